@@ -1,0 +1,1 @@
+"""Analyses composed from indicators and methods."""

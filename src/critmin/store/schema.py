@@ -1,0 +1,68 @@
+"""The canonical DuckDB tables (DESIGN.md), created empty by :func:`create_schema`.
+
+Every quantity carries its unit; every data row carries ``source_id``. Besides the
+DESIGN tables the store keeps ``production_series`` (which published series feeds each
+commodity stage), ``country_map`` (how each source's codes and names were mapped to
+ISO3, with row counts), ``build_log`` (what each build skipped, converted or flagged)
+and ``meta`` (schema version, build time).
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = "1"
+
+DDL = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE source (
+    source_id VARCHAR PRIMARY KEY, name VARCHAR, publisher VARCHAR, version VARCHAR,
+    url VARCHAR, licence VARCHAR, retrieved VARCHAR, sha256 VARCHAR, file VARCHAR);
+CREATE TABLE country (
+    iso3 VARCHAR PRIMARY KEY, name_en VARCHAR, name_ja VARCHAR, status VARCHAR);
+CREATE TABLE country_group (
+    group_id VARCHAR, iso3 VARCHAR, joined INTEGER, "left" INTEGER, source VARCHAR);
+CREATE TABLE commodity (
+    commodity_id VARCHAR PRIMARY KEY, name_en VARCHAR, name_ja VARCHAR, symbol VARCHAR,
+    family VARCHAR, meti13 BOOLEAN, aliases VARCHAR, byproduct_hosts VARCHAR,
+    source VARCHAR);
+CREATE TABLE commodity_stage (
+    commodity_id VARCHAR, stage VARCHAR, hs6 VARCHAR, basis VARCHAR, role VARCHAR,
+    note VARCHAR, source VARCHAR);
+CREATE TABLE production_series (
+    commodity_id VARCHAR, stage VARCHAR, source_id VARCHAR, series VARCHAR,
+    content VARCHAR, note VARCHAR, source VARCHAR);
+CREATE TABLE production (
+    commodity_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, iso3 VARCHAR NOT NULL,
+    year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
+    source_id VARCHAR NOT NULL);
+CREATE TABLE reserves (
+    commodity_id VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year SMALLINT NOT NULL,
+    quantity DOUBLE, unit VARCHAR NOT NULL, flag VARCHAR, source_id VARCHAR NOT NULL);
+CREATE TABLE trade (
+    hs6 VARCHAR NOT NULL, year SMALLINT NOT NULL, exporter VARCHAR, importer VARCHAR,
+    exporter_code INTEGER, importer_code INTEGER, value_kusd DOUBLE, quantity_t DOUBLE,
+    source_id VARCHAR NOT NULL);
+CREATE TABLE governance (
+    iso3 VARCHAR NOT NULL, year SMALLINT NOT NULL, dimension VARCHAR NOT NULL,
+    estimate DOUBLE NOT NULL, std_error DOUBLE, n_sources INTEGER,
+    source_id VARCHAR NOT NULL);
+CREATE TABLE price (
+    commodity_id VARCHAR, period VARCHAR NOT NULL, value DOUBLE, unit VARCHAR,
+    currency VARCHAR, basis VARCHAR NOT NULL, series VARCHAR, source_id VARCHAR NOT NULL);
+CREATE TABLE recycling (
+    commodity_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, value DOUBLE, year SMALLINT,
+    flag VARCHAR, source_id VARCHAR NOT NULL);
+CREATE TABLE event (
+    date DATE, iso3 VARCHAR, commodity_id VARCHAR, hs6 VARCHAR, measure VARCHAR,
+    detail VARCHAR, source VARCHAR);
+CREATE TABLE country_map (
+    source_id VARCHAR, code VARCHAR, iso3 VARCHAR, status VARCHAR, note VARCHAR,
+    n_rows BIGINT);
+CREATE TABLE build_log (source_id VARCHAR, step VARCHAR, count BIGINT, detail VARCHAR);
+"""
+
+#: the canonical data tables and the columns that hold their year
+DATA_TABLES = {
+    "production": "year", "reserves": "year", "trade": "year", "governance": "year",
+    "price": "period", "recycling": "year", "event": "date",
+}
+REFERENCE_TABLES = ("source", "country", "country_group", "commodity", "commodity_stage")

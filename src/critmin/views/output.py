@@ -1,0 +1,56 @@
+"""Render records as a Rich table, CSV or JSON on standard output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from enum import Enum
+from typing import Any
+
+
+class Format(str, Enum):
+    """Output formats of list commands."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def records_of(frame: Any) -> list[dict[str, Any]]:
+    """JSON-ready records of a DataFrame (NaN → None)."""
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None = None,
+         title: str | None = None) -> None:
+    """Write ``records`` in ``fmt``; ``columns`` picks and orders the table/CSV columns."""
+    cols = columns or (list(records[0]) if records else [])
+    if fmt is Format.json:
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    elif fmt is Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title)
+        for c in cols:
+            table.add_column(c)
+        for r in records:
+            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in cols))
+        Console().print(table)
