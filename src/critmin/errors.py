@@ -20,7 +20,8 @@ class UnknownNameError(CritminError, LookupError):
     The message lists the closest valid choices so the user can correct the input.
     """
 
-    def __init__(self, kind: str, name: str, choices: Iterable[str], n: int = 5) -> None:
+    def __init__(self, kind: str, name: str, choices: Iterable[str], n: int = 5,
+                 valid: str | None = None) -> None:
         seen: dict[str, str] = {}
         for c in choices:
             seen.setdefault(str(c).casefold(), str(c))
@@ -33,6 +34,8 @@ class UnknownNameError(CritminError, LookupError):
         hint = f"closest valid choices: {', '.join(close)}" if close else (
             f"valid choices include: {', '.join(choices[:n])}, ..."
         )
+        if valid:
+            hint = f"valid: {valid}"
         super().__init__(f"unknown {kind} {name!r}; {hint}")
 
 

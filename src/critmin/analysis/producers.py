@@ -26,7 +26,8 @@ def top_producer_table(con: Any, commodity_ids: list[str], year: int) -> pd.Data
     """
     years = production_years(con)
     if year not in years:
-        raise UnknownNameError("year", str(year), [str(y) for y in years])
+        raise UnknownNameError("year", str(year), [str(y) for y in years],
+                               valid=f"{years[0]}–{years[-1]}" if years else "none (empty store)")
     series = con.execute("""
         select commodity_id, first(stage order by rowid) as stage,
                first(series order by rowid) as series, first(content order by rowid) content

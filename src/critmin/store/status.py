@@ -18,16 +18,17 @@ def store_status(con: Any) -> dict[str, Any]:
     meta = dict(con.execute("select key, value from meta").fetchall())
     cols = ["source_id", "name", "publisher", "version", "url", "licence", "retrieved",
             "sha256", "file"]
+    query = f"select {', '.join(cols)} from source order by 1"
     sources = {r[0]: dict(zip(cols, r, strict=True)) | {"tables": {}}
-               for r in con.execute(f"select {', '.join(cols)} from source order by 1").fetchall()}
+               for r in con.execute(query).fetchall()}
     for table, ycol in DATA_TABLES.items():
         if table == "event":
             continue
         sid = "source_id"
-        year = f"cast({ycol} as integer)" if ycol != "period" else "cast(left(period, 4) as integer)"
-        extra = {"production": "count(distinct commodity_id)", "trade": "count(distinct hs6)",
-                 "governance": "count(distinct dimension)", "reserves": "count(distinct commodity_id)",
-                 "price": "count(distinct series)", "recycling": "count(distinct commodity_id)"}[table]
+        year = (f"cast({ycol} as integer)" if ycol != "period"
+                else "cast(left(period, 4) as integer)")
+        extra = {"trade": "count(distinct hs6)", "governance": "count(distinct dimension)",
+                 "price": "count(distinct series)"}.get(table, "count(distinct commodity_id)")
         for source_id, rows, y0, y1, n in con.execute(
                 f"select {sid}, count(*), min({year}), max({year}), {extra} "
                 f"from {table} group by 1").fetchall():

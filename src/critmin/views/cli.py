@@ -149,7 +149,8 @@ def data_status(fmt: FormatOpt = Format.table) -> None:
         return
     from rich.console import Console
 
-    emit(rows, fmt, title=f"critmin store {status['path']} (built {status['meta'].get('built_at')})")
+    built = status["meta"].get("built_at")
+    emit(rows, fmt, title=f"critmin store {status['path']} (built {built})")
     emit(status["unmapped"], fmt, title="source codes not mapped to a country (rows kept or "
          "dropped as logged)")
     emit(status["build_log"], fmt, title="build log")

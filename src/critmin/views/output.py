@@ -6,11 +6,11 @@ import csv
 import json
 import math
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of list commands."""
 
     table = "table"

@@ -1,0 +1,44 @@
+import pytest
+
+from critmin.catalog.countries import (
+    country_table,
+    group_ids,
+    group_members,
+    resolve_country,
+)
+from critmin.errors import UnknownNameError
+
+
+@pytest.mark.parametrize("name,iso3", [
+    ("日本", "JPN"), ("JPN", "JPN"), ("jp", "JPN"), ("Japan", "JPN"), ("中国", "CHN"),
+    ("韓国", "KOR"), ("South Korea", "KOR"), ("Korea, South", "KOR"), ("台湾", "TWN"),
+    ("コンゴ民主共和国", "COD"), ("Congo, D.R.", "COD"), ("DR Congo", "COD"),
+    ("アメリカ", "USA"), ("United States", "USA"), ("Turkey", "TUR"), ("Türkiye", "TUR"),
+    ("ZAR", "COD"), ("Kosovo", "XKX"), ("SUN", "SUN"),
+])
+def test_resolve_country(name, iso3):
+    assert resolve_country(name) == iso3
+
+
+def test_unknown_country_lists_close_choices():
+    with pytest.raises(UnknownNameError) as info:
+        resolve_country("Japn")
+    assert "Japan" in info.value.suggestions
+
+
+def test_country_table_has_japanese_names():
+    table = country_table().set_index("iso3")
+    assert table.loc["JPN", "name_ja"] == "日本"
+    assert table.loc["TZA", "name_ja"] == "タンザニア"
+    assert table.loc["TWN", "name_ja"] == "台湾"
+    assert table["iso3"].is_unique if "iso3" in table else table.index.is_unique
+
+
+def test_groups():
+    assert set(group_ids()) >= {"EU27", "OECD", "G7"}
+    assert len(group_members("EU27")) == 27
+    assert len(group_members("OECD")) == 38
+    assert sorted(group_members("g7")) == ["CAN", "DEU", "FRA", "GBR", "ITA", "JPN", "USA"]
+    assert "HRV" not in group_members("EU27", 2010) and "HRV" in group_members("EU27", 2013)
+    with pytest.raises(UnknownNameError, match="EU27"):
+        group_members("EU28")

@@ -1,0 +1,41 @@
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from critmin.indicators.concentration import producer_shares, top_producers
+
+
+def _frame(quantities):
+    return pd.DataFrame({"commodity_id": "x", "stage": "mining", "year": 2023,
+                         "iso3": [f"C{i:02d}" for i in range(len(quantities))],
+                         "quantity": quantities})
+
+
+def test_top_producer_hand_computed():
+    # 60 / (60 + 30 + 10) = 0.6
+    top = top_producers(_frame([30.0, 60.0, 10.0]))
+    assert top.loc[0, "top_iso3"] == "C01"
+    assert top.loc[0, "top_share"] == 0.6
+    assert top.loc[0, "total"] == 100.0 and top.loc[0, "n_producers"] == 3
+
+
+def test_groups_are_independent_and_all_computed_at_once():
+    frame = pd.concat([_frame([1.0, 3.0]),
+                       _frame([5.0, 5.0, 0.0]).assign(commodity_id="y")])
+    top = top_producers(frame).set_index("commodity_id")
+    assert top.loc["x", "top_share"] == 0.75
+    assert top.loc["y", "top_share"] == 0.5 and top.loc["y", "top_iso3"] == "C00"  # tie → ISO3
+    assert top.loc["y", "n_producers"] == 2
+
+
+def test_zero_total_gives_missing_share_not_zero():
+    shares = producer_shares(_frame([0.0, 0.0]))
+    assert shares["share"].isna().all()
+
+
+@given(st.lists(st.floats(min_value=0.001, max_value=1e9), min_size=1, max_size=30))
+def test_share_invariants(quantities):
+    shares = producer_shares(_frame(quantities))
+    assert abs(shares["share"].sum() - 1) < 1e-9
+    top = top_producers(_frame(quantities)).loc[0, "top_share"]
+    assert 1 / len(quantities) - 1e-12 <= top <= 1

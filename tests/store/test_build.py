@@ -1,0 +1,80 @@
+"""The store built from the real bundle: tables, coverage, harmonisation."""
+
+
+def test_all_canonical_tables_exist(store):
+    tables = {r[0] for r in store.execute("show tables").fetchall()}
+    assert {"source", "country", "country_group", "commodity", "commodity_stage",
+            "production", "trade", "governance", "recycling", "reserves", "price",
+            "event"} <= tables
+    for empty in ("reserves", "price", "event"):
+        assert store.execute(f"select count(*) from {empty}").fetchone()[0] == 0
+
+
+def test_production_coverage(store):
+    n, y0, y1 = store.execute("select count(distinct commodity_id), min(year), max(year) "
+                              "from production").fetchone()
+    assert n >= 60 and (y0, y1) == (2018, 2024)
+
+
+def test_trade_coverage(store):
+    n, y0, y1 = store.execute("select count(*), min(year), max(year) from trade").fetchone()
+    assert n >= 1_200_000 and (y0, y1) == (1995, 2024)
+
+
+def test_governance_coverage_with_standard_errors(store):
+    y0, y1, n, se = store.execute("select min(year), max(year), count(*), count(std_error) "
+                                  "from governance").fetchone()
+    assert (y0, y1) == (1996, 2024) and se == n > 5000
+
+
+def test_no_aggregate_rows_as_countries(store):
+    bad = store.execute("""
+        select count(*) from production p left join country c using (iso3)
+        where c.iso3 is null or p.iso3 in ('WLD', 'TOT', '')""").fetchone()[0]
+    assert bad == 0
+    # each sheet's "Total" row was dropped, and logged
+    logged = store.execute("select count from build_log where step like 'aggregate%'"
+                           ).fetchone()[0]
+    assert logged > 0
+
+
+def test_kg_converted_to_tonnes(store):
+    # WMD publishes gold in kg; China mined about 370,000 kg (370 t) in 2023
+    q, unit = store.execute("select quantity, unit from production where commodity_id='gold'"
+                            " and iso3='CHN' and year=2023").fetchone()
+    assert unit == "t" and 200 < q < 600
+
+
+def test_missing_quantities_stay_missing(store):
+    nulls = store.execute("select count(*) from trade where quantity_t is null").fetchone()[0]
+    logged = store.execute("select count from build_log where step like 'quantity missing%'"
+                           ).fetchone()[0]
+    assert nulls == logged > 0
+
+
+def test_taiwan_and_unallocated_partners(store):
+    # BACI 490 'Other Asia, nes' is Taiwan; SACU (711) is kept with no ISO3, and reported
+    assert store.execute("select count(*) from trade where exporter_code = 490 and "
+                         "exporter = 'TWN'").fetchone()[0] > 0
+    sacu = store.execute("select count(*) from trade where importer_code = 711 or "
+                         "exporter_code = 711").fetchone()[0]
+    reported = store.execute("select n_rows from country_map where source_id='baci-bundle' "
+                             "and code='711'").fetchone()[0]
+    assert sacu == reported > 0
+
+
+def test_sources_carry_provenance(store):
+    rows = store.execute("select source_id, publisher, version, licence, sha256 from source"
+                         ).fetchall()
+    assert {r[0] for r in rows} >= {"wmd-bundle", "baci-bundle", "wgi-bundle"}
+    for r in rows:
+        assert all(r) and len(r[4]) == 64
+
+
+def test_recycling_zero_values_are_flagged(store):
+    flagged = store.execute("select count(*) from recycling where value = 0 and "
+                            "flag = 'zero_as_published'").fetchone()[0]
+    zeros = store.execute("select count(*) from recycling where value = 0").fetchone()[0]
+    assert flagged == zeros
+    assert store.execute("select value from recycling where commodity_id='tungsten'"
+                         ).fetchone()[0] == 0.42
