@@ -16,7 +16,6 @@ from critmin.errors import BundleError
 from critmin.sources import bundle
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 def _cache_dir() -> Path:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from critmin.catalog.tables import STAGES, normalise_name, read_table
-from critmin.errors import UnknownNameError
+from critmin.catalog.tables import STAGES, lookup_name, normalise_name, read_table
 
 
 def commodity_ids() -> list[str]:
@@ -42,13 +41,9 @@ def resolve_commodity(name: str) -> str:
 
     Raises :class:`UnknownNameError` listing the closest valid choices.
     """
-    hit = _index().get(normalise_name(name))
-    if hit is None:
-        rows = read_table("commodities")
-        choices = [r["commodity_id"] for r in rows] + [r["name_en"] for r in rows] + [
-            r["name_ja"] for r in rows]
-        raise UnknownNameError("mineral", name, choices)
-    return hit
+    rows = read_table("commodities")
+    choices = [r[k] for k in ("commodity_id", "name_en", "name_ja") for r in rows]
+    return lookup_name(_index(), name, "mineral", choices)
 
 
 def stages_of(commodity_id: str) -> list[str]:

@@ -12,7 +12,7 @@ from functools import cache
 
 import pandas as pd
 
-from critmin.catalog.tables import normalise_name, read_table
+from critmin.catalog.tables import lookup_name, normalise_name, read_table
 from critmin.errors import UnknownNameError
 from critmin.sources.countries import EXTRA_ISO3, alias_table
 
@@ -87,12 +87,9 @@ def resolve_country(name: str) -> str:
 
     Raises :class:`UnknownNameError` listing the closest valid choices.
     """
-    hit = _index().get(normalise_name(name))
-    if hit is None:
-        table = country_table()
-        choices = list(table["name_en"]) + list(table["name_ja"]) + list(table["iso3"])
-        raise UnknownNameError("country", name, choices)
-    return hit
+    table = country_table()
+    choices = list(table["name_en"]) + list(table["name_ja"]) + list(table["iso3"])
+    return lookup_name(_index(), name, "country", choices)
 
 
 def group_table() -> pd.DataFrame:

@@ -26,6 +26,16 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     return tuple(csv.DictReader(lines))
 
 
+def lookup_name(index: dict[str, str], name: str, kind: str, choices: list[str]) -> str:
+    """The value ``index`` holds for ``name`` (normalised), or :class:`UnknownNameError`."""
+    from critmin.errors import UnknownNameError
+
+    hit = index.get(normalise_name(name))
+    if hit is None:
+        raise UnknownNameError(kind, name, choices)
+    return hit
+
+
 def normalise_name(text: str) -> str:
     """Key for name matching: NFKC, case-folded, without spaces and punctuation."""
     import unicodedata

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin.sources.bundle import member_source
 from critmin.sources.countries import harmonise
 from critmin.sources.provenance import Report, Source
 
@@ -22,19 +23,11 @@ COUNTRY_TABLE = "country_codes_V202401b"
 
 def describe(member_sha256: str) -> Source:
     """The provenance record of the bundled BACI extract."""
-    from critmin.sources import bundle
-
-    return Source(
-        source_id="baci-bundle",
-        name="CEPII BACI bilateral trade, HS92, 1995–2024, critical-raw-material HS6 codes",
-        publisher="CEPII (BACI; Gaulier and Zignago 2010)",
-        version=f"HS92, country list V202401b; as bundled in {bundle.DISTRIBUTION} "
-                f"{bundle.VERSION}",
-        url=bundle.WHEEL_URL,
-        licence="Etalab Open Licence 2.0",
-        sha256=member_sha256,
-        file=f"{bundle.WHEEL_FILE}!{bundle.MEMBERS['baci']}",
-    )
+    return member_source(
+        "baci", "baci-bundle",
+        "CEPII BACI bilateral trade, HS92, 1995–2024, critical-raw-material HS6 codes",
+        "CEPII (BACI; Gaulier and Zignago 2010)", "HS92, country list V202401b",
+        "Etalab Open Licence 2.0", member_sha256)
 
 
 def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:

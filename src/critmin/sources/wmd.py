@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin.sources.bundle import member_source
 from critmin.sources.countries import code_counts, harmonise
 from critmin.sources.provenance import Report, Source
 from critmin.sources.units import harmonise_units
@@ -23,18 +24,11 @@ FLAGS = {"r": "reported", "e": "estimated", "p": "preliminary"}
 
 def describe(member_sha256: str) -> Source:
     """The provenance record of the bundled World Mining Data."""
-    from critmin.sources import bundle
-
-    return Source(
-        source_id="wmd-bundle",
-        name="World Mining Data, production by country and commodity 2018–2024",
-        publisher="Federal Ministry of Finance, Austria (World Mining Data)",
-        version=f"as bundled in {bundle.DISTRIBUTION} {bundle.VERSION}",
-        url=bundle.WHEEL_URL,
-        licence="World Mining Data: free publication of BMF Austria, attribution required",
-        sha256=member_sha256,
-        file=f"{bundle.WHEEL_FILE}!{bundle.MEMBERS['wmd']}",
-    )
+    return member_source(
+        "wmd", "wmd-bundle", "World Mining Data, production by country and commodity 2018–2024",
+        "Federal Ministry of Finance, Austria (World Mining Data)", "",
+        "World Mining Data: free publication of BMF Austria, attribution required",
+        member_sha256)
 
 
 def read_production(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -191,7 +191,7 @@ def commodities(
     if meti13:
         ids = [i for i in ids if i in set(meti13_ids())]
     stages: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    coverage = _coverage()
+    coverage, in_store = _coverage()
     for (cid, stage), cov in coverage.items():
         if cid in stages:
             stages[cid].append({"stage": stage, **cov})
@@ -208,7 +208,7 @@ def commodities(
             "symbol": r["symbol"], "family": r["family"], "meti13": r["meti13"] == "true",
             "stages": stages[cid], "production_series": series.get(cid, []),
             "byproduct_hosts": [h for h in r["byproduct_hosts"].split(";") if h],
-            "stages_with_data": with_data if coverage.store else None,
+            "stages_with_data": with_data if in_store else None,
             "source": r["source"],
         })
     if fmt is Format.table:
@@ -216,7 +216,7 @@ def commodities(
             "stages": ", ".join(f"{s['stage']}[{s['hs6'] or '-'}]" for s in o["stages"]),
             "byproduct_hosts": ", ".join(o["byproduct_hosts"]),
             "stages_with_data": ", ".join(o["stages_with_data"] or [])
-            if coverage.store else "(store not built)"} for o in out]
+            if in_store else "(store not built)"} for o in out]
         emit(table_rows, fmt, ["commodity_id", "name_en", "name_ja", "symbol", "stages",
                                "byproduct_hosts", "stages_with_data"],
              title=f"{len(out)} commodities")
@@ -233,33 +233,28 @@ def commodities(
         emit(out, fmt)
 
 
-class _Coverage(dict):
-    store = False
-
-
-def _coverage() -> _Coverage:
-    """Stage coverage from the store, or the catalog's stages alone if there is no store."""
+def _coverage() -> tuple[dict[tuple[str, str], dict[str, Any]], bool]:
+    """Stage coverage from the store (and True), or the catalog's stages alone (False)."""
     from critmin.catalog.tables import read_table
     from critmin.config import store_path
 
-    cov = _Coverage()
+    cov: dict[tuple[str, str], dict[str, Any]] = {}
     if store_path().is_file():
         from critmin.catalog.coverage import stage_coverage
 
         with _store() as con:
             frame = stage_coverage(con)
-        cov.store = True
         for r in frame.to_dict("records"):
             cov[(r["commodity_id"], r["stage"])] = {
                 "hs6": r["hs6"], "production_years": r["production_years"],
                 "trade_rows": int(r["trade_rows"])}
-        return cov
+        return cov, True
     for table in ("commodity_stages", "production_series"):
         for r in read_table(table):
             entry = cov.setdefault((r["commodity_id"], r["stage"]), {"hs6": ""})
             if r.get("hs6"):
                 entry["hs6"] = ";".join(filter(None, [entry["hs6"], r["hs6"]]))
-    return cov
+    return cov, False
 
 
 @app.command("countries")
