@@ -39,3 +39,12 @@ def test_share_invariants(quantities):
     assert abs(shares["share"].sum() - 1) < 1e-9
     top = top_producers(_frame(quantities)).loc[0, "top_share"]
     assert 1 / len(quantities) - 1e-12 <= top <= 1
+
+
+def test_remainder_counts_in_total_but_is_never_ranked():
+    # named 40 and 20, "Other countries" 50: top is C00 with 40 / 110
+    frame = _frame([40.0, 20.0, 50.0])
+    frame.loc[2, "iso3"] = None
+    top = top_producers(frame).iloc[0]
+    assert top["top_iso3"] == "C00" and abs(top["top_share"] - 40 / 110) < 1e-12
+    assert top["n_producers"] == 2 and top["total"] == 110.0

@@ -13,16 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from critmin import __version__
 from critmin.catalog.countries import country_table, group_table
+from critmin.catalog.imports import insert_frame
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
 from critmin.sources import baci, bundle, wgi, wmd
 from critmin.sources.provenance import Report, Source
 from critmin.store.io import atomic_store
+from critmin.store.schema import DATA_TABLES, SCHEMA_VERSION
 
 STEPS = ("verify bundle", "production (World Mining Data)", "trade (BACI)",
          "governance (WGI)", "catalog and recycling", "write store", "check store")
@@ -81,36 +84,60 @@ def build_store(wheel: Path, store: Path,
     with atomic_store(store) as con:
         con.executemany("insert into source values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [_source_row(s, retrieved) for s in sources])
-        _insert(con, "country", countries)
-        _insert(con, "country_group", group_table())
-        _insert(con, "commodity", _commodities())
-        _insert(con, "commodity_stage", pd.DataFrame(read_table("commodity_stages")))
-        _insert(con, "production_series", pd.DataFrame(read_table("production_series")))
-        _insert(con, "production", production)
-        _insert(con, "trade", trade.assign(source_id="baci-bundle"))
-        _insert(con, "governance", gov.assign(source_id="wgi-bundle"))
-        _insert(con, "recycling", recycling)
-        _insert(con, "country_map", country_map)
+        insert_frame(con, "country", countries)
+        insert_frame(con, "country_group", group_table())
+        insert_frame(con, "commodity", _commodities())
+        insert_frame(con, "commodity_stage", pd.DataFrame(read_table("commodity_stages")))
+        insert_frame(con, "production_series", pd.DataFrame(read_table("production_series")))
+        insert_frame(con, "production", production)
+        insert_frame(con, "trade", trade.assign(source_id="baci-bundle"))
+        insert_frame(con, "governance", gov.assign(source_id="wgi-bundle"))
+        insert_frame(con, "recycling", recycling)
+        insert_frame(con, "country_map", country_map)
+        carried = _carry_imports(con, Path(store), {s.source_id for s in sources})
         log = [(r.source_id, *row) for r in reports.values() for row in r.rows]
         con.executemany("insert into build_log values (?, ?, ?, ?)", log)
         con.executemany("insert into meta values (?, ?)", [
             ("built_at", datetime.now(UTC).isoformat(timespec="seconds")),
             ("critmin_version", __version__),
             ("bundle", f"{bundle.WHEEL_FILE} sha256 {opened.sha256}"),
+            ("carried_imports", ",".join(carried)),
         ])
         step(STEPS[6])
         rows = _check(con)
     return BuildResult(Path(store), time.perf_counter() - start, rows)
 
 
-def _insert(con: object, table: str, frame: pd.DataFrame) -> None:
-    cols = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise CritminError(f"internal: table {table} lacks columns {missing}")
-    con.register("frame_in", frame[cols])
-    con.execute(f"insert into {table} select * from frame_in")
-    con.unregister("frame_in")
+def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
+    """Copy imported sources (not rebuilt from the bundle) from the previous store.
+
+    Returns their ids. A previous store of another schema version is not read: its
+    imports must be imported again (said in the build log).
+    """
+    import duckdb
+
+    if not old.is_file():
+        return []
+    try:
+        con.execute(f"attach '{old}' as old (read_only)")
+    except duckdb.Error:
+        return []
+    try:
+        version = con.execute("select value from old.meta where key = 'schema_version'"
+                              ).fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            con.execute("insert into build_log values ('critmin', 'previous store of another "
+                        "schema: imports not carried over, import them again', 0, ?)",
+                        [str(old)])
+            return []
+        ids = [r[0] for r in con.execute("select source_id from old.source").fetchall()
+               if r[0] not in rebuilt]
+        for table in ("source", *DATA_TABLES, "country_map", "build_log"):
+            con.execute(f"insert into {table} select * from old.{table} "
+                        "where source_id in (select unnest(?))", [ids])
+        return ids
+    finally:
+        con.execute("detach old")
 
 
 def _source_row(s: Source, retrieved: str) -> tuple[str, ...]:
@@ -197,7 +224,7 @@ def _check(con: object) -> dict[str, int]:
             raise CritminError(f"build check failed: table {t} is empty")
     bad = con.execute("""
         select count(*) from production p left join country c using (iso3)
-        where c.iso3 is null""").fetchone()[0]
+        where p.iso3 is not null and c.iso3 is null""").fetchone()[0]
     if bad:
         raise CritminError(f"build check failed: {bad} production rows with unknown ISO3")
     return rows

@@ -1,9 +1,9 @@
 """Supply concentration of production: producer shares and the top producer.
 
-methods.md §2: ``s_i = q_i / Q`` with ``Q = Σ_named q_i`` (plus any "Other countries"
-remainder, which the bundled World Mining Data does not have); the top producer is the
-named country with the largest share. Aggregate rows never reach this function: the
-source adapters drop them.
+methods.md §2: ``s_i = q_i / Q`` with ``Q = Σ_named q_i + q_o``, where ``q_o`` is a
+source's "Other countries" remainder (rows with a missing ``iso3``): it counts in the
+total but is never a country, never ranked. The top producer is the named country with
+the largest share. World totals never reach this function: adapters keep them apart.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def producer_shares(production: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The input columns plus ``total`` (Σ q over countries, same unit) and ``share``
-        (q / total, 0–1). Groups whose total is 0 get a missing share, not 0.
+        The input columns plus ``total`` (Σ q over countries and remainder, same unit)
+        and ``share`` (q / total, 0–1). Groups whose total is 0 get a missing share,
+        not 0.
     """
     frame = production.copy()
     frame["total"] = frame.groupby(KEYS)["quantity"].transform("sum")
@@ -42,11 +43,13 @@ def top_producers(production: pd.DataFrame) -> pd.DataFrame:
     Ties are broken by ISO3 so the result is deterministic.
     """
     shares = producer_shares(production)
+    shares = shares[shares["iso3"].notna()]
     shares = shares.sort_values(KEYS + ["quantity", "iso3"],
                                 ascending=[True, True, True, False, True])
     top = shares.drop_duplicates(KEYS).rename(columns={
         "iso3": "top_iso3", "quantity": "top_quantity", "share": "top_share"})
-    counts = (production[production["quantity"] > 0].groupby(KEYS).size()
+    named = production[production["iso3"].notna() & (production["quantity"] > 0)]
+    counts = (named.groupby(KEYS).size()
               .rename("n_producers"))
     top = top.merge(counts, on=KEYS, how="left")
     top["n_producers"] = top["n_producers"].fillna(0).astype(int)

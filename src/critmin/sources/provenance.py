@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,18 @@ class Report:
     def add(self, step: str, count: int, detail: str = "") -> None:
         """Record ``count`` items for ``step`` (zero counts are kept: they show a check ran)."""
         self.rows.append((step, int(count), detail))
+
+
+@dataclass
+class Extract:
+    """What an import adapter read: rows per store table, the source and its report.
+
+    ``tables`` maps a store table name to a frame with that table's columns except
+    ``source_id`` (the importer adds it); ``country_map`` is how the file's country
+    codes or names were mapped (columns code, iso3, status, note, n_rows).
+    """
+
+    source: Source
+    report: Report
+    tables: dict[str, Any] = field(default_factory=dict)
+    country_map: Any = None

@@ -17,9 +17,13 @@ UNIT_MAP: dict[str, tuple[str, float]] = {
     "kg": ("t", 1e-3),
     "kilograms": ("t", 1e-3),
     "thousand metric tons": ("t", 1e3),
+    "thousand metric dry tons": ("t", 1e3),
     "million metric tons": ("t", 1e6),
     "ct": ("ct", 1.0),
+    "thousand carats": ("ct", 1e3),
+    "million carats": ("ct", 1e6),
     "Mio m3": ("Mio m3", 1.0),
+    "million cubic meters": ("Mio m3", 1.0),
 }
 
 

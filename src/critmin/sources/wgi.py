@@ -10,13 +10,16 @@ and is not read: critmin recomputes its risk scores from the estimates.
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from critmin.errors import CritminError
 from critmin.sources.bundle import member_source
 from critmin.sources.countries import code_counts, harmonise
-from critmin.sources.provenance import Report, Source
+from critmin.sources.provenance import Extract, Report, Source
+from critmin.sources.values import parse_cells
 
 
 def describe(member_sha256: str) -> Source:
@@ -70,3 +73,67 @@ def read_governance(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
         "n_sources": data["n_sources"].astype("Int64").to_numpy(),
     })
     return rows, seen
+
+
+# --- the full release ---------------------------------------------------------------
+
+RELEASE_COLUMNS = ["code", "countryname", "year", "indicator", "estimate", "stddev", "nsource"]
+DIMENSIONS = {"va": "VA", "pv": "PV", "ge": "GE", "rq": "RQ", "rl": "RL", "cc": "CC"}
+
+
+def read_release(path: Path, sha256: str) -> Extract:
+    """The WGI full release (``wgidataset.xlsx``, long format): six dimensions.
+
+    Missing cells ("..") stay missing; World Bank economy codes map to ISO3 through
+    ``aliases/wgi.csv``.
+    """
+    path = Path(path)
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise CritminError(f"{path.name}: cannot be read as an Excel workbook ({exc})") from None
+    sheet = next((n for n, f in sheets.items() if set(RELEASE_COLUMNS) <= set(f.columns)), None)
+    if sheet is None:
+        found = {n: list(f.columns)[:8] for n, f in sheets.items()}
+        raise CritminError(f"{path.name} is not the WGI full release: expected a sheet with "
+                           f"columns {', '.join(RELEASE_COLUMNS)}; found {found}")
+    raw = sheets[sheet]
+    years = pd.to_numeric(raw["year"], errors="coerce")
+    source = Source("wgi-release", "Worldwide Governance Indicators, full release (six "
+                    "dimensions)", "World Bank (Kaufmann, Kraay, Mastruzzi)",
+                    f"update covering {int(years.min())}–{int(years.max())}",
+                    "https://www.worldbank.org/en/publication/worldwide-governance-indicators",
+                    "CC BY 4.0", sha256, path.name)
+    report = Report(source.source_id)
+    report.add("rows read", len(raw), f"sheet {sheet}")
+    unknown = sorted(set(raw["indicator"].dropna().str.strip().str.lower()) - set(DIMENSIONS))
+    if unknown:
+        raise CritminError(f"{path.name}: unknown indicator codes {unknown}; expected "
+                           f"{sorted(DIMENSIONS)}")
+    est = parse_cells(raw["estimate"].str.strip())
+    se = parse_cells(raw["stddev"].str.strip())
+    ns = parse_cells(raw["nsource"].str.strip())
+    if years.isna().any():
+        raise CritminError(f"{path.name}: year is not a number in rows "
+                           f"{list(raw.index[years.isna()][:5] + 2)}")
+    data = pd.DataFrame({"Code": raw["code"].str.strip(), "year": years.astype(int),
+                         "dimension": raw["indicator"].str.strip().str.lower().map(DIMENSIONS),
+                         "estimate": est["value"], "std_error": se["value"],
+                         "n_sources": ns["value"]})
+    missing = data["estimate"].isna()
+    report.add("estimates missing ('..'), not zero", int(missing.sum()))
+    data = data[~missing]
+    codes = harmonise(data["Code"], "wgi", by_name=False)
+    data = data.merge(codes, left_on="Code", right_on="code", how="left")
+    seen = code_counts(data)
+    keep = data["status"].isin(["iso", "alias", "historic"])
+    if (~keep).any():
+        report.add("estimates of codes not mapped to a country (kept out)", int((~keep).sum()),
+                   ", ".join(sorted(data.loc[~keep, "Code"].unique())))
+    data = data[keep]
+    report.add("estimates without standard error", int(data["std_error"].isna().sum()))
+    rows = pd.DataFrame({
+        "iso3": data["iso3"], "year": data["year"], "dimension": data["dimension"],
+        "estimate": data["estimate"], "std_error": data["std_error"],
+        "n_sources": data["n_sources"].astype("Int64")})
+    return Extract(source, report, {"governance": rows}, seen)

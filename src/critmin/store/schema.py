@@ -1,6 +1,9 @@
 """The canonical DuckDB tables (DESIGN.md), created empty by :func:`create_schema`.
 
-Every quantity carries its unit; every data row carries ``source_id``. Besides the
+Every quantity carries its unit; every data row carries ``source_id``. In
+``production``, ``reserves`` and ``capacity`` a NULL ``iso3`` is a source's "Other
+countries" remainder: it belongs in the world total but is never a country (methods.md
+§2). Published world totals go to ``world_total``, never into those tables. Besides the
 DESIGN tables the store keeps ``production_series`` (which published series feeds each
 commodity stage), ``country_map`` (how each source's codes and names were mapped to
 ISO3, with row counts), ``build_log`` (what each build skipped, converted or flagged)
@@ -9,7 +12,7 @@ and ``meta`` (schema version, build time).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -31,12 +34,24 @@ CREATE TABLE production_series (
     commodity_id VARCHAR, stage VARCHAR, source_id VARCHAR, series VARCHAR,
     content VARCHAR, note VARCHAR, source VARCHAR);
 CREATE TABLE production (
-    commodity_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, iso3 VARCHAR NOT NULL,
+    commodity_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, iso3 VARCHAR,
     year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
     source_id VARCHAR NOT NULL);
 CREATE TABLE reserves (
-    commodity_id VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year SMALLINT NOT NULL,
-    quantity DOUBLE, unit VARCHAR NOT NULL, flag VARCHAR, source_id VARCHAR NOT NULL);
+    commodity_id VARCHAR NOT NULL, iso3 VARCHAR, year SMALLINT NOT NULL,
+    quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR, source_id VARCHAR NOT NULL);
+CREATE TABLE capacity (
+    commodity_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, iso3 VARCHAR,
+    year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
+    source_id VARCHAR NOT NULL);
+CREATE TABLE world_total (
+    measure VARCHAR NOT NULL, commodity_id VARCHAR NOT NULL, stage VARCHAR,
+    year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
+    source_id VARCHAR NOT NULL);
+CREATE TABLE salient (
+    commodity_id VARCHAR, usgs_commodity VARCHAR NOT NULL, iso3 VARCHAR NOT NULL,
+    year SMALLINT NOT NULL, item VARCHAR NOT NULL, value DOUBLE, text VARCHAR,
+    unit VARCHAR, flag VARCHAR, source_id VARCHAR NOT NULL);
 CREATE TABLE trade (
     hs6 VARCHAR NOT NULL, year SMALLINT NOT NULL, exporter VARCHAR, importer VARCHAR,
     exporter_code INTEGER, importer_code INTEGER, value_kusd DOUBLE, quantity_t DOUBLE,
@@ -47,22 +62,24 @@ CREATE TABLE governance (
     source_id VARCHAR NOT NULL);
 CREATE TABLE price (
     commodity_id VARCHAR, period VARCHAR NOT NULL, value DOUBLE, unit VARCHAR,
-    currency VARCHAR, basis VARCHAR NOT NULL, series VARCHAR, source_id VARCHAR NOT NULL);
+    currency VARCHAR, basis VARCHAR NOT NULL, series VARCHAR, flag VARCHAR,
+    source_id VARCHAR NOT NULL);
 CREATE TABLE recycling (
     commodity_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, value DOUBLE, year SMALLINT,
     flag VARCHAR, source_id VARCHAR NOT NULL);
 CREATE TABLE event (
     date DATE, iso3 VARCHAR, commodity_id VARCHAR, hs6 VARCHAR, measure VARCHAR,
-    detail VARCHAR, source VARCHAR);
+    detail VARCHAR, source VARCHAR, source_id VARCHAR);
 CREATE TABLE country_map (
     source_id VARCHAR, code VARCHAR, iso3 VARCHAR, status VARCHAR, note VARCHAR,
     n_rows BIGINT);
 CREATE TABLE build_log (source_id VARCHAR, step VARCHAR, count BIGINT, detail VARCHAR);
 """
 
-#: the canonical data tables and the columns that hold their year
+#: the data tables (rows carry ``source_id``) and the columns that hold their year
 DATA_TABLES = {
-    "production": "year", "reserves": "year", "trade": "year", "governance": "year",
-    "price": "period", "recycling": "year", "event": "date",
+    "production": "year", "reserves": "year", "capacity": "year", "world_total": "year",
+    "trade": "year", "governance": "year", "price": "period", "recycling": "year",
+    "salient": "year", "event": "date",
 }
 REFERENCE_TABLES = ("source", "country", "country_group", "commodity", "commodity_stage")

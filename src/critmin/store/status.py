@@ -22,19 +22,19 @@ def store_status(con: Any) -> dict[str, Any]:
     sources = {r[0]: dict(zip(cols, r, strict=True)) | {"tables": {}}
                for r in con.execute(query).fetchall()}
     for table, ycol in DATA_TABLES.items():
-        if table == "event":
-            continue
         sid = "source_id"
-        year = (f"cast({ycol} as integer)" if ycol != "period"
-                else "cast(left(period, 4) as integer)")
+        year = {"period": "cast(left(period, 4) as integer)",
+                "date": "year(date)"}.get(ycol, f"cast({ycol} as integer)")
         extra = {"trade": "count(distinct hs6)", "governance": "count(distinct dimension)",
-                 "price": "count(distinct series)"}.get(table, "count(distinct commodity_id)")
-        for source_id, rows, y0, y1, n in con.execute(
-                f"select {sid}, count(*), min({year}), max({year}), {extra} "
+                 "price": "count(distinct series)", "salient": "count(distinct item)"
+                 }.get(table, "count(distinct commodity_id)")
+        flagged = "0" if table in ("trade", "governance", "event") else "count(flag)"
+        for source_id, rows, y0, y1, n, nflag in con.execute(
+                f"select {sid}, count(*), min({year}), max({year}), {extra}, {flagged} "
                 f"from {table} group by 1").fetchall():
-            entry = {"rows": rows, "year_min": y0, "year_max": y1}
-            entry[{"trade": "hs6_codes", "governance": "dimensions",
-                   "price": "series"}.get(table, "commodities")] = n
+            entry = {"rows": rows, "year_min": y0, "year_max": y1, "flagged_rows": nflag}
+            entry[{"trade": "hs6_codes", "governance": "dimensions", "price": "series",
+                   "salient": "items"}.get(table, "commodities")] = n
             if table == "governance":
                 entry["with_std_error"] = con.execute(
                     "select count(std_error) from governance where source_id = ?",
