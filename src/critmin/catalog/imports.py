@@ -92,8 +92,8 @@ def _write(con: Any, extract: Extract) -> dict[str, int]:
         s.retrieved or datetime.now(UTC).isoformat(timespec="seconds"), s.sha256, s.file])
     counts = {}
     for table, frame in extract.tables.items():
-        if isinstance(frame, str):  # an SQL relation the adapter streams (BACI)
-            con.execute(frame.format(source_id=_quote(sid)))
+        if callable(frame):  # an adapter that streams its rows itself (BACI)
+            frame(con, sid)
         elif len(frame):
             insert_frame(con, table, frame.assign(source_id=sid))
         counts[table] = con.execute(f"select count(*) from {table} where source_id = ?",
@@ -105,10 +105,6 @@ def _write(con: Any, extract: Extract) -> dict[str, int]:
     if rows:
         con.executemany("insert into build_log values (?, ?, ?, ?)", rows)
     return counts
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def insert_frame(con: Any, table: str, frame: pd.DataFrame) -> None:
@@ -178,10 +174,24 @@ def _read(adapter: str, file: Path, **options: Any) -> list[Extract]:
     if adapter == "baci":
         from critmin.sources import baci
 
-        return [baci.read_release(file, sha256_file(file), **options)]
+        hs = options.get("hs_codes", "catalog")
+        codes = None if hs == "all" else (catalog_hs_codes() if hs == "catalog" else hs)
+        return [baci.read_release(file, sha256_file(file), hs_codes=codes,
+                                  country_codes=options.get("country_codes"))]
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.countries import resolve_country
     from critmin.sources import user_table
 
-    return [user_table.read_table_file(file, sha256_file(file), **options)]
+    return [user_table.read_table_file(file, sha256_file(file),
+                                       resolve_commodity=resolve_commodity,
+                                       resolve_country=resolve_country, **options)]
+
+
+def catalog_hs_codes() -> list[str]:
+    """Every HS6 code of the catalog's commodity stages (the default BACI filter)."""
+    from critmin.catalog.tables import read_table
+
+    return sorted({r["hs6"] for r in read_table("commodity_stages") if r["hs6"]})
 
 
 def _read_usgs(path: Path, usgs_mcs: Any) -> list[Extract]:

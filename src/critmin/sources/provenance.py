@@ -38,8 +38,9 @@ class Extract:
     """What an import adapter read: rows per store table, the source and its report.
 
     ``tables`` maps a store table name to a frame with that table's columns except
-    ``source_id`` (the importer adds it); ``country_map`` is how the file's country
-    codes or names were mapped (columns code, iso3, status, note, n_rows).
+    ``source_id`` (the importer adds it), or to a callable ``(connection, source_id)``
+    that inserts the rows itself (for files streamed by DuckDB); ``country_map`` is how
+    the file's country codes or names were mapped (code, iso3, status, note, n_rows).
     """
 
     source: Source

@@ -1,0 +1,85 @@
+"""Which source feeds an indicator when several cover the same figure.
+
+World Mining Data (bundle) and USGS MCS (import) both report production. Both are
+kept in the store; indicators take, for each commodity, stage and year, every row of
+the first source in the preference order that has that figure — never a mix of
+sources within one total. The choice is returned with the rows so ``--explain`` can
+show it.
+
+Default [C] ``usgs-mcs, wmd``: USGS MCS is the official release analysts cite, prints
+"Other countries" remainders and world totals (so shares have a checked denominator)
+and covers refinery stages; World Mining Data fills the years (2018–2022) and
+commodities USGS does not cover. Set ``CRITMIN_PRODUCTION_PREFERENCE`` (comma-separated
+source-id prefixes) or pass ``preference`` to change it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+
+DEFAULT_PRODUCTION_PREFERENCE = ("usgs-mcs", "wmd")
+
+
+def production_preference() -> tuple[str, ...]:
+    """The preference order in force (environment, else the default)."""
+    env = os.environ.get("CRITMIN_PRODUCTION_PREFERENCE", "")
+    chosen = tuple(p.strip() for p in env.split(",") if p.strip())
+    return chosen or DEFAULT_PRODUCTION_PREFERENCE
+
+
+def source_rank(source_ids: pd.Series, preference: tuple[str, ...]) -> pd.Series:
+    """Rank of each source id: index of the first preference prefix it starts with.
+
+    Sources matching no prefix rank after all preferred ones.
+    """
+    def rank(sid: str) -> int:
+        return next((i for i, p in enumerate(preference) if sid.startswith(p)), len(preference))
+
+    return source_ids.map(rank)
+
+
+def choose_sources(rows: pd.DataFrame, keys: list[str],
+                   preference: tuple[str, ...]) -> pd.DataFrame:
+    """Per group of ``keys``, the chosen ``source_id`` and the ``alternatives``.
+
+    Lowest rank wins; between sources of one rank the larger id (newer edition) wins.
+    """
+    cand = rows[keys + ["source_id"]].drop_duplicates().copy()
+    cand["rank"] = source_rank(cand["source_id"], preference)
+    cand = cand.sort_values(keys + ["rank", "source_id"],
+                            ascending=[True] * len(keys) + [True, False])
+    chosen = cand.drop_duplicates(keys)
+    alts = (cand.groupby(keys)["source_id"].agg(list).rename("all_sources").reset_index())
+    out = chosen[keys + ["source_id"]].merge(alts, on=keys)
+    out["alternatives"] = [[s for s in a if s != c]
+                           for a, c in zip(out["all_sources"], out["source_id"], strict=True)]
+    return out.drop(columns="all_sources")
+
+
+def production_rows(con: Any, commodity_ids: list[str] | None = None,
+                    years: list[int] | None = None) -> pd.DataFrame:
+    """Production rows of every source (for the given commodities and years)."""
+    where, params = [], []
+    if commodity_ids is not None:
+        where.append("commodity_id in (select unnest(?))")
+        params.append(commodity_ids)
+    if years is not None:
+        where.append("year in (select unnest(?))")
+        params.append(years)
+    sql = ("select commodity_id, stage, year, iso3, quantity, unit, flag, source_id "
+           "from production" + (" where " + " and ".join(where) if where else ""))
+    return con.execute(sql, params).df()
+
+
+def preferred_production(rows: pd.DataFrame, preference: tuple[str, ...] | None = None
+                         ) -> pd.DataFrame:
+    """Keep, per commodity/stage/year, the rows of the preferred source.
+
+    Adds ``alternatives`` (the other sources that had the figure).
+    """
+    keys = ["commodity_id", "stage", "year"]
+    choice = choose_sources(rows, keys, preference or production_preference())
+    return rows.merge(choice, on=keys + ["source_id"], how="inner")

@@ -1,0 +1,179 @@
+"""A user's own CSV or Excel table in the canonical schema of a store table.
+
+For private or newer data: production, reserves, capacity, trade, price, recycling or
+event rows. Commodities and countries may be given by any name critmin accepts (the
+caller passes the resolvers). Every bad row is reported with its row number; nothing
+is stored unless every row is valid.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from critmin.errors import CritminError
+from critmin.sources.provenance import Extract, Report, Source
+from critmin.sources.units import UNIT_MAP, harmonise_units
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 2_000_000
+MAX_ERRORS = 20
+
+#: table → (required columns, optional columns with defaults)
+SCHEMAS: dict[str, tuple[list[str], dict[str, object]]] = {
+    "production": (["commodity", "stage", "country", "year", "quantity", "unit"],
+                   {"flag": None}),
+    "reserves": (["commodity", "country", "year", "quantity", "unit"], {"flag": None}),
+    "capacity": (["commodity", "stage", "country", "year", "quantity", "unit"],
+                 {"flag": None}),
+    "trade": (["hs6", "year", "exporter", "importer", "value_kusd", "quantity_t"],
+              {"exporter_code": None, "importer_code": None}),
+    "price": (["commodity", "period", "value", "unit", "currency"],
+              {"basis": "market", "series": None, "flag": None}),
+    "recycling": (["commodity", "metric", "value", "year"], {"flag": None}),
+    "event": (["date", "country", "commodity", "measure", "detail", "source"], {"hs6": None}),
+}
+#: accepted header spellings → canonical (the store's own column names work too)
+SYNONYMS = {"commodity_id": "commodity", "iso3": "country"}
+STAGES = ("mining", "refining", "scrap")
+
+
+def read_table_file(path: Path, sha256: str, table: str,
+                    resolve_commodity: Callable[[str], str],
+                    resolve_country: Callable[[str], str], source_id: str | None = None,
+                    publisher: str = "user", licence: str = "private", version: str = "",
+                    sheet: str | None = None) -> Extract:
+    """Validate the whole file and return its rows for ``table`` (see module doc)."""
+    path = Path(path)
+    if table not in SCHEMAS:
+        raise CritminError(f"unknown table {table!r} for 'table' imports; valid: "
+                           f"{', '.join(SCHEMAS)}")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise CritminError(f"{path.name} is {size / 2**20:.0f} MiB; the limit for table "
+                           f"imports is {MAX_BYTES // 2**20} MiB (split the file)")
+    raw = _read(path, sheet)
+    if len(raw) > MAX_ROWS:
+        raise CritminError(f"{path.name} has {len(raw):,} rows; the limit is {MAX_ROWS:,}")
+    raw.columns = [SYNONYMS.get(c.strip().lower(), c.strip().lower()) for c in raw.columns]
+    required, optional = SCHEMAS[table]
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise CritminError(f"{path.name}: missing columns {missing} for table {table}; "
+                           f"expected {', '.join(required)} (optional: "
+                           f"{', '.join(optional) or 'none'})")
+    for col, default in optional.items():
+        if col not in raw.columns:
+            raw[col] = default
+    sid = source_id or "user-" + re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    source = Source(sid, f"user table {path.name} ({table})", publisher, version or "user",
+                    "", licence, sha256, path.name)
+    report = Report(sid)
+    report.add("rows read", len(raw), f"table {table}")
+    errors: list[str] = []
+    rows = _validate(raw, table, resolve_commodity, resolve_country, errors)
+    if errors:
+        more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
+        raise CritminError(f"{path.name}: {len(errors)} invalid values, nothing imported:\n  "
+                           + "\n  ".join(errors[:MAX_ERRORS]) + more)
+    return Extract(source, report, {table: rows})
+
+
+def _read(path: Path, sheet: str | None) -> pd.DataFrame:
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            return pd.read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, KeyError, OSError, UnicodeDecodeError, zipfile.BadZipFile,
+            pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CritminError(f"{path.name}: cannot be read ({exc})") from None
+
+
+def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], str],
+              resolve_country: Callable[[str], str], errors: list[str]) -> pd.DataFrame:
+    out = raw.copy()
+    line = raw.index + 2  # header is line 1
+
+    def check(col: str, fn: Callable[[str], object], blank_ok: bool = False) -> None:
+        cache: dict[str, object] = {}
+        values = []
+        for n, text in zip(line, raw[col].astype(str).str.strip(), strict=True):
+            if text in ("", "nan", "None"):
+                if not blank_ok:
+                    errors.append(f"row {n}: {col} is empty")
+                values.append(None)
+                continue
+            if text not in cache:
+                try:
+                    cache[text] = fn(text)
+                except (CritminError, ValueError) as exc:
+                    cache[text] = exc
+            got = cache[text]
+            if isinstance(got, Exception):
+                errors.append(f"row {n}: {col} {text!r}: {got}")
+                values.append(None)
+            else:
+                values.append(got)
+        out[col] = values
+
+    def number(text: str) -> float:
+        try:
+            return float(text.replace(",", ""))
+        except ValueError:
+            raise ValueError("not a number") from None
+
+    def year(text: str) -> int:
+        if not re.fullmatch(r"\d{4}", text):
+            raise ValueError("not a four-digit year")
+        return int(text)
+
+    def unit(text: str) -> str:
+        if text not in UNIT_MAP:
+            raise ValueError(f"unknown unit; valid: {', '.join(UNIT_MAP)}")
+        return text
+
+    def stage(text: str) -> str:
+        if text not in STAGES:
+            raise ValueError(f"valid stages: {', '.join(STAGES)}")
+        return text
+
+    def hs6(text: str) -> str:
+        if not re.fullmatch(r"\d{4,6}", text):
+            raise ValueError("not an HS6 code")
+        return text.zfill(6)
+
+    if "commodity" in raw:
+        check("commodity", resolve_commodity, blank_ok=table == "event")
+    for col in ("country", "exporter", "importer"):
+        if col in raw:
+            check(col, resolve_country, blank_ok=table in ("event", "trade"))
+    if "stage" in raw:
+        check("stage", stage)
+    if "year" in raw:
+        check("year", year)
+    for col in ("quantity", "value", "value_kusd", "quantity_t"):
+        if col in raw:
+            check(col, number, blank_ok=col == "quantity_t")
+    if "unit" in raw and table != "price":
+        check("unit", unit)
+    if "hs6" in raw:
+        check("hs6", hs6, blank_ok=table == "event")
+    def period(text: str) -> str:
+        if not re.fullmatch(r"\d{4}(-\d{2})?", text):
+            raise ValueError("use YYYY or YYYY-MM")
+        return text
+
+    if "period" in raw:
+        check("period", period)
+    if "date" in raw:
+        check("date", lambda t: pd.Timestamp(t).date())
+    if errors:
+        return out
+    if "quantity" in out and "unit" in out and table != "price":
+        out["quantity"], out["unit"] = harmonise_units(out["quantity"].astype(float),
+                                                       out["unit"])
+    return out.rename(columns={"commodity": "commodity_id", "country": "iso3"})
