@@ -70,3 +70,42 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("CRITMIN_HOME", str(home))
     return home
+
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The official release files in ``../shared/data`` (used in place, never copied)."""
+    if not (SHARED_DATA / "PROVENANCE.md").is_file():
+        pytest.skip(f"../shared/data not found at {SHARED_DATA}: official release files "
+                    "are needed for this test")
+    return SHARED_DATA
+
+
+@pytest.fixture()
+def store_copy(store_file: Path, tmp_path: Path) -> Path:
+    """A writable copy of the session store."""
+    import shutil
+
+    path = tmp_path / "critmin.duckdb"
+    shutil.copyfile(store_file, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def imported_store(store_file: Path, shared_data: Path,
+                   tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session store plus every official release in ``../shared/data``."""
+    import shutil
+
+    from critmin.catalog.imports import import_file
+
+    path = tmp_path_factory.mktemp("imported") / "critmin.duckdb"
+    shutil.copyfile(store_file, path)
+    import_file(path, "usgs-mcs", shared_data / "usgs_mcs2025")
+    import_file(path, "wgi", shared_data / "worldbank_wgi" / "wgidataset.xlsx")
+    import_file(path, "pinksheet",
+                shared_data / "worldbank_pinksheet" / "CMO-Historical-Data-Monthly.xlsx")
+    return path

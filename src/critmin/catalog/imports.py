@@ -57,7 +57,6 @@ def source_sha(con: Any, source_id: str) -> str | None:
 def apply_extracts(store: Path, file: Path, extracts: list[Extract]) -> ImportSummary:
     """Write ``extracts`` into the store at ``store`` in one transaction (see module doc)."""
     summary = ImportSummary(Path(file))
-    start = time.perf_counter()
     con = connect(store, read_only=False)
     try:
         todo = [e for e in extracts if source_sha(con, e.source.source_id) != e.source.sha256]
@@ -75,7 +74,6 @@ def apply_extracts(store: Path, file: Path, extracts: list[Extract]) -> ImportSu
             raise
     finally:
         con.close()
-    summary.seconds = time.perf_counter() - start
     return summary
 
 
@@ -145,6 +143,7 @@ def import_file(store: Path, adapter: str, file: Path,
                 on_step: Callable[[str], None] | None = None, **options: Any) -> ImportSummary:
     """Import ``file`` with ``adapter`` (one of :data:`ADAPTERS`) into the store."""
     step = on_step or (lambda _s: None)
+    start = time.perf_counter()
     file = Path(file)
     if adapter not in ADAPTERS:
         from critmin.errors import UnknownNameError
@@ -155,7 +154,9 @@ def import_file(store: Path, adapter: str, file: Path,
     step("reading " + file.name)
     extracts = _read(adapter, file, **options)
     step("writing store")
-    return apply_extracts(store, file, extracts)
+    summary = apply_extracts(store, file, extracts)
+    summary.seconds = time.perf_counter() - start
+    return summary
 
 
 def _read(adapter: str, file: Path, **options: Any) -> list[Extract]:

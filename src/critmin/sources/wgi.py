@@ -38,6 +38,24 @@ def _long(con: sqlite3.Connection, table: str, name: str) -> pd.DataFrame:
     return long
 
 
+def _drop_conflicting_duplicates(data: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """A code listed twice: identical rows are kept once; rows that disagree are dropped.
+
+    (The bundle lists Guyana twice with different estimates; the WGI release has one.)
+    """
+    keys = ["Code", "year"]
+    dup = data.duplicated(keys, keep=False) & data["estimate"].notna()
+    if not dup.any():
+        return data
+    spread = data[dup].groupby(keys)["estimate"].agg(lambda e: e.max() - e.min())
+    conflict = spread[spread > 0].index
+    codes = sorted({c for c, _ in conflict})
+    report.add("country-years listed twice with different values (dropped)", len(conflict),
+               ", ".join(codes) + ": import the WGI release for these")
+    bad = data.set_index(keys).index.isin(conflict)
+    return data[~bad].drop_duplicates(keys)
+
+
 def read_governance(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Governance rows ``iso3, year, dimension, estimate, std_error, n_sources``.
 
@@ -50,8 +68,9 @@ def read_governance(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
         ns = _long(con, "NumSrc", "n_sources")
     finally:
         con.close()
-    data = est.merge(se, on=["Code", "year"]).merge(ns, on=["Code", "year"])
+    data = pd.concat([est, se["std_error"], ns["n_sources"]], axis=1)
     data["Code"] = data["Code"].astype(str).str.strip()
+    data = _drop_conflicting_duplicates(data, report)
     codes = harmonise(data["Code"], "wgi", by_name=False)
     data = data.merge(codes, left_on="Code", right_on="code", how="left")
     seen = code_counts(data[data["estimate"].notna()])

@@ -123,6 +123,73 @@ def data_build(
         highlight=False)
 
 
+@data_app.command("import")
+@user_errors
+def data_import(
+    source: Annotated[str, typer.Argument(
+        help="usgs-mcs | wgi | pinksheet | baci | table")],
+    file: Annotated[Path, typer.Argument(help="The file (or, for usgs-mcs, the folder).")],
+    table: Annotated[str | None, typer.Option(
+        help="For 'table': the store table (production, reserves, capacity, trade, "
+        "price, recycling, event).")] = None,
+    source_id: Annotated[str | None, typer.Option(help="For 'table': the source id.")] = None,
+    publisher: Annotated[str, typer.Option(help="For 'table': the publisher.")] = "user",
+    licence: Annotated[str, typer.Option(help="For 'table': the licence.")] = "private",
+    version: Annotated[str, typer.Option(help="For 'table': the version.")] = "",
+    sheet: Annotated[str | None, typer.Option(help="For 'table': the Excel sheet.")] = None,
+    hs: Annotated[str, typer.Option(
+        help="For 'baci': HS6 codes to keep, comma-separated; 'catalog' (default: every "
+        "code of the catalog) or 'all'.")] = "catalog",
+    country_codes: Annotated[Path | None, typer.Option(
+        help="For 'baci': BACI's country list (default: country_codes_V*.csv beside the "
+        "file).")] = None,
+) -> None:
+    """Import an official release or your own table into the store (all or nothing).
+
+    \b
+    usgs-mcs   USGS MCS world data CSV (production, capacity, reserves), salient CSVs
+    wgi        World Bank WGI full release, six dimensions (wgidataset.xlsx)
+    pinksheet  World Bank monthly commodity prices (CMO-Historical-Data-Monthly.xlsx)
+    baci       CEPII BACI release CSV (t,i,j,k,v,q), streamed with an HS filter
+    table      your CSV/Excel in the schema of a store table (--table)
+
+    Importing the same file twice changes nothing; a new version replaces the old rows
+    of that source. See 'critmin data status' for what was read, skipped and flagged.
+    """
+    from rich.console import Console
+
+    from critmin.catalog.imports import ADAPTERS, import_file
+    from critmin.config import store_path
+    from critmin.errors import UnknownNameError
+
+    if source not in ADAPTERS:
+        raise UnknownNameError("import source", source, list(ADAPTERS))
+    options: dict[str, Any] = {}
+    if source == "table":
+        if table is None:
+            raise CritminError("'table' imports need --table (production, reserves, "
+                               "capacity, trade, price, recycling, event)")
+        options = {"table": table, "source_id": source_id, "publisher": publisher,
+                   "licence": licence, "version": version, "sheet": sheet}
+    elif source == "baci":
+        options = {"hs_codes": hs if hs in ("catalog", "all") else
+                   [c.strip().zfill(6) for c in hs.split(",") if c.strip()],
+                   "country_codes": country_codes}
+    console = Console(stderr=True)
+    with console.status(f"importing {file.name} …") as status:
+        summary = import_file(store_path(), source, file,
+                              on_step=lambda s: status.update(s), **options)
+    for sid in summary.unchanged:
+        console.print(f"{sid}: already imported (same sha256), nothing changed")
+    for sid, counts in summary.sources.items():
+        rows = ", ".join(f"{t} {n:,}" for t, n in counts.items())
+        console.print(f"{sid}: imported {rows}", highlight=False)
+    if summary.sources:
+        emit([{"source_id": r[0], "step": r[1], "count": r[2], "detail": r[3]}
+              for r in summary.report], Format.table, title="import report")
+        console.print(f"done in {summary.seconds:.1f} s", highlight=False)
+
+
 @data_app.command("status")
 @user_errors
 def data_status(fmt: FormatOpt = Format.table) -> None:
@@ -295,6 +362,11 @@ def countries(
 @user_errors
 def demo(
     year: Annotated[int, typer.Option(help="Production year.")] = 2023,
+    prefer: Annotated[str | None, typer.Option(
+        help="Source preference for production, comma-separated source-id prefixes "
+        "(default: usgs-mcs,wmd or $CRITMIN_PRODUCTION_PREFERENCE).")] = None,
+    explain: Annotated[bool, typer.Option(
+        help="Show which source each figure comes from and what the others say.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The main job: for the 13 minerals of the METI study, the top producing country and
@@ -306,8 +378,9 @@ def demo(
     from critmin.config import reports_dir, store_path
     from critmin.views.output import records_of
 
+    preference = tuple(p.strip() for p in prefer.split(",")) if prefer else None
     with _store() as con:
-        frame = top_producer_table(con, meti13_ids(), year)
+        frame = top_producer_table(con, meti13_ids(), year, preference)
     out_dir = reports_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"top_producers_{year}.csv"
@@ -319,11 +392,16 @@ def demo(
             r["top producer"] = r["missing"] or f"{r['top_iso3']} {r['country_ja']}"
             r["share %"] = None if r["top_share"] is None else f"{100 * r['top_share']:.1f}"
             r["world"] = None if r["total"] is None else f"{r['total']:,.0f} {r['unit']}"
-        emit(records, fmt, ["mineral", "stage", "top producer", "share %", "world"],
-             title=f"Top producer per METI mineral, {year} (World Mining Data)")
+        cols = ["mineral", "stage", "top producer", "share %", "world"]
+        if explain:
+            cols += ["source_id", "alternatives"]
+        emit(records, fmt, cols, title=f"Top producer per METI mineral, {year}")
     else:
         emit(records, fmt)
     console = Console(stderr=True)
+    if explain:
+        console.print(f"source preference: {frame['preference'].iloc[0]} (first source "
+                      "with the figure wins; never mixed within one total)", highlight=False)
     have = frame["top_share"].notna()
     console.print(
         f"{int(have.sum())} of {len(frame)} minerals have {year} production; "
