@@ -108,3 +108,39 @@ def test_console_script_runs(empty_home):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "KOR" in proc.stdout
+
+
+def test_import_status_and_explain(critmin_home, shared_data):
+    # the home links the session store: import into a private copy
+    store = critmin_home / "critmin.duckdb"
+    real = store.resolve()
+    store.unlink()
+    store.write_bytes(real.read_bytes())
+    result = runner.invoke(app, ["data", "import", "usgs-mcs",
+                                 str(shared_data / "usgs_mcs2025" / "world_data" /
+                                     "MCS2025_World_Data.csv")])
+    assert result.exit_code == 0, result.output
+    assert "usgs-mcs2025-world: imported production" in result.output
+    again = runner.invoke(app, ["data", "import", "usgs-mcs",
+                                str(shared_data / "usgs_mcs2025" / "world_data" /
+                                    "MCS2025_World_Data.csv")])
+    assert "already imported" in again.output
+    status = json.loads(runner.invoke(app, ["data", "status", "-f", "json"]).stdout)
+    usgs = {s["source_id"]: s for s in status["sources"]}["usgs-mcs2025-world"]
+    assert usgs["tables"]["reserves"]["flagged_rows"] > 0
+    assert usgs["licence"].startswith("Public domain")
+    result = runner.invoke(app, ["demo", "--explain", "-f", "json"])
+    rows = {r["commodity_id"]: r for r in json.loads(result.stdout)}
+    assert rows["rare_earths"]["source_id"] == "usgs-mcs2025-world"
+    assert rows["rare_earths"]["alternatives"].startswith("wmd-bundle: CHN 64.7")
+    result = runner.invoke(app, ["demo", "--prefer", "wmd,usgs-mcs", "-f", "json"])
+    rows = {r["commodity_id"]: r for r in json.loads(result.stdout)}
+    assert rows["rare_earths"]["source_id"] == "wmd-bundle"
+
+
+def test_import_errors_exit_2(critmin_home, tmp_path):
+    result = runner.invoke(app, ["data", "import", "usgs", str(tmp_path)])
+    assert result.exit_code == 2 and "usgs-mcs" in result.output
+    result = runner.invoke(app, ["data", "import", "table", str(tmp_path / "none.csv"),
+                                 "--table", "production"])
+    assert result.exit_code == 2 and "no such file" in result.output

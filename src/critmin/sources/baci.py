@@ -155,12 +155,12 @@ def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
         try:
             total, codes = con.execute(
                 f"select count(*), list_distinct(flatten(list([trim(i), trim(j)]))) "
-                f"from {csv_rel}").fetchone()
+                f"from {csv_rel}").fetchall()[0]
         except duckdb.Error as exc:
             raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from None
         report.add("rows read", int(total))
         mapping = _code_mapping(pd.Series(codes or [], dtype=str), country_codes)
-        con.register("baci_codes", mapping[["code", "iso3"]])
+        con.register("baci_codes", mapping[["code", "iso3"]].replace({"iso3": {"": None}}))
         con.register("hs_filter", pd.DataFrame({"hs6": hs_codes or []}, dtype=str))
         where = "where lpad(trim(k), 6, '0') in (select hs6 from hs_filter)" if hs_codes else ""
         sql = f"""
@@ -177,12 +177,14 @@ def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
         try:
             con.execute(sql, [source_id])
         except duckdb.ConversionException:
-            raise CritminError(f"{path.name}: {_first_bad_cell(con, csv_rel)}") from None
-        finally:
-            con.unregister("baci_codes")
-            con.unregister("hs_filter")
+            # the transaction is aborted: find the bad cell on a connection of its own
+            with duckdb.connect() as scratch:
+                raise CritminError(f"{path.name}: {_first_bad_cell(scratch, csv_rel)}"
+                                   ) from None
+        con.unregister("baci_codes")
+        con.unregister("hs_filter")
         kept = con.execute("select count(*), count(quantity_t) from trade where source_id = ?",
-                           [source_id]).fetchone()
+                           [source_id]).fetchall()[0]
         report.add("rows kept by the HS filter", int(kept[0]),
                    f"{len(hs_codes)} HS6 codes" if hs_codes else "all codes")
         report.add("quantity missing ('NA', kept as NULL)", int(kept[0] - kept[1]))

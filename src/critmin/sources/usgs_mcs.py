@@ -73,12 +73,16 @@ def _columns(fmt: WorldFormat) -> list[str]:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-        raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from exc
+    """A USGS CSV: UTF-8 (with or without BOM), else cp1252 as some editions use."""
+    last: Exception | None = None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError as exc:
+            last = exc
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+            raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from None
+    raise CritminError(f"{path.name}: cannot be read as CSV text ({last})")
 
 
 def detect_format(columns: list[str], path: Path) -> WorldFormat:
