@@ -153,12 +153,14 @@ def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
 
         csv_rel = _csv(path)
         try:
-            total, codes = con.execute(
-                f"select count(*), list_distinct(flatten(list([trim(i), trim(j)]))) "
-                f"from {csv_rel}").fetchall()[0]
+            counted = con.execute(
+                f"select count(*) from {csv_rel}").fetchall()[0][0]
+            codes = [r[0] for r in con.execute(
+                f"select distinct trim(i) from {csv_rel} union "
+                f"select distinct trim(j) from {csv_rel}").fetchall()]
         except duckdb.Error as exc:
             raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from None
-        report.add("rows read", int(total))
+        report.add("rows read", int(counted))
         mapping = _code_mapping(pd.Series(codes or [], dtype=str), country_codes)
         con.register("baci_codes", mapping[["code", "iso3"]].replace({"iso3": {"": None}}))
         con.register("hs_filter", pd.DataFrame({"hs6": hs_codes or []}, dtype=str))

@@ -30,6 +30,7 @@ def connect(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"no store at {path}: run 'critmin data fetch' then 'critmin data build'")
     try:
         con = duckdb.connect(str(path), read_only=read_only)
+        con.execute("set enable_progress_bar = false")
         row = con.execute("select value from meta where key = 'schema_version'").fetchone()
     except duckdb.Error as exc:
         raise StoreError(f"store {path} cannot be read ({exc}); rebuild it with "
