@@ -116,3 +116,18 @@ def test_rebuild_keeps_imports(store_copy, bundle_wheel, shared_data):
     with connect(store_copy) as con:
         carried = con.execute("select value from meta where key='carried_imports'").fetchone()
     assert carried == ("wb-pinksheet-monthly",)
+
+
+def test_truncated_csvs_are_refused(store_copy, shared_data, tmp_path):
+    data = (shared_data / "usgs_mcs2025" / "world_data" / "MCS2025_World_Data.csv"
+            ).read_bytes()
+    cut = tmp_path / "MCS2025_World_Data.csv"
+    cut.write_bytes(data[: len(data) // 2 + 7])
+    before = _counts(store_copy)
+    with pytest.raises(CritminError, match="looks truncated"):
+        import_file(store_copy, "usgs-mcs", cut)
+    baci = tmp_path / "BACI_HS92_Y2022_V202501.csv"
+    baci.write_text("t,i,j,k,v,q\n2022,156,392,284690,100.5,10\n2022,156,39")
+    with pytest.raises(CritminError, match="malformed CSV|not a number"):
+        import_file(store_copy, "baci", baci)
+    assert _counts(store_copy) == before

@@ -1,6 +1,12 @@
 import pandas as pd
 
-from critmin.indicators.inputs import choose_sources, preferred_production, source_rank
+from critmin.indicators.inputs import (
+    choose_sources,
+    governance_rows,
+    preferred_governance,
+    preferred_production,
+    source_rank,
+)
 
 
 def _rows():
@@ -28,3 +34,14 @@ def test_one_source_per_total_newest_edition_first():
 def test_preference_reversed():
     choice = choose_sources(_rows(), ["commodity_id", "stage", "year"], ("wmd", "usgs-mcs"))
     assert set(choice["source_id"]) == {"wmd-bundle"}
+
+
+def test_release_governance_preferred_bundle_fills_2024(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        gov = preferred_governance(governance_rows(con))
+    src = gov.groupby(["dimension", "year"])["source_id"].first()
+    assert src[("PV", 2023)] == "wgi-release" and src[("PV", 2024)] == "wgi-bundle"
+    assert src[("GE", 2023)] == "wgi-release"
+    assert not gov.duplicated(["iso3", "year", "dimension"]).any()

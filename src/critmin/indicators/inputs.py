@@ -1,5 +1,9 @@
 """Which source feeds an indicator when several cover the same figure.
 
+Governance likewise: the WGI full release (six dimensions) is preferred to the bundle's
+PV table per dimension and year; the bundle still supplies the years the release lacks.
+
+
 World Mining Data (bundle) and USGS MCS (import) both report production. Both are
 kept in the store; indicators take, for each commodity, stage and year, every row of
 the first source in the preference order that has that figure — never a mix of
@@ -21,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 DEFAULT_PRODUCTION_PREFERENCE = ("usgs-mcs", "wmd")
+DEFAULT_GOVERNANCE_PREFERENCE = ("wgi-release", "wgi-bundle")
 
 
 def production_preference() -> tuple[str, ...]:
@@ -74,12 +79,31 @@ def production_rows(con: Any, commodity_ids: list[str] | None = None,
     return con.execute(sql, params).df()
 
 
-def preferred_production(rows: pd.DataFrame, preference: tuple[str, ...] | None = None
-                         ) -> pd.DataFrame:
-    """Keep, per commodity/stage/year, the rows of the preferred source.
+def preferred_rows(rows: pd.DataFrame, keys: list[str], preference: tuple[str, ...]
+                   ) -> pd.DataFrame:
+    """Keep, per group of ``keys``, the rows of the preferred source.
 
     Adds ``alternatives`` (the other sources that had the figure).
     """
-    keys = ["commodity_id", "stage", "year"]
-    choice = choose_sources(rows, keys, preference or production_preference())
+    choice = choose_sources(rows, keys, preference)
     return rows.merge(choice, on=keys + ["source_id"], how="inner")
+
+
+def preferred_production(rows: pd.DataFrame, preference: tuple[str, ...] | None = None
+                         ) -> pd.DataFrame:
+    """Production rows of the preferred source per commodity, stage and year."""
+    return preferred_rows(rows, ["commodity_id", "stage", "year"],
+                          preference or production_preference())
+
+
+def governance_rows(con: Any) -> pd.DataFrame:
+    """Governance rows of every source."""
+    return con.execute("select iso3, year, dimension, estimate, std_error, source_id "
+                       "from governance").df()
+
+
+def preferred_governance(rows: pd.DataFrame,
+                         preference: tuple[str, ...] = DEFAULT_GOVERNANCE_PREFERENCE
+                         ) -> pd.DataFrame:
+    """Governance rows of the preferred source per dimension and year."""
+    return preferred_rows(rows, ["dimension", "year"], preference)

@@ -159,7 +159,7 @@ def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
                 f"select distinct trim(i) from {csv_rel} union "
                 f"select distinct trim(j) from {csv_rel}").fetchall()]
         except duckdb.Error as exc:
-            raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from None
+            raise CritminError(f"{path.name}: malformed CSV ({_short(exc)})") from None
         report.add("rows read", int(counted))
         mapping = _code_mapping(pd.Series(codes or [], dtype=str), country_codes)
         con.register("baci_codes", mapping[["code", "iso3"]].replace({"iso3": {"": None}}))
@@ -178,6 +178,8 @@ def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
             {where}"""
         try:
             con.execute(sql, [source_id])
+        except duckdb.InvalidInputException as exc:
+            raise CritminError(f"{path.name}: malformed CSV ({_short(exc)})") from None
         except duckdb.ConversionException:
             # the transaction is aborted: find the bad cell on a connection of its own
             with duckdb.connect() as scratch:
@@ -221,6 +223,14 @@ def _code_mapping(codes: pd.Series, country_codes: Path | None) -> pd.DataFrame:
                       strict=False))
     return harmonise(codes, "baci", by_name=False,
                      candidates=codes.map(lambda c: listed.get(c, c)))
+
+
+def _short(exc: Exception) -> str:
+    """DuckDB's CSV error without its list of reader options."""
+    lines = [x.strip() for x in str(exc).splitlines() if x.strip()]
+    keep = [x for x in lines if not x.startswith(("*", "Possible fixes", "file =")) and
+            " = " not in x]
+    return "; ".join(keep[:3])
 
 
 def _first_bad_cell(con: Any, csv_rel: str) -> str:

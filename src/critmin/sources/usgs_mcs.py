@@ -74,6 +74,7 @@ def _columns(fmt: WorldFormat) -> list[str]:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """A USGS CSV: UTF-8 (with or without BOM), else cp1252 as some editions use."""
+    _check_complete(path)
     last: Exception | None = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -83,6 +84,22 @@ def _read_csv(path: Path) -> pd.DataFrame:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
             raise CritminError(f"{path.name}: cannot be read as CSV ({exc})") from None
     raise CritminError(f"{path.name}: cannot be read as CSV text ({last})")
+
+
+def _check_complete(path: Path) -> None:
+    """Refuse a CSV cut off mid-row (last line without newline and with too few fields)."""
+    with open(path, "rb") as f:
+        header = f.readline()
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - 4096))
+        tail = f.read()
+    if not tail.endswith(b"\n") and size > len(header):
+        last = tail.rsplit(b"\n", 1)[-1]
+        if last.count(b",") < header.count(b","):
+            raise CritminError(f"{path.name} looks truncated: its last line has "
+                               f"{last.count(b',') + 1} of {header.count(b',') + 1} fields "
+                               "and no line end")
 
 
 def detect_format(columns: list[str], path: Path) -> WorldFormat:
