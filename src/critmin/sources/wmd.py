@@ -19,7 +19,7 @@ from critmin.sources.provenance import Report, Source
 from critmin.sources.units import harmonise_units
 
 NON_DATA_TABLES = {"HS Code Map", "Country_ISO", "logging"}
-FLAGS = {"r": "reported", "e": "estimated", "p": "preliminary"}
+FLAGS = {"r": None, "e": "estimated", "p": "preliminary"}  # reported figures: no flag
 
 
 def describe(member_sha256: str) -> Source:

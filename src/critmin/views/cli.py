@@ -212,6 +212,7 @@ def data_status(fmt: FormatOpt = Format.table) -> None:
             rows.append({"source_id": s["source_id"], "version": s.get("version"),
                          "licence": s.get("licence"), "sha256": (s.get("sha256") or "")[:12],
                          "table": table, "rows": t.get("rows"),
+                         "flagged": t.get("flagged_rows"),
                          "years": f"{t['year_min']}–{t['year_max']}" if t else ""})
     if fmt is Format.csv:
         emit(rows, fmt)
