@@ -94,6 +94,9 @@ def _check_complete(path: Path) -> None:
         size = f.tell()
         f.seek(max(0, size - 4096))
         tail = f.read()
+    if header.startswith(b"PK\x03\x04") or b"\x00" in header:
+        raise CritminError(f"{path.name} is not a CSV text file (it is binary, e.g. an Excel "
+                           "workbook): expected a USGS MCS CSV")
     if not tail.endswith(b"\n") and size > len(header):
         last = tail.rsplit(b"\n", 1)[-1]
         if last.count(b",") < header.count(b","):
