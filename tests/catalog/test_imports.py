@@ -37,7 +37,7 @@ def test_new_version_replaces_old_rows(store_copy, tmp_path):
 
 
 @pytest.mark.parametrize("adapter,path,expected", [
-    ("usgs-mcs", "worldbank_wgi/wgidataset.xlsx", "cannot be read|not a USGS"),
+    ("usgs-mcs", "worldbank_wgi/wgidataset.xlsx", "not a CSV text file .*USGS MCS"),
     ("wgi", "usgs_mcs2025/world_data/MCS2025_World_Data.csv", "cannot be read as an Excel"),
     ("wgi", "worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx",
      "not the WGI full release: expected a sheet with columns code, countryname"),
