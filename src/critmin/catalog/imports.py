@@ -54,6 +54,12 @@ def source_sha(con: Any, source_id: str) -> str | None:
     return row[0] if row else None
 
 
+def _source_with_sha(store: Path, sha256: str) -> str | None:
+    with connect(store) as con:
+        row = con.execute("select source_id from source where sha256 = ?", [sha256]).fetchall()
+    return row[0][0] if row else None
+
+
 def apply_extracts(store: Path, file: Path, extracts: list[Extract]) -> ImportSummary:
     """Write ``extracts`` into the store at ``store`` in one transaction (see module doc)."""
     summary = ImportSummary(Path(file))
@@ -151,6 +157,10 @@ def import_file(store: Path, adapter: str, file: Path,
         raise UnknownNameError("import source", adapter, list(ADAPTERS))
     if not file.exists():
         raise CritminError(f"no such file: {file}")
+    if file.is_file() and adapter != "table":
+        known = _source_with_sha(store, sha256_file(file))
+        if known:  # the same bytes were imported before: nothing to read or write
+            return ImportSummary(file, time.perf_counter() - start, unchanged=[known])
     step("reading " + file.name)
     extracts = _read(adapter, file, **options)
     step("writing store")
