@@ -8,6 +8,7 @@ the largest share. World totals never reach this function: adapters keep them ap
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 KEYS = ["commodity_id", "stage", "year"]
@@ -58,3 +59,33 @@ def top_producers(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
     top["n_producers"] = top["n_producers"].fillna(0).astype(int)
     return top[keys + ["top_iso3", "top_quantity", "top_share", "total", "n_producers"]
                ].reset_index(drop=True)
+
+
+def concentration(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Country HHI, top-1 and top-3 shares and the top country per group.
+
+    ``HHI = Σ_named s_i²`` (0–1, fractional; a remainder adds to the total only, so the
+    HHI is then a lower bound), ``T1 = s_(1)``, ``T3 = s_(1) + s_(2) + s_(3)`` over named
+    producers (methods.md §2). Returns one row per commodity/stage/year (and ``by``) with
+    ``hhi, top1_share, top3_share, top_iso3, total, n_producers, remainder_share``.
+    """
+    keys = KEYS + list(by)
+    shares = producer_shares(production, by)
+    named = shares[shares["iso3"].notna()].copy()
+    named = named.sort_values(keys + ["quantity", "iso3"],
+                              ascending=[True] * len(keys) + [False, True])
+    named["rank"] = named.groupby(keys).cumcount()
+    named["s2"] = named["share"] ** 2
+    named["s3"] = named["share"].where(named["rank"] < 3, 0.0)
+    named["producing"] = (named["quantity"] > 0).astype(int)
+    agg = named.groupby(keys).agg(
+        hhi=("s2", "sum"), top1_share=("share", "first"), top3_share=("s3", "sum"),
+        top_iso3=("iso3", "first"), total=("total", "first"),
+        n_producers=("producing", "sum")).reset_index()
+    rem = shares[shares["iso3"].isna()].groupby(keys)["share"].sum().rename(
+        "remainder_share")
+    agg = agg.merge(rem, on=keys, how="left")
+    agg["remainder_share"] = agg["remainder_share"].fillna(0.0)
+    # a group whose total is 0 has no shares: keep it missing, not 0
+    agg.loc[agg["total"] <= 0, ["hhi", "top1_share", "top3_share"]] = np.nan
+    return agg

@@ -43,12 +43,13 @@ def source_rank(source_ids: pd.Series, preference: tuple[str, ...]) -> pd.Series
     def rank(sid: str) -> int:
         return next((i for i, p in enumerate(preference) if sid.startswith(p)), len(preference))
 
-    return source_ids.map(rank)
+    ranks = {sid: rank(sid) for sid in source_ids.unique()}
+    return source_ids.map(ranks)
 
 
-def choose_sources(rows: pd.DataFrame, keys: list[str],
-                   preference: tuple[str, ...]) -> pd.DataFrame:
-    """Per group of ``keys``, the chosen ``source_id`` and the ``alternatives``.
+def choose_sources(rows: pd.DataFrame, keys: list[str], preference: tuple[str, ...],
+                   alternatives: bool = True) -> pd.DataFrame:
+    """Per group of ``keys``, the chosen ``source_id`` (and the ``alternatives``).
 
     Lowest rank wins; between sources of one rank the larger id (newer edition) wins.
     """
@@ -57,6 +58,8 @@ def choose_sources(rows: pd.DataFrame, keys: list[str],
     cand = cand.sort_values(keys + ["rank", "source_id"],
                             ascending=[True] * len(keys) + [True, False])
     chosen = cand.drop_duplicates(keys)
+    if not alternatives:
+        return chosen[keys + ["source_id"]]
     alts = (cand.groupby(keys)["source_id"].agg(list).rename("all_sources").reset_index())
     out = chosen[keys + ["source_id"]].merge(alts, on=keys)
     out["alternatives"] = [[s for s in a if s != c]
@@ -81,11 +84,8 @@ def production_rows(con: Any, commodity_ids: list[str] | None = None,
 
 def preferred_rows(rows: pd.DataFrame, keys: list[str], preference: tuple[str, ...]
                    ) -> pd.DataFrame:
-    """Keep, per group of ``keys``, the rows of the preferred source.
-
-    Adds ``alternatives`` (the other sources that had the figure).
-    """
-    choice = choose_sources(rows, keys, preference)
+    """Keep, per group of ``keys``, the rows of the preferred source."""
+    choice = choose_sources(rows, keys, preference, alternatives=False)
     return rows.merge(choice, on=keys + ["source_id"], how="inner")
 
 

@@ -1,0 +1,1 @@
+"""Criticality methods composed from indicators (GeoPolRisk, METI six axes, ...)."""

@@ -1,0 +1,106 @@
+"""The GeoPolRisk method: ``Score = HHI × ImportRisk`` and its characterisation factor.
+
+methods.md §5 (Gemechu et al. 2016; Helbig et al. 2016; Koyamparambath et al. 2024;
+geopolrisk-py 2.0):
+
+    HHI_A        = Σ_i P_Ai² / (Σ_i P_Ai)²          global production of A's stage
+    ImportRisk_Ac = Σ_i g_i · f_Aic / (p_Ac + F_Ac)  g from WGI PV; domestic supply g = 0
+    Score_Ac     = HHI_A · ImportRisk_Ac
+    Price_Ac     = Σ value / Σ quantity of c's imports of A      (kUSD/t = USD/kg)
+    CF_Ac        = Score_Ac · Price_Ac / CF_Cu                   (kg Cu-eq/kg)
+
+critmin defaults (each a documented deviation from the reference): a cell without
+imports is missing with its reason (not 0); a group's intra-group trade is excluded;
+production stage and HS codes come from the catalog stage by stage. ``CU_REFERENCE``
+is geopolrisk-py's constant (copper, "OECD mean 2017–2021"), stored with every row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.indicators.concentration import concentration
+from critmin.indicators.governance import country_risk, risk_for_years
+from critmin.indicators.imports import CELL, missing_rule_sql
+from critmin.indicators.inputs import (
+    governance_rows,
+    preferred_governance,
+    preferred_production,
+    production_rows,
+)
+from critmin.indicators.trade import Members, flow_views, members_frame, registered, trade_rows_sql
+
+CU_REFERENCE = 0.409412948
+
+
+def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = None,
+               years: list[int] | None = None, missing_governance: float | str = 0.5,
+               intra_group: str = "exclude", dimensions: tuple[str, ...] = ("PV",),
+               cu_reference: float = CU_REFERENCE) -> pd.DataFrame:
+    """GeoPolRisk cells for every importer × commodity stage × year with production.
+
+    One relational pass over the trade rows of the production years. Returns
+    ``importer, commodity_id, stage, year, hhi, import_risk, score, price, cf,
+    imports_t, domestic_t, n_partners, missing_governance_share, cu_reference,
+    production_source, missing`` (``missing`` gives the reason where a value is NaN).
+    """
+    prod = preferred_production(production_rows(con, commodity_ids))
+    hhi = concentration(prod)[["commodity_id", "stage", "year", "hhi"]]
+    sources = prod.groupby(["commodity_id", "stage", "year"])["source_id"].first()
+    hhi = hhi.merge(sources.rename("production_source").reset_index(),
+                    on=["commodity_id", "stage", "year"])
+    if years is not None:
+        hhi = hhi[hhi["year"].isin(years)]
+    prod_years = sorted(int(y) for y in hhi["year"].unique())
+    gov = preferred_governance(governance_rows(con))
+    risk = risk_for_years(country_risk(gov, dimensions), prod_years)
+    g, keep = missing_rule_sql(missing_governance, "r.risk")
+    if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
+        g = f"case when x.intra then 0.0 else {g} end"
+    rows = trade_rows_sql("import", commodity_ids is not None, True)
+    sql = f"""
+        select x.importer, x.commodity_id, x.stage, x.year,
+               sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
+               sum(x.value_kusd) as value_q,
+               count(distinct coalesce(x.partner, cast(x.partner_code as varchar)))
+                   as n_partners,
+               coalesce(sum(x.quantity_t) filter (where r.risk is null and not x.intra), 0)
+                   as miss
+        from ({rows}) x
+        left join m_risk r on r.iso3 = x.partner and r.year = x.year
+        where x.quantity_t is not null {keep}
+              {"and not x.intra" if intra_group == "exclude" else ""}
+        group by all"""
+    members = members_frame(importers)
+    views = flow_views(con, importers, commodity_ids, prod_years)
+    with registered(con, m_risk=risk, **views):
+        imp = con.execute(sql).df()
+    domestic = _domestic(prod, members)
+    grid = members[["importer"]].drop_duplicates().merge(hhi, how="cross")
+    out = grid.merge(imp, on=CELL, how="left").merge(domestic, on=CELL, how="left")
+    out["domestic_t"] = out["domestic_t"].fillna(0.0)
+    has_imports = out["imports_t"].fillna(0) > 0
+    out["import_risk"] = np.where(has_imports, out["numerator"] /
+                                  (out["domestic_t"] + out["imports_t"]), np.nan)
+    out["score"] = out["hhi"] * out["import_risk"]
+    out["price"] = np.where(has_imports, out["value_q"] / out["imports_t"], np.nan)
+    out["cf"] = out["score"] * out["price"] / cu_reference
+    out["cu_reference"] = cu_reference
+    out["missing_governance_share"] = np.where(has_imports, out["miss"] / out["imports_t"],
+                                               np.nan)
+    out["n_partners"] = out["n_partners"].fillna(0).astype(int)
+    out["missing"] = np.where(has_imports, "", "no imports recorded for this stage and year")
+    return out[CELL + ["hhi", "import_risk", "score", "price", "cf", "imports_t",
+                       "domestic_t", "n_partners", "missing_governance_share",
+                       "cu_reference", "production_source", "missing"]]
+
+
+def _domestic(prod: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """The importer's own production of the stage (sum over members in that year)."""
+    joined = prod[prod["iso3"].notna()].merge(members, on="iso3")
+    ok = ((joined["joined"].isna() | (joined["year"] >= joined["joined"])) &
+          (joined["left"].isna() | (joined["year"] < joined["left"])))
+    return joined[ok].groupby(CELL)["quantity"].sum().rename("domestic_t").reset_index()
