@@ -410,6 +410,176 @@ def demo(
         f"store: {store_path()}\nwrote: {path}", highlight=False)
 
 
+YearOpt = Annotated[str, typer.Option(
+    "--year", help="One year, a range '2018-2023', or 'all'.")]
+
+
+def _years(con: Any, spec: str, table: str = "trade") -> list[int] | None:
+    """Years for ``spec`` checked against the store; None means all."""
+    from critmin.errors import UnknownNameError
+
+    have = [r[0] for r in con.execute(
+        f"select distinct cast(year as integer) from {table} order by 1").fetchall()]
+    if spec == "all":
+        return None
+    try:
+        lo, _, hi = spec.partition("-")
+        years = list(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        raise UnknownNameError("year", spec, [], valid=f"YYYY, YYYY-YYYY or all; "
+                               f"{have[0]}–{have[-1]}") from None
+    bad = [y for y in years if y not in have]
+    if bad:
+        raise UnknownNameError("year", str(bad[0]), [str(y) for y in have],
+                               valid=f"{have[0]}–{have[-1]} in table {table}")
+    return years
+
+
+def _importer_names(con: Any, names: list[str] | None) -> dict[str, Any] | None:
+    from critmin.catalog.countries import group_ids, resolve_country
+    from critmin.indicators.importers import importer_members
+
+    if not names:
+        return importer_members(con)
+    ids = {g.upper(): g for g in group_ids()}
+    resolved = [ids.get(n.upper()) or resolve_country(n) for n in names]
+    return importer_members(con, resolved)
+
+
+def _commodity_ids(names: list[str] | None) -> list[str] | None:
+    from critmin.catalog.commodities import resolve_commodity
+
+    return [resolve_commodity(n) for n in names] if names else None
+
+
+ImporterOpt = Annotated[list[str] | None, typer.Option(
+    "--importer", "-i", help="Importer: ISO3, English/Japanese name or group (EU27, OECD, "
+    "G7); repeat for several; all countries if omitted.")]
+CommodityOpt = Annotated[list[str] | None, typer.Option(
+    "--commodity", "-c", help="Commodity by id or name (repeatable); all if omitted.")]
+StageOpt = Annotated[str | None, typer.Option(help="mining | refining | scrap")]
+
+
+@app.command("indicators")
+@user_errors
+def indicators_cmd(
+    importer: ImporterOpt = None, commodity: CommodityOpt = None, stage: StageOpt = None,
+    year: YearOpt = "all",
+    indicator: Annotated[list[str] | None, typer.Option(
+        help="Only these indicators (repeatable).")] = None,
+    basis: Annotated[str, typer.Option(help="Import shares on 'quantity' or 'value'.")
+                     ] = "quantity",
+    wgi: Annotated[str, typer.Option(
+        help="WGI dimensions: auto (six when the release is imported, else PV), pv, six."
+    )] = "auto",
+    missing_wgi: Annotated[str, typer.Option(
+        help="Risk for partners without WGI: a number (default 0.5) or 'exclude'.")] = "0.5",
+    intra_group: Annotated[str, typer.Option(
+        help="Trade inside a group importer: exclude (default) or keep.")] = "exclude",
+    explain: Annotated[bool, typer.Option(
+        help="For one importer, commodity and year: the rows behind the values.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Supply-risk indicators for importers × commodities × stages × years: production
+    and reserves concentration, import HHI, governance-weighted import concentration,
+    HHI_WGI, import reliance, volatility, EoL-RIR, scrap share, reserve life."""
+    from critmin.indicators.engine import INDICATORS, IndicatorOptions, compute_indicators
+    from critmin.views.output import records_of
+
+    if stage and stage not in ("mining", "refining", "scrap"):
+        raise CritminError(f"unknown stage {stage!r}; valid: mining, refining, scrap")
+    for name in indicator or []:
+        if name not in INDICATORS:
+            from critmin.errors import UnknownNameError
+
+            raise UnknownNameError("indicator", name, list(INDICATORS))
+    opts = IndicatorOptions(
+        basis=basis, dimensions=wgi, intra_group=intra_group,
+        missing_governance=missing_wgi if missing_wgi == "exclude" else float(missing_wgi))
+    with _store() as con:
+        years = _years(con, year)
+        importers = _importer_names(con, importer)
+        commodities = _commodity_ids(commodity)
+        if explain:
+            _explain(con, importers, commodities, years, stage, opts, fmt)
+            return
+        frame = compute_indicators(con, importers, commodities, years, opts)
+    if stage:
+        frame = frame[frame["stage"].isna() | (frame["stage"] == stage)]
+    if indicator:
+        frame = frame[frame["indicator"].isin(indicator)]
+    frame = frame.rename(columns={"commodity_id": "commodity"})
+    frame["importer"] = frame["importer"].fillna("world")
+    emit(records_of(frame), fmt, ["importer", "commodity", "stage", "year", "indicator",
+                                  "value", "basis", "n_partners", "missing_governance_share",
+                                  "source_ids", "detail"],
+         title=f"{len(frame):,} indicator values")
+
+
+def _explain(con: Any, importers: dict[str, Any], commodities: list[str] | None,
+             years: list[int] | None, stage: str | None, opts: Any, fmt: Format) -> None:
+    from critmin.indicators.explain import explain_cell
+    from critmin.views.output import records_of
+
+    if len(importers) != 1 or not commodities or len(commodities) != 1 or not years or \
+            len(years) != 1:
+        raise CritminError("--explain needs exactly one --importer, one --commodity and "
+                           "one --year")
+    parts = explain_cell(con, importers, commodities[0], years[0], stage, opts.dimensions,
+                         opts.missing_governance, opts.intra_group, opts.basis)
+    if fmt is Format.json:
+        import json
+
+        sys.stdout.write(json.dumps({k: records_of(v) for k, v in parts.items()},
+                                    ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    (name,) = importers
+    emit(records_of(parts["partners"]), fmt, title=f"imports of {name}, {commodities[0]}, "
+         f"{years[0]} (share = flow / stage total; risk = clip((2.5 − WGI)/5, 0, 1), "
+         f"WGI {parts['dimensions'].iloc[0, 0]})")
+    emit(records_of(parts["producers"]), fmt, title="world producers (share of the stage "
+         "total; 'other countries' counts in the total, never ranked)")
+
+
+@app.command("geopolrisk")
+@user_errors
+def geopolrisk_cmd(
+    importer: ImporterOpt = None, commodity: CommodityOpt = None, stage: StageOpt = None,
+    year: YearOpt = "all",
+    missing_wgi: Annotated[str, typer.Option(
+        help="Risk for partners without WGI: a number (default 0.5) or 'exclude'.")] = "0.5",
+    explain: Annotated[bool, typer.Option(
+        help="For one importer, commodity and year: the rows behind the score.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """GeoPolRisk: HHI of world production × import risk (WGI political stability),
+    score and characterisation factor (kg Cu-eq/kg), per importer, commodity stage, year.
+    Cells without imports are missing with the reason, never 0."""
+    from critmin.methods.geopolrisk import geopolrisk
+    from critmin.views.output import records_of
+
+    with _store() as con:
+        years = _years(con, year, "production")
+        importers = _importer_names(con, importer)
+        commodities = _commodity_ids(commodity)
+        if explain:
+            from critmin.indicators.engine import IndicatorOptions
+
+            opts = IndicatorOptions(dimensions="pv", missing_governance=float(missing_wgi)
+                                    if missing_wgi != "exclude" else "exclude")
+            _explain(con, importers, commodities, years, stage, opts, fmt)
+            return
+        frame = geopolrisk(con, importers, commodities, years,
+                           missing_governance=missing_wgi if missing_wgi == "exclude"
+                           else float(missing_wgi))
+    if stage:
+        frame = frame[frame["stage"] == stage]
+    frame = frame.rename(columns={"commodity_id": "commodity"})
+    emit(records_of(frame), fmt, ["importer", "commodity", "stage", "year", "hhi",
+                                  "import_risk", "score", "cf", "price", "missing"],
+         title=f"GeoPolRisk, {len(frame):,} cells")
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -1,0 +1,74 @@
+"""Import reliance, secondary supply and reserve life (methods.md §7).
+
+- ``NIR = (I − E) / (P + I − E)`` in [0, 1]; a net exporter (I ≤ E) is 0 and flagged.
+  I and E are gross trade weights of the stage's HS codes, P the importer's production
+  of the stage (contained units): the mixed basis is flagged (``basis = mixed``).
+- End-of-life recycling input rate from the store (``recycling``, metric EOL-RIR).
+- Scrap share of imports ``F(scrap) / (F(scrap) + F(mining) + F(refining))``, value
+  basis by default (gross weights of different materials do not add up) [C].
+- Reserve life ``RL = R / mean(q over the latest 3 years ≤ the reserves year)`` [C],
+  in years, not a depletion date; reserve HHI and top-1 share as for production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.indicators.concentration import KEYS, concentration
+
+
+def import_reliance(imports: pd.DataFrame, exports: pd.DataFrame,
+                    production: pd.DataFrame) -> pd.DataFrame:
+    """NIR per importer × commodity × stage × year where imports or exports exist.
+
+    ``imports``/``exports``: ``importer, commodity_id, stage, year, flow`` (t);
+    ``production``: ``importer, commodity_id, stage, year, domestic_t``. An importer
+    absent from a complete production table produces 0 of that stage.
+    Returns ``importer, commodity_id, stage, year, nir, net_exporter``.
+    """
+    cell = ["importer", "commodity_id", "stage", "year"]
+    both = imports.rename(columns={"flow": "imports"}).merge(
+        exports.rename(columns={"flow": "exports"}), on=cell, how="outer")
+    both = both.merge(production, on=cell, how="left")
+    both[["imports", "exports", "domestic_t"]] = both[
+        ["imports", "exports", "domestic_t"]].fillna(0.0)
+    net = both["imports"] - both["exports"]
+    consumption = both["domestic_t"] + net
+    both["net_exporter"] = net <= 0
+    both["nir"] = np.where(both["net_exporter"], 0.0,
+                           np.clip(net / consumption.where(consumption > 0), 0.0, 1.0))
+    return both[cell + ["nir", "net_exporter"]]
+
+
+def reserve_life(reserves: pd.DataFrame, production: pd.DataFrame,
+                 years_of_production: int = 3) -> pd.DataFrame:
+    """World reserve life per commodity and reserves year.
+
+    ``reserves``: ``commodity_id, year, quantity`` (world, t); ``production``:
+    ``commodity_id, year, quantity`` (world, t, mine stage). Returns
+    ``commodity_id, year, reserve_life, production_years``; NaN where no production
+    year falls in the window.
+    """
+    pairs = reserves.merge(production.rename(columns={"year": "pyear", "quantity": "q"}),
+                           on="commodity_id", how="left")
+    inside = (pairs["pyear"] <= pairs["year"]) & (
+        pairs["pyear"] > pairs["year"] - years_of_production)
+    mean = (pairs[inside].groupby(["commodity_id", "year"])["q"]
+            .agg(["mean", "size"]).reset_index())
+    out = reserves.merge(mean, on=["commodity_id", "year"], how="left")
+    out["reserve_life"] = out["quantity"] / out["mean"].where(out["mean"] > 0)
+    out["production_years"] = out["size"].fillna(0).astype(int)
+    return out[["commodity_id", "year", "reserve_life", "production_years"]]
+
+
+def reserves_concentration(con: Any) -> pd.DataFrame:
+    """HHI and top shares of reserves per commodity and year (stage ``mining``)."""
+    res = con.execute("select commodity_id, 'mining' as stage, year, iso3, quantity, "
+                      "source_id from reserves").df()
+    if res.empty:
+        return pd.DataFrame(columns=KEYS + ["hhi", "top1_share", "top3_share", "top_iso3",
+                                            "total", "n_producers", "remainder_share"])
+    return concentration(res)
