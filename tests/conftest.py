@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from critmin.errors import BundleError
 from critmin.sources import bundle
+from critmin.store.schema import DDL
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -109,3 +112,42 @@ def imported_store(store_file: Path, shared_data: Path,
     import_file(path, "pinksheet",
                 shared_data / "worldbank_pinksheet" / "CMO-Historical-Data-Monthly.xlsx")
     return path
+
+
+@pytest.fixture()
+def mini(tmp_path):
+    """Store: graphite mining (HS 250410); JPN imports 60 t from CHN, 40 t from AUS,
+    10 t from 'Other Asia' code 999 (no country); DEU→FRA intra-EU trade; production
+    CHN 80, AUS 20, JPN 5; PV: CHN −0.5 (g 0.6), AUS 1.0 (g 0.3)."""
+    con = duckdb.connect(str(tmp_path / "mini.duckdb"))
+    con.execute(DDL)
+    con.execute("insert into meta values ('schema_version', '2')")
+    con.execute("insert into commodity_stage values ('graphite','mining','250410','ore',"
+                "'main','',''), ('graphite','scrap','999999','scrap','main','','')")
+    trade = pd.DataFrame([
+        ("250410", 2022, "CHN", "JPN", 156, 392, 120.0, 60.0),
+        ("250410", 2022, "AUS", "JPN", 36, 392, 100.0, 40.0),
+        ("250410", 2022, None, "JPN", 999, 392, 5.0, None),  # value, no quantity
+        ("250410", 2022, "CHN", "DEU", 156, 276, 30.0, 10.0),
+        ("250410", 2022, "FRA", "DEU", 251, 276, 50.0, 30.0),  # intra-EU
+        ("250410", 2022, "JPN", "CHN", 392, 156, 8.0, 4.0),    # JPN exports
+        ("250410", 2022, "JPN", "JPN", 392, 392, 1.0, 1.0),    # self-trade: dropped
+    ], columns=["hs6", "year", "exporter", "importer", "exporter_code", "importer_code",
+                "value_kusd", "quantity_t"]).assign(source_id="baci-bundle")
+    con.register("t", trade)
+    con.execute("insert into trade select * from t")
+    prod = pd.DataFrame([("graphite", "mining", "CHN", 2022, 80.0, "t", None, "wmd-bundle"),
+                         ("graphite", "mining", "AUS", 2022, 20.0, "t", None, "wmd-bundle"),
+                         ("graphite", "mining", "JPN", 2022, 5.0, "t", None, "wmd-bundle")],
+                        columns=["commodity_id", "stage", "iso3", "year", "quantity", "unit",
+                                 "flag", "source_id"])
+    con.register("p", prod)
+    con.execute("insert into production select * from p")
+    con.execute("insert into governance values ('CHN',2022,'PV',-0.5,0.2,5,'wgi-bundle'),"
+                "('AUS',2022,'PV',1.0,0.2,5,'wgi-bundle'),"
+                "('FRA',2022,'PV',0.5,0.2,5,'wgi-bundle'),"
+                "('JPN',2022,'PV',1.0,0.2,5,'wgi-bundle')")
+    con.execute("insert into country_group values ('EU27','DEU',1958,null,''),"
+                "('EU27','FRA',1958,null,'')")
+    yield con
+    con.close()

@@ -27,7 +27,8 @@ def test_one_source_per_total_newest_edition_first():
     out = preferred_production(_rows(), ("usgs-mcs", "wmd"))
     assert set(out.loc[out.year == 2023, "source_id"]) == {"usgs-mcs2026-world"}
     assert set(out.loc[out.year == 2022, "source_id"]) == {"wmd-bundle"}  # fills the gap
-    alts = out.loc[out.year == 2023, "alternatives"].iloc[0]
+    choice = choose_sources(_rows(), ["commodity_id", "stage", "year"], ("usgs-mcs", "wmd"))
+    alts = choice.loc[choice.year == 2023, "alternatives"].iloc[0]
     assert alts == ["usgs-mcs2025-world", "wmd-bundle"]
 
 

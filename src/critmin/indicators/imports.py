@@ -28,7 +28,7 @@ CELL = ["importer", "commodity_id", "stage", "year"]
 def missing_rule_sql(missing_governance: float | str, column: str) -> tuple[str, str]:
     """(value expression, extra filter) for a risk column under the missing-WGI rule."""
     if missing_governance == "exclude":
-        return column, f"and {column} is not null"
+        return column, f"and {column} is not null"  # appended to a boolean condition
     return f"coalesce({column}, {float(missing_governance)!r})", ""
 
 
@@ -57,20 +57,22 @@ def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
             {"where not intra" if intra_group == "exclude" else ""}
             group by all),
         q as (
-            select p.*, {g} as g, {w} as w, r.risk is null as gmiss, coalesce(r.lag, 0) lag
-            from p left join m_risk r on r.iso3 = p.partner and r.year = p.year
-            where p.flow > 0 {keep}),
+            select p.*, {g} as g, {w} as w, r.risk is null as gmiss,
+                   coalesce(r.lag, 0) as lag, coalesce(p.flow > 0 {keep}, false) as usable
+            from p left join m_risk r on r.iso3 = p.partner and r.year = p.year),
         a as (
-            select *, flow / sum(flow) over (partition by importer, commodity_id, stage, year)
-                   as a from q)
-        select importer, commodity_id, stage, year, sum(flow) as imports,
-               count(*) as n_partners, sum(a * a) as import_hhi,
+            select *, case when usable then flow / sum(flow) filter (where usable) over
+                   (partition by importer, commodity_id, stage, year) end as a from q)
+        select importer, commodity_id, stage, year,
+               sum(flow) filter (where usable) as imports,
+               count(*) filter (where usable) as n_partners, sum(a * a) as import_hhi,
                sum(a * g) as governance_weighted, sum(a * a * w) as hhi_wgi,
-               sum(gmiss::int) as n_missing_governance,
+               count(*) filter (where usable and gmiss) as n_missing_governance,
                coalesce(sum(a) filter (where gmiss), 0) as missing_governance_share,
-               max(lag) as max_lag, max(n_codes) as n_codes,
+               max(lag) filter (where usable) as max_lag, max(n_codes) as n_codes,
                sum(n_no_q) as n_rows_no_quantity
-        from a group by all"""
+        from a group by all
+        having count(*) filter (where usable) > 0"""
     views = flow_views(con, importers, commodity_ids, years)
     with registered(con, m_risk=risk, **views):
         return con.execute(sql).df()

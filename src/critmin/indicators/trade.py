@@ -43,9 +43,13 @@ def trade_sources(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> p
 
 @contextmanager
 def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
-    """Register frames as DuckDB views for the duration of a query."""
+    """Register frames as DuckDB views for the duration of a query.
+
+    The frames (small: members, sources, risk) are copied first: DuckDB fails with
+    std::bad_cast on pandas arrays that are strided views, e.g. of a reversed frame.
+    """
     for name, frame in frames.items():
-        con.register(name, frame)
+        con.register(name, frame.copy())
     try:
         yield
     finally:

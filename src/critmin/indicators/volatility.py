@@ -74,7 +74,8 @@ def market_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
         return pd.DataFrame(columns=["commodity_id", "year", "volatility", "n_returns",
                                      "coverage", "series", "basis"])
     monthly = price[price["period"].str.len() == 7].copy()
-    monthly["t"] = monthly["period"].str[:4].astype(int) * 12 + monthly["period"].str[5:].astype(int) - 1
+    monthly["t"] = (monthly["period"].str[:4].astype(int) * 12
+                    + monthly["period"].str[5:].astype(int) - 1)
     annual = price[price["period"].str.len() == 4].copy()
     annual["t"] = annual["period"].astype(int)
     frames = []

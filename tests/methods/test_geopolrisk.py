@@ -1,0 +1,28 @@
+import numpy as np
+
+from critmin.indicators.importers import importer_members
+from critmin.methods.geopolrisk import CU_REFERENCE, geopolrisk
+
+
+def test_hand_computed_cell(mini):
+    out = geopolrisk(mini, importer_members(mini, ["JPN"])).iloc[0]
+    hhi = (80**2 + 20**2 + 5**2) / 105**2
+    assert np.isclose(out["hhi"], hhi)
+    # import risk = Σ g·f / (p + F) = (0.6·60 + 0.3·40) / (5 + 100)
+    assert np.isclose(out["import_risk"], 48 / 105)
+    assert np.isclose(out["score"], hhi * 48 / 105)
+    # price over rows with a quantity: (120 + 100) / 100 kUSD/t
+    assert np.isclose(out["price"], 2.2)
+    assert np.isclose(out["cf"], out["score"] * 2.2 / CU_REFERENCE)
+
+
+def test_no_imports_is_missing_not_zero(mini):
+    out = geopolrisk(mini, importer_members(mini, ["AUS"])).iloc[0]
+    assert np.isnan(out["score"]) and "no imports" in out["missing"]
+
+
+def test_group_with_parity_switch(mini):
+    eu = geopolrisk(mini, importer_members(mini, ["EU27"])).iloc[0]
+    assert np.isclose(eu["import_risk"], 0.6)  # only CHN 10 t
+    keep = geopolrisk(mini, importer_members(mini, ["EU27"]), intra_group="keep").iloc[0]
+    assert np.isclose(keep["import_risk"], 0.6 * 10 / 40)  # FRA counted with g = 0
