@@ -19,7 +19,7 @@ demo: $(BIN)/.installed
 
 ## lint and run the whole test suite
 test: $(BIN)/.installed
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks reference
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed

@@ -37,7 +37,8 @@ from geopolrisk.assessment.main import gprs_calc
 from geopolrisk.assessment.utils import default_rmlist
 loaded = time.perf_counter()
 materials = default_rmlist()
-years, countries, out, timing = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+years, countries = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+out, timing = sys.argv[3], sys.argv[4]
 frames = []
 t0 = time.perf_counter()
 for country in countries:          # one call per importer: gprs_calc stops at its first error
@@ -72,7 +73,8 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
         subprocess.run([str(python), "-c", CHILD, json.dumps(YEARS), json.dumps(COUNTRIES),
-                        str(OUT), str(TIMING)], check=True, env={"HOME": home, "PATH": "/usr/bin:/bin"})
+                        str(OUT), str(TIMING)], check=True,
+                       env={"HOME": home, "PATH": "/usr/bin:/bin"})
     print(f"wrote {OUT} and {TIMING}")
 
 

@@ -144,3 +144,51 @@ def test_import_errors_exit_2(critmin_home, tmp_path):
     result = runner.invoke(app, ["data", "import", "table", str(tmp_path / "none.csv"),
                                  "--table", "production"])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_indicators_cli_json_columns(critmin_home):
+    result = runner.invoke(app, ["indicators", "-i", "日本", "-c", "黒鉛", "--year", "2022",
+                                 "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    keys = {"importer", "commodity", "stage", "year", "indicator", "value", "basis",
+            "n_partners", "missing_governance_share"}
+    assert rows and all(keys <= set(r) for r in rows)
+    ind = {(r["importer"], r["stage"], r["indicator"]): r for r in rows}
+    assert ("world", "mining", "production_hhi") in ind
+    g = ind[("JPN", "mining", "import_governance")]
+    assert 0 < g["value"] < 1 and g["n_partners"] > 5
+
+
+def test_geopolrisk_cli_and_compat(critmin_home):
+    result = runner.invoke(app, ["geopolrisk", "-i", "JPN", "-c", "graphite", "--year",
+                                 "2022", "-f", "json"])
+    row = json.loads(result.stdout)[0]
+    assert set(row) >= {"importer", "commodity", "year", "hhi", "import_risk", "score", "cf",
+                        "price"}
+    result = runner.invoke(app, ["geopolrisk", "--compat", "geopolrisk-py", "-i", "Japan",
+                                 "-c", "レアアース", "-c", "cobalt", "--year", "2022", "-f",
+                                 "json"])
+    rows = {r["commodity"]: r for r in json.loads(result.stdout)}
+    assert set(rows) == {"Rare earth", "Cobalt"}
+    assert abs(rows["Cobalt"]["score"] - 0.198200) < 1e-6  # geopolrisk-py: 0.198200
+
+
+def test_indicator_bad_input(critmin_home):
+    for args, needle in ((["indicators", "--year", "1890"], "unknown year '1890'"),
+                         (["indicators", "-c", "unobtainium"], "unknown mineral"),
+                         (["indicators", "-i", "Atlantis"], "unknown country"),
+                         (["geopolrisk", "--compat", "geopolrisk"], "geopolrisk-py"),
+                         (["indicators", "--explain", "-i", "JPN"], "exactly one")):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and needle in result.output, (args, result.output)
+
+
+def test_explain_one_cell(critmin_home):
+    result = runner.invoke(app, ["indicators", "--explain", "-i", "JPN", "-c", "graphite",
+                                 "--year", "2022", "--stage", "mining", "-f", "json"])
+    parts = json.loads(result.stdout)
+    partners = parts["partners"]
+    assert partners[0]["partner"] == "CHN" and abs(sum(p["share"] or 0 for p in partners)
+                                                   - 1) < 1e-5
+    assert parts["producers"][0]["iso3"] == "CHN"
