@@ -26,7 +26,13 @@ from critmin.indicators.inputs import (
     production_rows,
 )
 from critmin.indicators.supply import import_reliance, reserve_life, reserves_concentration
-from critmin.indicators.trade import Members, flow_views, registered, trade_rows_sql
+from critmin.indicators.trade import (
+    Members,
+    flow_views,
+    materialise_flows,
+    registered,
+    trade_rows_sql,
+)
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
 
 TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "basis",
@@ -116,8 +122,9 @@ def importer_indicators(con: Any, importers: Members, commodity_ids: list[str] |
     trade_years = years or [r[0] for r in con.execute(
         "select distinct year from trade").fetchall()]
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), trade_years)
+    table = materialise_flows(con, importers, commodity_ids, years, opts.intra_group)
     cells = import_cells(con, importers, risk, commodity_ids, years, opts.basis,
-                         opts.missing_governance, opts.intra_group)
+                         opts.missing_governance, opts.intra_group, flows_table=table)
     wgi = "WGI " + "+".join(dims)
     cells["source_ids"] = "trade; " + wgi
     lag = cells["max_lag"].fillna(0).astype(int)
@@ -133,27 +140,28 @@ def importer_indicators(con: Any, importers: Members, commodity_ids: list[str] |
         _tidy(cells, "import_governance", "governance_weighted", basis=f"{opts.basis}; {wgi}"),
         _tidy(cells, "hhi_wgi", "hhi_wgi", basis=f"{opts.basis}; {wgi}"),
     ]
-    frames.append(_reliance(con, importers, commodity_ids, years, cells, opts))
-    frames.append(_scrap_share(con, importers, commodity_ids, years, opts))
+    frames.append(_reliance(con, importers, commodity_ids, years, table, opts))
+    frames.append(_scrap_share(con, table))
+    con.execute(f"drop table if exists {table}")
     return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
 
-def _side_totals(con: Any, importers: Members, direction: str, commodity_ids: list[str] | None,
-                 years: list[int] | None, col: str, intra_group: str) -> pd.DataFrame:
-    rows = trade_rows_sql(direction, commodity_ids is not None, years is not None)
-    sql = (f"select importer, commodity_id, stage, year, sum({col}) as flow from ({rows}) x "
-           f"{'where not intra' if intra_group == 'exclude' else ''} group by all")
+def _export_totals(con: Any, importers: Members, commodity_ids: list[str] | None,
+                   years: list[int] | None, intra_group: str) -> pd.DataFrame:
+    rows = trade_rows_sql("export", commodity_ids is not None, years is not None)
+    sql = (f"select importer, commodity_id, stage, year, sum(quantity_t) as flow "
+           f"from ({rows}) x {'where not intra' if intra_group == 'exclude' else ''} "
+           "group by all")
     with registered(con, **flow_views(con, importers, commodity_ids, years)):
         return con.execute(sql).df()
 
 
 def _reliance(con: Any, importers: Members, commodity_ids: list[str] | None,
-              years: list[int] | None, cells: pd.DataFrame, opts: IndicatorOptions
+              years: list[int] | None, table: str, opts: IndicatorOptions
               ) -> pd.DataFrame:
-    exports = _side_totals(con, importers, "export", commodity_ids, years, "quantity_t",
-                           opts.intra_group)
-    imports = _side_totals(con, importers, "import", commodity_ids, years, "quantity_t",
-                           opts.intra_group)
+    exports = _export_totals(con, importers, commodity_ids, years, opts.intra_group)
+    imports = con.execute(f"select importer, commodity_id, stage, year, "
+                          f"sum(quantity_t) as flow from {table} group by all").df()
     prod = preferred_production(production_rows(con, commodity_ids),
                                 opts.production_preference or production_preference())
     members = pd.DataFrame([(imp, iso3) for imp, ms in importers.items() for iso3, _, _ in ms],
@@ -169,20 +177,15 @@ def _reliance(con: Any, importers: Members, commodity_ids: list[str] | None,
     return _tidy(nir, "import_reliance", "nir", basis="mixed: gross trade t / contained t")
 
 
-def _scrap_share(con: Any, importers: Members, commodity_ids: list[str] | None,
-                 years: list[int] | None, opts: IndicatorOptions) -> pd.DataFrame:
-    flows = _side_totals(con, importers, "import", commodity_ids, years, "value_kusd",
-                         opts.intra_group)
-    wide = flows.pivot_table(index=["importer", "commodity_id", "year"], columns="stage",
-                             values="flow", aggfunc="sum").reset_index()
-    if "scrap" not in wide:
-        return pd.DataFrame(columns=TIDY)
-    primary = wide.reindex(columns=["mining", "refining"]).fillna(0).sum(axis=1)
-    wide = wide[wide["scrap"].notna()]
-    wide["share"] = wide["scrap"] / (wide["scrap"] + primary[wide.index])
-    wide["stage"] = "scrap"
-    wide["source_ids"] = "trade"
-    return _tidy(wide, "scrap_share", "share", basis="value")
+def _scrap_share(con: Any, table: str) -> pd.DataFrame:
+    share = con.execute(f"""
+        select importer, commodity_id, year, 'scrap' as stage,
+               sum(value_kusd) filter (where stage = 'scrap') / sum(value_kusd) as share
+        from {table} group by all
+        having sum(value_kusd) filter (where stage = 'scrap') is not null
+           and sum(value_kusd) > 0""").df()
+    share["source_ids"] = "trade"
+    return _tidy(share, "scrap_share", "share", basis="value")
 
 
 def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | None = None,

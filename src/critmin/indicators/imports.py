@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.indicators.trade import Members, flow_views, registered, trade_rows_sql
+from critmin.indicators.trade import Members, materialise_flows, registered
 
 CELL = ["importer", "commodity_id", "stage", "year"]
 
@@ -35,10 +35,13 @@ def missing_rule_sql(missing_governance: float | str, column: str) -> tuple[str,
 def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
                  commodity_ids: list[str] | None = None, years: list[int] | None = None,
                  basis: str = "quantity", missing_governance: float | str = 0.5,
-                 intra_group: str = "exclude") -> pd.DataFrame:
+                 intra_group: str = "exclude", flows_table: str | None = None
+                 ) -> pd.DataFrame:
     """Per cell: imports, partners, import HHI, G, HHI_WGI and the imputed-WGI counts.
 
-    ``risk`` is :func:`critmin.indicators.governance.risk_for_years` output.
+    ``risk`` is :func:`critmin.indicators.governance.risk_for_years` output;
+    ``flows_table`` a table of partner flows already made by
+    :func:`~critmin.indicators.trade.materialise_flows` for the same arguments.
     Returns ``importer, commodity_id, stage, year, imports, n_partners, import_hhi,
     governance_weighted, hhi_wgi, n_missing_governance, missing_governance_share,
     max_lag, n_codes, n_rows_no_quantity``.
@@ -47,15 +50,12 @@ def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
     g, keep = missing_rule_sql(missing_governance, "r.risk")
     w, _ = missing_rule_sql(missing_governance if missing_governance == "exclude"
                             else 10.0 * float(missing_governance), "r.wgi_star")
-    rows = trade_rows_sql("import", commodity_ids is not None, years is not None)
+    table = flows_table or materialise_flows(con, importers, commodity_ids, years,
+                                             intra_group)
     sql = f"""
         with p as (
             select importer, partner, partner_code, commodity_id, stage, year,
-                   sum({col}) as flow, count(distinct hs6) as n_codes,
-                   count(*) - count(quantity_t) as n_no_q
-            from ({rows}) x
-            {"where not intra" if intra_group == "exclude" else ""}
-            group by all),
+                   {col} as flow, n_codes, n_rows_no_quantity as n_no_q from {table}),
         q as (
             select p.*, {g} as g, {w} as w, r.risk is null as gmiss,
                    coalesce(r.lag, 0) as lag, coalesce(p.flow > 0 {keep}, false) as usable
@@ -73,6 +73,5 @@ def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
                sum(n_no_q) as n_rows_no_quantity
         from a group by all
         having count(*) filter (where usable) > 0"""
-    views = flow_views(con, importers, commodity_ids, years)
-    with registered(con, m_risk=risk, **views):
+    with registered(con, m_risk=risk):
         return con.execute(sql).df()

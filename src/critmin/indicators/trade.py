@@ -97,16 +97,13 @@ def flow_views(con: Any, importers: Members, commodity_ids: list[str] | None,
             "m_years": pd.DataFrame({"year": years or []}, dtype="int64")}
 
 
-def flows(con: Any, importers: Members, direction: str = "import",
-          commodity_ids: list[str] | None = None, years: list[int] | None = None,
-          intra_group: str = "exclude") -> pd.DataFrame:
-    """Flows by partner: ``importer, partner, partner_code, commodity_id, stage, year,
-    quantity_t, value_kusd, value_kusd_q, n_rows, n_rows_no_quantity, n_codes,
-    intra_group`` (``value_kusd_q``: value of the rows that have a quantity)."""
+def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
+                      year_filter: bool = False, intra_group: str = "exclude") -> str:
+    """SQL of flows aggregated by importer, partner, commodity stage and year."""
     if intra_group not in ("exclude", "keep"):
         raise ValueError("intra_group is 'exclude' or 'keep'")
-    rows = trade_rows_sql(direction, commodity_ids is not None, years is not None)
-    sql = f"""
+    rows = trade_rows_sql(direction, commodity_filter, year_filter)
+    return f"""
         select importer, partner, partner_code, commodity_id, stage, year,
                sum(quantity_t) as quantity_t, sum(value_kusd) as value_kusd,
                sum(value_kusd) filter (where quantity_t is not null) as value_kusd_q,
@@ -115,5 +112,26 @@ def flows(con: Any, importers: Members, direction: str = "import",
         from ({rows}) r
         {"where not intra" if intra_group == "exclude" else ""}
         group by all"""
+
+
+def materialise_flows(con: Any, importers: Members, commodity_ids: list[str] | None,
+                      years: list[int] | None, intra_group: str = "exclude",
+                      direction: str = "import", name: str = "fl_partner") -> str:
+    """Compute partner flows once into a temporary table ``name``; return the name."""
+    sql = partner_flows_sql(direction, commodity_ids is not None, years is not None,
+                            intra_group)
+    with registered(con, **flow_views(con, importers, commodity_ids, years)):
+        con.execute(f"create or replace temp table {name} as {sql}")
+    return name
+
+
+def flows(con: Any, importers: Members, direction: str = "import",
+          commodity_ids: list[str] | None = None, years: list[int] | None = None,
+          intra_group: str = "exclude") -> pd.DataFrame:
+    """Flows by partner: ``importer, partner, partner_code, commodity_id, stage, year,
+    quantity_t, value_kusd, value_kusd_q, n_rows, n_rows_no_quantity, n_codes,
+    intra_group`` (``value_kusd_q``: value of the rows that have a quantity)."""
+    sql = partner_flows_sql(direction, commodity_ids is not None, years is not None,
+                            intra_group)
     with registered(con, **flow_views(con, importers, commodity_ids, years)):
         return con.execute(sql).df()
