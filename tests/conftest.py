@@ -136,6 +136,9 @@ def mini(tmp_path):
                 "value_kusd", "quantity_t"]).assign(source_id="baci-bundle")
     con.register("t", trade)
     con.execute("insert into trade select * from t")
+    from critmin.store.derived import refresh_trade_stage
+
+    refresh_trade_stage(con)
     prod = pd.DataFrame([("graphite", "mining", "CHN", 2022, 80.0, "t", None, "wmd-bundle"),
                          ("graphite", "mining", "AUS", 2022, 20.0, "t", None, "wmd-bundle"),
                          ("graphite", "mining", "JPN", 2022, 5.0, "t", None, "wmd-bundle")],

@@ -67,6 +67,9 @@ def test_properties(partners, scale):
                                                   "exporter_code", "importer_code",
                                                   "value_kusd", "quantity_t"]))
     con.execute("insert into trade select *, 'baci-bundle' from t")
+    from critmin.store.derived import refresh_trade_stage
+
+    refresh_trade_stage(con)
     risk = pd.DataFrame({"iso3": [f"P{i:02d}" for i in range(len(partners))], "year": 2020,
                          "risk": [(2.5 - w) / 5 for _q, w in partners], "wgi_star": 1.0,
                          "wgi_mean": 0.0, "lag": 0})

@@ -25,6 +25,7 @@ from critmin.errors import CritminError
 from critmin.sources import baci, bundle, wgi, wmd
 from critmin.sources.geopolrisk_compat import read_compat
 from critmin.sources.provenance import Report, Source
+from critmin.store.derived import refresh_trade_stage
 from critmin.store.io import atomic_store
 from critmin.store.schema import DATA_TABLES, SCHEMA_VERSION
 
@@ -107,6 +108,7 @@ def build_store(wheel: Path, store: Path,
             ("bundle", f"{bundle.WHEEL_FILE} sha256 {opened.sha256}"),
             ("carried_imports", ",".join(carried)),
         ])
+        refresh_trade_stage(con)
         step(STEPS[6])
         rows = _check(con)
     return BuildResult(Path(store), time.perf_counter() - start, rows)

@@ -19,6 +19,7 @@ import pandas as pd
 from critmin.errors import CritminError
 from critmin.sources.bundle import sha256_file
 from critmin.sources.provenance import Extract
+from critmin.store.derived import refresh_trade_stage
 from critmin.store.io import connect
 from critmin.store.schema import DATA_TABLES
 
@@ -74,6 +75,8 @@ def apply_extracts(store: Path, file: Path, extracts: list[Extract]) -> ImportSu
             for extract in todo:
                 summary.sources[extract.source.source_id] = _write(con, extract)
                 summary.report += [(extract.source.source_id, *r) for r in extract.report.rows]
+            if any("trade" in e.tables for e in todo):
+                refresh_trade_stage(con)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

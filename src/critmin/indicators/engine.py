@@ -26,13 +26,7 @@ from critmin.indicators.inputs import (
     production_rows,
 )
 from critmin.indicators.supply import import_reliance, reserve_life, reserves_concentration
-from critmin.indicators.trade import (
-    Members,
-    flow_views,
-    materialise_flows,
-    registered,
-    trade_rows_sql,
-)
+from critmin.indicators.trade import Members, flow_views, registered, trade_rows_sql
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
 
 TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "basis",
@@ -122,9 +116,8 @@ def importer_indicators(con: Any, importers: Members, commodity_ids: list[str] |
     trade_years = years or [r[0] for r in con.execute(
         "select distinct year from trade").fetchall()]
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), trade_years)
-    table = materialise_flows(con, importers, commodity_ids, years, opts.intra_group)
     cells = import_cells(con, importers, risk, commodity_ids, years, opts.basis,
-                         opts.missing_governance, opts.intra_group, flows_table=table)
+                         opts.missing_governance, opts.intra_group)
     wgi = "WGI " + "+".join(dims)
     cells["source_ids"] = "trade; " + wgi
     lag = cells["max_lag"].fillna(0).astype(int)
@@ -140,50 +133,57 @@ def importer_indicators(con: Any, importers: Members, commodity_ids: list[str] |
         _tidy(cells, "import_governance", "governance_weighted", basis=f"{opts.basis}; {wgi}"),
         _tidy(cells, "hhi_wgi", "hhi_wgi", basis=f"{opts.basis}; {wgi}"),
     ]
-    frames.append(_reliance(con, importers, commodity_ids, years, table, opts))
-    frames.append(_scrap_share(con, table))
-    con.execute(f"drop table if exists {table}")
+    totals = _side_totals(con, importers, commodity_ids, years, opts.intra_group)
+    frames.append(_reliance(con, commodity_ids, totals, importers, opts))
+    frames.append(_scrap_share(totals))
     return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
 
-def _export_totals(con: Any, importers: Members, commodity_ids: list[str] | None,
-                   years: list[int] | None, intra_group: str) -> pd.DataFrame:
-    rows = trade_rows_sql("export", commodity_ids is not None, years is not None)
-    sql = (f"select importer, commodity_id, stage, year, sum(quantity_t) as flow "
-           f"from ({rows}) x {'where not intra' if intra_group == 'exclude' else ''} "
-           "group by all")
-    with registered(con, **flow_views(con, importers, commodity_ids, years)):
+def _side_totals(con: Any, importers: Members, commodity_ids: list[str] | None,
+                 years: list[int] | None, intra_group: str) -> pd.DataFrame:
+    """Import and export totals per cell (t and kUSD), one query for both directions."""
+    parts = []
+    for direction in ("import", "export"):
+        rows = trade_rows_sql(direction, commodity_ids is not None, years is not None)
+        parts.append(f"select '{direction}' as direction, importer, commodity_id, stage, year,"
+                     f" quantity_t, value_kusd from ({rows}) x "
+                     f"{'where not intra' if intra_group == 'exclude' else ''}")
+    sql = (f"select direction, importer, commodity_id, stage, year, sum(quantity_t) as t, "
+           f"sum(value_kusd) as kusd from ({' union all '.join(parts)}) group by all")
+    with registered(con, **flow_views(importers, commodity_ids, years)):
         return con.execute(sql).df()
 
 
-def _reliance(con: Any, importers: Members, commodity_ids: list[str] | None,
-              years: list[int] | None, table: str, opts: IndicatorOptions
-              ) -> pd.DataFrame:
-    exports = _export_totals(con, importers, commodity_ids, years, opts.intra_group)
-    imports = con.execute(f"select importer, commodity_id, stage, year, "
-                          f"sum(quantity_t) as flow from {table} group by all").df()
+def _reliance(con: Any, commodity_ids: list[str] | None, totals: pd.DataFrame,
+              importers: Members, opts: IndicatorOptions) -> pd.DataFrame:
+    cell = ["importer", "commodity_id", "stage", "year"]
+    imports = totals[totals["direction"] == "import"][cell + ["t"]].rename(
+        columns={"t": "flow"})
+    exports = totals[totals["direction"] == "export"][cell + ["t"]].rename(
+        columns={"t": "flow"})
     prod = preferred_production(production_rows(con, commodity_ids),
                                 opts.production_preference or production_preference())
     members = pd.DataFrame([(imp, iso3) for imp, ms in importers.items() for iso3, _, _ in ms],
                            columns=["importer", "iso3"])
     domestic = (prod[prod["iso3"].notna()].merge(members, on="iso3")
-                .groupby(["importer", "commodity_id", "stage", "year"])["quantity"].sum()
-                .rename("domestic_t").reset_index())
+                .groupby(cell)["quantity"].sum().rename("domestic_t").reset_index())
     covered = prod[["commodity_id", "stage", "year"]].drop_duplicates()
-    nir = import_reliance(imports, exports, domestic).merge(
-        covered, on=["commodity_id", "stage", "year"])  # only where production is known
+    imports = imports.merge(covered, on=["commodity_id", "stage", "year"])
+    exports = exports.merge(covered, on=["commodity_id", "stage", "year"])
+    nir = import_reliance(imports, exports, domestic)  # only where production is known
     nir["detail"] = np.where(nir["net_exporter"], "net exporter", "")
     nir["source_ids"] = "trade; production"
     return _tidy(nir, "import_reliance", "nir", basis="mixed: gross trade t / contained t")
 
 
-def _scrap_share(con: Any, table: str) -> pd.DataFrame:
-    share = con.execute(f"""
-        select importer, commodity_id, year, 'scrap' as stage,
-               sum(value_kusd) filter (where stage = 'scrap') / sum(value_kusd) as share
-        from {table} group by all
-        having sum(value_kusd) filter (where stage = 'scrap') is not null
-           and sum(value_kusd) > 0""").df()
+def _scrap_share(totals: pd.DataFrame) -> pd.DataFrame:
+    imp = totals[totals["direction"] == "import"]
+    key = ["importer", "commodity_id", "year"]
+    allv = imp.groupby(key)["kusd"].sum()
+    scrap = imp[imp["stage"] == "scrap"].groupby(key)["kusd"].sum()
+    share = (scrap / allv.reindex(scrap.index)).rename("share").reset_index()
+    share = share[np.isfinite(share["share"])]
+    share["stage"] = "scrap"
     share["source_ids"] = "trade"
     return _tidy(share, "scrap_share", "share", basis="value")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.indicators.trade import Members, materialise_flows, registered
+from critmin.indicators.trade import Members, flow_views, partner_flows_sql, registered
 
 CELL = ["importer", "commodity_id", "stage", "year"]
 
@@ -35,43 +35,41 @@ def missing_rule_sql(missing_governance: float | str, column: str) -> tuple[str,
 def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
                  commodity_ids: list[str] | None = None, years: list[int] | None = None,
                  basis: str = "quantity", missing_governance: float | str = 0.5,
-                 intra_group: str = "exclude", flows_table: str | None = None
-                 ) -> pd.DataFrame:
+                 intra_group: str = "exclude") -> pd.DataFrame:
     """Per cell: imports, partners, import HHI, G, HHI_WGI and the imputed-WGI counts.
 
-    ``risk`` is :func:`critmin.indicators.governance.risk_for_years` output;
-    ``flows_table`` a table of partner flows already made by
-    :func:`~critmin.indicators.trade.materialise_flows` for the same arguments.
-    Returns ``importer, commodity_id, stage, year, imports, n_partners, import_hhi,
-    governance_weighted, hhi_wgi, n_missing_governance, missing_governance_share,
-    max_lag, n_codes, n_rows_no_quantity``.
+    ``risk`` is :func:`critmin.indicators.governance.risk_for_years` output. With F the
+    cell total, ``Σ a² = Σ f² / F²``, ``Σ a·g = Σ f·g / F``, ``Σ a²·w = Σ f²·w / F²``:
+    one aggregation over partner flows. Returns ``importer, commodity_id, stage, year,
+    imports, n_partners, import_hhi, governance_weighted, hhi_wgi, n_missing_governance,
+    missing_governance_share, max_lag, n_codes, n_rows_no_quantity``.
     """
     col = {"quantity": "quantity_t", "value": "value_kusd"}[basis]
     g, keep = missing_rule_sql(missing_governance, "r.risk")
     w, _ = missing_rule_sql(missing_governance if missing_governance == "exclude"
                             else 10.0 * float(missing_governance), "r.wgi_star")
-    table = flows_table or materialise_flows(con, importers, commodity_ids, years,
-                                             intra_group)
+    flows = partner_flows_sql("import", commodity_ids is not None, years is not None,
+                              intra_group)
     sql = f"""
-        with p as (
-            select importer, partner, partner_code, commodity_id, stage, year,
-                   {col} as flow, n_codes, n_rows_no_quantity as n_no_q from {table}),
+        with p as ({flows}),
         q as (
-            select p.*, {g} as g, {w} as w, r.risk is null as gmiss,
-                   coalesce(r.lag, 0) as lag, coalesce(p.flow > 0 {keep}, false) as usable
-            from p left join m_risk r on r.iso3 = p.partner and r.year = p.year),
-        a as (
-            select *, case when usable then flow / sum(flow) filter (where usable) over
-                   (partition by importer, commodity_id, stage, year) end as a from q)
+            select p.importer, p.commodity_id, p.stage, p.year, p.{col} as f,
+                   {g} as g, {w} as w, r.risk is null as gmiss, coalesce(r.lag, 0) as lag,
+                   p.n_codes, p.n_rows_no_quantity,
+                   coalesce(p.{col} > 0 {keep}, false) as usable
+            from p left join m_risk r on r.iso3 = p.partner and r.year = p.year)
         select importer, commodity_id, stage, year,
-               sum(flow) filter (where usable) as imports,
-               count(*) filter (where usable) as n_partners, sum(a * a) as import_hhi,
-               sum(a * g) as governance_weighted, sum(a * a * w) as hhi_wgi,
+               sum(f) filter (where usable) as imports,
+               count(*) filter (where usable) as n_partners,
+               sum(f * f) filter (where usable) / imports ** 2 as import_hhi,
+               sum(f * g) filter (where usable) / imports as governance_weighted,
+               sum(f * f * w) filter (where usable) / imports ** 2 as hhi_wgi,
                count(*) filter (where usable and gmiss) as n_missing_governance,
-               coalesce(sum(a) filter (where gmiss), 0) as missing_governance_share,
+               coalesce(sum(f) filter (where usable and gmiss), 0) / imports
+                   as missing_governance_share,
                max(lag) filter (where usable) as max_lag, max(n_codes) as n_codes,
-               sum(n_no_q) as n_rows_no_quantity
-        from a group by all
+               sum(n_rows_no_quantity) as n_rows_no_quantity
+        from q group by all
         having count(*) filter (where usable) > 0"""
-    with registered(con, m_risk=risk):
+    with registered(con, m_risk=risk, **flow_views(importers, commodity_ids, years)):
         return con.execute(sql).df()

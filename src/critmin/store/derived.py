@@ -1,0 +1,43 @@
+"""Derived tables the store keeps up to date: ``trade_stage``.
+
+``trade_stage`` is the trade table mapped to the catalog's commodity stages and summed
+over each stage's HS codes, one trade source per HS6 and year (BACI releases before the
+bundle): one row per commodity, stage, year, importer and exporter. Indicators read it
+instead of joining 1.3 million trade rows to the catalog on every call. It is rebuilt
+by ``critmin data build`` and by every import that writes trade rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TRADE_PREFERENCE = ("baci-hs", "baci-bundle")
+
+def _rank_sql(preference: tuple[str, ...]) -> str:
+    cases = " ".join(f"when starts_with(source_id, '{p}') then {i}"
+                     for i, p in enumerate(preference))
+    return f"case {cases} else {len(preference)} end"
+
+
+def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> int:
+    """Rebuild ``trade_stage`` from ``trade`` and ``commodity_stage``; return its rows."""
+    con.execute("delete from trade_stage")
+    con.execute(f"""
+        insert into trade_stage
+        with chosen as (
+            select hs6, year,
+                   first(source_id order by {_rank_sql(preference)}, source_id desc)
+                   as source_id
+            from (select distinct hs6, year, source_id from trade) group by all),
+        codes as (select distinct commodity_id, stage, hs6 from commodity_stage
+                  where hs6 <> '')
+        select c.commodity_id, c.stage, t.year, t.importer, t.exporter, t.importer_code,
+               t.exporter_code, sum(t.quantity_t), sum(t.value_kusd),
+               sum(t.value_kusd) filter (where t.quantity_t is not null), count(*),
+               count(*) - count(t.quantity_t), count(distinct t.hs6)
+        from trade t
+        join chosen s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
+        join codes c on c.hs6 = t.hs6
+        where t.importer is null or t.exporter is null or t.importer <> t.exporter
+        group by all""")
+    return con.execute("select count(*) from trade_stage").fetchall()[0][0]
