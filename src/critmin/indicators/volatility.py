@@ -95,28 +95,18 @@ def market_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
                                        "coverage", "series", "basis"]]
 
 
-def unit_value_volatility(con: Any, window_years: int = 10, trim: float = 0.01
-                          ) -> pd.DataFrame:
+def unit_value_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
     """Volatility of world trade unit values of each commodity stage's main HS6 code.
 
-    ``UV_h,t = Σ value / Σ quantity`` over flows with a quantity, after trimming flows
-    whose own unit value is outside the ``trim``–``1 − trim`` quantiles for (h, t).
+    Unit values come from the store's ``unit_value`` table (:mod:`critmin.store.derived`:
+    ``Σ value / Σ quantity`` per HS6 and year, 1–99 % of flow unit values kept).
     Returns ``commodity_id, stage, year, volatility, n_returns, coverage, series, basis``.
     """
-    uv = con.execute(f"""
-        with f as (
-            select hs6, year, value_kusd v, quantity_t q, value_kusd / quantity_t uv
-            from trade where quantity_t > 0 and value_kusd > 0),
-        b as (
-            select hs6, year, quantile_cont(uv, {trim}) lo, quantile_cont(uv, {1 - trim}) hi
-            from f group by all)
-        select f.hs6, f.year, sum(v) / sum(q) as price
-        from f join b using (hs6, year) where uv between lo and hi group by all""").df()
+    uv = con.execute("select hs6 as series, year as t, price from unit_value").df()
     main = con.execute("""
         select commodity_id, stage, first(hs6 order by role <> 'main', hs6) hs6
         from commodity_stage where hs6 <> '' group by all""").df()
-    vol = annualised_volatility(uv.rename(columns={"hs6": "series", "year": "t"}), 1,
-                                window_years)
+    vol = annualised_volatility(uv, 1, window_years)
     out = main.merge(vol.rename(columns={"series": "hs6"}), on="hs6")
     return out.assign(series="uv:" + out["hs6"], basis="unit_value")[
         ["commodity_id", "stage", "year", "volatility", "n_returns", "coverage", "series",

