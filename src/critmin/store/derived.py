@@ -22,16 +22,20 @@ def _rank_sql(preference: tuple[str, ...]) -> str:
     return f"case {cases} else {len(preference)} end"
 
 
+def _chosen_sql(preference: tuple[str, ...]) -> str:
+    """CTE body: the trade source chosen per HS6 and year (newest edition first)."""
+    return f"""
+        select hs6, year,
+               first(source_id order by {_rank_sql(preference)}, source_id desc) as source_id
+        from (select distinct hs6, year, source_id from trade) group by all"""
+
+
 def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> int:
     """Rebuild ``trade_stage`` from ``trade`` and ``commodity_stage``; return its rows."""
     con.execute("delete from trade_stage")
     con.execute(f"""
         insert into trade_stage
-        with chosen as (
-            select hs6, year,
-                   first(source_id order by {_rank_sql(preference)}, source_id desc)
-                   as source_id
-            from (select distinct hs6, year, source_id from trade) group by all),
+        with chosen as ({_chosen_sql(preference)}),
         codes as (select distinct commodity_id, stage, hs6 from commodity_stage
                   where hs6 <> '')
         select c.commodity_id, c.stage, t.year, t.importer, t.exporter, t.importer_code,
@@ -53,11 +57,7 @@ def refresh_unit_values(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
     con.execute("delete from unit_value")
     con.execute(f"""
         insert into unit_value
-        with chosen as (
-            select hs6, year,
-                   first(source_id order by {_rank_sql(preference)}, source_id desc)
-                   as source_id
-            from (select distinct hs6, year, source_id from trade) group by all),
+        with chosen as ({_chosen_sql(preference)}),
         f as (
             select t.hs6, t.year, t.value_kusd v, t.quantity_t q,
                    t.value_kusd / t.quantity_t as uv
