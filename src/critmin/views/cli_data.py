@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.errors import CritminError
-from critmin.views.app import FormatOpt, open_store, data_app, user_errors
+from critmin.views.app import FormatOpt, data_app, open_store, user_errors
 from critmin.views.output import Format, emit
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.errors import CritminError
-from critmin.views.app import FormatOpt, open_store, app, user_errors
+from critmin.views.app import FormatOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit
 
 YearOpt = Annotated[str, typer.Option(
