@@ -12,7 +12,7 @@ from critmin.views.app import FormatOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit
 
 YearOpt = Annotated[str, typer.Option(
-    "--year", help="One year, a range '2018-2023', or 'all'.")]
+    "--year", help="One year, a range '2018-2023', a list '2018,2020', or 'all'.")]
 
 
 def _years(con: Any, spec: str, table: str = "trade") -> list[int] | None:
@@ -24,11 +24,13 @@ def _years(con: Any, spec: str, table: str = "trade") -> list[int] | None:
     if spec == "all":
         return None
     try:
-        lo, _, hi = spec.partition("-")
-        years = list(range(int(lo), int(hi or lo) + 1))
+        years = []
+        for part in spec.split(","):
+            lo, _, hi = part.strip().partition("-")
+            years += range(int(lo), int(hi or lo) + 1)
     except ValueError:
-        raise UnknownNameError("year", spec, [], valid=f"YYYY, YYYY-YYYY or all; "
-                               f"{have[0]}–{have[-1]}") from None
+        raise UnknownNameError("year", spec, [], valid=f"YYYY, YYYY-YYYY, YYYY,YYYY or "
+                               f"all; {have[0]}–{have[-1]}") from None
     bad = [y for y in years if y not in have]
     if bad:
         raise UnknownNameError("year", str(bad[0]), [str(y) for y in have],
