@@ -9,7 +9,7 @@ import typer
 
 from critmin.errors import CritminError
 from critmin.views.app import FormatOpt, app, open_store, user_errors
-from critmin.views.output import Format, emit
+from critmin.views.output import Format, emit, emit_frame
 
 YearOpt = Annotated[str, typer.Option(
     "--year", help="One year, a range '2018-2023', a list '2018,2020', or 'all'.")]
@@ -99,7 +99,6 @@ def indicators_cmd(
     and reserves concentration, import HHI, governance-weighted import concentration,
     HHI_WGI, import reliance, volatility, EoL-RIR, scrap share, reserve life."""
     from critmin.indicators.engine import INDICATORS, IndicatorOptions, compute_indicators
-    from critmin.views.output import records_of
 
     if stage and stage not in ("mining", "refining", "scrap"):
         raise CritminError(f"unknown stage {stage!r}; valid: mining, refining, scrap")
@@ -125,10 +124,9 @@ def indicators_cmd(
         frame = frame[frame["indicator"].isin(indicator)]
     frame = frame.rename(columns={"commodity_id": "commodity"})
     frame["importer"] = frame["importer"].fillna("world")
-    emit(records_of(frame), fmt, ["importer", "commodity", "stage", "year", "indicator",
-                                  "value", "basis", "n_partners", "missing_governance_share",
-                                  "source_ids", "detail"],
-         title=f"{len(frame):,} indicator values")
+    emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "indicator", "value",
+                            "basis", "n_partners", "missing_governance_share", "source_ids",
+                            "detail"], title=f"{len(frame):,} indicator values")
 
 
 def _explain(con: Any, importers: dict[str, Any], commodities: list[str] | None,
@@ -173,7 +171,6 @@ def geopolrisk_cmd(
     score and characterisation factor (kg Cu-eq/kg), per importer, commodity stage, year.
     Cells without imports are missing with the reason, never 0 (unless --compat)."""
     from critmin.methods.geopolrisk import geopolrisk
-    from critmin.views.output import records_of
 
     if compat is not None:
         if compat != "geopolrisk-py":
@@ -198,9 +195,9 @@ def geopolrisk_cmd(
     if stage:
         frame = frame[frame["stage"] == stage]
     frame = frame.rename(columns={"commodity_id": "commodity"})
-    emit(records_of(frame), fmt, ["importer", "commodity", "stage", "year", "hhi",
-                                  "import_risk", "score", "cf", "price", "missing"],
-         title=f"GeoPolRisk, {len(frame):,} cells")
+    emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "hhi", "import_risk",
+                            "score", "cf", "price", "missing"],
+               title=f"GeoPolRisk, {len(frame):,} cells")
 
 
 def _geopolrisk_compat(importer: list[str] | None, commodity: list[str] | None, year: str,
@@ -214,7 +211,6 @@ def _geopolrisk_compat(importer: list[str] | None, commodity: list[str] | None, 
         reference_entities,
         reference_materials,
     )
-    from critmin.views.output import records_of
 
     with open_store() as con:
         years = _years(con, year, "production")
@@ -254,6 +250,6 @@ def _geopolrisk_compat(importer: list[str] | None, commodity: list[str] | None, 
             entities.append(names[code_of[iso3]])
         ents = reference_entities(con, entities or list(names.values()))
         frame = geopolrisk_compat(con, ents, materials, years)
-    emit(records_of(frame.rename(columns={"material": "commodity"})), fmt,
-         ["importer", "commodity", "year", "hhi", "import_risk", "score", "cf", "price"],
-         title=f"GeoPolRisk (geopolrisk-py 2.0.1 compatible), {len(frame):,} cells")
+    emit_frame(frame.rename(columns={"material": "commodity"}), fmt,
+               ["importer", "commodity", "year", "hhi", "import_risk", "score", "cf", "price"],
+               title=f"GeoPolRisk (geopolrisk-py 2.0.1 compatible), {len(frame):,} cells")
