@@ -1,6 +1,5 @@
 """The whole engine on the real store, before and after the official imports."""
 
-import numpy as np
 
 from critmin.indicators.engine import INDICATORS, compute_indicators
 from critmin.indicators.importers import importer_members
