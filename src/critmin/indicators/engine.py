@@ -26,7 +26,13 @@ from critmin.indicators.inputs import (
     production_rows,
 )
 from critmin.indicators.supply import import_reliance, reserve_life, reserves_concentration
-from critmin.indicators.trade import Members, flow_views, registered, trade_rows_sql
+from critmin.indicators.trade import (
+    Members,
+    domestic_production,
+    flow_views,
+    registered,
+    trade_rows_sql,
+)
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
 
 TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "basis",
@@ -60,11 +66,12 @@ def _tidy(frame: pd.DataFrame, indicator: str, value: str, **const: Any) -> pd.D
     return out[TIDY]
 
 
-def global_indicators(con: Any, commodity_ids: list[str] | None, years: list[int] | None,
-                      opts: IndicatorOptions) -> pd.DataFrame:
-    """Production and reserves concentration, reserve life, volatility, EoL-RIR."""
-    prod = preferred_production(production_rows(con, commodity_ids),
-                                opts.production_preference or production_preference())
+def global_indicators(con: Any, prod: pd.DataFrame, commodity_ids: list[str] | None,
+                      years: list[int] | None, opts: IndicatorOptions) -> pd.DataFrame:
+    """Production and reserves concentration, reserve life, volatility, EoL-RIR.
+
+    ``prod``: production rows of the preferred source (:func:`preferred_production`).
+    """
     conc = concentration(prod)
     src = prod.groupby(["commodity_id", "stage", "year"])["source_id"].first().rename(
         "source_ids").reset_index()
@@ -108,8 +115,9 @@ def global_indicators(con: Any, commodity_ids: list[str] | None, years: list[int
     return out
 
 
-def importer_indicators(con: Any, importers: Members, commodity_ids: list[str] | None,
-                        years: list[int] | None, opts: IndicatorOptions) -> pd.DataFrame:
+def importer_indicators(con: Any, prod: pd.DataFrame, importers: Members,
+                        commodity_ids: list[str] | None, years: list[int] | None,
+                        opts: IndicatorOptions) -> pd.DataFrame:
     """Imports, import HHI, governance-weighted concentration, HHI_WGI, NIR, scrap share."""
     gov = preferred_governance(governance_rows(con))
     dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
@@ -134,7 +142,7 @@ def importer_indicators(con: Any, importers: Members, commodity_ids: list[str] |
         _tidy(cells, "hhi_wgi", "hhi_wgi", basis=f"{opts.basis}; {wgi}"),
     ]
     totals = _side_totals(con, importers, commodity_ids, years, opts.intra_group)
-    frames.append(_reliance(con, commodity_ids, totals, importers, opts))
+    frames.append(_reliance(prod, totals, importers))
     frames.append(_scrap_share(totals))
     return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
@@ -154,19 +162,13 @@ def _side_totals(con: Any, importers: Members, commodity_ids: list[str] | None,
         return con.execute(sql).df()
 
 
-def _reliance(con: Any, commodity_ids: list[str] | None, totals: pd.DataFrame,
-              importers: Members, opts: IndicatorOptions) -> pd.DataFrame:
+def _reliance(prod: pd.DataFrame, totals: pd.DataFrame, importers: Members) -> pd.DataFrame:
     cell = ["importer", "commodity_id", "stage", "year"]
     imports = totals[totals["direction"] == "import"][cell + ["t"]].rename(
         columns={"t": "flow"})
     exports = totals[totals["direction"] == "export"][cell + ["t"]].rename(
         columns={"t": "flow"})
-    prod = preferred_production(production_rows(con, commodity_ids),
-                                opts.production_preference or production_preference())
-    members = pd.DataFrame([(imp, iso3) for imp, ms in importers.items() for iso3, _, _ in ms],
-                           columns=["importer", "iso3"])
-    domestic = (prod[prod["iso3"].notna()].merge(members, on="iso3")
-                .groupby(cell)["quantity"].sum().rename("domestic_t").reset_index())
+    domestic = domestic_production(prod, importers)
     covered = prod[["commodity_id", "stage", "year"]].drop_duplicates()
     imports = imports.merge(covered, on=["commodity_id", "stage", "year"])
     exports = exports.merge(covered, on=["commodity_id", "stage", "year"])
@@ -193,8 +195,10 @@ def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | 
                        opts: IndicatorOptions | None = None) -> pd.DataFrame:
     """Every indicator of :data:`INDICATORS` for the importers, commodities and years."""
     opts = opts or IndicatorOptions()
-    frames = [global_indicators(con, commodity_ids, years, opts),
-              importer_indicators(con, importers, commodity_ids, years, opts)]
+    prod = preferred_production(production_rows(con, commodity_ids),
+                                opts.production_preference or production_preference())
+    frames = [global_indicators(con, prod, commodity_ids, years, opts),
+              importer_indicators(con, prod, importers, commodity_ids, years, opts)]
     out = pd.concat(frames, ignore_index=True)
     out["year"] = out["year"].astype(int)
     return out

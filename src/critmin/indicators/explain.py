@@ -17,7 +17,6 @@ from critmin.indicators.inputs import (
     governance_rows,
     preferred_governance,
     preferred_production,
-    production_preference,
     production_rows,
 )
 from critmin.indicators.trade import Members, flows
@@ -49,8 +48,7 @@ def explain_cell(con: Any, importers: Members, commodity_id: str, year: int,
     partners = p.sort_values(["stage", "flow"], ascending=[True, False])[
         ["stage", "partner", "flow", "share", "wgi_mean", "risk", "lag", "governance_missing",
          "n_rows_no_quantity"]]
-    prod = preferred_production(production_rows(con, [commodity_id], [year]),
-                                production_preference())
+    prod = preferred_production(production_rows(con, [commodity_id], [year]))
     if stage:
         prod = prod[prod["stage"] == stage]
     shares = producer_shares(prod)

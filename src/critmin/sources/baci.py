@@ -19,7 +19,7 @@ import pandas as pd
 
 from critmin.errors import CritminError
 from critmin.sources.bundle import member_source
-from critmin.sources.countries import harmonise
+from critmin.sources.countries import MAPPED, harmonise
 from critmin.sources.provenance import Extract, Report, Source
 
 COUNTRY_TABLE = "country_codes_V202401b"
@@ -192,7 +192,7 @@ def read_release(path: Path, sha256: str, hs_codes: list[str] | None = None,
         report.add("rows kept by the HS filter", int(kept[0]),
                    f"{len(hs_codes)} HS6 codes" if hs_codes else "all codes")
         report.add("quantity missing ('NA', kept as NULL)", int(kept[0] - kept[1]))
-        used = mapping[~mapping["status"].isin(["iso", "alias", "historic"])]
+        used = mapping[~mapping["status"].isin(MAPPED)]
         if len(used):
             report.add("codes not one country (kept, ISO3 NULL)", len(used),
                        ", ".join(used["code"]))

@@ -22,6 +22,8 @@ from importlib import resources
 import pandas as pd
 
 STATUSES = ("iso", "alias", "historic", "aggregate", "unallocated", "unmapped")
+#: statuses of codes that name one country
+MAPPED = ("iso", "alias", "historic")
 #: extra codes used by sources and not in pycountry (user-assigned in ISO 3166)
 EXTRA_ISO3 = {"XKX": "Kosovo"}
 

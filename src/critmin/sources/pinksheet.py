@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import re
-import zipfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 
 from critmin.errors import CritminError
 from critmin.sources.provenance import Extract, Report, Source
-from critmin.sources.values import parse_cells
+from critmin.sources.values import open_workbook, parse_cells
 
 SHEET = "Monthly Prices"
 UNITS = {"$/mt": "USD/t", "$/kg": "USD/kg", "$/troy oz": "USD/troy oz", "$/bbl": "USD/bbl",
@@ -40,10 +39,7 @@ def series_map() -> dict[str, str]:
 def read_monthly(path: Path, sha256: str) -> Extract:
     """Monthly prices into ``price`` rows (basis ``market``, nominal USD)."""
     path = Path(path)
-    try:
-        book = pd.ExcelFile(path)
-    except (ValueError, OSError, zipfile.BadZipFile) as exc:
-        raise CritminError(f"{path.name}: cannot be read as an Excel workbook ({exc})") from None
+    book = open_workbook(path)
     if SHEET not in book.sheet_names:
         raise CritminError(f"{path.name} is not the Pink Sheet monthly file: no sheet "
                            f"'{SHEET}' (sheets: {', '.join(book.sheet_names)})")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import CritminError
-from critmin.sources.countries import code_counts, harmonise
+from critmin.sources.countries import MAPPED, code_counts, harmonise
 from critmin.sources.provenance import Extract, Report, Source
 from critmin.sources.units import harmonise_units
 from critmin.sources.values import join_flags, parse_cells
@@ -176,7 +176,7 @@ def read_world(path: Path, sha256: str) -> Extract:
     codes = harmonise(countries["_name"], "usgs", by_name=True)
     data = data.merge(codes, left_on="_name", right_on="code", how="left")
     data.loc[data["_kind"] != "country", "iso3"] = None
-    bad = (data["_kind"] == "country") & ~data["status"].isin(["iso", "alias", "historic"])
+    bad = (data["_kind"] == "country") & ~data["status"].isin(MAPPED)
     if bad.any():
         report.add("rows of unmapped or unallocated countries (kept out)", int(bad.sum()),
                    ", ".join(sorted(data.loc[bad, "_name"].unique())))

@@ -9,9 +9,13 @@ not a number becomes 0.
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from critmin.errors import CritminError
 
 MARKERS = {
     "": "blank", "W": "withheld", "NA": "not_available", "na": "not_available",
@@ -61,3 +65,12 @@ def join_flags(*flags: pd.Series) -> pd.Series:
     frame = pd.concat([f.astype(object) for f in flags], axis=1)
     return frame.apply(lambda r: ";".join(sorted({x for x in r if isinstance(x, str) and x}))
                        or None, axis=1)
+
+
+def open_workbook(path: Path) -> pd.ExcelFile:
+    """An Excel workbook, or a :class:`CritminError` saying it cannot be read."""
+    try:
+        return pd.ExcelFile(path)
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise CritminError(f"{Path(path).name}: cannot be read as an Excel workbook "
+                           f"({exc})") from None

@@ -10,16 +10,15 @@ and is not read: critmin recomputes its risk scores from the estimates.
 from __future__ import annotations
 
 import sqlite3
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
 from critmin.errors import CritminError
 from critmin.sources.bundle import member_source
-from critmin.sources.countries import code_counts, harmonise
+from critmin.sources.countries import MAPPED, code_counts, harmonise
 from critmin.sources.provenance import Extract, Report, Source
-from critmin.sources.values import parse_cells
+from critmin.sources.values import open_workbook, parse_cells
 
 
 def describe(member_sha256: str) -> Source:
@@ -78,7 +77,7 @@ def read_governance(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
     seen = code_counts(data[data["estimate"].notna()])
     missing = data["estimate"].isna()
     report.add("country-years without estimate (missing)", int(missing.sum()))
-    drop = ~data["status"].isin(["iso", "alias", "historic"]) & ~missing
+    drop = ~data["status"].isin(MAPPED) & ~missing
     if drop.any():
         report.add("estimates of non-country codes kept out", int(drop.sum()),
                    ", ".join(sorted(data.loc[drop, "Code"].unique())))
@@ -109,10 +108,7 @@ def read_release(path: Path, sha256: str) -> Extract:
     ``aliases/wgi.csv``.
     """
     path = Path(path)
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str)
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
-        raise CritminError(f"{path.name}: cannot be read as an Excel workbook ({exc})") from None
+    sheets = pd.read_excel(open_workbook(path), sheet_name=None, dtype=str)
     sheet = next((n for n, f in sheets.items() if set(RELEASE_COLUMNS) <= set(f.columns)), None)
     if sheet is None:
         found = {n: list(f.columns)[:8] for n, f in sheets.items()}
@@ -147,7 +143,7 @@ def read_release(path: Path, sha256: str) -> Extract:
     codes = harmonise(data["Code"], "wgi", by_name=False)
     data = data.merge(codes, left_on="Code", right_on="code", how="left")
     seen = code_counts(data)
-    keep = data["status"].isin(["iso", "alias", "historic"])
+    keep = data["status"].isin(MAPPED)
     if (~keep).any():
         report.add("estimates of codes not mapped to a country (kept out)", int((~keep).sum()),
                    ", ".join(sorted(data.loc[~keep, "Code"].unique())))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.sources.bundle import member_source
-from critmin.sources.countries import code_counts, harmonise
+from critmin.sources.countries import MAPPED, code_counts, harmonise
 from critmin.sources.provenance import Report, Source
 from critmin.sources.units import harmonise_units
 
@@ -67,7 +67,7 @@ def read_production(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
         if mask.any():
             names = ", ".join(sorted(data.loc[mask, "Country"].unique()))
             report.add(f"{status} values dropped (rows x years)", int(mask.sum()), names)
-    data = data[data["status"].isin(["iso", "alias", "historic"])]
+    data = data[data["status"].isin(MAPPED)]
 
     data["quantity"] = pd.to_numeric(data["quantity"], errors="coerce")
     missing = data["quantity"].isna()

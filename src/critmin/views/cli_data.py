@@ -111,12 +111,9 @@ def data_import(
     """
     from rich.console import Console
 
-    from critmin.catalog.imports import ADAPTERS, import_file
+    from critmin.catalog.imports import import_file
     from critmin.config import store_path
-    from critmin.errors import UnknownNameError
 
-    if source not in ADAPTERS:
-        raise UnknownNameError("import source", source, list(ADAPTERS))
     options: dict[str, Any] = {}
     if source == "table":
         if table is None:
