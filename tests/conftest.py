@@ -154,3 +154,24 @@ def mini(tmp_path):
                 "('EU27','FRA',1958,null,'')")
     yield con
     con.close()
+
+
+@pytest.fixture()
+def imported_home(imported_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``$CRITMIN_HOME`` whose store holds the bundle and the official releases."""
+    home = tmp_path / "imported-home"
+    home.mkdir()
+    (home / "critmin.duckdb").symlink_to(imported_store)
+    monkeypatch.setenv("CRITMIN_HOME", str(home))
+    return home
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium for headless checks (``make test`` installs it)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (make test installs Debian's chromium)")
+    return CHROMIUM

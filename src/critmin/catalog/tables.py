@@ -11,7 +11,8 @@ from functools import cache
 from importlib import resources
 
 TABLES = ("commodities", "commodity_stages", "production_series", "country_groups",
-          "country_names")
+          "country_names", "meti6_axes", "criticality_types", "policy_measures",
+          "policy_levels", "policy_packages", "byproduct_fraction", "demand_surge")
 STAGES = ("mining", "refining", "scrap")
 
 

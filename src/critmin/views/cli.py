@@ -3,7 +3,12 @@ library functions; heavy libraries are imported inside the commands that need th
 
 from __future__ import annotations
 
-from critmin.views import cli_catalog, cli_data, cli_indicators  # noqa: F401 (registration)
+from critmin.views import (  # noqa: F401 (registration)
+    cli_assess,
+    cli_catalog,
+    cli_data,
+    cli_indicators,
+)
 from critmin.views.app import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,110 @@
+"""The six-indicator criticality assessment: axes, type and policy package per commodity.
+
+Composes :mod:`critmin.methods.meti6` (the radar axes) and :mod:`critmin.analysis.typology`
+(types and packages) for any importers, commodities and one year; the CLI, the what-if
+and the report all call :func:`assess_inputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from critmin.analysis.typology import (
+    TypologyThresholds,
+    assign_types,
+    byproduct_fractions,
+    demand_surge_flags,
+    policy_packages,
+)
+from critmin.errors import UnknownNameError
+from critmin.indicators.trade import Members
+from critmin.methods.meti6 import AXES, Meti6Inputs, Meti6Options, meti6_inputs, meti6_values
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Result of one assessment: ``values`` (tidy axes), ``types`` (per importer ×
+    commodity) and ``packages`` (type × measure), plus the inputs behind them."""
+
+    values: pd.DataFrame
+    types: pd.DataFrame
+    packages: pd.DataFrame
+    inputs: Meti6Inputs
+
+    def wide(self, column: str = "value") -> pd.DataFrame:
+        """One row per importer × commodity, one column per axis (``value`` or ``raw``)."""
+        w = self.values.pivot(index=["importer", "commodity_id"], columns="axis",
+                              values=column)
+        return w.reindex(columns=list(AXES)).reset_index().rename_axis(columns=None)
+
+
+def assessment_years(con: Any) -> list[int]:
+    """Years an assessment can use: years with both trade and production in the store."""
+    return [r[0] for r in con.execute(
+        "select distinct year from trade intersect select distinct year from production "
+        "order by 1").fetchall()]
+
+
+def check_year(con: Any, year: int | None) -> int:
+    """``year``, or the latest assessable one; an unknown year names the valid range."""
+    years = assessment_years(con)
+    if not years:
+        raise UnknownNameError("year", str(year), [], valid="none (empty store)")
+    if year is None:
+        return years[-1]
+    if year not in years:
+        raise UnknownNameError("year", str(year), [str(y) for y in years],
+                               valid=f"{years[0]}–{years[-1]} (years with trade and production)")
+    return year
+
+
+def assess_inputs(inp: Meti6Inputs, opts: Meti6Options | None = None,
+                  thresholds: TypologyThresholds | None = None) -> Assessment:
+    """Axes, types and packages from prepared inputs (baseline or a what-if)."""
+    values = meti6_values(inp, opts)
+    raw = values.pivot(index=["importer", "commodity_id"], columns="axis", values="raw")
+    raw = raw.reindex(columns=list(AXES)).reset_index().rename_axis(columns=None)
+    order = {c: i for i, c in enumerate(inp.commodities)}
+    raw = raw.sort_values(["importer", "commodity_id"], key=lambda s: s.map(order)
+                          if s.name == "commodity_id" else s).reset_index(drop=True)
+    types = assign_types(raw, byproduct_fractions(), demand_surge_flags(), thresholds)
+    return Assessment(values=values, types=types, packages=policy_packages(types["type"]),
+                      inputs=inp)
+
+
+def assess(con: Any, members: Members, year: int, commodity_ids: list[str],
+           opts: Meti6Options | None = None,
+           thresholds: TypologyThresholds | None = None) -> Assessment:
+    """The assessment of ``commodity_ids`` for the importers in ``members`` in ``year``."""
+    return assess_inputs(meti6_inputs(con, members, year, commodity_ids, opts), opts,
+                         thresholds)
+
+
+def assessment_records(a: Assessment) -> list[dict[str, Any]]:
+    """JSON objects, one per importer × commodity: ``importer, commodity, year,
+    indicators`` (axis → value or null), ``raw``, ``missing`` (axis → reason), ``type``,
+    ``type_reason``, ``near_threshold``, ``policy_package`` (measure → level)."""
+    values = a.values
+    packages = {t: dict(zip(g["measure_id"], g["level"], strict=True))
+                for t, g in a.packages.groupby("type")}
+    out = []
+    by_cell = {k: g for k, g in values.groupby(["importer", "commodity_id"], sort=False)}
+    for row in a.types.itertuples(index=False):
+        g = by_cell[(row.importer, row.commodity_id)].set_index("axis").reindex(list(AXES))
+        out.append({
+            "importer": row.importer, "commodity": row.commodity_id, "year": a.inputs.year,
+            "indicators": {ax: _num(v) for ax, v in g["value"].items()},
+            "raw": {ax: _num(v) for ax, v in g["raw"].items()},
+            "missing": {ax: r for ax, r in g["missing"].items() if r},
+            "type": row.type, "type_reason": row.type_reason,
+            "near_threshold": bool(row.near_threshold),
+            "policy_package": packages.get(row.type, {}),
+        })
+    return out
+
+
+def _num(v: Any) -> float | None:
+    return None if pd.isna(v) else round(float(v), 6)

@@ -1,0 +1,170 @@
+"""Typology (類型化) of the METI study and its policy packages (methods.md §9).
+
+The study (seed 001 ch. 3.1) sorts minerals into six types by their radar signature and
+names a package of measures per type; it gives no thresholds, so the rules are project
+choices [C], applied to the raw indicator values (HHI, G) in this order — first match wins:
+
+    U  = HHI_prod ≥ θ_H  or  HHI_res ≥ θ_H  or  G_conc ≥ θ_G     (upstream risk)
+    S  = G_ref ≥ θ_G                                               (smelting risk)
+    R1 D                         → demand_surge
+    R2 b ≥ θ_bp and U            → byproduct_smelting if S, else byproduct_recycling
+    R3 U and S                   → mine_and_smelter_oligopoly
+    R4 U                         → mine_oligopoly
+    R5 S                         → smelter_oligopoly
+    R6 otherwise                 → none (monitor)
+
+θ_H = 0.25 (US DoJ/FTC 2010 "highly concentrated", 2 500 points), θ_G = 0.5 (the risk of
+a WGI estimate of 0, the world mid-point), θ_bp = 0.5 (most primary supply is a
+by-product). D is the demand-surge flag (catalog ``demand_surge``, from the study; the
+demand issue will derive it from forecasts); b the catalog's by-product fraction. A
+missing indicator counts as not over its threshold and is named in the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from critmin.catalog.tables import read_table
+
+TYPES = tuple(r["type_id"] for r in sorted(read_table("criticality_types"),
+                                           key=lambda r: int(r["order"])))
+NAMES_JA = {r["type_id"]: r["name_ja"] for r in read_table("criticality_types")}
+RAW_LABELS = {
+    "production_concentration": ("production HHI", "生産HHI"),
+    "reserve_concentration": ("reserve HHI", "埋蔵HHI"),
+    "import_governance_concentrate": ("concentrate import governance", "輸入ガバナンス（精鉱）"),
+    "import_governance_refined": ("refined import governance", "輸入ガバナンス（製錬品）"),
+}
+
+
+@dataclass(frozen=True)
+class TypologyThresholds:
+    """Thresholds of the typology rules (project choices [C], methods.md §9)."""
+
+    hhi: float = 0.25                # θ_H on the 0–1 HHI (axes 1–2)
+    governance: float = 0.5          # θ_G on G (axes 3–4)
+    byproduct: float = 0.5           # θ_bp on the by-product fraction b
+    near: float = 0.05               # a deciding margin below this is flagged
+    byproduct_requires_upstream_risk: bool = True
+
+
+def byproduct_fractions() -> pd.Series:
+    """By-product fraction b per commodity (catalog ``byproduct_fraction``)."""
+    rows = read_table("byproduct_fraction")
+    return pd.Series({r["commodity_id"]: float(r["byproduct_fraction"]) for r in rows},
+                     name="byproduct_fraction", dtype=float)
+
+
+def demand_surge_flags() -> pd.Series:
+    """Demand-surge flag D per commodity (catalog ``demand_surge``)."""
+    rows = read_table("demand_surge")
+    return pd.Series({r["commodity_id"]: r["demand_surge"] == "true" for r in rows},
+                     name="demand_surge", dtype=bool)
+
+
+def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
+                 demand_surge: pd.Series | None = None,
+                 thresholds: TypologyThresholds | None = None) -> pd.DataFrame:
+    """Type of each row of ``raw`` by rules R1–R6, with the reason in words.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        ``importer, commodity_id`` and the raw values of the first four axes
+        (``production_concentration``, ``reserve_concentration``,
+        ``import_governance_concentrate``, ``import_governance_refined``: HHI and G on
+        0–1; NaN = missing).
+    byproduct, demand_surge : Series indexed by commodity_id
+        b (0–1) and D; default: the catalog's.
+
+    Returns
+    -------
+    DataFrame
+        ``importer, commodity_id, type, rule, type_reason, type_reason_ja, min_margin,
+        near_threshold``. ``min_margin`` is the smallest |value − threshold| among the
+        comparisons that decided the type.
+    """
+    t = thresholds or TypologyThresholds()
+    b_all = byproduct_fractions() if byproduct is None else byproduct
+    d_all = demand_surge_flags() if demand_surge is None else demand_surge
+    x = {a: raw[a].to_numpy(dtype=float) for a in RAW_LABELS}
+    th = {"production_concentration": t.hhi, "reserve_concentration": t.hhi,
+          "import_governance_concentrate": t.governance,
+          "import_governance_refined": t.governance}
+    over = {a: np.nan_to_num(x[a], nan=-np.inf) >= th[a] for a in x}
+    upstream = (over["production_concentration"] | over["reserve_concentration"]
+                | over["import_governance_concentrate"])
+    smelting = over["import_governance_refined"]
+    b = raw["commodity_id"].map(b_all).to_numpy(dtype=float)
+    d = raw["commodity_id"].map(d_all).eq(True).to_numpy(dtype=bool)
+    is_bp = np.nan_to_num(b, nan=-np.inf) >= t.byproduct
+    bp_gate = is_bp & (upstream if t.byproduct_requires_upstream_risk else True)
+    rule = np.select([d, bp_gate, upstream & smelting, upstream, smelting],
+                     ["R1", "R2", "R3", "R4", "R5"], "R6")
+    kind = np.select(
+        [d, bp_gate & smelting, bp_gate, upstream & smelting, upstream, smelting],
+        ["demand_surge", "byproduct_smelting", "byproduct_recycling",
+         "mine_and_smelter_oligopoly", "mine_oligopoly", "smelter_oligopoly"], "none")
+    en, ja, margins = [], [], []
+    for i in range(len(raw)):
+        used = _deciding_axes(rule[i], over, i)
+        parts_en, parts_ja, m = [], [], []
+        if rule[i] == "R1":
+            parts_en.append("demand-surge mineral (catalog flag from the METI study)")
+            parts_ja.append("需要急増鉱種（METI調査に基づくカタログのフラグ）")
+        if rule[i] == "R2":
+            parts_en.append(f"by-product fraction {b[i]:.2f} ≥ {t.byproduct:g}")
+            parts_ja.append(f"副産物比率 {b[i]:.2f} ≥ {t.byproduct:g}")
+            m.append(abs(b[i] - t.byproduct))
+        for a in used:
+            label_en, label_ja = RAW_LABELS[a]
+            if np.isnan(x[a][i]):
+                parts_en.append(f"{label_en} missing")
+                parts_ja.append(f"{label_ja} 欠測")
+                continue
+            op = "≥" if over[a][i] else "<"
+            parts_en.append(f"{label_en} {x[a][i]:.2f} {op} {th[a]:g}")
+            parts_ja.append(f"{label_ja} {x[a][i]:.2f} {op} {th[a]:g}")
+            m.append(abs(x[a][i] - th[a]))
+        joiner = " and " if rule[i] != "R6" else ", "
+        en.append(joiner.join(parts_en) + f" → {kind[i]}")
+        joiner_ja = "、" if rule[i] == "R6" else " かつ "
+        ja.append(joiner_ja.join(parts_ja) + f" → {NAMES_JA[kind[i]]}")
+        margins.append(min(m) if m else np.nan)
+    out = raw[["importer", "commodity_id"]].copy()
+    out["type"] = kind
+    out["rule"] = rule
+    out["type_reason"] = en
+    out["type_reason_ja"] = ja
+    out["min_margin"] = margins
+    out["near_threshold"] = out["min_margin"] < t.near
+    return out.reset_index(drop=True)
+
+
+def _deciding_axes(rule: str, over: dict[str, np.ndarray], i: int) -> list[str]:
+    """The comparisons that decided row ``i``'s rule (all four when nothing fired)."""
+    upstream = ["production_concentration", "reserve_concentration",
+                "import_governance_concentrate"]
+    if rule == "R1":
+        return []
+    fired = [a for a in upstream if over[a][i]]
+    if rule in ("R2", "R3", "R4", "R5"):
+        refined = ["import_governance_refined"] if over["import_governance_refined"][i] else []
+        if rule == "R2" and not refined:
+            return fired + ["import_governance_refined"]
+        return fired + refined
+    return [*upstream, "import_governance_refined"]
+
+
+def policy_packages(types: pd.Series) -> pd.DataFrame:
+    """The study's package for each type: rows ``type, measure_id, level, level_class,
+    certainty`` (catalog ``policy_packages`` and ``policy_levels``)."""
+    levels = {r["level"]: r["class"] for r in read_table("policy_levels")}
+    table = pd.DataFrame(read_table("policy_packages"))
+    table["level_class"] = table["level"].map(levels)
+    wanted = pd.DataFrame({"type_id": pd.unique(types)})
+    return wanted.merge(table, on="type_id").rename(columns={"type_id": "type"})[
+        ["type", "measure_id", "level", "level_class", "certainty"]]

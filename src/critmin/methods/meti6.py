@@ -1,0 +1,428 @@
+"""The six METI criticality indicators (the radar of the FY2020 METI/JOGMEC study).
+
+Seed 001 §2.3 (レーダーチャートを用いた政策評価) picks six axes from eleven candidates, each
+on 0–1 with 1 = highest risk, per value chain (commodity) and year; methods.md §8 gives
+the quantities. The study fixes no data → 0–1 mapping; the defaults below are project
+choices [C], each configurable in :class:`Meti6Options` and documented in
+``docs/assessment.md``:
+
+====  =============================  ======================================  ============
+axis  id                             quantity (raw)                          0–1 mapping
+====  =============================  ======================================  ============
+1     production_concentration       country HHI of primary production,      x = HHI
+                                     summed over ``production_window`` y
+2     reserve_concentration          country HHI of reserves (nearest year)  x = HHI
+3     import_governance_concentrate  G = Σ_j f_j·g_j / (p_c + Σ_j f_j),      x = G
+                                     ore/concentrate HS codes, ``import_window`` y
+4     import_governance_refined      G as 3, refined/metal HS codes          x = G
+5     historical_volatility          σ_ann of log price changes (market,     min(σ/σ_ref, 1)
+                                     else trade unit values)
+6     scrap_recycling                EoL-RIR (end-of-life recycling input)   1 − EoL-RIR
+====  =============================  ======================================  ============
+
+Reasons: a fractional HHI is already on 0–1 (the GeoPolRisk convention); min–max scaling
+over the assessed minerals would tie each score to the set and break before/after
+comparisons. G is the study's "reliance on high-risk suppliers": shares of imports
+weighted by partner governance risk (WGI, 1 = worst), domestic supply counted with
+g = 0. A fixed anchor σ_ref keeps axis 5 comparable across years and sets. A high axis 6
+means room for recycling (the study's reading), i.e. little is recycled now.
+
+Everything is computed from input frames (:class:`Meti6Inputs`) by vectorised group-bys
+over all importers × commodities at once, so the policy what-if recomputes the axes
+from changed data with the same function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.catalog.tables import read_table
+from critmin.indicators.concentration import concentration
+from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+from critmin.indicators.inputs import (
+    governance_rows,
+    preferred_governance,
+    preferred_production,
+    production_preference,
+    production_rows,
+)
+from critmin.indicators.trade import Members, domestic_production, flows
+from critmin.indicators.volatility import market_volatility, unit_value_volatility
+
+AXES: tuple[str, ...] = tuple(r["axis_id"] for r in sorted(
+    read_table("meti6_axes"), key=lambda r: int(r["order"])))
+HHI_KNOTS = ((0.0, 0.0), (0.15, 1 / 3), (0.25, 2 / 3), (1.0, 1.0))
+VALUES = ["importer", "commodity_id", "year", "axis", "value", "raw", "basis", "missing",
+          "detail", "source_ids"]
+
+
+@dataclass(frozen=True)
+class Meti6Options:
+    """Project choices [C] of the six indicators (methods.md §8); each has a reason in
+    ``docs/assessment.md``."""
+
+    production_window: int = 5          # years of production summed for axis 1
+    import_window: int = 3              # years of trade summed for axes 3–4
+    hhi_mapping: str = "identity"       # or "piecewise" (HHI_KNOTS)
+    sigma_ref: float = 1.0              # σ_ann that maps to 1 on axis 5
+    volatility_window: int = 10         # years of returns behind σ_ann
+    reserves_max_gap: int = 5           # reserves: nearest year within this many years
+    recycling_max_gap: int = 10         # EoL-RIR: nearest year within this many years
+    dimensions: str = "auto"            # WGI dimensions: auto | pv | six
+    min_dimensions: int = 4
+    missing_governance: float | str = 0.5
+    intra_group: str = "exclude"
+
+
+@dataclass(frozen=True)
+class Meti6Inputs:
+    """The data behind the six axes for some importers, commodities and one year.
+
+    Frames (all quantities in t; ``year`` columns are calendar years):
+
+    - ``production``: commodity_id, stage, year, iso3 (NaN = "other countries"),
+      quantity, source_id — preferred source, the production window, every stage;
+    - ``reserves``: commodity_id, iso3, year, quantity, source_id — one year per commodity;
+    - ``flows``: importer, partner, commodity_id, stage, year, quantity_t — imports by
+      partner over the import window (intra-group trade already handled);
+    - ``domestic``: importer, commodity_id, stage, year, domestic_t;
+    - ``risk``: iso3, year, risk (0–1, 1 = worst);
+    - ``volatility``: commodity_id, sigma, basis, series, year;
+    - ``recycling``: commodity_id, eol_rir, year, source_id.
+    """
+
+    year: int
+    members: Members
+    commodities: tuple[str, ...]
+    primary_stage: dict[str, str]
+    production: pd.DataFrame
+    reserves: pd.DataFrame
+    flows: pd.DataFrame
+    domestic: pd.DataFrame
+    risk: pd.DataFrame
+    volatility: pd.DataFrame
+    recycling: pd.DataFrame
+    hs_stages: frozenset[tuple[str, str]]
+    traded_stages: frozenset[tuple[str, str]]
+    store_has_reserves: bool
+    wgi: str = "WGI PV"
+    spend_factor: dict[str, float] = field(default_factory=dict)
+    scenario: str = "baseline"
+
+    def with_frames(self, **changes: Any) -> Meti6Inputs:
+        """A copy with some frames replaced (the what-if levers use this)."""
+        return replace(self, **changes)
+
+
+def hhi_axis(hhi: np.ndarray | pd.Series, mapping: str = "identity") -> np.ndarray:
+    """Axes 1–2: ``x = HHI`` (identity, default) or piecewise linear through
+    (0, 0), (0.15, ⅓), (0.25, ⅔), (1, 1) — the US DoJ/FTC 2010 "unconcentrated /
+    moderately / highly concentrated" bounds on the 0–1 HHI (methods.md §8)."""
+    h = np.clip(np.asarray(hhi, dtype=float), 0.0, 1.0)
+    if mapping == "identity":
+        return h
+    if mapping == "piecewise":
+        xs, ys = zip(*HHI_KNOTS, strict=True)
+        return np.where(np.isnan(h), np.nan, np.interp(h, xs, ys))
+    raise ValueError("hhi_mapping is 'identity' or 'piecewise'")
+
+
+def governance_axis(g: np.ndarray | pd.Series) -> np.ndarray:
+    """Axes 3–4: ``x = G`` (already a 0–1 risk-weighted share), clipped to [0, 1]."""
+    return np.clip(np.asarray(g, dtype=float), 0.0, 1.0)
+
+
+def volatility_axis(sigma: np.ndarray | pd.Series, sigma_ref: float = 1.0) -> np.ndarray:
+    """Axis 5: ``x = min(σ_ann / σ_ref, 1)``, σ_ref = 1.0 (100 %/yr) by default."""
+    if sigma_ref <= 0:
+        raise ValueError("sigma_ref must be positive")
+    return np.minimum(np.asarray(sigma, dtype=float) / sigma_ref, 1.0)
+
+
+def scrap_axis(eol_rir: np.ndarray | pd.Series) -> np.ndarray:
+    """Axis 6: ``x = 1 − EoL-RIR`` (room to promote recycling; 1 = nothing recycled)."""
+    return 1.0 - np.clip(np.asarray(eol_rir, dtype=float), 0.0, 1.0)
+
+
+def import_governance(flows: pd.DataFrame, risk: pd.DataFrame, domestic: pd.DataFrame,
+                      missing_governance: float | str = 0.5) -> pd.DataFrame:
+    """``G = Σ_j f_j·g_j / (p_c + Σ_j f_j)`` per importer × commodity × stage, summed
+    over the years in ``flows`` (methods.md §8, axes 3–4).
+
+    ``g_j`` is the partner's risk in the flow's year; a partner without one gets
+    ``missing_governance`` (a number) or is dropped (``"exclude"``). Domestic supply
+    ``p_c`` counts with g = 0. Returns ``importer, commodity_id, stage, imports_t,
+    domestic_t, governance, n_partners, missing_governance_share, years``.
+    """
+    key = ["importer", "commodity_id", "stage"]
+    f = flows[flows["quantity_t"] > 0].merge(
+        risk[["iso3", "year", "risk"]].rename(columns={"iso3": "partner"}),
+        on=["partner", "year"], how="left")
+    f["gmiss"] = f["risk"].isna()
+    if missing_governance == "exclude":
+        f = f[~f["gmiss"]]
+    f["g"] = f["risk"].fillna(float(missing_governance) if missing_governance != "exclude"
+                              else np.nan)
+    f["fg"] = f["quantity_t"] * f["g"]
+    f["fmiss"] = f["quantity_t"].where(f["gmiss"], 0.0)
+    agg = f.groupby(key).agg(imports_t=("quantity_t", "sum"), numerator=("fg", "sum"),
+                             miss=("fmiss", "sum"), n_partners=("partner", "nunique"),
+                             y0=("year", "min"), y1=("year", "max")).reset_index()
+    dom = domestic.groupby(key)["domestic_t"].sum().reset_index()
+    out = agg.merge(dom, on=key, how="outer")
+    out[["imports_t", "numerator", "miss", "domestic_t"]] = out[
+        ["imports_t", "numerator", "miss", "domestic_t"]].fillna(0.0)
+    out["n_partners"] = out["n_partners"].fillna(0).astype(int)
+    supply = out["imports_t"] + out["domestic_t"]
+    out["governance"] = (out["numerator"] / supply).where(supply > 0)
+    out["missing_governance_share"] = (out["miss"] / out["imports_t"]).where(
+        out["imports_t"] > 0, 0.0)
+    return out[key + ["imports_t", "domestic_t", "governance", "n_partners",
+                      "missing_governance_share", "y0", "y1"]]
+
+
+def _window(year: int, n: int) -> list[int]:
+    return list(range(year - n + 1, year + 1))
+
+
+def _span(years: pd.Series) -> str:
+    y0, y1 = int(years.min()), int(years.max())
+    return str(y0) if y0 == y1 else f"{y0}–{y1}"
+
+
+def _nearest_year(frame: pd.DataFrame, year: int, max_gap: int) -> pd.DataFrame:
+    """Rows of the year nearest to ``year`` per commodity (earlier wins a tie)."""
+    if frame.empty:
+        return frame
+    years = frame[["commodity_id", "year"]].drop_duplicates()
+    years = years.assign(gap=(years["year"] - year).abs(), later=years["year"] > year)
+    years = years[years["gap"] <= max_gap].sort_values(["commodity_id", "gap", "later"])
+    chosen = years.drop_duplicates("commodity_id")[["commodity_id", "year"]]
+    return frame.merge(chosen, on=["commodity_id", "year"])
+
+
+def primary_stages(con: Any, commodity_ids: list[str]) -> dict[str, str]:
+    """Stage of axis 1 per commodity: mining where the catalog has a mine series, else
+    the first production series (e.g. gallium: refinery output, no mine stage)."""
+    rows = con.execute("select commodity_id, stage from production_series order by rowid"
+                       ).fetchall()
+    out: dict[str, str] = {}
+    for cid, stage in rows:
+        if cid in commodity_ids and (cid not in out or stage == "mining"):
+            out[cid] = stage
+    return out
+
+
+def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str],
+                 opts: Meti6Options | None = None) -> Meti6Inputs:
+    """Read the store once for :func:`meti6_values` (all importers and commodities)."""
+    opts = opts or Meti6Options()
+    pyears = _window(year, opts.production_window)
+    iyears = _window(year, opts.import_window)
+    prod = preferred_production(production_rows(con, commodity_ids, sorted(set(pyears + iyears))),
+                                production_preference())
+    fl = flows(con, members, "import", commodity_ids, iyears, opts.intra_group)
+    fl = fl[fl["stage"].isin(["mining", "refining"])]
+    fl = fl.assign(partner=fl["partner"].fillna("code " + fl["partner_code"].astype(str)))[
+        ["importer", "partner", "commodity_id", "stage", "year", "quantity_t"]]
+    domestic = domestic_production(prod[prod["year"].isin(iyears)], members)
+    gov = preferred_governance(governance_rows(con))
+    dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
+    risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
+    reserves = con.execute(
+        "select commodity_id, iso3, year, quantity, source_id from reserves "
+        "where commodity_id in (select unnest(?))", [commodity_ids]).df()
+    has_reserves = con.execute("select count(*) from reserves").fetchall()[0][0] > 0
+    reserves = _nearest_year(reserves, year, opts.reserves_max_gap)
+    vol = _volatility(con, year, opts.volatility_window)
+    rec = con.execute(
+        "select commodity_id, value as eol_rir, year, source_id from recycling "
+        "where metric = 'EOL-RIR' and value is not null").df()
+    rec = _nearest_year(rec, year, opts.recycling_max_gap)
+    hs = frozenset(tuple(r) for r in con.execute(
+        "select distinct commodity_id, stage from commodity_stage where hs6 <> ''").fetchall())
+    traded = frozenset(tuple(r) for r in con.execute(
+        "select distinct commodity_id, stage from trade_stage where year in (select unnest(?))",
+        [iyears]).fetchall())
+    return Meti6Inputs(
+        year=year, members=members, commodities=tuple(commodity_ids),
+        primary_stage=primary_stages(con, commodity_ids),
+        production=prod[prod["year"].isin(pyears)][
+            ["commodity_id", "stage", "year", "iso3", "quantity", "source_id"]],
+        reserves=reserves, flows=fl, domestic=domestic,
+        risk=risk[["iso3", "year", "risk"]], volatility=vol, recycling=rec,
+        hs_stages=hs, traded_stages=traded, store_has_reserves=has_reserves,
+        wgi="WGI " + "+".join(dims))
+
+
+def _volatility(con: Any, year: int, window: int) -> pd.DataFrame:
+    """σ_ann at ``year`` per commodity: market series first, else the unit value of the
+    refined, then the mined, stage's main HS6 code."""
+    market = market_volatility(con, window)
+    market = market[market["year"] == year].assign(rank=0)
+    uv = unit_value_volatility(con, window)
+    uv = uv[(uv["year"] == year) & uv["volatility"].notna()]
+    uv = uv.assign(rank=np.where(uv["stage"] == "refining", 1, 2))
+    both = pd.concat([market, uv], ignore_index=True).sort_values(["commodity_id", "rank"])
+    both = both.drop_duplicates("commodity_id")
+    return pd.DataFrame({"commodity_id": both["commodity_id"], "sigma": both["volatility"],
+                         "basis": both["basis"], "series": both["series"],
+                         "year": both["year"]}).reset_index(drop=True)
+
+
+def meti6_values(inp: Meti6Inputs, opts: Meti6Options | None = None) -> pd.DataFrame:
+    """The six axes for every importer × commodity of ``inp``, as a tidy frame.
+
+    Columns: ``importer, commodity_id, year, axis, value`` (0–1 or NaN), ``raw`` (HHI,
+    G, σ or EoL-RIR), ``basis``, ``missing`` (the reason where value is NaN, else ""),
+    ``detail`` and ``source_ids``.
+    """
+    opts = opts or Meti6Options()
+    grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
+                                      names=["importer", "commodity_id"]).to_frame(index=False)
+    parts = [_production_axis(inp, opts), _reserve_axis(inp, opts),
+             *_governance_axes(inp, opts), _volatility_axis(inp, opts), _scrap_axis(inp)]
+    out = []
+    for axis, part in zip(AXES, parts, strict=True):
+        if "importer" in part:
+            frame = grid.merge(part, on=["importer", "commodity_id"], how="left")
+        else:
+            frame = grid.merge(part, on="commodity_id", how="left")
+        frame["axis"] = axis
+        out.append(frame)
+    values = pd.concat(out, ignore_index=True)
+    values["year"] = inp.year
+    values["missing"] = values["missing"].fillna("")
+    for col in ("basis", "detail", "source_ids"):
+        values[col] = values[col].fillna("")
+    return values[VALUES]
+
+
+def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
+    stage = pd.DataFrame({"commodity_id": list(inp.primary_stage),
+                          "stage": list(inp.primary_stage.values())})
+    prod = inp.production.merge(stage, on=["commodity_id", "stage"])
+    summed = (prod.groupby(["commodity_id", "stage", "iso3"], dropna=False)["quantity"].sum()
+              .reset_index().assign(year=inp.year))
+    conc = concentration(summed)
+    spans = prod.groupby("commodity_id").agg(span=("year", _span),
+                                             sources=("source_id", _joined)).reset_index()
+    conc = conc.merge(spans, on="commodity_id")
+    out = pd.DataFrame({"commodity_id": list(inp.commodities)}).merge(
+        stage, on="commodity_id", how="left").merge(conc, on=["commodity_id", "stage"],
+                                                    how="left")
+    out["raw"] = out["hhi"]
+    out["value"] = hhi_axis(out["hhi"], opts.hhi_mapping)
+    out["basis"] = "HHI of " + out["stage"].fillna("?") + " production"
+    out["detail"] = np.where(out["hhi"].notna(),
+                             "top " + out["top_iso3"].fillna("") + " " +
+                             (100 * out["top1_share"]).round(1).astype(str) + " %; " +
+                             out["span"].fillna(""), "")
+    years = _span(pd.Series(_window(inp.year, opts.production_window)))
+    out["missing"] = np.where(
+        out["stage"].isna(), "no production series for this commodity in the catalog",
+        np.where(out["hhi"].isna(), "no " + out["stage"].fillna("") +
+                 " production in the store for " + years, ""))
+    out["source_ids"] = out["sources"]
+    return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
+
+
+def _joined(s: pd.Series) -> str:
+    return "; ".join(sorted(set(s.dropna().astype(str))))
+
+
+def _reserve_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
+    yr = inp.reserves.groupby("commodity_id").agg(
+        ryear=("year", "first"), sources=("source_id", _joined)).reset_index()
+    res = (inp.reserves.groupby(["commodity_id", "iso3"], dropna=False)["quantity"].sum()
+           .reset_index().assign(stage="mining"))
+    conc = concentration(res.assign(year=inp.year)) if len(res) else pd.DataFrame(
+        columns=["commodity_id", "hhi", "top_iso3", "top1_share"])
+    out = pd.DataFrame({"commodity_id": list(inp.commodities)}).merge(
+        conc[["commodity_id", "hhi", "top_iso3", "top1_share"]], on="commodity_id",
+        how="left").merge(yr, on="commodity_id", how="left")
+    out["raw"] = out["hhi"].astype(float)
+    out["value"] = hhi_axis(out["raw"], opts.hhi_mapping)
+    out["basis"] = "HHI of reserves"
+    out["detail"] = np.where(out["raw"].notna(), "top " + out["top_iso3"].fillna("") + " " +
+                             (100 * out["top1_share"].astype(float)).round(1).astype(str) +
+                             " %; reserves " + out["ryear"].astype("Int64").astype(str), "")
+    reason = ("no reserves in store: import USGS MCS (critmin data import usgs-mcs FOLDER)"
+              if not inp.store_has_reserves else
+              f"no country reserves for this commodity within {opts.reserves_max_gap} years"
+              f" of {inp.year}")
+    out["missing"] = np.where(out["raw"].isna(), reason, "")
+    out["source_ids"] = out["sources"]
+    return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
+
+
+def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]:
+    gov = import_governance(inp.flows, inp.risk, inp.domestic, opts.missing_governance)
+    years = _span(pd.Series(_window(inp.year, opts.import_window)))
+    out = []
+    for stage, label in (("mining", "ores and concentrates"), ("refining", "refined products")):
+        g = gov[gov["stage"] == stage].drop(columns="stage")
+        grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
+                                          names=["importer", "commodity_id"]).to_frame(
+                                              index=False)
+        f = grid.merge(g, on=["importer", "commodity_id"], how="left")
+        f["raw"] = f["governance"]
+        f["basis"] = f"G, {label}, quantity; {inp.wgi}"
+        has_hs = f["commodity_id"].isin({c for c, s in inp.hs_stages if s == stage})
+        traded = f["commodity_id"].isin({c for c, s in inp.traded_stages if s == stage})
+        f.loc[~traded, "raw"] = np.nan  # no trade data at all: G unknown, not 0
+        f["value"] = governance_axis(f["raw"])
+        f["missing"] = np.select(
+            [~has_hs, ~traded, f["raw"].isna()],
+            [f"the catalog has no HS6 code for {label} of this commodity",
+             f"the store has no trade in the HS6 codes of {label} for {years}: import a "
+             "BACI release (critmin data import baci FILE)",
+             f"no imports of {label} recorded for {years}"], "")
+        share = (100 * f["missing_governance_share"].fillna(0)).round(1)
+        f["detail"] = np.where(
+            f["raw"].notna(),
+            f["n_partners"].fillna(0).astype(int).astype(str) + " partners, " +
+            (f["imports_t"].fillna(0) / 1000).round(1).astype(str) + " kt imports, " +
+            (f["domestic_t"].fillna(0) / 1000).round(1).astype(str) + " kt domestic, " +
+            years + np.where(share > 0, "; WGI imputed for " + share.astype(str) +
+                             " % of imports", ""), "")
+        f["source_ids"] = np.where(f["raw"].notna(), "trade; " + inp.wgi, "")
+        out.append(f[["importer", "commodity_id", "value", "raw", "basis", "missing",
+                      "detail", "source_ids"]])
+    return out
+
+
+def _volatility_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
+    out = pd.DataFrame({"commodity_id": list(inp.commodities)}).merge(
+        inp.volatility, on="commodity_id", how="left")
+    factor = out["commodity_id"].map(inp.spend_factor).fillna(1.0).astype(float)
+    out["raw"] = out["sigma"].astype(float)
+    out["value"] = volatility_axis(out["raw"], opts.sigma_ref) * factor
+    out["basis"] = "σ_ann, " + out["basis"].fillna("") + f"; σ_ref {opts.sigma_ref:g}"
+    out["detail"] = np.where(out["raw"].notna(), out["series"].fillna("") + ", window " +
+                             str(opts.volatility_window) + " y" +
+                             np.where(factor != 1.0, "; spend factor " +
+                                      factor.round(3).astype(str) + " (lever ③)", ""), "")
+    out["missing"] = np.where(
+        out["raw"].isna(), f"no market price or trade unit value with ≥ 80 % of returns in "
+        f"the {opts.volatility_window}-year window ending {inp.year}", "")
+    out["source_ids"] = out["series"].fillna("")
+    return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
+
+
+def _scrap_axis(inp: Meti6Inputs) -> pd.DataFrame:
+    out = pd.DataFrame({"commodity_id": list(inp.commodities)}).merge(
+        inp.recycling, on="commodity_id", how="left")
+    out["raw"] = out["eol_rir"].astype(float)
+    out["value"] = scrap_axis(out["raw"])
+    out["basis"] = "1 − EoL-RIR"
+    out["detail"] = np.where(out["raw"].notna(), "EoL-RIR " + out["raw"].round(3).astype(str)
+                             + " (" + out["year"].astype("Int64").astype(str) + ")", "")
+    out["missing"] = np.where(out["raw"].isna(), "no end-of-life recycling input rate "
+                              "(EoL-RIR) for this commodity in the store", "")
+    out["source_ids"] = out["source_id"].fillna("")
+    return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]

@@ -1,0 +1,102 @@
+"""Radar charts of the six-indicator assessment (Plotly): interactive HTML, PNG or SVG.
+
+One chart per importer × commodity, six axes in the study's order, labels in Japanese or
+English, an optional "after" trace over the "before" one for a what-if. A missing axis
+is left out of the polygon (its neighbours are joined) and marked "(欠測)/(missing)" on its
+label — never drawn as 0.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from critmin.errors import CritminError
+from critmin.methods.meti6 import AXES
+from critmin.views.i18n import label, text
+
+COLOURS = {"before": "#1f77b4", "after": "#d62728"}
+
+
+def radar_figure(values: pd.DataFrame, importer: str, commodity_id: str, lang: str = "ja",
+                 after: pd.DataFrame | None = None, title_suffix: str = "") -> Any:
+    """Plotly figure for one importer × commodity from tidy assessment ``values``
+    (``importer, commodity_id, axis, value``); ``after`` adds the what-if trace."""
+    import plotly.graph_objects as go
+
+    def series(frame: pd.DataFrame) -> list[float | None]:
+        v = frame[(frame["importer"] == importer) & (frame["commodity_id"] == commodity_id)]
+        v = v.set_index("axis")["value"].reindex(list(AXES))
+        return [None if pd.isna(x) else float(x) for x in v]
+
+    r0 = series(values)
+    missing = f"（{text('missing', lang)}）" if lang == "ja" else \
+        f" ({text('missing', lang).lower()})"
+    theta = [f"{i}. {_wrap(label('axis', a, lang))}" + (missing if r0[i - 1] is None else "")
+             for i, a in enumerate(AXES, start=1)]
+    fig = go.Figure()
+    traces = [("before", r0)] + ([("after", series(after))] if after is not None else [])
+    for name, r in traces:
+        present = [(v, th) for v, th in zip(r, theta, strict=True) if v is not None]
+        rs = [v for v, _ in present]
+        ths = [th for _, th in present]
+        fig.add_trace(go.Scatterpolar(
+            r=rs + rs[:1], theta=ths + ths[:1], name=text(name, lang), fill="toself",
+            line={"color": COLOURS[name]}, opacity=0.75,
+            hovertemplate="%{theta}: %{r:.3f}<extra>" + text(name, lang) + "</extra>"))
+    name = label("commodity", commodity_id, lang)
+    fig.update_layout(
+        title={"text": f"{name} — {importer}{title_suffix}", "x": 0.5},
+        polar={"radialaxis": {"range": [0, 1], "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0]},
+               "angularaxis": {"direction": "clockwise", "rotation": 90,
+                               "type": "category", "categoryarray": theta}},
+        showlegend=after is not None, margin={"l": 120, "r": 120, "t": 70, "b": 40},
+        width=600, height=460, font={"family": "Noto Sans CJK JP, Noto Sans JP, sans-serif"})
+    return fig
+
+
+def _wrap(name: str) -> str:
+    """Break a long axis name before its bracket so labels stay inside the figure."""
+    return name.replace("（", "<br>（").replace(" (", "<br>(")
+
+
+def write_figure(fig: Any, path: Path) -> Path:
+    """Write ``fig`` as HTML (self-contained), PNG or SVG, chosen by the file suffix."""
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".html":
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+    elif suffix in (".png", ".svg"):
+        browser_for_static_images()
+        fig.write_image(path)
+    else:
+        raise CritminError(f"chart file {path.name}: use .html, .png or .svg")
+    return path
+
+
+def browser_for_static_images() -> str:
+    """Path of the Chromium that Kaleido drives for PNG/SVG (``BROWSER_PATH``)."""
+    found = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which(
+        "chromium-browser") or shutil.which("google-chrome")
+    if not found:
+        raise CritminError("PNG/SVG charts need Chromium (Debian: apt-get install chromium) "
+                           "or set BROWSER_PATH; HTML charts need nothing")
+    os.environ["BROWSER_PATH"] = found
+    return found
+
+
+def plotly_js() -> str:
+    """The plotly.js bundle, to inline once in a self-contained report."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def figure_div(fig: Any) -> str:
+    """An HTML ``div`` of ``fig`` that uses a plotly.js already on the page."""
+    return fig.to_html(full_html=False, include_plotlyjs=False,
+                       config={"displaylogo": False, "responsive": True})

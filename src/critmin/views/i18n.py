@@ -1,0 +1,79 @@
+"""Japanese and English labels of the assessment: axes, types, measures and levels from
+the catalog, interface strings from ``views/data/strings.csv``."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+
+from critmin.catalog.tables import read_table
+from critmin.errors import CritminError
+
+LANGS = ("ja", "en")
+
+
+@cache
+def _strings() -> dict[str, dict[str, str]]:
+    text = resources.files("critmin.views").joinpath("data", "strings.csv").read_text(
+        encoding="utf-8")
+    return {r["key"]: {"en": r["en"], "ja": r["ja"]} for r in csv.DictReader(text.splitlines())}
+
+
+@cache
+def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for kind, table, key in (("axis", "meti6_axes", "axis_id"),
+                             ("type", "criticality_types", "type_id"),
+                             ("measure", "policy_measures", "measure_id"),
+                             ("level", "policy_levels", "level"),
+                             ("commodity", "commodities", "commodity_id")):
+        for r in read_table(table):
+            out[(kind, r[key])] = {"en": r["name_en"], "ja": r["name_ja"]}
+    return out
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if supported, else an error naming the choices."""
+    if lang not in LANGS:
+        raise CritminError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+def text(key: str, lang: str) -> str:
+    """An interface string."""
+    return _strings()[key][check_lang(lang)]
+
+
+def label(kind: str, ident: str, lang: str) -> str:
+    """Name of an axis, type, measure, level or commodity in ``lang``."""
+    entry = _catalog_labels().get((kind, ident))
+    if entry is None:
+        raise KeyError(f"no {kind} label for {ident!r}")
+    return entry[check_lang(lang)]
+
+
+def all_labels() -> dict[tuple[str, str], dict[str, str]]:
+    """Every catalog label and interface string (for completeness checks)."""
+    out = dict(_catalog_labels())
+    out.update({("text", k): v for k, v in _strings().items()})
+    return out
+
+
+@cache
+def _reasons() -> list[tuple[re.Pattern[str], str]]:
+    body = resources.files("critmin.views").joinpath("data", "reasons.csv").read_text(
+        encoding="utf-8")
+    return [(re.compile(r["pattern"]), r["ja"]) for r in csv.DictReader(body.splitlines())]
+
+
+def reason(message: str, lang: str) -> str:
+    """A missing-data reason (English, as the methods write it) in ``lang``; a message
+    without a Japanese template raises, so a gap in translation is caught by the tests."""
+    if check_lang(lang) == "en" or not message:
+        return message
+    for pattern, ja in _reasons():
+        if pattern.match(message):
+            return pattern.sub(ja, message)
+    raise KeyError(f"no Japanese template for reason {message!r}")

@@ -1,0 +1,132 @@
+"""The six METI axes: each normalisation and each axis by hand, missing reasons, and the
+real store for Japan 2023 and the study's 13 minerals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from critmin.methods.meti6 import (
+    AXES,
+    governance_axis,
+    hhi_axis,
+    import_governance,
+    meti6_values,
+    scrap_axis,
+    volatility_axis,
+)
+from tests.methods.meti6_fixture import OPTS, axis, rare_earth_inputs
+
+
+def test_axes_in_the_study_order():
+    assert AXES == ("production_concentration", "reserve_concentration",
+                    "import_governance_concentrate", "import_governance_refined",
+                    "historical_volatility", "scrap_recycling")
+
+
+def test_normalisations_by_hand():
+    assert hhi_axis([0.4]).tolist() == [0.4]
+    # piecewise: 0.15 → 1/3, 0.2 → halfway to 2/3, 0.625 → halfway between 2/3 and 1
+    pw = hhi_axis([0.0, 0.15, 0.2, 0.25, 0.625, 1.0], "piecewise")
+    assert pw == pytest.approx([0, 1 / 3, 0.5, 2 / 3, 5 / 6, 1])
+    assert np.isnan(hhi_axis([np.nan], "piecewise")[0])
+    assert volatility_axis([0.25, 0.5, 1.7], 1.0).tolist() == [0.25, 0.5, 1.0]
+    assert volatility_axis([0.25], 0.5).tolist() == [0.5]
+    assert scrap_axis([0.22, 0.0, 1.2]).tolist() == pytest.approx([0.78, 1.0, 0.0])
+    assert governance_axis([0.515, -0.1]).tolist() == [0.515, 0.0]
+    with pytest.raises(ValueError):
+        hhi_axis([0.1], "minmax")
+    with pytest.raises(ValueError):
+        volatility_axis([0.1], 0.0)
+
+
+def test_six_axes_by_hand():
+    v = meti6_values(rare_earth_inputs(), OPTS)
+    # HHI = (240² + 43² + 38² + 18²) / 390² (thousand t; "other" counts in the total only)
+    assert axis(v, "production_concentration") == pytest.approx(61217 / 152100)
+    assert axis(v, "reserve_concentration") == pytest.approx(0.36 + 0.04)
+    # G = (30 000·0.6 + 15 000·0.45 + 5 000·0.2) / 50 000
+    assert axis(v, "import_governance_concentrate") == pytest.approx(0.515)
+    assert axis(v, "import_governance_refined") == pytest.approx((80 * 0.6 + 20 * 0.4) / 100)
+    assert axis(v, "historical_volatility") == pytest.approx(0.5)
+    assert axis(v, "scrap_recycling") == pytest.approx(0.9)
+    assert (v["missing"] == "").all()
+    assert "top CHN" in v.loc[v["axis"] == "production_concentration", "detail"].iloc[0]
+
+
+def test_missing_axes_say_why_and_are_never_zero():
+    inp = rare_earth_inputs(store_has_reserves=False)
+    inp = inp.with_frames(
+        volatility=inp.volatility.iloc[0:0], recycling=inp.recycling.iloc[0:0],
+        hs_stages=frozenset({("rare_earths", "refining")}),
+        traded_stages=frozenset())
+    v = meti6_values(inp, OPTS).set_index("axis")
+    assert v.loc["reserve_concentration", "missing"].startswith(
+        "no reserves in store: import USGS MCS")
+    assert "no HS6 code for ores" in v.loc["import_governance_concentrate", "missing"]
+    assert "no trade in the HS6 codes of refined" in v.loc["import_governance_refined",
+                                                           "missing"]
+    assert "80 %" in v.loc["historical_volatility", "missing"]
+    assert "EoL-RIR" in v.loc["scrap_recycling", "missing"]
+    missing = v[v["missing"] != ""]
+    assert missing["value"].isna().all() and len(missing) == 5
+
+
+def test_domestic_supply_counts_with_zero_risk():
+    flows = pd.DataFrame({"importer": "JPN", "partner": ["CHN", "AUS"], "commodity_id": "x",
+                          "stage": "mining", "year": 2023, "quantity_t": [60.0, 40.0]})
+    risk = pd.DataFrame({"iso3": ["CHN"], "year": 2023, "risk": [0.6]})
+    dom = pd.DataFrame({"importer": ["JPN"], "commodity_id": "x", "stage": "mining",
+                        "year": 2023, "domestic_t": [100.0]})
+    g = import_governance(flows, risk, dom, missing_governance=0.5)
+    # AUS has no WGI → 0.5; (60·0.6 + 40·0.5) / (100 + 100)
+    assert g["governance"].iloc[0] == pytest.approx(56 / 200)
+    assert g["missing_governance_share"].iloc[0] == pytest.approx(0.4)
+    g = import_governance(flows, risk, dom.iloc[0:0], missing_governance="exclude")
+    assert g["governance"].iloc[0] == pytest.approx(0.6)
+
+
+@given(st.lists(st.tuples(st.floats(0.1, 1e6), st.floats(0, 1)), min_size=1, max_size=8),
+       st.floats(0, 1e6))
+def test_governance_within_partner_risk_range(partners, domestic):
+    flows = pd.DataFrame({"importer": "C", "partner": [f"P{i}" for i in range(len(partners))],
+                          "commodity_id": "x", "stage": "mining", "year": 2023,
+                          "quantity_t": [q for q, _ in partners]})
+    risk = pd.DataFrame({"iso3": flows["partner"], "year": 2023,
+                         "risk": [g for _, g in partners]})
+    dom = pd.DataFrame({"importer": ["C"], "commodity_id": "x", "stage": "mining",
+                        "year": 2023, "domestic_t": [domestic]})
+    g = import_governance(flows, risk, dom)["governance"].iloc[0]
+    hi = max(r for _, r in partners)
+    assert 0.0 <= g <= hi + 1e-12
+    if domestic == 0:
+        assert g >= min(r for _, r in partners) - 1e-12
+
+
+def test_japan_2023_study_minerals(imported_store):
+    """Every axis of the 13 study minerals is a value in [0, 1] or missing with a reason."""
+    from critmin.analysis.assessment import assess
+    from critmin.catalog.commodities import meti13_ids
+    from critmin.indicators.importers import importer_members
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        a = assess(con, importer_members(con, ["JPN"]), 2023, meti13_ids())
+    v = a.values
+    assert len(v) == 13 * 6
+    present = v["value"].notna()
+    assert ((v.loc[present, "value"] >= 0) & (v.loc[present, "value"] <= 1)).all()
+    assert (v.loc[~present, "missing"].str.len() > 10).all()
+    assert (v.loc[present, "missing"] == "").all()
+    assert present.sum() >= 50  # USGS reserves, trade, prices and EoL-RIR are in the store
+    assert set(a.types["commodity_id"]) == set(meti13_ids())
+    assert a.types["type"].notna().all() and (a.types["type_reason"].str.len() > 0).all()
+    # tungsten: production HHI from World Mining Data/USGS is known to be over 0.5 (China)
+    w = a.wide().set_index("commodity_id")
+    assert w.loc["tungsten", "production_concentration"] > 0.5
+    assert not math.isnan(w.loc["cobalt", "reserve_concentration"])
