@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# official releases imported by the demo when present (used in place, never copied)
+SHARED ?= ../shared/data
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test browser lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +17,32 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/critmin data fetch
 	$(BIN)/critmin data build
+	@if [ -d "$(SHARED)/usgs_mcs2025" ]; then \
+	  $(BIN)/critmin data import usgs-mcs "$(SHARED)/usgs_mcs2025"; fi
+	@if [ -f "$(SHARED)/worldbank_wgi/wgidataset.xlsx" ]; then \
+	  $(BIN)/critmin data import wgi "$(SHARED)/worldbank_wgi/wgidataset.xlsx"; fi
+	@if [ -f "$(SHARED)/worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx" ]; then \
+	  $(BIN)/critmin data import pinksheet \
+	    "$(SHARED)/worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx"; fi
 	$(BIN)/critmin demo
+	$(BIN)/critmin report --importer JPN --lang ja --levers example
 
 ## lint and run the whole test suite
-test: $(BIN)/.installed
+test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests benchmarks reference
 	$(BIN)/python -m pytest
 
+## Debian's Chromium and CJK fonts: headless report checks and PNG/SVG charts
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
+	else echo "note: install Debian's chromium and fonts-noto-cjk; the browser tests skip without them"; fi
+
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_foundation.py
+	$(BIN)/python benchmarks/bench_assess.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -87,18 +87,20 @@ def assessment_records(a: Assessment) -> list[dict[str, Any]]:
     """JSON objects, one per importer × commodity: ``importer, commodity, year,
     indicators`` (axis → value or null), ``raw``, ``missing`` (axis → reason), ``type``,
     ``type_reason``, ``near_threshold``, ``policy_package`` (measure → level)."""
-    values = a.values
     packages = {t: dict(zip(g["measure_id"], g["level"], strict=True))
                 for t, g in a.packages.groupby("type")}
+    key = ["importer", "commodity_id"]
+    cells = a.types[key]
+    value = cells.merge(a.wide("value"), on=key, how="left")[list(AXES)].to_numpy()
+    raw = cells.merge(a.wide("raw"), on=key, how="left")[list(AXES)].to_numpy()
+    missing = cells.merge(a.wide("missing"), on=key, how="left")[list(AXES)].to_numpy()
     out = []
-    by_cell = {k: g for k, g in values.groupby(["importer", "commodity_id"], sort=False)}
-    for row in a.types.itertuples(index=False):
-        g = by_cell[(row.importer, row.commodity_id)].set_index("axis").reindex(list(AXES))
+    for i, row in enumerate(a.types.itertuples(index=False)):
         out.append({
             "importer": row.importer, "commodity": row.commodity_id, "year": a.inputs.year,
-            "indicators": {ax: _num(v) for ax, v in g["value"].items()},
-            "raw": {ax: _num(v) for ax, v in g["raw"].items()},
-            "missing": {ax: r for ax, r in g["missing"].items() if r},
+            "indicators": {ax: _num(v) for ax, v in zip(AXES, value[i], strict=True)},
+            "raw": {ax: _num(v) for ax, v in zip(AXES, raw[i], strict=True)},
+            "missing": {ax: r for ax, r in zip(AXES, missing[i], strict=True) if r},
             "type": row.type, "type_reason": row.type_reason,
             "near_threshold": bool(row.near_threshold),
             "policy_package": packages.get(row.type, {}),
@@ -107,4 +109,4 @@ def assessment_records(a: Assessment) -> list[dict[str, Any]]:
 
 
 def _num(v: Any) -> float | None:
-    return None if pd.isna(v) else round(float(v), 6)
+    return None if v is None or v != v else round(float(v), 6)

@@ -38,8 +38,8 @@ def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None =
     """Write ``records`` in ``fmt``; ``columns`` picks and orders the table/CSV columns."""
     cols = columns or (list(records[0]) if records else [])
     if fmt is Format.json:
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
+        # one write: json.dump to a text stream makes a system call per fragment
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
         writer.writeheader()
