@@ -271,6 +271,7 @@ def levers_from_records(records: list[dict], resolve_commodity: Any = None,
                                f"{', '.join(LEVER_KINDS)} (got {kind!r})")
         cls = LEVER_KINDS[kind]
         rec.pop("source", None)
+        rec.pop("source_ja", None)
         commodity = rec.pop("commodity", None)
         if commodity is None:
             raise CritminError(f"lever {i}: 'commodity' is required")

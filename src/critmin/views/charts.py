@@ -59,9 +59,16 @@ def radar_figure(values: pd.DataFrame, importer: str, commodity_id: str, lang: s
     return fig
 
 
-def _wrap(name: str) -> str:
-    """Break a long axis name before its bracket so labels stay inside the figure."""
-    return name.replace("（", "<br>（").replace(" (", "<br>(")
+def _wrap(name: str, width: int = 9) -> str:
+    """Break a long axis name (before its bracket, else in the middle) so labels stay
+    inside the figure."""
+    if "（" in name or " (" in name:
+        return name.replace("（", "<br>（").replace(" (", "<br>(")
+    if len(name) <= width:
+        return name
+    if " " in name:
+        return name.replace(" ", "<br>", 1)
+    return name[: len(name) // 2] + "<br>" + name[len(name) // 2:]
 
 
 def write_figure(fig: Any, path: Path) -> Path:

@@ -197,9 +197,11 @@ def _levers(records: list[dict[str, Any]], importer: str) -> tuple[list[Any], An
     table = pd.DataFrame({
         "lever": [r["lever"] for r in records],
         "commodity_id": [lv.commodity_id for lv in levers],
-        "parameters": [", ".join(f"{k}={v}" for k, v in r.items()
-                                 if k not in ("lever", "commodity", "source")) for r in records],
-        "source": [r.get("source", "") for r in records]})
+        "parameters": [{k: v for k, v in r.items()
+                        if k not in ("lever", "commodity", "source", "source_ja")}
+                       for r in records],
+        "source": [r.get("source", "") for r in records],
+        "source_ja": [r.get("source_ja", r.get("source", "")) for r in records]})
     return levers, table
 
 

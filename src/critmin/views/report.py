@@ -45,7 +45,7 @@ class WhatIfResult:
     before: Assessment
     after: Assessment
     deltas: pd.DataFrame
-    levers: pd.DataFrame  # lever, commodity_id, parameters, source
+    levers: pd.DataFrame  # lever, commodity_id, parameters (dict), source, source_ja
 
 
 def report_tables(a: Assessment, lang: str, whatif: WhatIfResult | None = None,
@@ -97,7 +97,9 @@ def report_tables(a: Assessment, lang: str, whatif: WhatIfResult | None = None,
         tables["levers"] = pd.DataFrame({
             text("lever", lang): [label("measure", LEVER_MEASURE[k], lang) for k in lv["lever"]],
             text("commodity", lang): [label("commodity", c, lang) for c in lv["commodity_id"]],
-            text("parameters", lang): lv["parameters"], text("source", lang): lv["source"]})
+            text("parameters", lang): [", ".join(f"{text('param_' + k, lang)} {v}"
+                                                 for k, v in p.items()) for p in lv["parameters"]],
+            text("source", lang): lv["source_ja" if lang == "ja" else "source"]})
     if sources is not None:
         tables["sources"] = sources.rename(columns={c: text(c, lang) for c in sources.columns})
     return tables
