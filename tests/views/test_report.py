@@ -101,4 +101,4 @@ def test_static_radar_png_and_svg(imported_home, chromium, tmp_path):
                                  str(tmp_path), "--chart-format", "svg", "--lang", "en"])
     assert result.exit_code == 0, result.output
     svg = (tmp_path / "radar_JPN_cobalt_en.svg").read_text()
-    assert "<svg" in svg and "Production" in svg and "Scrap recycling" in svg
+    assert "<svg" in svg and "1. Production" in svg and "6. Scrap" in svg
