@@ -95,19 +95,13 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
           "import_governance_concentrate": t.governance,
           "import_governance_refined": t.governance}
     over = {a: np.nan_to_num(x[a], nan=-np.inf) >= th[a] for a in x}
-    upstream = (over["production_concentration"] | over["reserve_concentration"]
-                | over["import_governance_concentrate"])
-    smelting = over["import_governance_refined"]
     b = raw["commodity_id"].map(b_all).to_numpy(dtype=float)
     d = raw["commodity_id"].map(d_all).eq(True).to_numpy(dtype=bool)
-    is_bp = np.nan_to_num(b, nan=-np.inf) >= t.byproduct
-    bp_gate = is_bp & (upstream if t.byproduct_requires_upstream_risk else True)
-    rule = np.select([d, bp_gate, upstream & smelting, upstream, smelting],
-                     ["R1", "R2", "R3", "R4", "R5"], "R6")
-    kind = np.select(
-        [d, bp_gate & smelting, bp_gate, upstream & smelting, upstream, smelting],
-        ["demand_surge", "byproduct_smelting", "byproduct_recycling",
-         "mine_and_smelter_oligopoly", "mine_oligopoly", "smelter_oligopoly"], "none")
+    codes = type_codes(x["production_concentration"], x["reserve_concentration"],
+                       x["import_governance_concentrate"], x["import_governance_refined"],
+                       b, d, t)
+    kind = np.asarray(TYPES)[codes]
+    rule = np.asarray(RULES)[codes]
     en, ja, margins = [], [], []
     for i in range(len(raw)):
         used = _deciding_axes(rule[i], over, i)
@@ -142,6 +136,25 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
     out["min_margin"] = margins
     out["near_threshold"] = out["min_margin"] < t.near
     return out.reset_index(drop=True)
+
+
+RULES = ("R1", "R3", "R4", "R5", "R2", "R2", "R6")  # by type code (order of TYPES)
+
+
+def type_codes(x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, x4: np.ndarray,
+               b: np.ndarray, d: np.ndarray, t: TypologyThresholds) -> np.ndarray:
+    """Type codes (indices into :data:`TYPES`) by rules R1–R6, for arrays of any shape
+    (e.g. draws × commodities); NaN counts as not over its threshold."""
+    def over(v: np.ndarray, theta: float) -> np.ndarray:
+        return np.nan_to_num(np.asarray(v, dtype=float), nan=-np.inf) >= theta
+
+    upstream = over(x1, t.hhi) | over(x2, t.hhi) | over(x3, t.governance)
+    smelting = over(x4, t.governance)
+    is_bp = over(b, t.byproduct)
+    gate = is_bp & upstream if t.byproduct_requires_upstream_risk else is_bp
+    d = np.broadcast_to(np.asarray(d, dtype=bool), upstream.shape)
+    return np.select([d, gate & smelting, gate, upstream & smelting, upstream, smelting],
+                     [0, 4, 5, 1, 2, 3], 6)
 
 
 def _deciding_axes(rule: str, over: dict[str, np.ndarray], i: int) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from critmin import __version__
@@ -96,6 +97,7 @@ def build_store(wheel: Path, store: Path,
         insert_frame(con, "trade", trade.assign(source_id="baci-bundle"))
         insert_frame(con, "governance", gov.assign(source_id="wgi-bundle"))
         insert_frame(con, "recycling", recycling)
+        insert_frame(con, "event", _events())
         insert_frame(con, "country_map", country_map)
         for table, frame in compat.items():
             insert_frame(con, table, frame)
@@ -156,12 +158,14 @@ def _catalog_source() -> Source:
     from importlib import resources
 
     digest = hashlib.sha256()
-    for name in sorted(("commodities", "commodity_stages", "production_series",
-                        "country_groups", "country_names")):
+    from critmin.catalog.tables import TABLES
+
+    for name in sorted(TABLES):
         digest.update(resources.files("critmin.catalog").joinpath(
             "data", f"{name}.csv").read_bytes())
     return Source("critmin-catalog", "critmin reference catalog (commodities, HS6 codes, "
-                  "production series, country groups, names)", "critmin project",
+                  "production series, country groups, names, typology, policy packages, "
+                  "export-control events)", "critmin project",
                   __version__, "", "MIT", digest.hexdigest(), "critmin/catalog/data/*.csv")
 
 
@@ -202,6 +206,18 @@ def _recycling(hs_map: pd.DataFrame, report: Report) -> pd.DataFrame:
                int((out["value"] == 0).sum()))
     return out.assign(metric="EOL-RIR", year=2023, source_id="geopolrisk-hsmap")[
         ["commodity_id", "metric", "value", "year", "flag", "source_id"]]
+
+
+def _events() -> pd.DataFrame:
+    """The catalog's dated export restrictions as ``event`` rows."""
+    rows = pd.DataFrame(read_table("events"))
+    return pd.DataFrame({
+        "date": pd.to_datetime(rows["date"]).dt.date, "iso3": rows["iso3"],
+        "commodity_id": rows["commodity_id"], "hs6": "",
+        "measure": rows["measure"],
+        "detail": rows["stage"] + " stage: " + rows["detail"] + np.where(
+            rows["approval_rate"] != "", "; approval rate " + rows["approval_rate"], ""),
+        "source": rows["source"], "source_id": "critmin-catalog"})
 
 
 def _countries(country_map: pd.DataFrame) -> pd.DataFrame:

@@ -85,7 +85,8 @@ class Meti6Inputs:
     Frames (all quantities in t; ``year`` columns are calendar years):
 
     - ``production``: commodity_id, stage, year, iso3 (NaN = "other countries"),
-      quantity, source_id — preferred source, the production window, every stage;
+      quantity, flag (optional), source_id — preferred source, the production window,
+      every stage;
     - ``reserves``: commodity_id, iso3, year, quantity, source_id — one year per commodity;
     - ``flows``: importer, partner, commodity_id, stage, year, quantity_t — imports by
       partner over the import window (intra-group trade already handled);
@@ -252,7 +253,7 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
         year=year, members=members, commodities=tuple(commodity_ids),
         primary_stage=primary_stages(con, commodity_ids),
         production=prod[prod["year"].isin(pyears)][
-            ["commodity_id", "stage", "year", "iso3", "quantity", "source_id"]],
+            ["commodity_id", "stage", "year", "iso3", "quantity", "flag", "source_id"]],
         reserves=reserves, flows=fl, domestic=domestic,
         risk=risk[["iso3", "year", "risk"]], volatility=vol, recycling=rec,
         hs_stages=hs, traded_stages=traded, store_has_reserves=has_reserves,

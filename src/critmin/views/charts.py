@@ -107,3 +107,28 @@ def figure_div(fig: Any) -> str:
     """An HTML ``div`` of ``fig`` that uses a plotly.js already on the page."""
     return fig.to_html(full_html=False, include_plotlyjs=False,
                        config={"displaylogo": False, "responsive": True})
+
+
+def shortfall_figure(impacts: pd.DataFrame, title: str,
+                     bands: pd.DataFrame | None = None) -> Any:
+    """Bars of direct loss, re-sourced supply and residual shortfall (t) per importer ×
+    commodity stage; ``bands`` (``importer, commodity_id, stage, q05, q50, q95`` of the
+    shortfall) adds the Monte Carlo 5–95 % interval on the shortfall bar."""
+    import plotly.graph_objects as go
+
+    f = impacts[impacts["missing"] == ""].copy()
+    f["cell"] = f["importer"] + " · " + f["commodity_id"] + " (" + f["stage"] + ")"
+    fig = go.Figure()
+    fig.add_bar(name="direct loss", x=f["cell"], y=f["direct_loss_t"])
+    fig.add_bar(name="re-sourced", x=f["cell"], y=f["resourced_t"])
+    err = None
+    if bands is not None:
+        b = f.merge(bands, on=["importer", "commodity_id", "stage"], how="left")
+        err = {"type": "data", "symmetric": False, "array": (b["q95"] - b["q50"]).clip(lower=0),
+               "arrayminus": (b["q50"] - b["q05"]).clip(lower=0), "visible": True}
+        fig.add_bar(name="shortfall (median, 5–95 %)", x=b["cell"], y=b["q50"], error_y=err)
+    else:
+        fig.add_bar(name="shortfall", x=f["cell"], y=f["shortfall_t"])
+    fig.update_layout(title=title, barmode="group", yaxis_title="t (trade weight)",
+                      height=480, width=max(600, 90 * len(f)))
+    return fig

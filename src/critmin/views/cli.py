@@ -8,6 +8,7 @@ from critmin.views import (  # noqa: F401 (registration)
     cli_catalog,
     cli_data,
     cli_indicators,
+    cli_shocks,
 )
 from critmin.views.app import app
 

@@ -1,0 +1,458 @@
+"""Export-control shocks: direct loss, re-sourcing (HiGHS LP), shortfall, second-order
+exposure and post-shock indicators (methods.md §11).
+
+For a commodity stage and year, with ``f_xc`` the trade from exporter x to importer c::
+
+    L_c = Σ_x ρ_xc · f_xc                    direct loss (ρ: the shock's cut on that flow)
+    ℓ_c = L_c / F_c  (and / (F_c + p_c) where production is known)
+    max Σ y_jc  s.t.  Σ_c y_jc ≤ K_j,  Σ_j y_jc ≤ L_c,  y ≥ 0,  y_jc = 0 on restricted or
+                      cross-bloc links                                       (LP 1)
+    then, with Σ y fixed at its optimum, max t s.t. Σ_j y_jc ≥ t·L_c        (LP 2, max–min
+                      sharing among all importers that lost supply)
+    K_j = ω · E_j,other + κ · q_j            redirectable exports (to importers that lost
+                                             nothing) and spare capacity [C]: ω = 0.2, κ = 0
+    S_c = L_c − Σ_j y*_jc                    residual shortfall
+
+Second order (shock on ore/concentrate): a refiner r that loses the share
+``φ_r = ρ·f^conc_xr / (F^conc_r + q^mine_r)`` of its feed ships that much less refined
+product: ``L2_c = Σ_r φ_r · f^ref_rc`` (upper bound: feed re-sourcing not modelled).
+Demand changes scale every flow of the commodity first. Both LPs are solved with HiGHS and
+their status is checked. Quantities are trade tonnes (gross weight of the HS codes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.analysis.scenarios import Scenario, Shock
+from critmin.errors import CritminError
+
+DEFAULT_REDIRECT_SHARE = 0.2
+CELL = ["commodity_id", "stage"]
+
+
+@dataclass(frozen=True)
+class ShockData:
+    """Trade, production and governance for one year (country level)."""
+
+    year: int
+    flows: pd.DataFrame        # exporter, importer, commodity_id, stage, quantity_t
+    production: pd.DataFrame   # iso3, commodity_id, stage, quantity
+    risk: pd.DataFrame         # iso3, risk
+    last_trade_year: dict[tuple[str, str], int]
+    groups: dict[str, list[str]]
+
+
+def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
+    """Read one year of trade (mining and refining stages) and production."""
+    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+    from critmin.indicators.inputs import (
+        governance_rows,
+        preferred_governance,
+        preferred_production,
+        production_rows,
+    )
+
+    flows = con.execute("""
+        select coalesce(exporter, 'code ' || exporter_code) as exporter, importer,
+               commodity_id, stage, sum(quantity_t) as quantity_t
+        from trade_stage
+        where year = ? and commodity_id in (select unnest(?)) and importer is not null
+              and stage in ('mining', 'refining') and quantity_t > 0
+        group by all""", [year, commodity_ids]).df()
+    last = {(c, s): int(y) for c, s, y in con.execute(
+        "select commodity_id, stage, max(year) from trade_stage "
+        "where commodity_id in (select unnest(?)) group by all", [commodity_ids]).fetchall()}
+    prod = preferred_production(production_rows(con, commodity_ids, [year]))
+    prod = prod[prod["iso3"].notna()].groupby(["iso3", "commodity_id", "stage"],
+                                               as_index=False)["quantity"].sum()
+    gov = preferred_governance(governance_rows(con))
+    dims = resolve_dimensions(set(gov["dimension"]), "auto")
+    risk = risk_for_years(country_risk(gov, dims), [year])[["iso3", "risk"]]
+    groups: dict[str, list[str]] = {}
+    for gid, iso3, joined, left in con.execute(
+            'select group_id, iso3, joined, "left" from country_group').fetchall():
+        if (joined is None or year >= joined) and (left is None or year < left):
+            groups.setdefault(gid, []).append(iso3)
+    return ShockData(year, flows, prod, risk, last, groups)
+
+
+def expand(names: tuple[str, ...] | list[str], groups: dict[str, list[str]]) -> set[str]:
+    """ISO3 codes of ``names`` (catalog group ids expand to their members)."""
+    out: set[str] = set()
+    for n in names:
+        out.update(groups.get(n, [n]))
+    return out
+
+
+def flow_cuts(data: ShockData, scenario: Scenario) -> pd.DataFrame:
+    """Every flow with its cut ρ (shocks and blocs combined: 1 − Π(1 − ρ_k)) after the
+    scenario's demand changes: ``exporter, importer, commodity_id, stage, quantity_t, cut``."""
+    f = data.flows.copy()
+    if scenario.demand:
+        scale = f["commodity_id"].map(scenario.demand).fillna(0.0)
+        f["quantity_t"] = f["quantity_t"] * (1.0 + scale)
+    keep = np.ones(len(f))
+    for shock in scenario.shocks:
+        x = expand(shock.exporters, data.groups)
+        hit = (f["commodity_id"].eq(shock.commodity_id) & f["stage"].eq(shock.stage)
+               & f["exporter"].isin(x) & ~f["importer"].isin(x)).to_numpy()
+        if shock.importers is not None:
+            hit &= f["importer"].isin(expand(shock.importers, data.groups)).to_numpy()
+        keep *= np.where(hit, 1.0 - shock.cut, 1.0)
+    if scenario.blocs and scenario.bloc_cut > 0:
+        keep *= np.where(cross_bloc(f["exporter"], f["importer"], scenario.blocs),
+                         1.0 - scenario.bloc_cut, 1.0)
+    f["cut"] = 1.0 - keep
+    return f
+
+
+def cross_bloc(exporter: pd.Series, importer: pd.Series,
+               blocs: dict[str, tuple[str, ...]]) -> np.ndarray:
+    """True where exporter and importer sit in different blocs (non-aligned: never)."""
+    member = {iso3: name for name, members in blocs.items() for iso3 in members}
+    a = exporter.map(member)
+    b = importer.map(member)
+    return (a.notna() & b.notna() & (a != b)).to_numpy()
+
+
+def quiet_highs() -> Any:
+    """A HiGHS instance that prints nothing: HiGHS writes a banner to the process's
+    standard output when an instance is made, which would corrupt CSV/JSON output."""
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def solve_resourcing(capacity: pd.Series, need: pd.Series,
+                     forbidden: set[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Re-sourcing ``y_jc`` by LP 1 (max total) then LP 2 (max–min share), with HiGHS.
+
+    ``capacity``: K_j by exporter; ``need``: L_c by importer (> 0); ``forbidden``:
+    (j, c) links that may not carry re-sourced supply. Returns ``exporter, importer,
+    resourced_t`` (non-zero rows).
+    """
+    import highspy
+
+    cap = capacity[capacity > 0]
+    need = need[need > 0]
+    # j = c is allowed: an exporter that lost supply may keep its own exports at home
+    pairs = [(j, c) for j in cap.index for c in need.index
+             if forbidden is None or (j, c) not in forbidden]
+    if not pairs or cap.sum() <= 0:
+        return pd.DataFrame(columns=["exporter", "importer", "resourced_t"])
+    jx = {j: i for i, j in enumerate(cap.index)}
+    cx = {c: i for i, c in enumerate(need.index)}
+    nj, nc, n = len(jx), len(cx), len(pairs)
+    rows_j = np.array([jx[j] for j, _ in pairs])
+    rows_c = np.array([nj + cx[c] for _, c in pairs])
+    inf = highspy.kHighsInf
+
+    def solve(with_t: bool, total: float = 0.0) -> np.ndarray:
+        h = quiet_highs()
+        lp = highspy.HighsLp()
+        ncol = n + (1 if with_t else 0)
+        # rows: capacity (nj), need (nc), [fair share (nc), total (1)]
+        nrow = nj + nc + ((nc + 1) if with_t else 0)
+        lp.num_col_, lp.num_row_ = ncol, nrow
+        lp.sense_ = highspy.ObjSense.kMaximize
+        cost = np.zeros(ncol) if with_t else np.ones(ncol)
+        if with_t:
+            cost[-1] = 1.0
+        lp.col_cost_ = cost
+        lp.col_lower_ = np.zeros(ncol)
+        lp.col_upper_ = np.full(ncol, inf)
+        if with_t:
+            lp.col_upper_[-1] = 1.0
+        lower = np.concatenate([np.full(nj + nc, -inf)] +
+                               ([np.zeros(nc), [total * (1 - 1e-9)]] if with_t else []))
+        upper = np.concatenate([cap.to_numpy(float), need.to_numpy(float)] +
+                               ([np.full(nc + 1, inf)] if with_t else []))
+        lp.row_lower_, lp.row_upper_ = lower, upper
+        if with_t:
+            fair = nj + nc + (rows_c - nj)
+            index = np.stack([rows_j, rows_c, fair, np.full(n, nrow - 1)], axis=1).ravel()
+            per = 4
+            t_index = nj + nc + np.arange(nc)
+            index = np.concatenate([index, t_index])
+            value = np.concatenate([np.ones(n * per), -need.to_numpy(float)])
+            start = np.concatenate([np.arange(n + 1) * per, [n * per + nc]])
+        else:
+            index = np.stack([rows_j, rows_c], axis=1).ravel()
+            value = np.ones(2 * n)
+            start = np.arange(n + 1) * 2
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = start.astype(np.int32)
+        lp.a_matrix_.index_ = index.astype(np.int32)
+        lp.a_matrix_.value_ = value.astype(float)
+        h.passModel(lp)
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise CritminError(f"re-sourcing LP not solved: {h.modelStatusToString(status)}")
+        return np.asarray(h.getSolution().col_value)[:n]
+
+    y = solve(False)
+    total = float(y.sum())
+    if total > 1e-9:
+        y = solve(True, total)
+    out = pd.DataFrame({"exporter": [j for j, _ in pairs], "importer": [c for _, c in pairs],
+                        "resourced_t": y})
+    return out[out["resourced_t"] > 1e-9].reset_index(drop=True)
+
+
+def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Flow-level results: (flows with ``cut, loss_t``; re-sourcing ``exporter, importer,
+    commodity_id, stage, resourced_t``) for every affected commodity stage."""
+    f = flow_cuts(data, scenario)
+    f["loss_t"] = f["quantity_t"] * f["cut"]
+    redirect = scenario.redirect_share
+    spare = scenario.spare_capacity
+    resourced = []
+    for (cid, stage), g in f[f["loss_t"] > 0].groupby(CELL):
+        cell = f[(f["commodity_id"] == cid) & (f["stage"] == stage)]
+        need = cell.groupby("importer")["loss_t"].sum()
+        need = need[need > 0]
+        lost = set(need.index)
+        free = cell[~cell["importer"].isin(lost) & ~cell["exporter"].str.startswith("code ")]
+        cap = free.groupby("exporter")["quantity_t"].sum() * redirect
+        if spare > 0:
+            q = data.production[(data.production["commodity_id"] == cid) &
+                                (data.production["stage"] == stage)].set_index("iso3")[
+                                    "quantity"]
+            cap = cap.add(spare * q, fill_value=0.0)
+        restricted = set(zip(g["exporter"], g["importer"], strict=True))
+        if scenario.blocs:
+            member = {i: n for n, ms in scenario.blocs.items() for i in ms}
+            restricted |= {(j, c) for j in cap.index for c in need.index
+                           if member.get(j) and member.get(c) and member[j] != member[c]}
+        # exporters that cut anyone on this stage do not re-source it
+        cutters = set(g["exporter"])
+        cap = cap[~cap.index.isin(cutters)]
+        y = solve_resourcing(cap, need, restricted)
+        resourced.append(y.assign(commodity_id=cid, stage=stage))
+    res = (pd.concat(resourced, ignore_index=True) if resourced else
+           pd.DataFrame(columns=["exporter", "importer", "resourced_t", "commodity_id", "stage"]))
+    return f, res
+
+
+def second_order(data: ShockData, flows: pd.DataFrame) -> pd.DataFrame:
+    """Refined supply lost through refiners whose ore/concentrate feed was cut:
+    ``importer, commodity_id, second_order_loss_t`` (refining stage)."""
+    conc = flows[(flows["stage"] == "mining")]
+    if conc.empty or not (conc["loss_t"] > 0).any():
+        return pd.DataFrame(columns=["importer", "commodity_id", "second_order_loss_t"])
+    feed = conc.groupby(["importer", "commodity_id"]).agg(
+        feed_t=("quantity_t", "sum"), lost_t=("loss_t", "sum")).reset_index().rename(
+        columns={"importer": "refiner"})
+    mine = data.production[data.production["stage"] == "mining"].rename(
+        columns={"iso3": "refiner", "quantity": "mine_t"})
+    feed = feed.merge(mine[["refiner", "commodity_id", "mine_t"]],
+                      on=["refiner", "commodity_id"], how="left")
+    feed["phi"] = feed["lost_t"] / (feed["feed_t"] + feed["mine_t"].fillna(0.0))
+    ref = flows[flows["stage"] == "refining"].merge(
+        feed[["refiner", "commodity_id", "phi"]], left_on=["exporter", "commodity_id"],
+        right_on=["refiner", "commodity_id"])
+    ref["l2"] = ref["phi"] * ref["quantity_t"] * (1.0 - ref["cut"])
+    return ref.groupby(["importer", "commodity_id"], as_index=False)["l2"].sum().rename(
+        columns={"l2": "second_order_loss_t"})
+
+
+def imports_of(flows: pd.DataFrame, members: set[str]) -> pd.DataFrame:
+    """Rows of ``flows`` into an importer (a member set); a group's intra-group trade is
+    left out."""
+    into = flows["importer"].isin(members)
+    if len(members) > 1:
+        into &= ~flows["exporter"].isin(members)
+    return flows[into]
+
+
+def assign_importers(flows: pd.DataFrame, members: dict[str, set[str]]) -> pd.DataFrame:
+    """``flows`` with a ``name`` column: one copy of each row per reported importer whose
+    members include its importer; a group's intra-group rows are left out."""
+    m = pd.DataFrame([(n, i) for n, ms in members.items() for i in ms],
+                     columns=["name", "importer"])
+    out = flows.merge(m, on="importer")
+    intra = out.merge(m.rename(columns={"importer": "exporter"}).assign(intra=True),
+                      on=["name", "exporter"], how="left")["intra"].eq(True).to_numpy()
+    size = out["name"].map({n: len(ms) for n, ms in members.items()}).to_numpy()
+    return out[~(intra & (size > 1))]
+
+
+def importer_table(flows: pd.DataFrame, resourced: pd.DataFrame, l2: pd.DataFrame,
+                   members: dict[str, set[str]]) -> pd.DataFrame:
+    """Per importer (country or group: intra-group flows left out) × commodity stage:
+    ``imports_t, direct_loss_t, resourced_t, shortfall_t`` and the shares of imports."""
+    key = ["name", *CELL]
+    f = assign_importers(flows, members)
+    out = f.groupby(key).agg(imports_t=("quantity_t", "sum"),
+                             direct_loss_t=("loss_t", "sum")).reset_index()
+    m = pd.DataFrame([(n, i) for n, ms in members.items() for i in ms],
+                     columns=["name", "importer"])
+    y = resourced.merge(m, on="importer").groupby(key)["resourced_t"].sum().reset_index()
+    s2 = l2.merge(m, on="importer").groupby(["name", "commodity_id"])[
+        "second_order_loss_t"].sum().reset_index().assign(stage="refining")
+    out = out.merge(y, on=key, how="left").merge(s2, on=key, how="left")
+    out = out.rename(columns={"name": "importer"})
+    out["resourced_t"] = out["resourced_t"].fillna(0.0)
+    out["second_order_loss_t"] = out["second_order_loss_t"].fillna(0.0)
+    out["shortfall_t"] = (out["direct_loss_t"] - out["resourced_t"]).clip(lower=0.0)
+    imp = out["imports_t"].where(out["imports_t"] > 0)
+    out["direct_loss_share"] = out["direct_loss_t"] / imp
+    out["shortfall_share"] = out["shortfall_t"] / imp
+    out["second_order_share"] = out["second_order_loss_t"] / imp
+    return out
+
+
+def flows_after(flows: pd.DataFrame, resourced: pd.DataFrame) -> pd.DataFrame:
+    """Flows after the shock and re-sourcing: ``exporter, importer, commodity_id, stage,
+    quantity_t`` (restricted flows shrink, re-sourced supply is added)."""
+    cols = ["exporter", "importer", "commodity_id", "stage", "quantity_t"]
+    return pd.concat([
+        flows[cols].assign(quantity_t=flows["quantity_t"] - flows["loss_t"]),
+        resourced.rename(columns={"resourced_t": "quantity_t"})[cols]], ignore_index=True)
+
+
+def shocked_meti6_inputs(inp: Any, flows: pd.DataFrame, resourced: pd.DataFrame) -> Any:
+    """The assessment inputs of :mod:`critmin.methods.meti6` with the shocked year's
+    import flows replaced by the post-shock ones (for the before/after radar)."""
+    after = flows_after(flows, resourced)
+    cells = set(zip(flows.loc[flows["loss_t"] > 0, "commodity_id"],
+                    flows.loc[flows["loss_t"] > 0, "stage"], strict=True))
+    members = {n: {iso3 for iso3, _, _ in ms} for n, ms in inp.members.items()}
+    a = assign_importers(after, members)
+    a = a[np.array([(c, s) in cells for c, s in zip(a["commodity_id"], a["stage"],
+                                                    strict=True)], dtype=bool)]
+    a = a.assign(importer=a["name"], partner=a["exporter"], year=inp.year)[
+        ["importer", "partner", "commodity_id", "stage", "year", "quantity_t"]]
+    keep = np.array([(c, s) not in cells or y != inp.year for c, s, y in zip(
+        inp.flows["commodity_id"], inp.flows["stage"], inp.flows["year"], strict=True)],
+        dtype=bool)
+    new = pd.concat([inp.flows[keep], a], ignore_index=True)
+    return inp.with_frames(flows=new.groupby(
+        ["importer", "partner", "commodity_id", "stage", "year"], as_index=False)[
+        "quantity_t"].sum(), scenario="shock")
+
+
+def post_shock_indicators(flows: pd.DataFrame, resourced: pd.DataFrame, risk: pd.DataFrame,
+                          members: dict[str, set[str]]) -> pd.DataFrame:
+    """Import HHI and governance-weighted concentration (G, no domestic supply, partners
+    without WGI at 0.5) of each importer × commodity stage before and after the shock and
+    re-sourcing."""
+    names = ["import_hhi_before", "import_hhi_after", "import_governance_before",
+             "import_governance_after"]
+    cols = ["exporter", "importer", "commodity_id", "stage", "quantity_t"]
+    g = risk.set_index("iso3")["risk"]
+    out = []
+    for label, frame in (("before", flows[cols]), ("after", flows_after(flows, resourced))):
+        f = assign_importers(frame, members).groupby(["name", "exporter", *CELL],
+                                                     as_index=False)["quantity_t"].sum()
+        f = f[f["quantity_t"] > 0]
+        f["a"] = f["quantity_t"] / f.groupby(["name", *CELL])["quantity_t"].transform("sum")
+        f["ag"] = f["a"] * f["exporter"].map(g).fillna(0.5)
+        f["a2"] = f["a"] ** 2
+        agg = f.groupby(["name", *CELL]).agg(hhi=("a2", "sum"), gov=("ag", "sum"))
+        out.append(agg.rename(columns={"hhi": f"import_hhi_{label}",
+                                       "gov": f"import_governance_{label}"}))
+    both = pd.concat(out, axis=1).reset_index().rename(columns={"name": "importer"})
+    return both.reindex(columns=["importer", *CELL, *names])
+
+
+def _consumption(data: ShockData, importers: dict[str, set[str]]) -> pd.DataFrame:
+    """Domestic production of each importer per commodity stage, where the store has
+    production of that stage (absent producer → 0; no production data → NaN)."""
+    p = data.production
+    known = p[CELL].drop_duplicates()
+    m = pd.DataFrame([(n, i) for n, ms in importers.items() for i in ms],
+                     columns=["importer", "iso3"])
+    own = p.merge(m, on="iso3").groupby(["importer", *CELL])["quantity"].sum().rename(
+        "domestic_t").reset_index()
+    grid = pd.DataFrame({"importer": list(importers)}).merge(known, how="cross")
+    out = grid.merge(own, on=["importer", *CELL], how="left")
+    out["domestic_t"] = out["domestic_t"].fillna(0.0)
+    return out
+
+
+def run_scenario(data: ShockData, scenario: Scenario, importers: dict[str, set[str]] | None
+                 = None) -> pd.DataFrame:
+    """The scenario for the importers (None: every importing country with a loss).
+
+    One row per importer × shocked commodity stage: ``importer, commodity_id, stage,
+    year, imports_t, direct_loss_t, direct_loss_share, consumption_share, resourced_t,
+    shortfall_t, shortfall_share, second_order_loss_t, import_hhi_before/after,
+    import_governance_before/after, missing``. A stage without trade in the store is
+    reported missing with the reason and the data to import, never as a loss of 0.
+    """
+    flows, resourced = shock_flows(data, scenario)
+    l2 = second_order(data, flows)
+    cells = sorted({(s.commodity_id, s.stage) for s in scenario.shocks} |
+                   ({(c, st) for c, st in flows[CELL].drop_duplicates().itertuples(index=False)}
+                    if scenario.blocs else set()))
+    if scenario.demand and not scenario.shocks and not scenario.blocs:
+        cells = sorted({(c, s) for c in scenario.demand for s in ("mining", "refining")})
+    if importers is None:
+        lost = flows[flows["loss_t"] > 0]["importer"].unique()
+        importers = {c: {c} for c in sorted(lost)}
+    table = importer_table(flows, resourced, l2, importers)
+    post = post_shock_indicators(flows, resourced, data.risk, importers)
+    grid = pd.DataFrame([(i, c, s) for i in importers for c, s in cells],
+                        columns=["importer", *CELL])
+    out = grid.merge(table, on=["importer", *CELL], how="left").merge(
+        post, on=["importer", *CELL], how="left")
+    cons = _consumption(data, importers)
+    out = out.merge(cons, on=["importer", *CELL], how="left")
+    out["consumption_share"] = out["direct_loss_t"] / (
+        out["imports_t"] + out["domestic_t"]).where(out["domestic_t"].notna())
+    out["year"] = data.year
+    out["missing"] = [missing_reason(data, c, s, imp, i) for c, s, imp, i in zip(
+        out["commodity_id"], out["stage"], out["imports_t"], out["importer"], strict=True)]
+    gone = out["missing"] != ""
+    for col in ("imports_t", "direct_loss_t", "resourced_t", "shortfall_t",
+                "second_order_loss_t"):
+        out.loc[gone & ~out["missing"].str.startswith("no imports"), col] = np.nan
+    return out
+
+
+def missing_reason(data: ShockData, commodity_id: str, stage: str, imports: float,
+            importer: str) -> str:
+    """Why a shock row has no figures ("" when it has): no trade data, or no imports."""
+    last = data.last_trade_year.get((commodity_id, stage))
+    if last is None:
+        return (f"the store has no trade in the HS6 codes of {commodity_id} ({stage}): "
+                "the open bundle lacks them; import a BACI release "
+                "(critmin data import baci FILE)")
+    if last < data.year:
+        return (f"the store's trade of {commodity_id} ({stage}) ends in {last}: import a "
+                "BACI release covering {data.year} (critmin data import baci FILE)"
+                ).replace("{data.year}", str(data.year))
+    if pd.isna(imports) or imports <= 0:
+        return f"no imports of {commodity_id} ({stage}) by {importer} in {data.year}"
+    return ""
+
+
+def single_shock(exporter: str, commodity_id: str, cut: float, stages: tuple[str, ...],
+                 importers: tuple[str, ...] | None = None,
+                 redirect_share: float = DEFAULT_REDIRECT_SHARE,
+                 spare_capacity: float = 0.0) -> Scenario:
+    """A one-shock scenario (the ``critmin shock`` command)."""
+    shocks = tuple(Shock((exporter,), commodity_id, s, cut, importers) for s in stages)
+    return Scenario(f"shock-{exporter}-{commodity_id}", f"{exporter} cuts {commodity_id} "
+                    f"exports by {cut:.0%}", shocks, redirect_share=redirect_share,
+                    spare_capacity=spare_capacity)

@@ -1,0 +1,510 @@
+"""Monte Carlo uncertainty of the six indicators, GeoPolRisk and shock impacts
+(methods.md §12), run on Dask.
+
+Uncertain inputs and their distributions [C]:
+
+- WGI: ``W^(n) ~ Normal(estimate, se)`` per country, year and dimension (the release's
+  published standard errors), independent; risk ``clip((2.5 − W̄)/5, 0, 1)`` per draw.
+- Production and reserves: ``q^(n) = q·exp(σ·z − σ²/2)`` (mean-preserving lognormal),
+  σ = 0.05 for reported figures, 0.15 for estimated ones, remainders and reserves.
+- Shocks: the cut uniform on the shock's ``cut_range`` (default cut ± 0.15, clipped);
+  the redirectable share ω uniform on [0.1, 0.3].
+
+Draws are an array axis. One root seed (recorded) is split with NumPy's SeedSequence
+into one child per fixed-size chunk, so the result is the same whatever the number of
+workers. Chunks run on a Dask cluster: a LocalCluster by default, any scheduler by
+address. Outputs: 5/50/95 % quantiles beside the deterministic value, the probability
+that a commodity's type changes and that its GeoPolRisk rank changes.
+
+Re-sourcing in the draws uses the closed form of the LP of :mod:`critmin.analysis.shocks`
+when every exporter may serve every importer (no blocs): the max–min share is
+``t = min(1, ΣK/ΣL)`` for all importers (tested against HiGHS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.analysis.typology import (
+    TYPES,
+    TypologyThresholds,
+    byproduct_fractions,
+    demand_surge_flags,
+    type_codes,
+)
+from critmin.errors import CritminError
+
+SIGMA_REPORTED = 0.05
+SIGMA_ESTIMATED = 0.15
+DEFAULT_SEED = 20231201
+CHUNK = 500
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+@dataclass(frozen=True)
+class HHIBlock:
+    """Quantities grouped into cells; ``draw`` gives HHI per cell and draw."""
+
+    q: np.ndarray          # (R,)
+    sigma: np.ndarray      # (R,)
+    named: np.ndarray      # (R,) bool: a country (False: "other countries" remainder)
+    member: np.ndarray     # (R, G) 0/1
+
+    def draw(self, z: np.ndarray | None) -> np.ndarray:
+        q = self.q[None, :] if z is None else self.q * np.exp(self.sigma * z
+                                                               - self.sigma ** 2 / 2)
+        tot = q @ self.member
+        s2 = (q ** 2 * self.named) @ self.member
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(tot > 0, s2 / tot ** 2, np.nan)
+
+
+@dataclass(frozen=True)
+class GovernanceBlock:
+    """``G = Σ f·g / den`` per cell with g from WGI rows (``est + se·z``) averaged per
+    key (country, year) by ``avg`` (rows × keys)."""
+
+    flows: np.ndarray      # (keys, cells)
+    fixed: np.ndarray      # (cells,) numerator part of partners without WGI (imputed g)
+    den: np.ndarray        # (cells,)
+    avg: np.ndarray        # (rows, keys)
+
+    def draw(self, wgi: np.ndarray) -> np.ndarray:
+        risk = np.clip((2.5 - wgi @ self.avg) / 5.0, 0.0, 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.den > 0, (risk @ self.flows + self.fixed) / self.den, np.nan)
+
+
+@dataclass(frozen=True)
+class IndicatorModel:
+    """Arrays for the indicator ensemble of one importer and year."""
+
+    importer: str
+    commodities: tuple[str, ...]
+    wgi_est: np.ndarray
+    wgi_se: np.ndarray
+    production: HHIBlock          # axis 1, cells = commodities
+    reserves: HHIBlock            # axis 2, cells = commodities
+    governance: GovernanceBlock   # axes 3–4, cells = 2 × commodities (mining, refining)
+    fixed_axes: np.ndarray        # axes 5–6 (2, commodities)
+    gpr_cells: tuple[tuple[str, str], ...]
+    gpr_hhi: HHIBlock
+    gpr_risk: GovernanceBlock
+    byproduct: np.ndarray
+    demand_surge: np.ndarray
+    thresholds: TypologyThresholds
+
+
+def _sigma(flags: pd.Series) -> np.ndarray:
+    text = flags.fillna("").astype(str)
+    return np.where(text.str.contains("estimated|remainder"), SIGMA_ESTIMATED,
+                    SIGMA_REPORTED)
+
+
+def hhi_block(rows: pd.DataFrame, cells: list[Any], key: str | list[str],
+              sigma: np.ndarray | float) -> HHIBlock:
+    """An :class:`HHIBlock` from rows ``key…, iso3, quantity`` for the given cells."""
+    keys = rows[key].apply(tuple, axis=1) if isinstance(key, list) else rows[key]
+    index = {c: i for i, c in enumerate(cells)}
+    pos = keys.map(index)
+    ok = pos.notna().to_numpy()
+    member = np.zeros((int(ok.sum()), len(cells)))
+    member[np.arange(int(ok.sum())), pos[ok].astype(int).to_numpy()] = 1.0
+    sig = np.broadcast_to(np.asarray(sigma, dtype=float), (len(rows),))[ok]
+    return HHIBlock(rows["quantity"].to_numpy(float)[ok], sig,
+                    rows["iso3"].notna().to_numpy()[ok], member)
+
+
+def governance_block(flows: pd.DataFrame, domestic: pd.DataFrame, cells: list[Any],
+                     key: list[str], wgi_keys: pd.DataFrame, wgi_rows: pd.DataFrame,
+                     missing: float = 0.5, valid: np.ndarray | None = None,
+                     require_imports: bool = False) -> GovernanceBlock:
+    """A :class:`GovernanceBlock`.
+
+    ``flows``: ``partner, year, quantity_t`` plus the ``key`` columns of a cell;
+    ``wgi_keys``: ``iso3, year, source_year`` (the WGI year behind each country-year);
+    ``wgi_rows``: the governance rows used (``iso3, year, dimension``), in draw order.
+    """
+    kidx = {(r.iso3, r.year): i for i, r in enumerate(wgi_keys.itertuples(index=False))}
+    cidx = {c: i for i, c in enumerate(cells)}
+    f = flows[flows["quantity_t"] > 0]
+    cell = f[key].apply(tuple, axis=1).map(cidx) if len(f) else pd.Series(dtype=float)
+    k = [kidx.get((p, y)) for p, y in zip(f["partner"], f["year"], strict=True)]
+    mat = np.zeros((len(kidx), len(cells)))
+    fixed = np.zeros(len(cells))
+    den = np.zeros(len(cells))
+    for ki, ci, q in zip(k, cell, f["quantity_t"], strict=True):
+        if ci != ci:  # NaN: not a cell of this block
+            continue
+        den[int(ci)] += q
+        if ki is None:
+            fixed[int(ci)] += missing * q
+        else:
+            mat[ki, int(ci)] += q
+    imports = den.copy()
+    if len(domestic):
+        dcell = domestic[key].apply(tuple, axis=1).map(cidx)
+        for ci, q in zip(dcell, domestic["domestic_t"], strict=True):
+            if ci == ci:
+                den[int(ci)] += q
+    if require_imports:  # critmin's GeoPolRisk: no imports → missing, not 0
+        den[imports <= 0] = 0.0
+    if valid is not None:  # e.g. no trade data for the cell's HS codes → missing
+        den[~valid] = 0.0
+    # rows → keys: mean over the dimensions of the key's source year
+    src = wgi_keys.assign(k=np.arange(len(wgi_keys)))
+    rows = wgi_rows.reset_index(drop=True).assign(r=np.arange(len(wgi_rows)))
+    link = rows.merge(src, left_on=["iso3", "year"], right_on=["iso3", "source_year"])
+    avg = np.zeros((len(rows), len(src)))
+    counts = link.groupby("k")["r"].transform("size").to_numpy()
+    avg[link["r"].to_numpy(), link["k"].to_numpy()] = 1.0 / counts
+    return GovernanceBlock(mat, fixed, den, avg)
+
+
+def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str],
+                    thresholds: TypologyThresholds | None = None) -> IndicatorModel:
+    """Arrays of the six axes and GeoPolRisk for ``importer`` (a country or group)."""
+    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+    from critmin.indicators.importers import importer_members
+    from critmin.indicators.inputs import (
+        governance_rows,
+        preferred_governance,
+        preferred_production,
+        production_rows,
+    )
+    from critmin.indicators.trade import domestic_production, flows
+    from critmin.methods.meti6 import Meti6Options, meti6_inputs, meti6_values
+
+    members = importer_members(con, [importer])
+    opts = Meti6Options()
+    inp = meti6_inputs(con, members, year, commodity_ids, opts)
+    base = meti6_values(inp, opts)
+    gov = preferred_governance(governance_rows(con))
+    six = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
+    iyears = sorted(set(inp.flows["year"]) | {year})
+    keys6 = risk_for_years(country_risk(gov, six, opts.min_dimensions), iyears)
+    keys_pv = risk_for_years(country_risk(gov, ("PV",)), [year])
+    keys6 = keys6.assign(source_year=keys6["year"] - keys6["lag"])[["iso3", "year",
+                                                                     "source_year"]]
+    keys_pv = keys_pv.assign(source_year=keys_pv["year"] - keys_pv["lag"])[
+        ["iso3", "year", "source_year"]]
+    used = pd.concat([keys6, keys_pv])[["iso3", "source_year"]].drop_duplicates().rename(
+        columns={"source_year": "year"})
+    rows = gov.merge(used, on=["iso3", "year"])
+    cs = list(commodity_ids)
+    # axis 1: primary-stage production, window summed per country
+    stage = pd.Series(inp.primary_stage)
+    prod = inp.production[inp.production["stage"] == inp.production["commodity_id"].map(stage)]
+    prod = prod.groupby(["commodity_id", "iso3"], dropna=False).agg(
+        quantity=("quantity", "sum"), flag=("flag", "first")).reset_index()
+    p_block = hhi_block(prod, cs, "commodity_id", _sigma(prod["flag"]))
+    res = inp.reserves.groupby(["commodity_id", "iso3"], dropna=False)["quantity"].sum(
+    ).reset_index()
+    r_block = hhi_block(res, cs, "commodity_id", SIGMA_ESTIMATED)
+    gcells = [(c, s) for s in ("mining", "refining") for c in cs]
+    traded = np.array([c in inp.traded_stages for c in gcells])
+    g_block = governance_block(inp.flows, inp.domestic, gcells, ["commodity_id", "stage"],
+                               keys6, rows[rows["dimension"].isin(six)].pipe(_pad, rows),
+                               valid=traded)
+    fixed = np.vstack([base[base["axis"] == a].set_index("commodity_id")["value"]
+                       .reindex(cs).to_numpy(float)
+                       for a in ("historical_volatility", "scrap_recycling")])
+    # GeoPolRisk: stage-wise production of the year and imports of the year (PV only)
+    gp_prod = preferred_production(production_rows(con, cs, [year]))
+    gp_cells = sorted({(c, s) for c, s in zip(gp_prod["commodity_id"], gp_prod["stage"],
+                                              strict=True)})
+    gh = hhi_block(gp_prod, gp_cells, ["commodity_id", "stage"], _sigma(gp_prod["flag"]))
+    fl = flows(con, members, "import", cs, [year])
+    fl = fl[fl["quantity_t"].notna()].assign(
+        partner=lambda d: d["partner"].fillna("code " + d["partner_code"].astype(str)))
+    dom = domestic_production(gp_prod, members)
+    gr = governance_block(fl, dom, gp_cells, ["commodity_id", "stage"], keys_pv,
+                          rows[rows["dimension"] == "PV"].pipe(_pad, rows),
+                          require_imports=True)
+    b = byproduct_fractions().reindex(cs).to_numpy(float)
+    d = demand_surge_flags().reindex(cs).eq(True).to_numpy(bool)
+    return IndicatorModel(importer, tuple(cs), rows["estimate"].to_numpy(float),
+                          rows["std_error"].fillna(0.0).to_numpy(float), p_block, r_block,
+                          g_block, fixed, tuple(gp_cells), gh, gr, b, d,
+                          thresholds or TypologyThresholds())
+
+
+def _pad(sub: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the rows outside ``sub`` marked unusable (kept for draw alignment):
+    every block maps the same WGI draw vector, rows it does not use get weight 0."""
+    out = rows.copy()
+    out.loc[~out.index.isin(sub.index), ["iso3"]] = None
+    return out
+
+
+def indicator_chunk(model: IndicatorModel, n: int, seed: np.random.SeedSequence | None
+                    ) -> dict[str, np.ndarray]:
+    """``n`` draws (``seed`` None: the deterministic values, n = 1)."""
+    rng = None if seed is None else np.random.default_rng(seed)
+
+    def z(size: int) -> np.ndarray | None:
+        return None if rng is None else rng.standard_normal((n, size))
+
+    wz = z(len(model.wgi_est))
+    wgi = model.wgi_est + (0.0 if wz is None else model.wgi_se * wz)
+    wgi = np.broadcast_to(wgi, (n, len(model.wgi_est)))
+    x1 = model.production.draw(z(len(model.production.q)))
+    x2 = model.reserves.draw(z(len(model.reserves.q)))
+    g = model.governance.draw(wgi)
+    c = len(model.commodities)
+    x3, x4 = g[:, :c], g[:, c:]
+    x5 = np.broadcast_to(model.fixed_axes[0], (n, c))
+    x6 = np.broadcast_to(model.fixed_axes[1], (n, c))
+    codes = type_codes(x1, x2, x3, x4, model.byproduct[None, :], model.demand_surge[None, :],
+                       model.thresholds)
+    score = model.gpr_hhi.draw(z(len(model.gpr_hhi.q))) * model.gpr_risk.draw(wgi)
+    return {"axes": np.stack([x1, x2, x3, x4, x5, x6], axis=1), "types": codes,
+            "score": score}
+
+
+def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int, seed: int,
+               chunk: int = CHUNK, workers: int = 2, scheduler: str | None = None,
+               progress: Callable[[int], None] | None = None,
+               stats: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Run ``fn(model, n, child_seed)`` over fixed chunks on Dask and concatenate.
+
+    ``scheduler``: a Dask scheduler address, or None for a LocalCluster of ``workers``
+    processes. The chunking (and so every child seed) depends only on ``draws``, ``seed``
+    and ``chunk``. ``stats`` (if given) receives the workers' peak memory (MiB).
+    """
+    if draws < 1:
+        raise CritminError("the number of draws must be at least 1")
+    sizes = [min(chunk, draws - i) for i in range(0, draws, chunk)]
+    children = np.random.SeedSequence(seed).spawn(len(sizes))
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise CritminError(f"cannot reach the Dask scheduler at {scheduler}: {exc}"
+                               ) from None
+    try:
+        shared = client.scatter(model, broadcast=True)
+        futures = [client.submit(fn, shared, n, s, pure=False) for n, s in
+                   zip(sizes, children, strict=True)]
+        done = 0
+        for _ in as_completed(futures):
+            done += 1
+            if progress:
+                progress(done)
+        parts = client.gather(futures)
+        if stats is not None:
+            peaks = client.run(_peak_rss_mib)
+            stats["worker_peak_rss_mib"] = max(peaks.values())
+            stats["workers"] = len(peaks)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+
+def _quantiles(a: np.ndarray) -> np.ndarray:
+    """5/50/95 % along the draws axis; an all-missing cell stays NaN (no warning)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(a, QUANTILES, axis=0)
+
+
+def _peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def summarise_indicators(model: IndicatorModel, draws: dict[str, np.ndarray]
+                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(quantiles of each axis and of GeoPolRisk, change probabilities per commodity)."""
+    from critmin.methods.meti6 import AXES
+
+    base = indicator_chunk(model, 1, None)
+    rows = []
+    q = _quantiles(draws["axes"])  # (3, 6, C)
+    for ai, axis in enumerate(AXES):
+        for ci, cid in enumerate(model.commodities):
+            rows.append((model.importer, cid, "", axis, base["axes"][0, ai, ci],
+                         *q[:, ai, ci]))
+    qs = _quantiles(draws["score"])
+    for k, (cid, stage) in enumerate(model.gpr_cells):
+        rows.append((model.importer, cid, stage, "geopolrisk_score", base["score"][0, k],
+                     *qs[:, k]))
+    quant = pd.DataFrame(rows, columns=["importer", "commodity_id", "stage", "indicator",
+                                        "value", "q05", "q50", "q95"])
+    types = draws["types"]
+    change = (types != base["types"][0][None, :]).mean(axis=0)
+    score = draws["score"]
+    rank = _ranks(score)
+    base_rank = _ranks(base["score"])[0]
+    rank_change = (rank != base_rank[None, :]).mean(axis=0)
+    probs = pd.DataFrame({"importer": model.importer, "commodity_id": model.commodities,
+                          "type": np.asarray(TYPES)[base["types"][0]],
+                          "type_change_probability": change})
+    ranks = pd.DataFrame({"commodity_id": [c for c, _ in model.gpr_cells],
+                          "stage": [s for _, s in model.gpr_cells],
+                          "geopolrisk_rank": base_rank,
+                          "rank_change_probability": rank_change})
+    return quant, probs.merge(ranks.groupby("commodity_id", as_index=False).agg(
+        geopolrisk_rank=("geopolrisk_rank", "min"),
+        rank_change_probability=("rank_change_probability", "max")),
+        on="commodity_id", how="left")
+
+
+def _ranks(score: np.ndarray) -> np.ndarray:
+    """Rank 1 = highest score per draw; missing scores rank last (−1 marks them)."""
+    s = np.where(np.isnan(score), -np.inf, score)
+    order = np.argsort(-s, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    rows = np.arange(s.shape[0])[:, None]
+    ranks[rows, order] = np.arange(1, s.shape[1] + 1)[None, :]
+    return np.where(np.isnan(score), -1, ranks)
+
+
+# --- shock impacts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShockModel:
+    """Arrays of a (bloc-free) scenario for the shock ensemble."""
+
+    flows: np.ndarray          # (F,) quantity of every flow of the shocked cells
+    shock_of: np.ndarray       # (S, F) 1 where shock s cuts flow f
+    cut: np.ndarray            # (S,) deterministic cut
+    cut_low: np.ndarray        # (S,)
+    cut_high: np.ndarray       # (S,)
+    importer_of: np.ndarray    # (F, I) flow → reported importer (group membership)
+    cell_of: np.ndarray        # (F,) cell index
+    free_exports: np.ndarray   # (E,) exports to importers that lost nothing
+    free_cell: np.ndarray      # cell index of each free export row
+    rows: pd.DataFrame         # importer, commodity_id, stage of the reported rows
+    row_cell: np.ndarray       # cell index of each reported row
+    row_importer: np.ndarray   # importer index of each reported row
+    n_cells: int
+    redirect: tuple[float, float]
+    missing: tuple[str, ...] = ()   # per reported row: why it has no figures
+
+
+def shock_model(data: Any, scenario: Any, importers: dict[str, set[str]]) -> ShockModel:
+    """The arrays of :func:`shock_chunk` for a scenario without blocs."""
+    from critmin.analysis.shocks import expand, flow_cuts, imports_of, missing_reason
+
+    if scenario.blocs:
+        raise CritminError("uncertainty of bloc scenarios is not supported: the draws use "
+                           "the closed-form re-sourcing, which holds without blocs")
+    f = flow_cuts(data, scenario)
+    cells = sorted({(s.commodity_id, s.stage) for s in scenario.shocks})
+    cidx = {c: i for i, c in enumerate(cells)}
+    f = f[[(c, s) in cidx for c, s in zip(f["commodity_id"], f["stage"], strict=True)]]
+    f = f.reset_index(drop=True)
+    shock_of = np.zeros((len(scenario.shocks), len(f)))
+    for si, sh in enumerate(scenario.shocks):
+        x = expand(sh.exporters, data.groups)
+        hit = (f["commodity_id"].eq(sh.commodity_id) & f["stage"].eq(sh.stage)
+               & f["exporter"].isin(x) & ~f["importer"].isin(x))
+        if sh.importers is not None:
+            hit &= f["importer"].isin(expand(sh.importers, data.groups))
+        shock_of[si] = hit.to_numpy(float)
+    cut = np.array([s.cut for s in scenario.shocks])
+    low = np.array([s.cut_range[0] if s.cut_range else max(0.0, s.cut - 0.15)
+                    for s in scenario.shocks])
+    high = np.array([s.cut_range[1] if s.cut_range else min(1.0, s.cut + 0.15)
+                     for s in scenario.shocks])
+    names = list(importers)
+    imp = np.zeros((len(f), len(names)))
+    for i, n in enumerate(names):
+        ok = f.index.isin(imports_of(f, importers[n]).index)
+        imp[ok, i] = 1.0
+    lost = f[f["cut"] > 0]
+    affected = set(zip(lost["importer"], lost["commodity_id"], lost["stage"], strict=True))
+    cutters = set(lost["exporter"])
+    unaffected = np.array([(i, c, s) not in affected for i, c, s in
+                           zip(f["importer"], f["commodity_id"], f["stage"], strict=True)],
+                          dtype=bool)
+    free = f[unaffected & ~f["exporter"].isin(cutters).to_numpy()
+             & ~f["exporter"].str.startswith("code ").to_numpy()]
+    rows = pd.DataFrame([(n, c, s) for n in names for c, s in cells],
+                        columns=["importer", "commodity_id", "stage"])
+    return ShockModel(
+        flows=f["quantity_t"].to_numpy(float), shock_of=shock_of, cut=cut, cut_low=low,
+        cut_high=high, importer_of=imp,
+        cell_of=np.array([cidx[(c, s)] for c, s in zip(f["commodity_id"], f["stage"],
+                                                       strict=True)]),
+        free_exports=free["quantity_t"].to_numpy(float),
+        free_cell=np.array([cidx[(c, s)] for c, s in zip(free["commodity_id"], free["stage"],
+                                                         strict=True)], dtype=int),
+        rows=rows, row_cell=np.array([cidx[(c, s)] for c, s in zip(
+            rows["commodity_id"], rows["stage"], strict=True)]),
+        row_importer=np.array([names.index(n) for n in rows["importer"]]),
+        n_cells=len(cells), redirect=(0.1, 0.3),
+        missing=tuple(missing_reason(data, c, s, _imports(f, importers[n], c, s), n)
+                      for n, c, s in rows.itertuples(index=False)))
+
+
+def _imports(flows: pd.DataFrame, members: set[str], commodity_id: str, stage: str) -> float:
+    from critmin.analysis.shocks import imports_of
+
+    f = imports_of(flows, members)
+    return float(f.loc[(f["commodity_id"] == commodity_id) & (f["stage"] == stage),
+                       "quantity_t"].sum())
+
+
+def shock_chunk(model: ShockModel, n: int, seed: np.random.SeedSequence | None
+                ) -> dict[str, np.ndarray]:
+    """``n`` draws of direct loss, re-sourced supply and shortfall per reported row."""
+    if seed is None:
+        cuts = model.cut[None, :]
+        omega = np.array([[0.2]])
+    else:
+        rng = np.random.default_rng(seed)
+        cuts = rng.uniform(model.cut_low, model.cut_high, size=(n, len(model.cut)))
+        omega = rng.uniform(*model.redirect, size=(n, 1))
+    keep = np.ones((cuts.shape[0], len(model.flows)))
+    for s in range(len(model.cut)):
+        keep *= 1.0 - cuts[:, [s]] * model.shock_of[s][None, :]
+    loss = model.flows[None, :] * (1.0 - keep)                       # (n, F)
+    cell_onehot = np.eye(model.n_cells)[model.cell_of]               # (F, C)
+    total_loss = loss @ cell_onehot                                  # (n, C)
+    free_onehot = np.eye(model.n_cells)[model.free_cell] if len(model.free_cell) else \
+        np.zeros((0, model.n_cells))
+    capacity = omega * (model.free_exports @ free_onehot)[None, :]   # (n, C)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(total_loss > 0, np.minimum(1.0, capacity / total_loss), 0.0)
+    # per reported row: loss of its importer in its cell
+    n_imp = model.importer_of.shape[1]
+    both = (model.importer_of[:, :, None] * cell_onehot[:, None, :]).reshape(
+        len(model.flows), n_imp * model.n_cells)
+    loss_ic = (loss @ both).reshape(-1, n_imp, model.n_cells)
+    direct = loss_ic[:, model.row_importer, model.row_cell]          # (n, rows)
+    resourced = direct * t[:, model.row_cell]
+    return {"direct": direct, "resourced": resourced, "shortfall": direct - resourced}
+
+
+def summarise_shock(model: ShockModel, draws: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Quantiles of direct loss, re-sourced supply and shortfall per importer × stage."""
+    base = shock_chunk(model, 1, None)
+    out = model.rows.copy()
+    gone = np.array([m != "" for m in model.missing], dtype=bool)
+    for key in ("direct", "resourced", "shortfall"):
+        q = _quantiles(draws[key])
+        out[f"{key}_t"] = np.where(gone, np.nan, base[key][0])
+        for name, row in zip(("q05", "q50", "q95"), q, strict=True):
+            out[f"{key}_{name}"] = np.where(gone, np.nan, row)
+    out["missing"] = list(model.missing)
+    return out

@@ -1,0 +1,151 @@
+"""Export-control shocks on hand-solvable trade tables, and the shipped scenarios on the
+real store."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from critmin.analysis.scenarios import Scenario, Shock
+from critmin.analysis.shocks import (
+    ShockData,
+    run_scenario,
+    second_order,
+    shock_flows,
+    solve_resourcing,
+)
+
+# graphite ore 2023: JPN 60 t from CHN, 40 t from AUS; KOR 50 CHN, 50 MOZ; DEU 100 MOZ,
+# 100 BRA (DEU loses nothing, so MOZ and BRA can redirect ω = 20 % of those shipments).
+FLOWS = pd.DataFrame([
+    ("CHN", "JPN", "graphite", "mining", 60.0), ("AUS", "JPN", "graphite", "mining", 40.0),
+    ("CHN", "KOR", "graphite", "mining", 50.0), ("MOZ", "KOR", "graphite", "mining", 50.0),
+    ("MOZ", "DEU", "graphite", "mining", 100.0), ("BRA", "DEU", "graphite", "mining", 100.0),
+], columns=["exporter", "importer", "commodity_id", "stage", "quantity_t"])
+RISK = pd.DataFrame({"iso3": ["CHN", "AUS", "MOZ", "BRA"], "risk": [0.6, 0.2, 0.5, 0.4]})
+PROD = pd.DataFrame({"iso3": ["JPN"], "commodity_id": ["graphite"], "stage": ["mining"],
+                     "quantity": [100.0]})
+
+
+def data(flows=FLOWS, prod=PROD):
+    return ShockData(2023, flows, prod, RISK, {("graphite", "mining"): 2023,
+                                               ("graphite", "refining"): 2023}, {})
+
+
+def scenario(cut, exporter="CHN", stage="mining", **kw):
+    return Scenario("t", "t", (Shock((exporter,), "graphite", stage, cut),), **kw)
+
+
+def test_loss_resourcing_and_shortfall_by_hand():
+    out = run_scenario(data(), scenario(0.5), {"JPN": {"JPN"}, "KOR": {"KOR"}})
+    out = out.set_index("importer")
+    # losses: JPN 30, KOR 25 (55); capacity 0.2 × (100 + 100) = 40 → each gets 40/55
+    assert out.loc["JPN", "direct_loss_t"] == pytest.approx(30)
+    assert out.loc["JPN", "direct_loss_share"] == pytest.approx(0.30)
+    assert out.loc["JPN", "resourced_t"] == pytest.approx(30 * 40 / 55)
+    assert out.loc["KOR", "shortfall_t"] == pytest.approx(25 * 15 / 55)
+    assert out.loc["KOR", "shortfall_share"] == pytest.approx(25 * 15 / 55 / 100)
+    # JPN produces 100 t itself: share of apparent consumption = 30 / 200
+    assert out.loc["JPN", "consumption_share"] == pytest.approx(0.15)
+    # post-shock: JPN CHN 30, AUS 40, re-sourced MOZ/BRA (21.8 t): import HHI falls
+    assert out.loc["JPN", "import_hhi_before"] == pytest.approx(0.6**2 + 0.4**2)
+    assert out.loc["JPN", "import_hhi_after"] < out.loc["JPN", "import_hhi_before"]
+
+
+def test_enough_capacity_covers_everything():
+    out = run_scenario(data(), scenario(0.5, redirect_share=1.0), {"JPN": {"JPN"}})
+    assert out["shortfall_t"].iloc[0] == pytest.approx(0.0)
+
+
+def test_zero_shock_changes_nothing():
+    out = run_scenario(data(), scenario(0.0), {"JPN": {"JPN"}})
+    row = out.iloc[0]
+    assert row["direct_loss_t"] == 0 and row["resourced_t"] == 0 and row["shortfall_t"] == 0
+    assert row["import_hhi_after"] == pytest.approx(row["import_hhi_before"])
+
+
+def test_cut_by_a_country_that_does_not_export_changes_nothing():
+    out = run_scenario(data(), scenario(1.0, exporter="USA"), {"JPN": {"JPN"}})
+    assert out["direct_loss_t"].iloc[0] == 0 and out["shortfall_t"].iloc[0] == 0
+
+
+def test_group_importer_leaves_out_intra_group_trade():
+    flows = pd.concat([FLOWS, pd.DataFrame([("FRA", "DEU", "graphite", "mining", 500.0),
+                                            ("CHN", "FRA", "graphite", "mining", 10.0)],
+                                           columns=FLOWS.columns)])
+    out = run_scenario(data(flows), scenario(1.0), {"EU": {"DEU", "FRA"}})
+    assert out["imports_t"].iloc[0] == pytest.approx(210.0)   # DEU 200 + FRA 10 (not 500)
+    assert out["direct_loss_t"].iloc[0] == pytest.approx(10.0)
+
+
+def test_missing_trade_is_reported_not_zero():
+    d = ShockData(2023, FLOWS, PROD, RISK, {("graphite", "mining"): 2016}, {})
+    out = run_scenario(d, scenario(0.5), {"JPN": {"JPN"}})
+    assert "ends in 2016" in out["missing"].iloc[0]
+    assert out["direct_loss_t"].isna().all()
+    out = run_scenario(data(), scenario(0.5, stage="refining"), {"JPN": {"JPN"}})
+    assert out["missing"].iloc[0].startswith("no imports")
+
+
+def test_second_order_through_refiners():
+    flows = pd.concat([FLOWS, pd.DataFrame([
+        ("KOR", "JPN", "graphite", "refining", 10.0),   # KOR refines, half its feed is CHN's
+        ("AUS", "JPN", "graphite", "refining", 5.0)], columns=FLOWS.columns)])
+    f, _ = shock_flows(data(flows), scenario(1.0))
+    l2 = second_order(data(flows), f)
+    # KOR loses 50 of 100 t feed (φ = 0.5) → ships 5 t less refined to JPN
+    assert l2.set_index("importer").loc["JPN", "second_order_loss_t"] == pytest.approx(5.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0, 100), min_size=1, max_size=5),
+       st.lists(st.floats(0.1, 100), min_size=1, max_size=5))
+def test_resourcing_never_exceeds_capacity_or_need(cap, need):
+    k = pd.Series(cap, index=[f"X{i}" for i in range(len(cap))])
+    n = pd.Series(need, index=[f"C{i}" for i in range(len(need))])
+    y = solve_resourcing(k, n)
+    if len(y):
+        by_j = y.groupby("exporter")["resourced_t"].sum().reindex(k.index).fillna(0)
+        by_c = y.groupby("importer")["resourced_t"].sum().reindex(n.index).fillna(0)
+        assert (by_j.to_numpy() <= k.to_numpy() + 1e-6).all()
+        assert (by_c.to_numpy() <= n.to_numpy() + 1e-6).all()
+    assert y["resourced_t"].sum() == pytest.approx(min(k.sum(), n.sum()), abs=1e-6)
+    # max–min sharing: every importer gets the same share of its loss
+    if len(y) and k.sum() > 0:
+        share = y.groupby("importer")["resourced_t"].sum().reindex(n.index).fillna(0) / n
+        assert share.max() - share.min() < 1e-6
+
+
+def test_blocs_forbid_cross_bloc_resourcing():
+    sc = Scenario("b", "b", (), blocs={"west": ("JPN", "AUS", "DEU", "BRA"),
+                                      "east": ("CHN",)}, bloc_cut=1.0)
+    f, y = shock_flows(data(), sc)
+    # CHN → JPN is cross-bloc (cut); CHN → KOR is not (KOR is in no bloc)
+    assert f.loc[f["exporter"] == "CHN", "loss_t"].sum() == pytest.approx(60.0)
+    assert not ((y["exporter"] == "CHN") & y["importer"].isin(["JPN", "AUS"])).any()
+
+
+def test_library_scenarios_run_for_japan_and_the_eu(imported_store):
+    from critmin.analysis.scenarios import library, parse_scenario
+    from critmin.analysis.shocks import expand, shock_data
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.store.io import connect
+    from critmin.views.cli_shocks import _resolve_country_or_group
+
+    with connect(imported_store) as con:
+        for sid, res in library().items():
+            sc = parse_scenario(res.read_text(encoding="utf-8"), sid, resolve_commodity,
+                                _resolve_country_or_group)
+            cs = sorted({s.commodity_id for s in sc.shocks} | set(sc.demand)) or [
+                "graphite", "cobalt"]
+            d = shock_data(con, cs, 2023)
+            out = run_scenario(d, sc, {"JPN": {"JPN"}, "EU27": expand(["EU27"], d.groups)})
+            assert len(out), sid
+            ok = out["missing"] == ""
+            assert (out.loc[ok, "shortfall_t"] <= out.loc[ok, "direct_loss_t"] + 1e-6).all()
+            assert out.loc[~ok, "direct_loss_t"].isna().all() or out.loc[
+                ~ok, "missing"].str.startswith("no imports").all()
+            if sid == "cn_gallium_germanium_2023":
+                assert out["missing"].str.contains("BACI").all()  # never a loss of 0

@@ -1,0 +1,91 @@
+"""Monte Carlo: deterministic centre equals the methods, same quantiles whatever the
+number of Dask workers, closed-form re-sourcing equals the HiGHS LP."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from critmin.analysis import uncertainty as u
+from critmin.analysis.scenarios import Scenario, Shock
+from critmin.analysis.shocks import run_scenario
+from tests.analysis.test_shocks import data
+
+
+def test_hhi_block_by_hand_and_mean_preserving():
+    rows = pd.DataFrame({"c": ["a", "a", "a"], "iso3": ["X", "Y", None],
+                         "quantity": [60.0, 20.0, 20.0]})
+    block = u.hhi_block(rows, ["a"], "c", 0.1)
+    assert block.draw(None)[0, 0] == pytest.approx(0.36 + 0.04)
+    z = np.random.default_rng(0).standard_normal((20000, 3))
+    q = block.q * np.exp(block.sigma * z - block.sigma ** 2 / 2)
+    assert q.mean(axis=0) == pytest.approx(block.q, rel=0.01)
+
+
+def test_closed_form_resourcing_matches_the_lp():
+    sc = Scenario("t", "t", (Shock(("CHN",), "graphite", "mining", 0.5),))
+    d = data()
+    model = u.shock_model(d, sc, {"JPN": {"JPN"}, "KOR": {"KOR"}})
+    base = u.shock_chunk(model, 1, None)
+    lp = run_scenario(d, sc, {"JPN": {"JPN"}, "KOR": {"KOR"}})
+    assert base["resourced"][0] == pytest.approx(lp["resourced_t"].to_numpy())
+    assert base["shortfall"][0] == pytest.approx(lp["shortfall_t"].to_numpy())
+
+
+def test_shock_draws_stay_within_bounds():
+    sc = Scenario("t", "t", (Shock(("CHN",), "graphite", "mining", 0.5, cut_range=(0.2, 0.9)),))
+    model = u.shock_model(data(), sc, {"JPN": {"JPN"}})
+    d = u.shock_chunk(model, 2000, np.random.SeedSequence(3))
+    assert (d["direct"] >= 0.2 * 60 - 1e-9).all() and (d["direct"] <= 0.9 * 60 + 1e-9).all()
+    assert (d["shortfall"] >= -1e-9).all() and (d["resourced"] <= d["direct"] + 1e-9).all()
+
+
+@pytest.fixture(scope="module")
+def model(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        return u.indicator_model(con, "JPN", 2023, ["cobalt", "graphite", "tungsten",
+                                                    "rare_earths", "gallium", "nickel"])
+
+
+def test_centre_equals_the_methods(model, imported_store):
+    from critmin.indicators.importers import importer_members
+    from critmin.methods.geopolrisk import geopolrisk
+    from critmin.methods.meti6 import AXES, meti6_inputs, meti6_values
+    from critmin.store.io import connect
+
+    base = u.indicator_chunk(model, 1, None)
+    with connect(imported_store) as con:
+        members = importer_members(con, ["JPN"])
+        v = meti6_values(meti6_inputs(con, members, 2023, list(model.commodities)))
+        g = geopolrisk(con, members, list(model.commodities), [2023])
+    for ai, axis in enumerate(AXES):
+        ref = v[v["axis"] == axis].set_index("commodity_id")["value"].reindex(
+            list(model.commodities)).to_numpy(float)
+        np.testing.assert_allclose(base["axes"][0, ai], ref, rtol=1e-12, equal_nan=True)
+    gs = g.set_index(["commodity_id", "stage"])["score"]
+    ref = np.array([gs.get(c, np.nan) for c in model.gpr_cells], float)
+    np.testing.assert_allclose(base["score"][0], ref, rtol=1e-12, equal_nan=True)
+
+
+def test_same_quantiles_with_one_and_two_dask_workers(model):
+    one = u.run_chunks(u.indicator_chunk, model, 600, 7, chunk=200, workers=1)
+    two = u.run_chunks(u.indicator_chunk, model, 600, 7, chunk=200, workers=2)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])
+    q1, c1 = u.summarise_indicators(model, one)
+    q2, c2 = u.summarise_indicators(model, two)
+    pd.testing.assert_frame_equal(q1, q2)
+    pd.testing.assert_frame_equal(c1, c2)
+    assert ((q1["q05"] <= q1["q50"] + 1e-12) & (q1["q50"] <= q1["q95"] + 1e-12)
+            | q1["q50"].isna()).all()
+    assert c1["type_change_probability"].between(0, 1).all()
+
+
+def test_unreachable_scheduler_is_a_clear_error(model):
+    from critmin.errors import CritminError
+
+    with pytest.raises(CritminError, match="cannot reach the Dask scheduler"):
+        u.run_chunks(u.indicator_chunk, model, 10, 1, scheduler="tcp://127.0.0.1:9")

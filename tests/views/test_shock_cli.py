@@ -1,0 +1,79 @@
+"""``critmin shock``, ``scenario`` and ``uncertainty`` on the real store."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from critmin.views.cli import app
+
+runner = CliRunner()
+KEYS = {"importer", "commodity", "stage", "year", "imports_t", "direct_loss_t",
+        "direct_loss_share", "resourced_t", "shortfall_t", "shortfall_share"}
+
+
+def test_shock_json_contract_and_figures(imported_home):
+    result = runner.invoke(app, ["shock", "--exporter", "中国", "--commodity", "graphite",
+                                 "--cut", "0.75", "-i", "JPN", "-i", "EU27", "--year", "2023",
+                                 "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {(r["importer"], r["stage"]) for r in rows} == {
+        ("JPN", "mining"), ("JPN", "refining"), ("EU27", "mining"), ("EU27", "refining")}
+    for r in rows:
+        assert KEYS <= set(r)
+    jpn = next(r for r in rows if r["importer"] == "JPN" and r["stage"] == "mining")
+    # Japan's natural-graphite imports from China are most of the total
+    assert 0.5 < jpn["direct_loss_share"] <= 0.75
+    assert jpn["shortfall_t"] <= jpn["direct_loss_t"]
+    assert abs(jpn["direct_loss_t"] - jpn["resourced_t"] - jpn["shortfall_t"]) < 1e-3
+    ref = next(r for r in rows if r["importer"] == "JPN" and r["stage"] == "refining")
+    assert ref["direct_loss_t"] is None and "BACI" in ref["missing"]
+
+
+def test_shock_bad_input(imported_home):
+    result = runner.invoke(app, ["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "2"])
+    assert result.exit_code == 2 and "within 0–1" in result.output
+    result = runner.invoke(app, ["shock", "--exporter", "Atlantis", "-c", "graphite",
+                                 "--cut", "0.5"])
+    assert result.exit_code == 2 and "unknown country" in result.output
+    result = runner.invoke(app, ["shock", "--exporter", "CHN", "-c", "graphite", "--cut",
+                                 "0.5", "--year", "1980"])
+    assert result.exit_code == 2 and "1995" in result.output
+
+
+def test_gallium_shock_names_the_data_to_import(imported_home):
+    result = runner.invoke(app, ["scenario", "run", "cn_gallium_germanium_2023", "-i", "JPN",
+                                 "--year", "2023", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["commodity"] for r in rows} == {"gallium", "germanium"}
+    for r in rows:
+        assert r["direct_loss_t"] is None and "import a BACI release" in r["missing"]
+    ge = next(r for r in rows if r["commodity"] == "germanium")
+    assert "ends in 2016" in ge["missing"]
+
+
+def test_scenario_list_and_bad_file(imported_home, tmp_path):
+    result = runner.invoke(app, ["scenario", "list", "-f", "json"])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) >= 10
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nname: y\nshocks:\n  - exporter: CHN\n    commodity: graphite\n"
+                   "    cut: -1\n", encoding="utf-8")
+    result = runner.invoke(app, ["scenario", "run", str(bad)])
+    assert result.exit_code == 2 and "line 4" in result.output.replace("\n", " ")
+    result = runner.invoke(app, ["scenario", "run", "no_such_scenario"])
+    assert result.exit_code == 2 and "cn_graphite_2023" in result.output
+
+
+def test_uncertainty_of_a_scenario(imported_home, tmp_path):
+    chart = tmp_path / "shortfall.html"
+    result = runner.invoke(app, ["uncertainty", "--scenario", "cn_graphite_2023", "-i", "JPN",
+                                 "--draws", "400", "--seed", "3", "--year", "2023",
+                                 "--workers", "1", "--chart", str(chart), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    mine = next(r for r in rows if r["stage"] == "mining")
+    assert mine["shortfall_q05"] <= mine["shortfall_q50"] <= mine["shortfall_q95"]
+    assert mine["seed"] == 3 and chart.stat().st_size > 10_000
