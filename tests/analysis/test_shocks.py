@@ -40,7 +40,8 @@ def scenario(cut, exporter="CHN", stage="mining", **kw):
 
 def test_loss_resourcing_and_shortfall_by_hand():
     out = run_scenario(data(), scenario(0.5), {"JPN": {"JPN"}, "KOR": {"KOR"}})
-    out = out.set_index("importer")
+    assert set(out["stage"]) == {"mining", "refining"}  # refined: second-order rows
+    out = out[out["stage"] == "mining"].set_index("importer")
     # losses: JPN 30, KOR 25 (55); capacity 0.2 × (100 + 100) = 40 → each gets 40/55
     assert out.loc["JPN", "direct_loss_t"] == pytest.approx(30)
     assert out.loc["JPN", "direct_loss_share"] == pytest.approx(0.30)
@@ -61,6 +62,7 @@ def test_enough_capacity_covers_everything():
 
 def test_zero_shock_changes_nothing():
     out = run_scenario(data(), scenario(0.0), {"JPN": {"JPN"}})
+    out = out[out["stage"] == "mining"]
     row = out.iloc[0]
     assert row["direct_loss_t"] == 0 and row["resourced_t"] == 0 and row["shortfall_t"] == 0
     assert row["import_hhi_after"] == pytest.approx(row["import_hhi_before"])
@@ -68,6 +70,7 @@ def test_zero_shock_changes_nothing():
 
 def test_cut_by_a_country_that_does_not_export_changes_nothing():
     out = run_scenario(data(), scenario(1.0, exporter="USA"), {"JPN": {"JPN"}})
+    out = out[out["stage"] == "mining"]
     assert out["direct_loss_t"].iloc[0] == 0 and out["shortfall_t"].iloc[0] == 0
 
 
@@ -76,6 +79,7 @@ def test_group_importer_leaves_out_intra_group_trade():
                                             ("CHN", "FRA", "graphite", "mining", 10.0)],
                                            columns=FLOWS.columns)])
     out = run_scenario(data(flows), scenario(1.0), {"EU": {"DEU", "FRA"}})
+    out = out[out["stage"] == "mining"]
     assert out["imports_t"].iloc[0] == pytest.approx(210.0)   # DEU 200 + FRA 10 (not 500)
     assert out["direct_loss_t"].iloc[0] == pytest.approx(10.0)
 
@@ -84,6 +88,7 @@ def test_missing_trade_is_reported_not_zero():
     d = ShockData(2023, FLOWS, PROD, RISK, {("graphite", "mining"): 2016}, {})
     out = run_scenario(d, scenario(0.5), {"JPN": {"JPN"}})
     assert "ends in 2016" in out["missing"].iloc[0]
+    assert "no trade in the HS6 codes of graphite (refining)" in out["missing"].iloc[1]
     assert out["direct_loss_t"].isna().all()
     out = run_scenario(data(), scenario(0.5, stage="refining"), {"JPN": {"JPN"}})
     assert out["missing"].iloc[0].startswith("no imports")

@@ -402,7 +402,10 @@ def run_scenario(data: ShockData, scenario: Scenario, importers: dict[str, set[s
     """
     flows, resourced = shock_flows(data, scenario)
     l2 = second_order(data, flows)
+    # an ore/concentrate shock also reports the refined stage (second-order loss)
     cells = sorted({(s.commodity_id, s.stage) for s in scenario.shocks} |
+                   {(s.commodity_id, "refining") for s in scenario.shocks
+                    if s.stage == "mining"} |
                    ({(c, st) for c, st in flows[CELL].drop_duplicates().itertuples(index=False)}
                     if scenario.blocs else set()))
     if scenario.demand and not scenario.shocks and not scenario.blocs:
