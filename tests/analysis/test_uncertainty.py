@@ -89,4 +89,5 @@ def test_unreachable_scheduler_is_a_clear_error(model):
     from critmin.errors import CritminError
 
     with pytest.raises(CritminError, match="cannot reach the Dask scheduler"):
-        u.run_chunks(u.indicator_chunk, model, 10, 1, scheduler="tcp://127.0.0.1:9")
+        u.run_chunks(u.indicator_chunk, model, 10, 1, scheduler="tcp://127.0.0.1:9",
+                     connect_timeout="1s")

@@ -6,8 +6,14 @@ def test_all_canonical_tables_exist(store):
     assert {"source", "country", "country_group", "commodity", "commodity_stage",
             "production", "trade", "governance", "recycling", "reserves", "price",
             "event"} <= tables
-    for empty in ("reserves", "price", "event"):
+    for empty in ("reserves", "price"):
         assert store.execute(f"select count(*) from {empty}").fetchone()[0] == 0
+    # the catalog's dated export controls (seed 004), e.g. the April 2025 rare-earth licences
+    events = store.execute("select date, iso3, commodity_id, measure from event "
+                           "order by date").fetchall()
+    assert len(events) >= 13
+    assert (str(events[-1][0]), events[-1][1], events[-1][2]) == ("2025-04-04", "CHN",
+                                                                   "rare_earths")
 
 
 def test_production_coverage(store):

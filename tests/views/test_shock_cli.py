@@ -77,3 +77,12 @@ def test_uncertainty_of_a_scenario(imported_home, tmp_path):
     mine = next(r for r in rows if r["stage"] == "mining")
     assert mine["shortfall_q05"] <= mine["shortfall_q50"] <= mine["shortfall_q95"]
     assert mine["seed"] == 3 and chart.stat().st_size > 10_000
+
+
+def test_shock_on_the_assessment_radar(imported_home, tmp_path):
+    result = runner.invoke(app, ["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "1",
+                                 "-i", "JPN", "--year", "2023", "--radar", str(tmp_path),
+                                 "--lang", "en", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "shock_radar_JPN_graphite_en.html").read_text()
+    assert "Before" in page and "After" in page and "Import governance" in page

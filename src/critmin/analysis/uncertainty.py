@@ -270,7 +270,8 @@ def indicator_chunk(model: IndicatorModel, n: int, seed: np.random.SeedSequence 
 def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int, seed: int,
                chunk: int = CHUNK, workers: int = 2, scheduler: str | None = None,
                progress: Callable[[int], None] | None = None,
-               stats: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+               stats: dict[str, float] | None = None, connect_timeout: str = "10s"
+               ) -> dict[str, np.ndarray]:
     """Run ``fn(model, n, child_seed)`` over fixed chunks on Dask and concatenate.
 
     ``scheduler``: a Dask scheduler address, or None for a LocalCluster of ``workers``
@@ -290,7 +291,7 @@ def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int,
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=connect_timeout)
         except OSError as exc:
             raise CritminError(f"cannot reach the Dask scheduler at {scheduler}: {exc}"
                                ) from None

@@ -171,7 +171,7 @@ def _add_production(inp: Meti6Inputs, commodity_id: str, stage: str, country: st
     years = sel.drop_duplicates("year")[["year", "source_id"]]
     rows = years.assign(commodity_id=commodity_id, stage=stage, iso3=country,
                         quantity=float(added_t), source_id="what-if")
-    return pd.concat([prod, rows[prod.columns]], ignore_index=True)
+    return pd.concat([prod, rows.reindex(columns=prod.columns)], ignore_index=True)
 
 
 def _offtaker(inp: Meti6Inputs, importer: str | None) -> str:
