@@ -15,8 +15,8 @@ choices [C], applied to the raw indicator values (HHI, G) in this order — firs
 
 θ_H = 0.25 (US DoJ/FTC 2010 "highly concentrated", 2 500 points), θ_G = 0.5 (the risk of
 a WGI estimate of 0, the world mid-point), θ_bp = 0.5 (most primary supply is a
-by-product). D is the demand-surge flag (catalog ``demand_surge``, from the study; the
-demand issue will derive it from forecasts); b the catalog's by-product fraction. A
+by-product). D is the demand-surge flag, derived from the reference demand forecast
+(:func:`demand_surge_flags`); b the catalog's by-product fraction. A
 missing indicator counts as not over its threshold and is named in the reason.
 """
 
@@ -58,11 +58,14 @@ def byproduct_fractions() -> pd.Series:
                      name="byproduct_fraction", dtype=float)
 
 
-def demand_surge_flags() -> pd.Series:
-    """Demand-surge flag D per commodity (catalog ``demand_surge``)."""
-    rows = read_table("demand_surge")
-    return pd.Series({r["commodity_id"]: r["demand_surge"] == "true" for r in rows},
-                     name="demand_surge", dtype=bool)
+def demand_surge_flags(scenario: str = "reference") -> pd.Series:
+    """Demand-surge flag D per commodity, derived from the demand forecast
+    (:func:`critmin.analysis.demand.surge_flags`: new-use demand at least triples by 2030
+    and is ≥ 5 % of demand then); commodities without a forecast are False. The study's
+    own list (catalog ``demand_surge``) is the check of this rule."""
+    from critmin.analysis.demand import read_scenario, surge_flags
+
+    return pd.Series(surge_flags(read_scenario(scenario)), name="demand_surge", dtype=bool)
 
 
 def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
@@ -107,8 +110,10 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
         used = _deciding_axes(rule[i], over, i)
         parts_en, parts_ja, m = [], [], []
         if rule[i] == "R1":
-            parts_en.append("demand-surge mineral (catalog flag from the METI study)")
-            parts_ja.append("需要急増鉱種（METI調査に基づくカタログのフラグ）")
+            parts_en.append("demand surge in the reference forecast (new-use demand ≥ 3× by "
+                            "2030 and ≥ 5 % of demand)")
+            parts_ja.append("基準需要予測で需要急増（新規用途需要が2030年までに3倍以上、"
+                            "需要の5 %以上）")
         if rule[i] == "R2":
             parts_en.append(f"by-product fraction {b[i]:.2f} ≥ {t.byproduct:g}")
             parts_ja.append(f"副産物比率 {b[i]:.2f} ≥ {t.byproduct:g}")

@@ -132,3 +132,23 @@ def shortfall_figure(impacts: pd.DataFrame, title: str,
     fig.update_layout(title=title, barmode="group", yaxis_title="t (trade weight)",
                       height=480, width=max(600, 90 * len(f)))
     return fig
+
+
+def demand_figure(record: dict[str, Any], lang: str = "ja") -> Any:
+    """Stacked areas of the three demand parts of one :func:`critmin.analysis.demand.
+    forecast` record (new uses, regulated uses, other uses)."""
+    import plotly.graph_objects as go
+
+    years = sorted(record["series"])
+    fig = go.Figure()
+    for part, colour in (("other", "#7f7f7f"), ("regulated", "#ff7f0e"), ("new", "#2ca02c")):
+        fig.add_trace(go.Scatter(
+            x=years, y=[record["series"][y][part] for y in years], stackgroup="one",
+            name=text(f"demand_{part}", lang), line={"color": colour}))
+    name = label("commodity", record["mineral"], lang)
+    fig.update_layout(
+        title=f"{text('demand_title', lang)}: {name} ({record['scenario']}, "
+              f"{record['region']}) — CAGR 2019–2050 {100 * record['cagr_2019_2050']:.1f} %",
+        yaxis_title=f"{text('demand_axis', lang)} ({record['unit']})", width=760, height=440,
+        font={"family": "Noto Sans CJK JP, Noto Sans JP, sans-serif"})
+    return fig

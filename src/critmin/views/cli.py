@@ -7,6 +7,7 @@ from critmin.views import (  # noqa: F401 (registration)
     cli_assess,
     cli_catalog,
     cli_data,
+    cli_demand,
     cli_indicators,
     cli_shocks,
 )
