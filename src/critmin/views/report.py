@@ -202,3 +202,50 @@ def write_report(a: Assessment, out_dir: Path, lang: str = "ja",
         for name, frame in tables.items():
             frame.to_excel(xl, sheet_name=text(SHEETS[name], lang)[:31], index=False)
     return {"html": html_path, "xlsx": xlsx_path}
+
+
+EXPOSURE_COLUMNS = ["commodity_id", "mass_t", "value", "supplier_hhi", "top_country",
+                    "top_share", "governance_risk", "company_geopolrisk", "quadrant",
+                    "exposure", "resilience", "importance", "non_substitutability",
+                    "cube_cell", "type"]
+
+
+def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
+                          out_dir: Path, name: str, lang: str = "ja") -> dict[str, Path]:
+    """``exposure_<name>_<lang>.html`` (tables and the three matrices) and ``.xlsx``."""
+    from critmin.views.charts import exposure_figures
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shown = table[EXPOSURE_COLUMNS].copy()
+    shown.insert(0, text("commodity", lang), [label("commodity", c, lang)
+                                              for c in shown["commodity_id"]])
+    shown["type"] = [label("type", x, lang) if isinstance(x, str) else "" for x in shown["type"]]
+    actions = pd.DataFrame([
+        {text("commodity", lang): label("commodity", c, lang),
+         text("actions", lang): a["action"] + (f" ({a['strength']})" if "strength" in a else ""),
+         text("type_reason", lang): a["reason"]}
+        for c, acts in zip(table["commodity_id"], table["actions"], strict=True) for a in acts])
+    figs = exposure_figures(table, lang)
+    parts = [f"<h1>{html.escape(text('exposure_title', lang))} — {html.escape(name)}</h1>",
+             f"<h2>{text('summary', lang)}</h2>", html_table(shown.drop(
+                 columns="commodity_id")),
+             f"<h2>{text('risk_share', lang)}</h2>", figure_div(figs["risk_share"]),
+             f"<h2>{text('actions', lang)}</h2>", html_table(actions),
+             f"<h2>{text('exposure_resilience', lang)}</h2>",
+             figure_div(figs["exposure_resilience"]),
+             f"<h2>{text('importance_risk_subst', lang)}</h2>", figure_div(figs["cube"]),
+             figure_div(figs["projections"])]
+    if sensitivity is not None:
+        parts += [f"<h2>{text('price_sensitivity', lang)}</h2>", html_table(sensitivity)]
+    page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(text('exposure_title', lang))}</title><style>{CSS}</style>"
+            f"<script>{plotly_js()}</script></head><body>{''.join(parts)}</body></html>")
+    stem = out_dir / f"exposure_{name}_{lang}"
+    stem.with_suffix(".html").write_text(page, encoding="utf-8")
+    with pd.ExcelWriter(stem.with_suffix(".xlsx"), engine="openpyxl") as xl:
+        shown.to_excel(xl, sheet_name=text("summary", lang)[:31], index=False)
+        actions.to_excel(xl, sheet_name=text("actions", lang)[:31], index=False)
+        if sensitivity is not None:
+            sensitivity.to_excel(xl, sheet_name=text("price_sensitivity", lang)[:31],
+                                 index=False)
+    return {"html": stem.with_suffix(".html"), "xlsx": stem.with_suffix(".xlsx")}

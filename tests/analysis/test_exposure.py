@@ -1,0 +1,178 @@
+"""Company exposure: a hand-computed BOM, malformed files, the shipped examples."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from critmin.analysis.exposure import (
+    BomError,
+    ExposureThresholds,
+    Upstream,
+    exposure_table,
+    price_sensitivity,
+    read_bom_file,
+    store_bom,
+    validate_bom,
+)
+from critmin.catalog.commodities import resolve_commodity
+from critmin.catalog.countries import resolve_country
+
+HEADER = ("product,part,commodity,mass_per_unit,mass_unit,units_per_year,supplier,"
+          "supplier_country,share,price,inventory_days,recycled_content,substitutability\n")
+# 1 000 motors: 2 kg magnet Nd from CHN (75 %) and JPN (25 %); 10 kg copper from Chile
+SMALL = HEADER + (
+    "motor,magnet,ネオジム,2,kg,1000,A,中国,0.75,100,30,0,0.2\n"
+    "motor,magnet,Nd,2000,g,1000,B,Japan,0.25,100,60,0,0.2\n"
+    "motor,winding,copper,10,kg,1000,C,CHL,1,10,30,0.5,0.5\n")
+
+
+def up() -> Upstream:
+    axes = pd.DataFrame({"historical_volatility": [0.4, 0.2]},
+                        index=pd.Index(["rare_earths", "copper"], name="commodity_id"))
+    return Upstream(
+        axes=axes,
+        types=pd.DataFrame({"type": ["demand_surge", "none"], "type_reason": ["r", "r"]},
+                           index=pd.Index(["rare_earths", "copper"], name="commodity_id")),
+        packages=pd.DataFrame({"type": ["demand_surge"] * 2 + ["none"],
+                               "measure_id": ["mine_investment", "stockpiling",
+                                              "mine_investment"],
+                               "level": ["all", "all", "monitor"],
+                               "level_class": ["focus", "focus", "monitor"]}),
+        production_hhi=pd.Series({"rare_earths": 0.5, "copper": 0.1}),
+        risk=pd.Series({"CHN": 0.6, "JPN": 0.2, "CHL": 0.3}), year=2023)
+
+
+def bom(text=SMALL):
+    return validate_bom(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False),
+                        "small.csv", resolve_commodity, resolve_country)
+
+
+def test_hand_computed_exposure():
+    t = exposure_table(bom(), up()).set_index("commodity_id")
+    ree = t.loc["rare_earths"]
+    assert ree["mass_t"] == pytest.approx(2.0)                  # 2 kg × 1 000 / 1 000
+    assert ree["value"] == pytest.approx(200_000)               # 2 000 kg × 100
+    assert ree["supplier_hhi"] == pytest.approx(0.75**2 + 0.25**2)
+    assert ree["top_country"] == "CHN" and ree["top_share"] == pytest.approx(0.75)
+    assert ree["governance_risk"] == pytest.approx(0.75 * 0.6 + 0.25 * 0.2)
+    assert ree["company_geopolrisk"] == pytest.approx(0.5 * 0.5)
+    assert ree["quadrant"] == "high share × high risk"
+    assert ree["importance"] == pytest.approx(200_000 / 300_000)
+    # resilience: mean(37.5/90, 2/3, 0, 0.2) (mass-weighted inventory days 0.75·30 + 0.25·60)
+    assert ree["resilience"] == pytest.approx(np.mean([37.5 / 90, 2 / 3, 0.0, 0.2]))
+    # exposure: mean(importance/max, HHI, GR, volatility axis)
+    assert ree["exposure"] == pytest.approx(np.mean([1.0, 0.625, 0.5, 0.4]))
+    assert ree["cube_cell"] == "high/high/high"
+    acts = [a["action"] for a in ree["actions"]]
+    assert acts == ["diversify_suppliers", "long_term_offtake", "safety_stock"]
+    cu = t.loc["copper"]
+    assert cu["quadrant"] == "high share × low risk" and cu["actions"] == []
+
+
+def test_thresholds_are_configurable():
+    t = exposure_table(bom(), up(), ExposureThresholds(share=0.8)).set_index("commodity_id")
+    assert t.loc["rare_earths", "quadrant"] == "low share × high risk"
+
+
+def test_price_sensitivity():
+    s = price_sensitivity(bom(), {"rare_earths": 0.5}).set_index("product")
+    assert s.loc["motor", "cost_change"] == pytest.approx(100_000)
+    assert s.loc["motor", "cost_change_per_unit"] == pytest.approx(100)
+    assert s.loc["motor", "cost_change_share"] == pytest.approx(1 / 3)
+
+
+BAD = [
+    ("product,part,commodity\nx,y,z\n", "missing mass_per_unit"),
+    (SMALL.replace("10,kg,1000,C", "-10,kg,1000,C"), "row 4: mass_per_unit: -10 must be"),
+    (SMALL.replace("copper", "unobtainium"), "row 4: commodity: unknown mineral"),
+    (SMALL.replace("CHL", "Atlantis"), "row 4: supplier_country: unknown country"),
+    (SMALL.replace(",10,kg", ",ten,kg"), "row 4: mass_per_unit: 'ten' is not a number"),
+    (SMALL.replace("0.25,100", "0.35,100"), "sum to 1.100"),
+    (SMALL.replace(",kg,1000,C", ",lb,1000,C"), "row 4: mass_unit"),
+    (SMALL.replace("1,10,30,0.5,0.5", "1,10,30,1.5,0.5"), "recycled_content"),
+]
+
+
+@pytest.mark.parametrize("text, words", BAD)
+def test_malformed_boms_fail_clearly_and_store_nothing(text, words, tmp_path, store_copy):
+    from critmin.store.io import connect
+
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BomError) as err:
+        validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
+    assert words in str(err.value) and "nothing imported" in str(err.value)
+    with connect(store_copy) as con:
+        tables = {r[0] for r in con.execute("show tables").fetchall()}
+    assert "bom" not in tables
+
+
+def test_every_bad_row_is_listed():
+    text = SMALL.replace("copper", "unobtainium").replace(",2,kg", ",-2,kg")
+    with pytest.raises(BomError) as err:
+        bom(text)
+    rows = {p[0] for p in err.value.problems}
+    assert {2, 4} <= rows
+
+
+def test_empty_huge_and_wrong_type_files(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(BomError, match="empty"):
+        read_bom_file(empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(BomError, match="no data rows"):
+        read_bom_file(header_only)
+    big = tmp_path / "big.csv"
+    big.write_text(SMALL, encoding="utf-8")
+    with pytest.raises(BomError, match="over the limit"):
+        read_bom_file(big, max_bytes=100)
+    with pytest.raises(BomError, match="more than 2 rows"):
+        read_bom_file(big, max_rows=2)
+    other = tmp_path / "bom.json"
+    other.write_text("{}", encoding="utf-8")
+    with pytest.raises(BomError, match=".csv or .xlsx"):
+        read_bom_file(other)
+
+
+def test_store_is_all_or_nothing(store_copy):
+    import duckdb
+
+    b = bom()
+    with duckdb.connect(str(store_copy)) as con:
+        assert store_bom(con, b, "small", "small.csv") == 3
+        assert store_bom(con, b, "small", "small.csv") == 3   # replaced, not doubled
+        assert con.execute("select count(*) from bom").fetchall()[0][0] == 3
+        broken = b.assign(mass_t="not a number")
+        with pytest.raises(duckdb.Error):
+            store_bom(con, broken, "small", "small.csv")
+        assert con.execute("select count(*) from bom").fetchall()[0][0] == 3
+
+
+def test_examples_run_end_to_end(imported_home):
+    import json
+
+    from typer.testing import CliRunner
+
+    from critmin.views.cli import app
+
+    runner = CliRunner()
+    for example in ("ev_traction_motor", "li_ion_battery_pack", "power_module"):
+        result = runner.invoke(app, ["exposure", "--bom", f"example:{example}", "--no-store",
+                                     "-f", "json"])
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)
+        for r in rows:
+            assert list(r)[:9] == ["commodity", "mass_t", "value", "supplier_hhi",
+                                   "top_country", "top_share", "governance_risk", "quadrant",
+                                   "actions"]
+        if example == "ev_traction_motor":
+            ree = next(r for r in rows if r["commodity"] == "rare_earths")
+            assert ree["quadrant"] == "high share × high risk" and ree["actions"]
+    result = runner.invoke(app, ["exposure", "--bom", "example:nope"])
+    assert result.exit_code == 2 and "ev_traction_motor" in result.output
