@@ -176,3 +176,20 @@ def test_examples_run_end_to_end(imported_home):
             assert ree["quadrant"] == "high share × high risk" and ree["actions"]
     result = runner.invoke(app, ["exposure", "--bom", "example:nope"])
     assert result.exit_code == 2 and "ev_traction_motor" in result.output
+
+
+def test_report_in_japanese(imported_home, tmp_path):
+    from typer.testing import CliRunner
+
+    from critmin.views.cli import app
+
+    result = CliRunner().invoke(app, ["exposure", "--bom", "example:ev_traction_motor",
+                                      "--no-store", "--price-shock", "0.3", "--report",
+                                      str(tmp_path), "--lang", "ja", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(tmp_path / "exposure_ev_traction_motor_ja.xlsx", sheet_name=None)
+    assert set(sheets) == {"概要", "推奨対応", "価格感応度"}
+    for frame in sheets.values():
+        assert all(not str(c).isascii() for c in frame.columns)
+    page = (tmp_path / "exposure_ev_traction_motor_ja.html").read_text(encoding="utf-8")
+    assert "高シェア×高リスク" in page and "plotly" in page

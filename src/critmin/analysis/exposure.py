@@ -336,7 +336,10 @@ def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
         acts = [{"action": "diversify_suppliers", "strength": "recommended",
                  "reason": f"top supplier country {r.top_country} {100 * r.top_share:.0f} % "
                            f"> {100 * t.share:.0f} % with governance risk {r.top_risk:.2f} "
-                           f"≥ {t.risk:g}"}]
+                           f"≥ {t.risk:g}",
+                 "reason_ja": f"最大供給国 {r.top_country} {100 * r.top_share:.0f} % > "
+                              f"{100 * t.share:.0f} %、ガバナンスリスク {r.top_risk:.2f} ≥ "
+                              f"{t.risk:g}"}]
         pk = packages[packages["type"] == r.type]
         for p in pk.itertuples(index=False):
             if p.level_class not in ("focus", "where_conditions_fit"):
@@ -344,7 +347,8 @@ def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
             m = moves[p.measure_id]
             strength = "recommended" if p.level_class == "focus" else "consider"
             acts.append({"action": m["action_id"], "strength": strength,
-                         "reason": f"national type {r.type}: {p.measure_id} is {p.level}"})
+                         "reason": f"national type {r.type}: {p.measure_id} is {p.level}",
+                         "reason_ja": f"国の類型 {r.type}：{p.measure_id} は {p.level}"})
         out.append(acts)
     return out
 

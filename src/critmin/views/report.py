@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from critmin.analysis.assessment import Assessment
+from critmin.catalog.tables import read_table
 from critmin.methods.meti6 import AXES
 from critmin.views.charts import figure_div, plotly_js, radar_figure
 from critmin.views.i18n import label, reason, text
@@ -220,15 +221,23 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
     shown.insert(0, text("commodity", lang), [label("commodity", c, lang)
                                               for c in shown["commodity_id"]])
     shown["type"] = [label("type", x, lang) if isinstance(x, str) else "" for x in shown["type"]]
+    shown["quadrant"] = [text(q, lang) for q in shown["quadrant"]]
+    shown["cube_cell"] = ["/".join(text(w, lang) for w in c.split("/"))
+                          for c in shown["cube_cell"]]
+    shown = shown.drop(columns="commodity_id").rename(columns={
+        c: text("spend" if c == "value" else c, lang) for c in EXPOSURE_COLUMNS
+        if c != "commodity_id"})
+    names = {r["action_id"]: r for r in read_table("company_actions")}
+    strength = {"recommended": ("recommended", "推奨"), "consider": ("consider", "検討")}
     actions = pd.DataFrame([
         {text("commodity", lang): label("commodity", c, lang),
-         text("actions", lang): a["action"] + (f" ({a['strength']})" if "strength" in a else ""),
-         text("type_reason", lang): a["reason"]}
+         text("actions", lang): names[a["action"]][f"name_{lang}"] + " ("
+         + strength[a["strength"]][0 if lang == "en" else 1] + ")",
+         text("type_reason", lang): a["reason_ja" if lang == "ja" else "reason"]}
         for c, acts in zip(table["commodity_id"], table["actions"], strict=True) for a in acts])
     figs = exposure_figures(table, lang)
     parts = [f"<h1>{html.escape(text('exposure_title', lang))} — {html.escape(name)}</h1>",
-             f"<h2>{text('summary', lang)}</h2>", html_table(shown.drop(
-                 columns="commodity_id")),
+             f"<h2>{text('summary', lang)}</h2>", html_table(shown),
              f"<h2>{text('risk_share', lang)}</h2>", figure_div(figs["risk_share"]),
              f"<h2>{text('actions', lang)}</h2>", html_table(actions),
              f"<h2>{text('exposure_resilience', lang)}</h2>",
@@ -236,6 +245,12 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
              f"<h2>{text('importance_risk_subst', lang)}</h2>", figure_div(figs["cube"]),
              figure_div(figs["projections"])]
     if sensitivity is not None:
+        sensitivity = sensitivity.rename(columns={
+            "product": text("product", lang), "material_cost": text("material_cost", lang),
+            "cost_change": text("cost_change", lang),
+            "cost_change_per_unit": text("cost_change", lang) + " / unit"
+            if lang == "en" else "単位あたりコスト変化",
+            "cost_change_share": text("cost_change_share", lang)})
         parts += [f"<h2>{text('price_sensitivity', lang)}</h2>", html_table(sensitivity)]
     page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
             f"<title>{html.escape(text('exposure_title', lang))}</title><style>{CSS}</style>"
