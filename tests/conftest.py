@@ -13,10 +13,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from critmin.errors import BundleError
 from critmin.sources import bundle
 from critmin.store.schema import DDL, SCHEMA_VERSION
+
+# Property tests check correctness, not speed (the benchmarks do that): no per-example
+# deadline, which a loaded 2-core CI machine can miss on the first, cold example.
+settings.register_profile("critmin", deadline=None)
+settings.load_profile("critmin")
 
 REPO = Path(__file__).resolve().parents[1]
 
