@@ -56,12 +56,34 @@ def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None =
         Console().print(table)
 
 
+def write_csv(frame: Any) -> None:
+    """A DataFrame as CSV on standard output, written by DuckDB's CSV writer (several
+    times faster than pandas for large results; same shortest float repr, empty for
+    missing, lowercase booleans)."""
+    import os
+    import tempfile
+
+    import duckdb
+
+    fd, path = tempfile.mkstemp(suffix=".csv")
+    os.close(fd)
+    try:
+        con = duckdb.connect()
+        con.register("result_frame", frame.reset_index(drop=True))
+        con.execute(f"copy result_frame to '{path}' (header, delimiter ',')")
+        con.close()
+        with open(path, encoding="utf-8") as fh:
+            sys.stdout.write(fh.read())
+    finally:
+        os.unlink(path)
+
+
 def emit_frame(frame: Any, fmt: Format, columns: list[str], title: str | None = None) -> None:
     """Write a DataFrame: CSV and JSON straight from pandas (fast for large results),
     the table through :func:`emit`. Missing values are empty (CSV) or null (JSON)."""
     cols = [c for c in columns if c in frame.columns]
     if fmt is Format.csv:
-        frame[cols].to_csv(sys.stdout, index=False)
+        write_csv(frame[cols])
     elif fmt is Format.json:
         sys.stdout.write(frame[cols].to_json(orient="records", force_ascii=False, indent=2)
                          + "\n")
