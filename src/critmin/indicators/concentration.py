@@ -8,8 +8,9 @@ the largest share. World totals never reach this function: adapters keep them ap
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
+
+from critmin.indicators.relational import key_list, run_sql
 
 KEYS = ["commodity_id", "stage", "year"]
 
@@ -61,31 +62,49 @@ def top_producers(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
                ].reset_index(drop=True)
 
 
+def concentration_sql(relation: str, by: tuple[str, ...] = ()) -> str:
+    """SQL of :func:`concentration` over ``relation`` (columns of ``production``).
+
+    One pass: window totals and ranks, then one aggregation per group.
+    """
+    keys = key_list(KEYS + list(by))
+    return f"""
+        select {keys},
+               case when any_value(total) > 0 then
+                   sum(share * share) filter (where iso3 is not null) end as hhi,
+               case when any_value(total) > 0 then
+                   max(share) filter (where iso3 is not null and rk = 1) end as top1_share,
+               case when any_value(total) > 0 then
+                   sum(share) filter (where iso3 is not null and rk <= 3) end as top3_share,
+               max(iso3) filter (where iso3 is not null and rk = 1) as top_iso3,
+               any_value(total) as total,
+               count(*) filter (where iso3 is not null and quantity > 0) as n_producers,
+               coalesce(sum(share) filter (where iso3 is null), 0.0) as remainder_share
+        from (
+            select {keys}, iso3, quantity, total,
+                   case when total > 0 then quantity / total end as share,
+                   row_number() over (partition by {keys}, iso3 is null
+                                      order by quantity desc nulls last, iso3) as rk
+            from (select {keys}, iso3, quantity,
+                         sum(quantity) over (partition by {keys}) as total
+                  from {relation}))
+        group by {keys}
+        having count(*) filter (where iso3 is not null) > 0"""
+
+
 def concentration(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Country HHI, top-1 and top-3 shares and the top country per group.
 
     ``HHI = Σ_named s_i²`` (0–1, fractional; a remainder adds to the total only, so the
     HHI is then a lower bound), ``T1 = s_(1)``, ``T3 = s_(1) + s_(2) + s_(3)`` over named
     producers (methods.md §2). Returns one row per commodity/stage/year (and ``by``) with
-    ``hhi, top1_share, top3_share, top_iso3, total, n_producers, remainder_share``.
+    ``hhi, top1_share, top3_share, top_iso3, total, n_producers, remainder_share``; a
+    group whose total is 0 has missing shares, not 0.
     """
     keys = KEYS + list(by)
-    shares = producer_shares(production, by)
-    named = shares[shares["iso3"].notna()].copy()
-    named = named.sort_values(keys + ["quantity", "iso3"],
-                              ascending=[True] * len(keys) + [False, True])
-    named["rank"] = named.groupby(keys).cumcount()
-    named["s2"] = named["share"] ** 2
-    named["s3"] = named["share"].where(named["rank"] < 3, 0.0)
-    named["producing"] = (named["quantity"] > 0).astype(int)
-    agg = named.groupby(keys).agg(
-        hhi=("s2", "sum"), top1_share=("share", "first"), top3_share=("s3", "sum"),
-        top_iso3=("iso3", "first"), total=("total", "first"),
-        n_producers=("producing", "sum")).reset_index()
-    rem = shares[shares["iso3"].isna()].groupby(keys)["share"].sum().rename(
-        "remainder_share")
-    agg = agg.merge(rem, on=keys, how="left")
-    agg["remainder_share"] = agg["remainder_share"].fillna(0.0)
-    # a group whose total is 0 has no shares: keep it missing, not 0
-    agg.loc[agg["total"] <= 0, ["hhi", "top1_share", "top3_share"]] = np.nan
-    return agg
+    if production.empty:
+        return pd.DataFrame(columns=keys + ["hhi", "top1_share", "top3_share", "top_iso3",
+                                            "total", "n_producers", "remainder_share"])
+    frame = production[keys + ["iso3", "quantity"]].astype({"quantity": float})
+    out = run_sql(concentration_sql("production_in", by), production_in=frame)
+    return out.sort_values(keys, ignore_index=True)

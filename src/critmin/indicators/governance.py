@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from critmin.indicators.relational import run_sql, sql_text
+
 SIX = ("VA", "PV", "GE", "RQ", "RL", "CC")
 WGI_BEST = 2.5  # WGI estimates run roughly −2.5 (worst) … +2.5 (best)
 WGI_SPAN = 5.0
@@ -57,6 +59,41 @@ def resolve_dimensions(available: set[str], dimensions: str | tuple[str, ...]) -
     return tuple(dimensions)
 
 
+def risk_sql(estimate: str) -> str:
+    """SQL of :func:`risk_from_estimate` for a column (NULL stays NULL)."""
+    return (f"(case when {estimate} is not null then greatest(0.0, least(1.0, "
+            f"({WGI_BEST!r} - {estimate}) / {WGI_SPAN!r})) end)")
+
+
+def eu_wgi_sql(estimate: str) -> str:
+    """SQL of :func:`eu_wgi_scaled` for a column (NULL stays NULL)."""
+    return (f"(case when {estimate} is not null then "
+            f"greatest(0.0, least(10.0, 5.0 - 2.0 * {estimate})) end)")
+
+
+def country_risk_sql(relation: str, dimensions: tuple[str, ...], min_dimensions: int = 4
+                     ) -> str:
+    """SQL of :func:`country_risk` over governance rows in ``relation``."""
+    dims = ", ".join(sql_text(d) for d in dimensions)
+    need = min(min_dimensions, len(dimensions))
+    return f"""
+        select iso3, year, wgi_mean, {risk_sql("wgi_mean")} as risk,
+               {eu_wgi_sql("wgi_mean")} as wgi_star, n_dimensions
+        from (select iso3, year, avg(estimate) as wgi_mean, count(*) as n_dimensions
+              from {relation} where dimension in ({dims}) group by iso3, year)
+        where n_dimensions >= {need}"""
+
+
+def risk_for_years_sql(relation: str, years: str, max_lag: int = 2) -> str:
+    """SQL of :func:`risk_for_years`: ``relation`` is country risk, ``years`` a relation
+    with a ``year`` column."""
+    return f"""
+        select r.iso3, g.year, r.risk, r.wgi_star, r.wgi_mean, g.year - r.year as lag
+        from (select distinct year from {years}) g
+        join {relation} r on r.year between g.year - {int(max_lag)} and g.year
+        qualify row_number() over (partition by r.iso3, g.year order by r.year desc) = 1"""
+
+
 def country_risk(governance: pd.DataFrame, dimensions: tuple[str, ...],
                  min_dimensions: int = 4) -> pd.DataFrame:
     """Risk per country and year from governance rows (one source per dimension/year).
@@ -64,13 +101,9 @@ def country_risk(governance: pd.DataFrame, dimensions: tuple[str, ...],
     Returns ``iso3, year, wgi_mean, risk, wgi_star, n_dimensions``; a country-year with
     fewer than ``min(min_dimensions, len(dimensions))`` dimensions is left out (missing).
     """
-    rows = governance[governance["dimension"].isin(dimensions)]
-    agg = rows.groupby(["iso3", "year"]).agg(wgi_mean=("estimate", "mean"),
-                                              n_dimensions=("estimate", "size")).reset_index()
-    agg = agg[agg["n_dimensions"] >= min(min_dimensions, len(dimensions))]
-    agg["risk"] = risk_from_estimate(agg["wgi_mean"])
-    agg["wgi_star"] = eu_wgi_scaled(agg["wgi_mean"])
-    return agg
+    frame = governance[["iso3", "year", "dimension", "estimate"]].astype({"estimate": float})
+    sql = country_risk_sql("gov_in", dimensions, min_dimensions) + " order by iso3, year"
+    return run_sql(sql, gov_in=frame)
 
 
 def risk_for_years(risk: pd.DataFrame, years: list[int], max_lag: int = 2) -> pd.DataFrame:
@@ -78,11 +111,7 @@ def risk_for_years(risk: pd.DataFrame, years: list[int], max_lag: int = 2) -> pd
 
     Returns ``iso3, year, risk, wgi_star, wgi_mean, lag`` (``lag`` = years carried).
     """
-    grid = pd.DataFrame({"year": sorted(set(years))})
-    out = []
-    for lag in range(max_lag + 1):
-        shifted = risk.assign(year=risk["year"] + lag, lag=lag)
-        out.append(grid.merge(shifted, on="year"))
-    both = pd.concat(out, ignore_index=True).sort_values(["iso3", "year", "lag"])
-    return both.drop_duplicates(["iso3", "year"])[
-        ["iso3", "year", "risk", "wgi_star", "wgi_mean", "lag"]].reset_index(drop=True)
+    grid = pd.DataFrame({"year": sorted({int(y) for y in years})}, dtype="int64")
+    sql = risk_for_years_sql("risk_in", "years_in", max_lag) + " order by iso3, year"
+    return run_sql(sql, risk_in=risk[["iso3", "year", "risk", "wgi_star", "wgi_mean"]],
+                   years_in=grid)

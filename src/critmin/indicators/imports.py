@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.indicators.trade import Members, flow_views, partner_flows_sql, registered
+from critmin.indicators.relational import registered
+from critmin.indicators.trade import Members, flow_views, partner_flows_sql
 
 CELL = ["importer", "commodity_id", "stage", "year"]
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from critmin.indicators.relational import key_list, run_sql, sql_text
+
 DEFAULT_PRODUCTION_PREFERENCE = ("usgs-mcs", "wmd")
 DEFAULT_GOVERNANCE_PREFERENCE = ("wgi-release", "wgi-bundle")
 
@@ -82,11 +84,34 @@ def production_rows(con: Any, commodity_ids: list[str] | None = None,
     return con.execute(sql, params).df()
 
 
+def rank_sql(preference: tuple[str, ...], column: str = "source_id") -> str:
+    """SQL of :func:`source_rank`: the index of the first matching prefix."""
+    whens = " ".join(f"when starts_with({column}, {sql_text(p)}) then {i}"
+                     for i, p in enumerate(preference))
+    return f"(case {whens} else {len(preference)} end)" if preference else "0"
+
+
+def preferred_sql(relation: str, keys: list[str], preference: tuple[str, ...]) -> str:
+    """SQL of :func:`preferred_rows` over ``relation`` (which has ``source_id``)."""
+    cols = key_list(keys)
+    return f"""
+        select * exclude (_pick) from (
+            select *, first_value(source_id) over (
+                partition by {cols} order by {rank_sql(preference)}, source_id desc) as _pick
+            from {relation})
+        where source_id = _pick"""
+
+
 def preferred_rows(rows: pd.DataFrame, keys: list[str], preference: tuple[str, ...]
                    ) -> pd.DataFrame:
-    """Keep, per group of ``keys``, the rows of the preferred source."""
-    choice = choose_sources(rows, keys, preference, alternatives=False)
-    return rows.merge(choice, on=keys + ["source_id"], how="inner")
+    """Keep, per group of ``keys``, the rows of the preferred source (as
+    :func:`choose_sources` picks it)."""
+    if rows.empty:
+        return rows
+    sql = (f"select * exclude (_row) from ({preferred_sql('rows_in', keys, preference)}) "
+           "order by _row")
+    out = run_sql(sql, rows_in=rows.assign(_row=range(len(rows))))
+    return out.astype(rows.dtypes.to_dict())
 
 
 def preferred_production(rows: pd.DataFrame, preference: tuple[str, ...] | None = None

@@ -11,50 +11,48 @@ quantity are left out of both sums and counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
+
+from critmin.indicators.relational import registered, run_sql
 
 Members = dict[str, list[tuple[str, int | None, int | None]]]
 
 
 def members_frame(importers: Members) -> pd.DataFrame:
-    """Frame ``importer, iso3, joined, left`` from {importer: [(iso3, joined, left)]}."""
-    rows = [(imp, iso3, joined, left) for imp, members in importers.items()
+    """Frame ``importer, iso3, joined, left, i_ix`` from {importer: [(iso3, joined,
+    left)]}; ``i_ix`` is the importer's position in ``importers`` (an integer key)."""
+    rows = [(imp, iso3, joined, left, i) for i, (imp, members) in enumerate(importers.items())
             for iso3, joined, left in members]
-    frame = pd.DataFrame(rows, columns=["importer", "iso3", "joined", "left"])
+    frame = pd.DataFrame(rows, columns=["importer", "iso3", "joined", "left", "i_ix"])
     frame["joined"] = pd.to_numeric(frame["joined"]).astype("Int64")
     frame["left"] = pd.to_numeric(frame["left"]).astype("Int64")
     return frame
 
 
+MEMBER_IN_YEAR = ("{t}.year >= coalesce({a}.joined, 0) and "
+                  "{t}.year < coalesce({a}.\"left\", 10000)")
+
+
+def domestic_sql(relation: str) -> str:
+    """SQL of :func:`domestic_production` over production rows in ``relation`` (needs
+    the ``m_members`` view)."""
+    return f"""
+        select m.importer, p.commodity_id, p.stage, p.year,
+               coalesce(sum(p.quantity), 0.0) as domestic_t
+        from {relation} p
+        join m_members m on m.iso3 = p.iso3 and {MEMBER_IN_YEAR.format(t="p", a="m")}
+        group by all"""
+
+
 def domestic_production(production: pd.DataFrame, importers: Members) -> pd.DataFrame:
     """Each importer's own production per commodity, stage and year (sum over members in
     the years they were members): ``importer, commodity_id, stage, year, domestic_t``."""
-    members = members_frame(importers)
-    joined = production[production["iso3"].notna()].merge(members, on="iso3")
-    ok = ((joined["joined"].isna() | (joined["year"] >= joined["joined"])) &
-          (joined["left"].isna() | (joined["year"] < joined["left"])))
-    return (joined[ok].groupby(["importer", "commodity_id", "stage", "year"])["quantity"]
-            .sum().rename("domestic_t").reset_index())
-
-
-@contextmanager
-def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
-    """Register frames as DuckDB views for the duration of a query.
-
-    The frames (small: members, risk) are copied first: DuckDB fails with std::bad_cast
-    on pandas arrays that are strided views, e.g. of a reversed frame.
-    """
-    for name, frame in frames.items():
-        con.register(name, frame.copy())
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
+    frame = production[["commodity_id", "stage", "year", "iso3", "quantity"]].astype(
+        {"quantity": float})
+    sql = domestic_sql("prod_in") + " order by importer, commodity_id, stage, year"
+    return run_sql(sql, prod_in=frame, m_members=members_frame(importers))
 
 
 def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
@@ -62,28 +60,26 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
     """SQL of ``trade_stage`` rows joined to importers (views ``m_*``).
 
     Needs ``m_members`` (importer, iso3, joined, left) and, when filtering, ``m_filter``
-    (commodity_id) and ``m_years`` (year). Columns: importer, partner, partner_code,
+    (commodity_id) and ``m_years`` (year). Columns: importer, i_ix, partner, partner_code,
     commodity_id, stage, year, quantity_t, value_kusd, value_kusd_q, n_rows,
     n_rows_no_quantity, n_codes, intra.
     """
     if direction not in ("import", "export"):
         raise ValueError("direction is 'import' or 'export'")
     own, other = ("importer", "exporter") if direction == "import" else ("exporter", "importer")
-    member_in_year = ("t.year >= coalesce({a}.joined, 0) and "
-                      "t.year < coalesce({a}.\"left\", 10000)")
     where = []
     if commodity_filter:
         where.append("t.commodity_id in (select commodity_id from m_filter)")
     if year_filter:
         where.append("t.year in (select year from m_years)")
     return f"""
-        select m.importer, t.{other} as partner, t.{other}_code as partner_code,
+        select m.importer, m.i_ix, t.{other} as partner, t.{other}_code as partner_code,
                t.commodity_id, t.stage, t.year, t.quantity_t, t.value_kusd, t.value_kusd_q,
                t.n_rows, t.n_rows_no_quantity, t.n_codes, g.iso3 is not null as intra
         from trade_stage t
-        join m_members m on m.iso3 = t.{own} and {member_in_year.format(a="m")}
+        join m_members m on m.iso3 = t.{own} and {MEMBER_IN_YEAR.format(t="t", a="m")}
         left join m_members g on g.importer = m.importer and g.iso3 = t.{other}
-                              and {member_in_year.format(a="g")}
+                              and {MEMBER_IN_YEAR.format(t="t", a="g")}
         {"where " + " and ".join(where) if where else ""}"""
 
 

@@ -19,22 +19,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from critmin.indicators.concentration import concentration
-from critmin.indicators.governance import country_risk, risk_for_years
+from critmin.indicators.concentration import concentration_sql
+from critmin.indicators.governance import (
+    country_risk_sql,
+    risk_for_years_sql,
+)
 from critmin.indicators.imports import missing_rule_sql
 from critmin.indicators.inputs import (
-    governance_rows,
-    preferred_governance,
-    preferred_production,
-    production_rows,
+    DEFAULT_GOVERNANCE_PREFERENCE,
+    preferred_sql,
+    production_preference,
 )
+from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
-    domestic_production,
+    domestic_sql,
     flow_views,
-    registered,
     trade_rows_sql,
 )
 
@@ -47,60 +50,112 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                cu_reference: float = CU_REFERENCE) -> pd.DataFrame:
     """GeoPolRisk cells for every importer × commodity stage × year with production.
 
-    One relational pass over the trade rows of the production years. Returns
-    ``importer, commodity_id, stage, year, hhi, import_risk, score, price, cf,
+    Two DuckDB queries over the store: the HHI of the preferred production source per
+    commodity stage and year; then, in one pass over the trade rows of those years,
+    each cell's Σ f·g, F, value and partners, with the importers' own production. The
+    grid importer × HHI row is filled in NumPy; labels come back as categoricals.
+    Returns ``importer, commodity_id, stage, year, hhi, import_risk, score, price, cf,
     imports_t, domestic_t, n_partners, missing_governance_share, cu_reference,
     production_source, missing`` (``missing`` gives the reason where a value is NaN).
     """
-    prod = preferred_production(production_rows(con, commodity_ids))
-    hhi = concentration(prod)[["commodity_id", "stage", "year", "hhi"]]
-    sources = prod.groupby(["commodity_id", "stage", "year"])["source_id"].first()
-    hhi = hhi.merge(sources.rename("production_source").reset_index(),
-                    on=["commodity_id", "stage", "year"])
-    if years is not None:
-        hhi = hhi[hhi["year"].isin(years)]
-    prod_years = sorted(int(y) for y in hhi["year"].unique())
-    gov = preferred_governance(governance_rows(con))
-    risk = risk_for_years(country_risk(gov, dimensions), prod_years)
-    g, keep = missing_rule_sql(missing_governance, "r.risk")
+    g, keep = missing_rule_sql(missing_governance, "risk")
     if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
-        g = f"case when x.intra then 0.0 else {g} end"
-    rows = trade_rows_sql("import", commodity_ids is not None, True)
-    domestic = domestic_production(prod, importers)
+        g = f"case when intra then 0.0 else {g} end"
+    where = ["commodity_id in (select commodity_id from m_filter)"] if commodity_ids is not \
+        None else []
+    if years is not None:
+        where.append("year in (select year from m_want)")
+    production = ("(select commodity_id, stage, year, iso3, quantity, source_id "
+                  "from production" + (" where " + " and ".join(where) if where else "")
+                  + ")")
+    prod = preferred_sql(production, ["commodity_id", "stage", "year"],
+                         production_preference())
+    hhi_sql = f"""
+        with prod as ({prod})
+        select c.commodity_id, c.stage, c.year, c.hhi, s.production_source
+        from ({concentration_sql("prod")}) c
+        join (select commodity_id, stage, year, any_value(source_id) as production_source
+              from prod group by all) s using (commodity_id, stage, year)
+        order by all"""
+    multi = [i for i, members in enumerate(importers.values()) if len(members) > 1]
+    # a trade row is one partner code, except in a group, whose members share partners
+    group_partners = ("select i_ix, h_ix, count(distinct partner_code) as n_partners "
+                      f"from used where i_ix in ({', '.join(map(str, multi))}) group by all"
+                      if multi else "select 0 as i_ix, 0 as h_ix, 0 as n_partners limit 0")
     sql = f"""
-        with imp as (
-            select x.importer, x.commodity_id, x.stage, x.year,
-                   sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
-                   sum(x.value_kusd_q) as value_q,
-                   count(distinct coalesce(x.partner, cast(x.partner_code as varchar)))
-                       as n_partners,
-                   coalesce(sum(x.quantity_t) filter (where r.risk is null and not x.intra),
-                            0) as miss
-            from ({rows}) x
+        with prod as ({prod}),
+        m_years as (select distinct year from m_hhi),
+        gov as ({preferred_sql("governance", ["dimension", "year"],
+                               DEFAULT_GOVERNANCE_PREFERENCE)}),
+        m_risk as ({risk_for_years_sql(f"({country_risk_sql('gov', dimensions)})",
+                                       "m_years")}),
+        used as (
+            select x.i_ix, h.h_ix, x.partner_code, x.quantity_t, x.value_kusd_q, x.intra,
+                   r.risk
+            from ({trade_rows_sql("import", commodity_ids is not None, True)}) x
+            join m_hhi h using (commodity_id, stage, year)
             left join m_risk r on r.iso3 = x.partner and r.year = x.year
             where x.quantity_t is not null {keep}
-                  {"and not x.intra" if intra_group == "exclude" else ""}
-            group by all),
-        grid as (
-            select i.importer, h.* from (select distinct importer from m_members) i
-            cross join m_hhi h)
-        select g.importer, g.commodity_id, g.stage, g.year, g.hhi,
-               case when i.imports_t > 0 then i.numerator /
-                    (coalesce(d.domestic_t, 0.0) + i.imports_t) end as import_risk,
-               g.hhi * import_risk as score,
-               case when i.imports_t > 0 then i.value_q / i.imports_t end as price,
-               score * price / {float(cu_reference)!r} as cf,
-               i.imports_t, coalesce(d.domestic_t, 0.0) as domestic_t,
-               coalesce(i.n_partners, 0) as n_partners,
-               case when i.imports_t > 0 then i.miss / i.imports_t end
-                   as missing_governance_share,
-               {float(cu_reference)!r} as cu_reference, g.production_source,
-               case when i.imports_t > 0 then ''
-                    else 'no imports recorded for this stage and year' end as missing
-        from grid g
-        left join imp i using (importer, commodity_id, stage, year)
-        left join m_domestic d using (importer, commodity_id, stage, year)"""
-    views = flow_views(importers, commodity_ids, prod_years)
-    with registered(con, m_risk=risk, m_hhi=hhi, m_domestic=domestic, **views):
-        return con.execute(sql).df()
+                  {"and not x.intra" if intra_group == "exclude" else ""}),
+        imp as (
+            select i_ix, h_ix,
+                   sum(quantity_t * {g}) as numerator, sum(quantity_t) as imports_t,
+                   sum(value_kusd_q) as value_q, count(*) as n_rows,
+                   coalesce(sum(quantity_t) filter (where risk is null and not intra), 0)
+                       as miss
+            from used group by all),
+        group_partners as ({group_partners}),
+        domestic as (
+            select i_ix, h_ix, d.domestic_t
+            from ({domestic_sql("prod")}) d
+            join m_importers using (importer) join m_hhi using (commodity_id, stage, year))
+        select i_ix, h_ix, i.numerator, i.imports_t, i.value_q, i.miss,
+               coalesce(p.n_partners, i.n_rows) as n_partners, d.domestic_t
+        from imp i
+        full join domestic d using (i_ix, h_ix)
+        left join group_partners p using (i_ix, h_ix)"""
+    names = pd.DataFrame({"importer": list(importers)})
+    views = flow_views(importers, commodity_ids, None)
+    views["m_want"] = pd.DataFrame({"year": years or []}, dtype="int64")
+    views["m_importers"] = names.assign(i_ix=range(len(names)))
+    with registered(con, **views):
+        hhi = con.execute(hhi_sql).df()
+        with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
+            cells = con.execute(sql).fetchnumpy()
+    return _grid(names, hhi, cells, float(cu_reference))
 
+
+def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
+          cu_reference: float) -> pd.DataFrame:
+    """Every importer × HHI row, with the sums of the cells that have trade or
+    production, and the GeoPolRisk formulas (module docstring) applied to whole arrays."""
+    n_h = len(hhi)
+    size = len(names) * n_h
+    flat = np.asarray(cells["i_ix"], dtype=np.int64) * n_h + np.asarray(cells["h_ix"])
+
+    def spread(name: str, fill: float) -> np.ndarray:
+        out = np.full(size, fill)
+        out[flat] = np.ma.filled(cells[name].astype(float), fill)
+        return out
+
+    imports = spread("imports_t", np.nan)
+    domestic = spread("domestic_t", 0.0)
+    traded = imports > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        import_risk = np.where(traded, spread("numerator", np.nan) / (domestic + imports),
+                               np.nan)
+        price = np.where(traded, spread("value_q", np.nan) / imports, np.nan)
+        miss = np.where(traded, spread("miss", np.nan) / imports, np.nan)
+    keys = pd.concat([take_rows(names, np.repeat(np.arange(len(names)), n_h)),
+                      take_rows(hhi, np.tile(np.arange(n_h), len(names)))], axis=1)
+    score = keys["hhi"].to_numpy() * import_risk
+    out = keys.drop(columns="production_source").assign(
+        import_risk=import_risk, score=score, price=price,
+        cf=score * price / cu_reference, imports_t=imports, domestic_t=domestic,
+        n_partners=spread("n_partners", 0.0).astype(np.int64),
+        missing_governance_share=miss, cu_reference=cu_reference,
+        production_source=keys["production_source"])
+    out["missing"] = pd.Categorical.from_codes(
+        (~traded).astype(np.int8),
+        categories=["", "no imports recorded for this stage and year"])
+    return out

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.trade import registered
+from critmin.indicators.relational import registered
 from critmin.methods.geopolrisk import CU_REFERENCE
 
 #: the reference's own "EU" region (geopolrisk/assessment/database.py)
