@@ -1,18 +1,18 @@
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.supply import import_reliance, reserve_life
+from critmin.indicators.supply import net_import_reliance, reserve_life
 from critmin.indicators.volatility import annualised_volatility
 
 
 def test_import_reliance_hand_computed():
-    cell = {"importer": "X", "commodity_id": "c", "stage": "mining", "year": 2022}
-    imp = pd.DataFrame([cell | {"flow": 100.0}, cell | {"importer": "Y", "flow": 10.0}])
-    exp = pd.DataFrame([cell | {"flow": 20.0}, cell | {"importer": "Y", "flow": 50.0}])
-    prod = pd.DataFrame([cell | {"domestic_t": 30.0}])
-    out = import_reliance(imp, exp, prod).set_index("importer")
-    assert np.isclose(out.loc["X", "nir"], 80 / 110)  # (I − E) / (P + I − E)
-    assert out.loc["Y", "nir"] == 0.0 and out.loc["Y", "net_exporter"]
+    # X: I 100, E 20, P 30 → (100 − 20) / (30 + 80); Y: I 10, E 50 → net exporter, 0
+    nir, net_exporter = net_import_reliance(np.array([100.0, 10.0, np.nan]),
+                                            np.array([20.0, 50.0, 5.0]),
+                                            np.array([30.0, np.nan, np.nan]))
+    assert np.isclose(nir[0], 80 / 110) and not net_exporter[0]
+    assert nir[1] == 0.0 and net_exporter[1]
+    assert nir[2] == 0.0 and net_exporter[2]  # no imports recorded: I counts as 0
 
 
 def test_reserve_life_mean_of_three_years():

@@ -92,6 +92,17 @@ def concentration_sql(relation: str, by: tuple[str, ...] = ()) -> str:
         having count(*) filter (where iso3 is not null) > 0"""
 
 
+def production_concentration_sql(production: str) -> str:
+    """SQL of :func:`concentration` per commodity, stage and year of the preferred
+    production rows in ``production`` (one source per group), with that
+    ``production_source``."""
+    return f"""
+        select c.*, s.production_source
+        from ({concentration_sql(production)}) c
+        join (select commodity_id, stage, year, any_value(source_id) as production_source
+              from {production} group by all) s using (commodity_id, stage, year)"""
+
+
 def concentration(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Country HHI, top-1 and top-3 shares and the top country per group.
 

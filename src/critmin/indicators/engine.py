@@ -14,23 +14,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
-from critmin.indicators.concentration import concentration
-from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
-from critmin.indicators.imports import import_cells
-from critmin.indicators.inputs import (
-    governance_rows,
-    preferred_governance,
-    preferred_production,
-    production_preference,
-    production_rows,
+from critmin.indicators.concentration import production_concentration_sql
+from critmin.indicators.governance import resolve_dimensions, store_risk_sql
+from critmin.indicators.imports import cell_stats_sql, stage_table
+from critmin.indicators.inputs import preferred_production_sql, production_preference
+from critmin.indicators.relational import (
+    categorical,
+    labels,
+    registered,
+    take_rows,
 )
-from critmin.indicators.supply import import_reliance, reserve_life, reserves_concentration
+from critmin.indicators.supply import net_import_reliance, reserve_life, reserves_concentration
 from critmin.indicators.trade import (
     Members,
-    domestic_production,
+    domestic_sql,
     flow_views,
-    registered,
+    multi_member,
     trade_rows_sql,
 )
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
@@ -58,34 +59,79 @@ class IndicatorOptions:
     production_preference: tuple[str, ...] | None = None
 
 
-def _tidy(frame: pd.DataFrame, indicator: str, value: str, **const: Any) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame[c] if c in frame else const.get(c) for c in TIDY
-                        if c not in ("indicator", "value")})
-    out["indicator"] = indicator
-    out["value"] = frame[value].astype(float)
-    return out[TIDY]
+Block = dict[str, Any]
 
 
-def global_indicators(con: Any, prod: pd.DataFrame, commodity_ids: list[str] | None,
-                      years: list[int] | None, opts: IndicatorOptions) -> pd.DataFrame:
+def _tidy(frame: pd.DataFrame, indicator: str, value: str, **const: Any) -> Block:
+    """One indicator's rows as tidy columns (arrays; text as categoricals)."""
+    n = len(frame)
+    zeros = np.zeros(n, dtype=np.int64)
+    cols: Block = {}
+    for c in TIDY:
+        if c == "indicator":
+            cols[c] = labels([indicator], zeros)
+        elif c == "value":
+            cols[c] = frame[value].to_numpy(dtype=float)
+        elif c == "year":
+            cols[c] = frame[c].to_numpy(dtype=np.int64)
+        elif c == "n_partners":  # (counts, missing mask): one Int64 column at the end
+            counts = frame[c].to_numpy(dtype=float) if c in frame else np.full(n, np.nan)
+            cols[c] = (np.nan_to_num(counts).astype(np.int64), np.isnan(counts))
+        elif c == "missing_governance_share":
+            cols[c] = frame[c].to_numpy(dtype=float) if c in frame else np.full(n, np.nan)
+        elif c in frame:
+            col = frame[c]
+            cols[c] = col.array if isinstance(col.dtype, pd.CategoricalDtype) else \
+                categorical(col)
+        else:
+            cols[c] = labels([const.get(c)], zeros)
+    return cols
+
+
+def _stack(blocks: list[Block]) -> pd.DataFrame:
+    """One frame from tidy blocks, text kept categorical (the union of categories)."""
+    out: Block = {}
+    for c in TIDY:
+        parts = [b[c] for b in blocks]
+        if isinstance(parts[0], pd.Categorical):
+            out[c] = union_categoricals(parts)
+        elif isinstance(parts[0], np.ndarray):
+            out[c] = np.concatenate(parts)
+        else:
+            out[c] = pd.arrays.IntegerArray(np.concatenate([p[0] for p in parts]),
+                                            np.concatenate([p[1] for p in parts]))
+    return pd.DataFrame(out)
+
+
+def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
+                      years: list[int] | None, opts: IndicatorOptions) -> list[Block]:
     """Production and reserves concentration, reserve life, volatility, EoL-RIR.
 
-    ``prod``: production rows of the preferred source (:func:`preferred_production`).
+    ``prod``: SQL of the preferred production rows (:func:`preferred_production_sql`).
     """
-    conc = concentration(prod)
-    src = prod.groupby(["commodity_id", "stage", "year"])["source_id"].first().rename(
-        "source_ids").reset_index()
-    conc = conc.merge(src, on=["commodity_id", "stage", "year"])
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        ok = np.ones(len(frame), dtype=bool)
+        if commodity_ids is not None:
+            ok &= frame["commodity_id"].isin(commodity_ids).to_numpy()
+        if years is not None:
+            ok &= frame["year"].isin(years).to_numpy()
+        return frame[ok]
+
+    with registered(con, m_filter=pd.DataFrame({"commodity_id": commodity_ids or []},
+                                               dtype=str)):
+        conc = con.execute(f"with prod as ({prod}) select * rename (production_source as "
+                           f"source_ids) from ({production_concentration_sql('prod')}) "
+                           "order by all").df()
     conc["detail"] = "top " + conc["top_iso3"] + np.where(
         conc["remainder_share"] > 0, "; remainder " + (100 * conc["remainder_share"]).round(
             1).astype(str) + " % (lower-bound HHI)", "")
-    frames = [_tidy(conc, f"production_{n}", n, basis="quantity")
+    blocks = [_tidy(keep(conc), f"production_{n}", n, basis="quantity")
               for n in ("hhi", "top1_share", "top3_share")]
     res = reserves_concentration(con)
     if len(res):
         res["detail"] = "top " + res["top_iso3"]
         res["source_ids"] = "reserves"
-        frames += [_tidy(res, f"reserves_{n}", n, basis="quantity")
+        blocks += [_tidy(keep(res), f"reserves_{n}", n, basis="quantity")
                    for n in ("hhi", "top1_share", "top3_share")]
         world_r = res[["commodity_id", "year", "total"]].rename(columns={"total": "quantity"})
         mine = conc[conc["stage"] == "mining"][["commodity_id", "year", "total"]].rename(
@@ -93,101 +139,136 @@ def global_indicators(con: Any, prod: pd.DataFrame, commodity_ids: list[str] | N
         life = reserve_life(world_r, mine)
         life["stage"] = "mining"
         life["detail"] = life["production_years"].astype(str) + " production years averaged"
-        frames.append(_tidy(life, "reserve_life", "reserve_life", basis="years"))
+        blocks.append(_tidy(keep(life), "reserve_life", "reserve_life", basis="years"))
     vol = market_volatility(con, opts.window_years)
     uvv = unit_value_volatility(con, opts.window_years)
-    have_market = set(vol["commodity_id"])
-    uvv = uvv[~uvv["commodity_id"].isin(have_market)]
-    vol = vol.assign(stage=None, source_ids=vol["series"], detail="window "
-                     + str(opts.window_years) + " y")
-    uvv = uvv.assign(source_ids=uvv["series"], detail="window " + str(opts.window_years) + " y")
-    frames.append(_tidy(vol, "volatility", "volatility", basis="market"))
-    frames.append(_tidy(uvv, "volatility", "volatility", basis="unit_value"))
-    eol = con.execute("select commodity_id, year, value, flag, source_id as source_ids "
-                      "from recycling where metric = 'EOL-RIR'").df()
-    eol["detail"] = eol["flag"]
-    frames.append(_tidy(eol, "eol_rir", "value", basis="share"))
-    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    if commodity_ids is not None:
-        out = out[out["commodity_id"].isin(commodity_ids)]
-    if years is not None:
-        out = out[out["year"].isin(years)]
-    return out
+    uvv = uvv[~uvv["commodity_id"].isin(set(vol["commodity_id"]))]
+    window = f"window {opts.window_years} y"
+    blocks.append(_tidy(keep(vol), "volatility", "volatility", basis="market", stage=None,
+                        source_ids=None, detail=window) | {
+        "source_ids": categorical(keep(vol)["series"])})
+    blocks.append(_tidy(keep(uvv), "volatility", "volatility", basis="unit_value",
+                        detail=window) | {"source_ids": categorical(keep(uvv)["series"])})
+    eol = con.execute("select commodity_id, year, value, flag as detail, "
+                      "source_id as source_ids from recycling where metric = 'EOL-RIR'").df()
+    blocks.append(_tidy(keep(eol), "eol_rir", "value", basis="share"))
+    return blocks
 
 
-def importer_indicators(con: Any, prod: pd.DataFrame, importers: Members,
+def importer_indicators(con: Any, prod: str, importers: Members,
                         commodity_ids: list[str] | None, years: list[int] | None,
-                        opts: IndicatorOptions) -> pd.DataFrame:
-    """Imports, import HHI, governance-weighted concentration, HHI_WGI, NIR, scrap share."""
-    gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
-    trade_years = years or [r[0] for r in con.execute(
-        "select distinct year from trade").fetchall()]
-    risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), trade_years)
-    cells = import_cells(con, importers, risk, commodity_ids, years, opts.basis,
-                         opts.missing_governance, opts.intra_group)
+                        opts: IndicatorOptions) -> list[Block]:
+    """Imports, import HHI, governance-weighted concentration, HHI_WGI, NIR, scrap share.
+
+    One DuckDB query (:func:`cell_sums_sql`) gives every cell's sums keyed by integers;
+    the ratios are NumPy over whole arrays and the labels categoricals. ``prod``: SQL of
+    the preferred production rows (:func:`preferred_production_sql`).
+    """
+    available = {r[0] for r in con.execute("select distinct dimension from governance")
+                 .fetchall()}
+    dims = resolve_dimensions(available, opts.dimensions)
+    cs = stage_table(con)
+    names = pd.DataFrame({"importer": list(importers)})
+    sql = cell_sums_sql(prod, opts, dims, commodity_ids is not None, years is not None,
+                        multi_member(importers))
+    views = flow_views(importers, commodity_ids, years)
+    with registered(con, m_cs=cs, m_importers=names.assign(i_ix=range(len(names))),
+                    **views):
+        sums = con.execute(sql).df()
+    keys = pd.concat([take_rows(names, sums["i_ix"].to_numpy()),
+                      take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"].to_numpy())],
+                     axis=1)
+    keys["year"] = sums["year"].to_numpy()
     wgi = "WGI " + "+".join(dims)
-    cells["source_ids"] = "trade; " + wgi
-    lag = cells["max_lag"].fillna(0).astype(int)
-    notes = pd.DataFrame({
-        "lag": np.where(lag > 0, "WGI carried back " + lag.astype(str) + " y", ""),
-        "codes": np.where(cells["n_codes"] > 1,
-                          cells["n_codes"].astype(str) + " HS codes summed", "")})
-    cells["detail"] = notes["lag"].str.cat(notes["codes"], sep="; ").str.strip("; ")
+    return [*_import_rows(keys, sums, opts, wgi), _reliance_rows(keys, sums),
+            _scrap_rows(keys, sums)]
+
+
+def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
+                  commodity_filter: bool, year_filter: bool, multi: list[int]) -> str:
+    """Per ``i_ix, cs_ix, year``: the import sums of :func:`cell_stats_sql`, exports (t),
+    the importer's production of the stage and whether world production is known.
+
+    Partner risk (WGI ``dims``) is carried to every trade year in the same query."""
+    imports = cell_stats_sql(opts.basis, opts.missing_governance, opts.intra_group,
+                             commodity_filter, year_filter, multi)
+    exports = trade_rows_sql("export", commodity_filter, year_filter)
+    intra = "where not intra" if opts.intra_group == "exclude" else ""
+    years = "m_years" if year_filter else "(select distinct year from trade_stage)"
+    return f"""
+        with m_prod as ({prod}),
+        m_risk as ({store_risk_sql(dims, years, opts.min_dimensions)}),
+        imp as ({imports}),
+        exp as (
+            select i_ix, c.cs_ix, year, sum(quantity_t) as export_t
+            from ({exports}) x join m_cs c using (commodity_id, stage) {intra}
+            group by all),
+        dom as (
+            select i.i_ix, c.cs_ix, d.year, d.domestic_t
+            from ({domestic_sql("m_prod")}) d
+            join m_importers i using (importer) join m_cs c using (commodity_id, stage)),
+        covered as (
+            select distinct c.cs_ix, p.year from m_prod p join m_cs c using (commodity_id, stage))
+        select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
+               imp.i_ix is not null as has_imports, exp.export_t,
+               coalesce(dom.domestic_t, 0.0) as domestic_t,
+               covered.year is not null as covered
+        from imp full join exp using (i_ix, cs_ix, year)
+        left join dom using (i_ix, cs_ix, year)
+        left join covered using (cs_ix, year)"""
+
+
+def _import_rows(keys: pd.DataFrame, sums: pd.DataFrame, opts: IndicatorOptions,
+                 wgi: str) -> list[Block]:
+    usable = (sums["n_partners"].fillna(0) > 0).to_numpy()
+    cells = pd.concat([keys[usable].reset_index(drop=True),
+                       sums[usable].drop(columns=["i_ix", "cs_ix", "year"])
+                       .reset_index(drop=True)], axis=1)
+    lag = cells["max_lag"].fillna(0).to_numpy(dtype=np.int64)
+    n_codes = cells["n_codes"].fillna(0).to_numpy(dtype=np.int64)
+    combo, inverse = np.unique(lag * 10_000 + np.where(n_codes > 1, n_codes, 0),
+                               return_inverse=True)
+    notes = ["; ".join(filter(None, [f"WGI carried back {c // 10_000} y" if c >= 10_000
+                                     else "", f"{c % 10_000} HS codes summed"
+                                     if c % 10_000 > 1 else ""])) for c in combo]
+    cells["detail"] = labels(notes, inverse.ravel())
+    cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(cells), dtype=np.int64))
     unit = "quantity_t" if opts.basis == "quantity" else "value_kusd"
-    frames = [
+    return [
         _tidy(cells, "imports", "imports", basis=unit),
         _tidy(cells, "import_hhi", "import_hhi", basis=opts.basis),
         _tidy(cells, "import_governance", "governance_weighted", basis=f"{opts.basis}; {wgi}"),
         _tidy(cells, "hhi_wgi", "hhi_wgi", basis=f"{opts.basis}; {wgi}"),
     ]
-    totals = _side_totals(con, importers, commodity_ids, years, opts.intra_group)
-    frames.append(_reliance(prod, totals, importers))
-    frames.append(_scrap_share(totals))
-    return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
 
-def _side_totals(con: Any, importers: Members, commodity_ids: list[str] | None,
-                 years: list[int] | None, intra_group: str) -> pd.DataFrame:
-    """Import and export totals per cell (t and kUSD), one query for both directions."""
-    parts = []
-    for direction in ("import", "export"):
-        rows = trade_rows_sql(direction, commodity_ids is not None, years is not None)
-        parts.append(f"select '{direction}' as direction, importer, commodity_id, stage, year,"
-                     f" quantity_t, value_kusd from ({rows}) x "
-                     f"{'where not intra' if intra_group == 'exclude' else ''}")
-    sql = (f"select direction, importer, commodity_id, stage, year, sum(quantity_t) as t, "
-           f"sum(value_kusd) as kusd from ({' union all '.join(parts)}) group by all")
-    with registered(con, **flow_views(importers, commodity_ids, years)):
-        return con.execute(sql).df()
+def _reliance_rows(keys: pd.DataFrame, sums: pd.DataFrame) -> Block:
+    """NIR (:func:`critmin.indicators.supply.net_import_reliance`) where world
+    production of the stage is known and the importer trades it."""
+    rows = sums["covered"].to_numpy(dtype=bool)
+    nir, net_exporter = net_import_reliance(
+        sums["total_t"].to_numpy(dtype=float)[rows],
+        sums["export_t"].to_numpy(dtype=float)[rows],
+        sums["domestic_t"].to_numpy(dtype=float)[rows])
+    frame = keys[rows].reset_index(drop=True).assign(nir=nir)
+    frame["detail"] = labels(["", "net exporter"], net_exporter.astype(np.int64))
+    return _tidy(frame, "import_reliance", "nir", basis="mixed: gross trade t / contained t",
+                 source_ids="trade; production")
 
 
-def _reliance(prod: pd.DataFrame, totals: pd.DataFrame, importers: Members) -> pd.DataFrame:
-    cell = ["importer", "commodity_id", "stage", "year"]
-    imports = totals[totals["direction"] == "import"][cell + ["t"]].rename(
-        columns={"t": "flow"})
-    exports = totals[totals["direction"] == "export"][cell + ["t"]].rename(
-        columns={"t": "flow"})
-    domestic = domestic_production(prod, importers)
-    covered = prod[["commodity_id", "stage", "year"]].drop_duplicates()
-    imports = imports.merge(covered, on=["commodity_id", "stage", "year"])
-    exports = exports.merge(covered, on=["commodity_id", "stage", "year"])
-    nir = import_reliance(imports, exports, domestic)  # only where production is known
-    nir["detail"] = np.where(nir["net_exporter"], "net exporter", "")
-    nir["source_ids"] = "trade; production"
-    return _tidy(nir, "import_reliance", "nir", basis="mixed: gross trade t / contained t")
-
-
-def _scrap_share(totals: pd.DataFrame) -> pd.DataFrame:
-    imp = totals[totals["direction"] == "import"]
+def _scrap_rows(keys: pd.DataFrame, sums: pd.DataFrame) -> Block:
+    """Scrap share of import value per importer, commodity and year (value basis)."""
+    has = sums["has_imports"].to_numpy(dtype=bool)
+    frame = keys[has].reset_index(drop=True)
+    frame["kusd"] = sums["total_kusd"].to_numpy(dtype=float)[has]
+    frame["scrap"] = np.where(frame["stage"].to_numpy() == "scrap", frame["kusd"], np.nan)
     key = ["importer", "commodity_id", "year"]
-    allv = imp.groupby(key)["kusd"].sum()
-    scrap = imp[imp["stage"] == "scrap"].groupby(key)["kusd"].sum()
-    share = (scrap / allv.reindex(scrap.index)).rename("share").reset_index()
-    share = share[np.isfinite(share["share"])]
-    share["stage"] = "scrap"
-    share["source_ids"] = "trade"
-    return _tidy(share, "scrap_share", "share", basis="value")
+    grouped = frame.groupby(key, observed=True, sort=False)
+    share = (grouped["scrap"].sum(min_count=1) / grouped["kusd"].sum()).rename(
+        "share").reset_index()
+    share = share[np.isfinite(share["share"].to_numpy(dtype=float))].reset_index(drop=True)
+    share["stage"] = labels(["scrap"], np.zeros(len(share), dtype=np.int64))
+    return _tidy(share, "scrap_share", "share", basis="value", source_ids="trade")
 
 
 def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | None = None,
@@ -195,10 +276,8 @@ def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | 
                        opts: IndicatorOptions | None = None) -> pd.DataFrame:
     """Every indicator of :data:`INDICATORS` for the importers, commodities and years."""
     opts = opts or IndicatorOptions()
-    prod = preferred_production(production_rows(con, commodity_ids),
-                                opts.production_preference or production_preference())
-    frames = [global_indicators(con, prod, commodity_ids, years, opts),
-              importer_indicators(con, prod, importers, commodity_ids, years, opts)]
-    out = pd.concat(frames, ignore_index=True)
-    out["year"] = out["year"].astype(int)
-    return out
+    prod = preferred_production_sql(opts.production_preference or production_preference(),
+                                    commodity_ids is not None)
+    blocks = (global_indicators(con, prod, commodity_ids, years, opts)
+              + importer_indicators(con, prod, importers, commodity_ids, years, opts))
+    return _stack(blocks)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from critmin.indicators.inputs import DEFAULT_GOVERNANCE_PREFERENCE, preferred_sql
 from critmin.indicators.relational import run_sql, sql_text
 
 SIX = ("VA", "PV", "GE", "RQ", "RL", "CC")
@@ -92,6 +93,16 @@ def risk_for_years_sql(relation: str, years: str, max_lag: int = 2) -> str:
         from (select distinct year from {years}) g
         join {relation} r on r.year between g.year - {int(max_lag)} and g.year
         qualify row_number() over (partition by r.iso3, g.year order by r.year desc) = 1"""
+
+
+def store_risk_sql(dimensions: tuple[str, ...], years: str, min_dimensions: int = 4,
+                   max_lag: int = 2) -> str:
+    """SQL of the risk of every country for each year of the relation ``years``, from
+    the store's governance rows of the preferred source per dimension and year
+    (:func:`country_risk` then :func:`risk_for_years`)."""
+    gov = preferred_sql("governance", ["dimension", "year"], DEFAULT_GOVERNANCE_PREFERENCE)
+    return risk_for_years_sql(f"({country_risk_sql(f'({gov})', dimensions, min_dimensions)})",
+                              years, max_lag)
 
 
 def country_risk(governance: pd.DataFrame, dimensions: tuple[str, ...],

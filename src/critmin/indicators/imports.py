@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.indicators.relational import registered
-from critmin.indicators.trade import Members, flow_views, partner_flows_sql
+from critmin.indicators.relational import registered, take_rows
+from critmin.indicators.trade import Members, flow_views, multi_member, partner_flows_sql
 
 CELL = ["importer", "commodity_id", "stage", "year"]
 
@@ -33,6 +33,55 @@ def missing_rule_sql(missing_governance: float | str, column: str) -> tuple[str,
     return f"coalesce({column}, {float(missing_governance)!r})", ""
 
 
+def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.5,
+                   intra_group: str = "exclude", commodity_filter: bool = False,
+                   year_filter: bool = False, multi: list[int] | None = None) -> str:
+    """SQL of the per-cell sums behind the import indicators, keyed by integers.
+
+    Needs the views of :func:`critmin.indicators.trade.flow_views`, ``m_risk`` and
+    ``m_cs`` (commodity_id, stage, cs_ix). One row per ``i_ix, cs_ix, year`` with
+    imports; ``usable`` counts the partners that enter the indicators (a flow on the
+    basis, and governance unless the rule excludes partners without it); ``total_t``
+    and ``total_kusd`` sum every partner.
+    """
+    col = {"quantity": "quantity_t", "value": "value_kusd"}[basis]
+    g, keep = missing_rule_sql(missing_governance, "r.risk")
+    w, _ = missing_rule_sql(missing_governance if missing_governance == "exclude"
+                            else 10.0 * float(missing_governance), "r.wgi_star")
+    flows = partner_flows_sql("import", commodity_filter, year_filter, intra_group, multi)
+    return f"""
+        with q as (
+            select p.i_ix, c.cs_ix, p.year, p.quantity_t, p.value_kusd, p.n_codes,
+                   p.n_rows_no_quantity, usable.fu, usable.fu * {g} as fg,
+                   usable.fu * usable.fu * {w} as ffw,
+                   case when r.risk is null then usable.fu end as fmiss,
+                   case when usable.fu is not null then coalesce(r.lag, 0) end as lag
+            from ({flows}) p
+            join m_cs c using (commodity_id, stage)
+            left join m_risk r on r.iso3 = p.partner and r.year = p.year,
+            -- the partners that enter the indicators: a flow, and governance unless
+            -- the rule excludes partners without it
+            lateral (select case when p.{col} > 0 {keep} then p.{col} end as fu) usable)
+        select i_ix, cs_ix, year,
+               sum(fu) as imports, count(fu) as n_partners,
+               sum(fu * fu) / imports ** 2 as import_hhi,
+               sum(fg) / imports as governance_weighted,
+               sum(ffw) / imports ** 2 as hhi_wgi,
+               count(fmiss) as n_missing_governance,
+               coalesce(sum(fmiss), 0) / imports as missing_governance_share,
+               max(lag) as max_lag, max(n_codes) as n_codes,
+               sum(n_rows_no_quantity) as n_rows_no_quantity,
+               sum(quantity_t) as total_t, sum(value_kusd) as total_kusd
+        from q group by all"""
+
+
+def stage_table(con: Any) -> pd.DataFrame:
+    """The catalog's commodity stages with an integer key: ``commodity_id, stage, cs_ix``."""
+    cs = con.execute("select distinct commodity_id, stage from commodity_stage "
+                     "order by all").df()
+    return cs.assign(cs_ix=range(len(cs)))
+
+
 def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
                  commodity_ids: list[str] | None = None, years: list[int] | None = None,
                  basis: str = "quantity", missing_governance: float | str = 0.5,
@@ -41,36 +90,19 @@ def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
 
     ``risk`` is :func:`critmin.indicators.governance.risk_for_years` output. With F the
     cell total, ``Σ a² = Σ f² / F²``, ``Σ a·g = Σ f·g / F``, ``Σ a²·w = Σ f²·w / F²``:
-    one aggregation over partner flows. Returns ``importer, commodity_id, stage, year,
-    imports, n_partners, import_hhi, governance_weighted, hhi_wgi, n_missing_governance,
-    missing_governance_share, max_lag, n_codes, n_rows_no_quantity``.
+    one aggregation over partner flows (:func:`cell_stats_sql`). Returns ``importer,
+    commodity_id, stage, year, imports, n_partners, import_hhi, governance_weighted,
+    hhi_wgi, n_missing_governance, missing_governance_share, max_lag, n_codes,
+    n_rows_no_quantity`` for the cells with at least one usable partner.
     """
-    col = {"quantity": "quantity_t", "value": "value_kusd"}[basis]
-    g, keep = missing_rule_sql(missing_governance, "r.risk")
-    w, _ = missing_rule_sql(missing_governance if missing_governance == "exclude"
-                            else 10.0 * float(missing_governance), "r.wgi_star")
-    flows = partner_flows_sql("import", commodity_ids is not None, years is not None,
-                              intra_group)
-    sql = f"""
-        with p as ({flows}),
-        q as (
-            select p.importer, p.commodity_id, p.stage, p.year, p.{col} as f,
-                   {g} as g, {w} as w, r.risk is null as gmiss, coalesce(r.lag, 0) as lag,
-                   p.n_codes, p.n_rows_no_quantity,
-                   coalesce(p.{col} > 0 {keep}, false) as usable
-            from p left join m_risk r on r.iso3 = p.partner and r.year = p.year)
-        select importer, commodity_id, stage, year,
-               sum(f) filter (where usable) as imports,
-               count(*) filter (where usable) as n_partners,
-               sum(f * f) filter (where usable) / imports ** 2 as import_hhi,
-               sum(f * g) filter (where usable) / imports as governance_weighted,
-               sum(f * f * w) filter (where usable) / imports ** 2 as hhi_wgi,
-               count(*) filter (where usable and gmiss) as n_missing_governance,
-               coalesce(sum(f) filter (where usable and gmiss), 0) / imports
-                   as missing_governance_share,
-               max(lag) filter (where usable) as max_lag, max(n_codes) as n_codes,
-               sum(n_rows_no_quantity) as n_rows_no_quantity
-        from q group by all
-        having count(*) filter (where usable) > 0"""
-    with registered(con, m_risk=risk, **flow_views(importers, commodity_ids, years)):
-        return con.execute(sql).df()
+    sql = cell_stats_sql(basis, missing_governance, intra_group, commodity_ids is not None,
+                         years is not None, multi_member(importers))
+    cs = stage_table(con)
+    with registered(con, m_risk=risk, m_cs=cs, **flow_views(importers, commodity_ids, years)):
+        cells = con.execute(sql + " having count(fu) > 0").df()
+    names = pd.DataFrame({"importer": list(importers)})
+    keys = pd.concat([take_rows(names, cells["i_ix"].to_numpy()),
+                      take_rows(cs[["commodity_id", "stage"]], cells["cs_ix"].to_numpy())],
+                     axis=1)
+    return pd.concat([keys, cells.drop(columns=["i_ix", "cs_ix", "total_t", "total_kusd"])],
+                     axis=1)

@@ -102,6 +102,18 @@ def preferred_sql(relation: str, keys: list[str], preference: tuple[str, ...]) -
         where source_id = _pick"""
 
 
+def preferred_production_sql(preference: tuple[str, ...], commodity_filter: bool = False,
+                             year_filter: bool = False) -> str:
+    """SQL of the store's production rows of the preferred source per commodity, stage
+    and year; the filters read the views ``m_filter`` (commodity_id) and ``m_want``
+    (year)."""
+    where = (["commodity_id in (select commodity_id from m_filter)"] if commodity_filter
+             else []) + (["year in (select year from m_want)"] if year_filter else [])
+    relation = ("(select commodity_id, stage, year, iso3, quantity, source_id from production"
+                + (" where " + " and ".join(where) if where else "") + ")")
+    return preferred_sql(relation, ["commodity_id", "stage", "year"], preference)
+
+
 def preferred_rows(rows: pd.DataFrame, keys: list[str], preference: tuple[str, ...]
                    ) -> pd.DataFrame:
     """Keep, per group of ``keys``, the rows of the preferred source (as

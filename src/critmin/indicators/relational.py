@@ -33,14 +33,25 @@ def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
             con.unregister(name)
 
 
+_MEMORY: list[Any] = []
+
+
+def _scratch() -> Any:
+    """A cursor on a process-wide in-memory DuckDB database (opening a database costs
+    ~25 ms; a cursor, its own connection to it, well under 1 ms)."""
+    if not _MEMORY:
+        _MEMORY.append(duckdb.connect())
+    return _MEMORY[0].cursor()
+
+
 def run_sql(sql: str, con: Any | None = None, **frames: pd.DataFrame) -> pd.DataFrame:
     """Run ``sql`` over the ``frames`` (registered under their keyword names).
 
     ``con``: a store connection when the query also reads store tables; otherwise a
-    private in-memory DuckDB connection is used.
+    private cursor on an in-memory database is used.
     """
     own = con is None
-    con = duckdb.connect() if own else con
+    con = _scratch() if own else con
     try:
         with registered(con, **frames):
             return con.execute(sql).df()
@@ -73,6 +84,18 @@ def take_rows(table: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             cols[name] = col.to_numpy()[codes]
         else:
-            cat = pd.Categorical(col)
-            cols[name] = pd.Categorical.from_codes(cat.codes[codes], dtype=cat.dtype)
+            cols[name] = labels(list(col), codes)
     return pd.DataFrame(cols)
+
+
+def categorical(values: Any) -> pd.Categorical:
+    """Text values as a categorical with object categories (so any two stack)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(
+        codes, dtype=pd.CategoricalDtype(pd.Index(uniques, dtype=object)))
+
+
+def labels(texts: list[str | None], codes: np.ndarray) -> pd.Categorical:
+    """A categorical of ``texts[codes]``: per-row labels from a few distinct texts."""
+    cat = categorical(texts)
+    return pd.Categorical.from_codes(cat.codes[codes], dtype=cat.dtype)

@@ -20,27 +20,29 @@ import pandas as pd
 from critmin.indicators.concentration import KEYS, concentration
 
 
-def import_reliance(imports: pd.DataFrame, exports: pd.DataFrame,
-                    production: pd.DataFrame) -> pd.DataFrame:
-    """NIR per importer × commodity × stage × year where imports or exports exist.
+def net_import_reliance(imports_t: np.ndarray, exports_t: np.ndarray,
+                        production_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Net import reliance ``NIR = (I − E) / (P + I − E)`` clipped to [0, 1].
 
-    ``imports``/``exports``: ``importer, commodity_id, stage, year, flow`` (t);
-    ``production``: ``importer, commodity_id, stage, year, domestic_t``. An importer
-    absent from a complete production table produces 0 of that stage.
-    Returns ``importer, commodity_id, stage, year, nir, net_exporter``.
+    Parameters
+    ----------
+    imports_t, exports_t : array of float
+        Gross imports and exports of the stage's HS codes, t (NaN counts as 0).
+    production_t : array of float
+        The importer's own production of the stage, t contained (NaN counts as 0).
+
+    Returns
+    -------
+    (nir, net_exporter)
+        ``nir`` is 0 for a net exporter (I ≤ E), NaN where apparent consumption
+        ``P + I − E`` is not positive; ``net_exporter`` flags I ≤ E (methods.md §7).
     """
-    cell = ["importer", "commodity_id", "stage", "year"]
-    both = imports.rename(columns={"flow": "imports"}).merge(
-        exports.rename(columns={"flow": "exports"}), on=cell, how="outer")
-    both = both.merge(production, on=cell, how="left")
-    both[["imports", "exports", "domestic_t"]] = both[
-        ["imports", "exports", "domestic_t"]].fillna(0.0)
-    net = both["imports"] - both["exports"]
-    consumption = both["domestic_t"] + net
-    both["net_exporter"] = net <= 0
-    both["nir"] = np.where(both["net_exporter"], 0.0,
-                           np.clip(net / consumption.where(consumption > 0), 0.0, 1.0))
-    return both[cell + ["nir", "net_exporter"]]
+    net = np.nan_to_num(imports_t) - np.nan_to_num(exports_t)
+    consumption = np.nan_to_num(production_t) + net
+    net_exporter = net <= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.clip(net / np.where(consumption > 0, consumption, np.nan), 0.0, 1.0)
+    return np.where(net_exporter, 0.0, ratio), net_exporter
 
 
 def reserve_life(reserves: pd.DataFrame, production: pd.DataFrame,

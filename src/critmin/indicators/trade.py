@@ -56,13 +56,14 @@ def domestic_production(production: pd.DataFrame, importers: Members) -> pd.Data
 
 
 def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
-                   year_filter: bool = False) -> str:
+                   year_filter: bool = False, importer_filter: str = "") -> str:
     """SQL of ``trade_stage`` rows joined to importers (views ``m_*``).
 
     Needs ``m_members`` (importer, iso3, joined, left) and, when filtering, ``m_filter``
     (commodity_id) and ``m_years`` (year). Columns: importer, i_ix, partner, partner_code,
     commodity_id, stage, year, quantity_t, value_kusd, value_kusd_q, n_rows,
-    n_rows_no_quantity, n_codes, intra.
+    n_rows_no_quantity, n_codes, intra. ``importer_filter``: an extra condition on the
+    member row ``m`` (e.g. ``m.i_ix in (3, 4)``).
     """
     if direction not in ("import", "export"):
         raise ValueError("direction is 'import' or 'export'")
@@ -72,6 +73,8 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
         where.append("t.commodity_id in (select commodity_id from m_filter)")
     if year_filter:
         where.append("t.year in (select year from m_years)")
+    if importer_filter:
+        where.append(importer_filter)
     return f"""
         select m.importer, m.i_ix, t.{other} as partner, t.{other}_code as partner_code,
                t.commodity_id, t.stage, t.year, t.quantity_t, t.value_kusd, t.value_kusd_q,
@@ -91,21 +94,42 @@ def flow_views(importers: Members, commodity_ids: list[str] | None,
             "m_years": pd.DataFrame({"year": years or []}, dtype="int64")}
 
 
+def multi_member(importers: Members) -> list[int]:
+    """Positions (``i_ix``) of the importers with more than one member (groups)."""
+    return [i for i, members in enumerate(importers.values()) if len(members) > 1]
+
+
 def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
-                      year_filter: bool = False, intra_group: str = "exclude") -> str:
-    """SQL of flows aggregated by importer, partner, commodity stage and year."""
+                      year_filter: bool = False, intra_group: str = "exclude",
+                      multi: list[int] | None = None) -> str:
+    """SQL of flows by importer, partner, commodity stage and year.
+
+    A country's ``trade_stage`` rows are already one per partner (code): they pass
+    through. A group's members share partners: their rows are summed by partner.
+    ``multi``: the positions of the group importers (:func:`multi_member`); ``None``
+    sums every importer's rows by partner.
+    """
     if intra_group not in ("exclude", "keep"):
         raise ValueError("intra_group is 'exclude' or 'keep'")
-    rows = trade_rows_sql(direction, commodity_filter, year_filter)
-    return f"""
-        select importer, partner, partner_code, commodity_id, stage, year,
-               sum(quantity_t) as quantity_t, sum(value_kusd) as value_kusd,
-               sum(value_kusd_q) as value_kusd_q, sum(n_rows) as n_rows,
-               sum(n_rows_no_quantity) as n_rows_no_quantity, max(n_codes) as n_codes,
-               bool_or(intra) as intra_group
-        from ({rows}) r
-        {"where not intra" if intra_group == "exclude" else ""}
-        group by all"""
+    keys = "importer, i_ix, partner, partner_code, commodity_id, stage, year"
+    as_is = ("quantity_t, value_kusd, value_kusd_q, n_rows, n_rows_no_quantity, n_codes, "
+             "intra as intra_group")
+    summed = ("sum(quantity_t) as quantity_t, sum(value_kusd) as value_kusd, "
+              "sum(value_kusd_q) as value_kusd_q, sum(n_rows) as n_rows, "
+              "sum(n_rows_no_quantity) as n_rows_no_quantity, max(n_codes) as n_codes, "
+              "bool_or(intra) as intra_group")
+    intra = "not intra" if intra_group == "exclude" else "true"
+    ids = ", ".join(map(str, multi or []))
+    parts = []
+    if multi is not None:
+        rows = trade_rows_sql(direction, commodity_filter, year_filter,
+                              f"m.i_ix not in ({ids})" if multi else "")
+        parts.append(f"select {keys}, {as_is} from ({rows}) r where {intra}")
+    if multi is None or multi:
+        rows = trade_rows_sql(direction, commodity_filter, year_filter,
+                              f"m.i_ix in ({ids})" if multi else "")
+        parts.append(f"select {keys}, {summed} from ({rows}) r where {intra} group by all")
+    return " union all ".join(parts)
 
 
 def flows(con: Any, importers: Members, direction: str = "import",
@@ -115,6 +139,6 @@ def flows(con: Any, importers: Members, direction: str = "import",
     quantity_t, value_kusd, value_kusd_q, n_rows, n_rows_no_quantity, n_codes,
     intra_group`` (``value_kusd_q``: value of the rows that have a quantity)."""
     sql = partner_flows_sql(direction, commodity_ids is not None, years is not None,
-                            intra_group)
+                            intra_group, multi_member(importers))
     with registered(con, **flow_views(importers, commodity_ids, years)):
-        return con.execute(sql).df()
+        return con.execute(sql).df().drop(columns="i_ix")

@@ -13,10 +13,38 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from critmin.indicators.relational import run_sql
+
 MIN_COVERAGE = 0.8
+
+
+def volatility_sql(relation: str, periods_per_year: int, window_years: int = 10,
+                   min_coverage: float = MIN_COVERAGE) -> str:
+    """SQL of :func:`annualised_volatility` over ``relation`` (``series, t, price`` and
+    any columns that depend on the series only, e.g. its commodity)."""
+    expected = window_years * periods_per_year - (1 if periods_per_year == 1 else 0)
+    year = f"t // {int(periods_per_year)}" if periods_per_year > 1 else "t"
+    return f"""
+        with r as (
+            select series, {year} as year,
+                   case when t - lag(t) over w = 1  -- no return across a missing period
+                        then ln(price) - ln(lag(price) over w) end as r
+            from {relation} where price > 0
+            window w as (partition by series order by t)),
+        ends as (select distinct year as end_year from r),
+        stats as (
+            select r.series, e.end_year as year, stddev_samp(r.r) as sd,
+                   count(r.r) as n_returns
+            from ends e join r on r.year > e.end_year - {int(window_years)}
+                              and r.year <= e.end_year
+            group by all)
+        select series, year,
+               case when n_returns / {expected} >= {float(min_coverage)!r}
+                    then sd * sqrt({int(periods_per_year)}) end as volatility,
+               n_returns, n_returns / {expected} as coverage
+        from stats"""
 
 
 def annualised_volatility(prices: pd.DataFrame, periods_per_year: int, window_years: int = 10,
@@ -39,60 +67,38 @@ def annualised_volatility(prices: pd.DataFrame, periods_per_year: int, window_ye
         ``series, year, volatility, n_returns, coverage``; volatility is NaN where the
         coverage of returns in the window is below ``min_coverage``.
     """
-    p = prices.sort_values(["series", "t"]).copy()
-    p = p[p["price"] > 0]
-    p["r"] = np.log(p["price"]).groupby(p["series"]).diff()
-    gap = p.groupby("series")["t"].diff() != 1
-    p.loc[gap, "r"] = np.nan  # no return across a missing period
-    p["year"] = p["t"] // periods_per_year if periods_per_year > 1 else p["t"]
-    expected = window_years * periods_per_year - (1 if periods_per_year == 1 else 0)
-    out = []
-    years = sorted(p["year"].unique())
-    for end in years:  # one vectorised group-by per window end (years, not cells)
-        win = p[(p["year"] > end - window_years) & (p["year"] <= end)]
-        stats = win.groupby("series")["r"].agg(["std", "count"])
-        stats["year"] = end
-        out.append(stats.reset_index())
-    res = pd.concat(out, ignore_index=True) if out else pd.DataFrame(
-        columns=["series", "std", "count", "year"])
-    res["coverage"] = res["count"] / expected
-    res["volatility"] = np.where(res["coverage"] >= min_coverage,
-                                 res["std"] * np.sqrt(periods_per_year), np.nan)
-    return res.rename(columns={"count": "n_returns"})[
-        ["series", "year", "volatility", "n_returns", "coverage"]]
+    sql = volatility_sql("prices_in", periods_per_year, window_years, min_coverage)
+    return run_sql(sql + " order by series, year", prices_in=prices[
+        ["series", "t", "price"]].astype({"t": "int64", "price": float}))
 
 
 def market_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
     """Volatility of each commodity's market price series (monthly first, else annual).
 
-    Returns ``commodity_id, year, volatility, n_returns, coverage, series, basis``.
+    One query over the store's ``price`` table. Returns ``commodity_id, year,
+    volatility, n_returns, coverage, series, basis``.
     """
-    price = con.execute("""
-        select commodity_id, series, period, value from price
-        where basis = 'market' and commodity_id is not null and value is not null""").df()
-    if price.empty:
-        return pd.DataFrame(columns=["commodity_id", "year", "volatility", "n_returns",
-                                     "coverage", "series", "basis"])
-    monthly = price[price["period"].str.len() == 7].copy()
-    monthly["t"] = (monthly["period"].str[:4].astype(int) * 12
-                    + monthly["period"].str[5:].astype(int) - 1)
-    annual = price[price["period"].str.len() == 4].copy()
-    annual["t"] = annual["period"].astype(int)
-    frames = []
-    for data, n in ((monthly, 12), (annual, 1)):
-        if data.empty:
-            continue
-        vol = annualised_volatility(data.rename(columns={"value": "price"}), n, window_years)
-        owner = data.drop_duplicates("series")[["series", "commodity_id"]]
-        frames.append(vol.merge(owner, on="series").assign(frequency=n))
-    vol = pd.concat(frames, ignore_index=True)
-    vol = vol[vol["volatility"].notna()]
-    # one series per commodity: monthly before annual, then the longest-covered series
-    vol = vol.sort_values(["commodity_id", "year", "frequency", "n_returns"],
-                          ascending=[True, True, False, False])
-    vol = vol.drop_duplicates(["commodity_id", "year"])
-    return vol.assign(basis="market")[["commodity_id", "year", "volatility", "n_returns",
-                                       "coverage", "series", "basis"]]
+    market = ("(select series, {t} as t, value as price from price where basis = 'market' "
+              "and commodity_id is not null and value is not null and length(period) = {n})")
+    monthly = market.format(t="cast(period[1:4] as int) * 12 + cast(period[6:7] as int) - 1",
+                            n=7)
+    annual = market.format(t="cast(period as int)", n=4)
+    return con.execute(f"""
+        with vol as (
+            select *, 12 as frequency from ({volatility_sql(monthly, 12, window_years)})
+            union all
+            select *, 1 as frequency from ({volatility_sql(annual, 1, window_years)})),
+        owner as (select series, any_value(commodity_id) as commodity_id from price
+                  where basis = 'market' and commodity_id is not null group by 1)
+        -- one series per commodity: monthly before annual, then the longest-covered
+        select o.commodity_id, v.year, v.volatility, v.n_returns, v.coverage, v.series,
+               'market' as basis
+        from vol v join owner o using (series)
+        where v.volatility is not null
+        qualify row_number() over (partition by o.commodity_id, v.year
+                                   order by v.frequency desc, v.n_returns desc,
+                                            v.series) = 1
+        order by o.commodity_id, v.year""").df()
 
 
 def unit_value_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
@@ -102,12 +108,12 @@ def unit_value_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
     ``Σ value / Σ quantity`` per HS6 and year, 1–99 % of flow unit values kept).
     Returns ``commodity_id, stage, year, volatility, n_returns, coverage, series, basis``.
     """
-    uv = con.execute("select hs6 as series, year as t, price from unit_value").df()
-    main = con.execute("""
-        select commodity_id, stage, first(hs6 order by role <> 'main', hs6) hs6
-        from commodity_stage where hs6 <> '' group by all""").df()
-    vol = annualised_volatility(uv, 1, window_years)
-    out = main.merge(vol.rename(columns={"series": "hs6"}), on="hs6")
-    return out.assign(series="uv:" + out["hs6"], basis="unit_value")[
-        ["commodity_id", "stage", "year", "volatility", "n_returns", "coverage", "series",
-         "basis"]]
+    uv = "(select hs6 as series, year as t, price from unit_value)"
+    return con.execute(f"""
+        with main as (
+            select commodity_id, stage, first(hs6 order by role <> 'main', hs6) as hs6
+            from commodity_stage where hs6 <> '' group by all)
+        select m.commodity_id, m.stage, v.year, v.volatility, v.n_returns, v.coverage,
+               'uv:' || m.hs6 as series, 'unit_value' as basis
+        from main m join ({volatility_sql(uv, 1, window_years)}) v on v.series = m.hs6
+        order by all""").df()

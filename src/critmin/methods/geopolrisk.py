@@ -22,22 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.concentration import concentration_sql
-from critmin.indicators.governance import (
-    country_risk_sql,
-    risk_for_years_sql,
-)
+from critmin.indicators.concentration import production_concentration_sql
+from critmin.indicators.governance import store_risk_sql
 from critmin.indicators.imports import missing_rule_sql
-from critmin.indicators.inputs import (
-    DEFAULT_GOVERNANCE_PREFERENCE,
-    preferred_sql,
-    production_preference,
-)
+from critmin.indicators.inputs import preferred_production_sql, production_preference
 from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
     domestic_sql,
     flow_views,
+    multi_member,
     trade_rows_sql,
 )
 
@@ -61,23 +55,13 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     g, keep = missing_rule_sql(missing_governance, "risk")
     if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
         g = f"case when intra then 0.0 else {g} end"
-    where = ["commodity_id in (select commodity_id from m_filter)"] if commodity_ids is not \
-        None else []
-    if years is not None:
-        where.append("year in (select year from m_want)")
-    production = ("(select commodity_id, stage, year, iso3, quantity, source_id "
-                  "from production" + (" where " + " and ".join(where) if where else "")
-                  + ")")
-    prod = preferred_sql(production, ["commodity_id", "stage", "year"],
-                         production_preference())
+    prod = preferred_production_sql(production_preference(), commodity_ids is not None,
+                                    years is not None)
     hhi_sql = f"""
         with prod as ({prod})
-        select c.commodity_id, c.stage, c.year, c.hhi, s.production_source
-        from ({concentration_sql("prod")}) c
-        join (select commodity_id, stage, year, any_value(source_id) as production_source
-              from prod group by all) s using (commodity_id, stage, year)
-        order by all"""
-    multi = [i for i, members in enumerate(importers.values()) if len(members) > 1]
+        select commodity_id, stage, year, hhi, production_source
+        from ({production_concentration_sql("prod")}) order by all"""
+    multi = multi_member(importers)
     # a trade row is one partner code, except in a group, whose members share partners
     group_partners = ("select i_ix, h_ix, count(distinct partner_code) as n_partners "
                       f"from used where i_ix in ({', '.join(map(str, multi))}) group by all"
@@ -85,10 +69,7 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     sql = f"""
         with prod as ({prod}),
         m_years as (select distinct year from m_hhi),
-        gov as ({preferred_sql("governance", ["dimension", "year"],
-                               DEFAULT_GOVERNANCE_PREFERENCE)}),
-        m_risk as ({risk_for_years_sql(f"({country_risk_sql('gov', dimensions)})",
-                                       "m_years")}),
+        m_risk as ({store_risk_sql(dimensions, "m_years")}),
         used as (
             select x.i_ix, h.h_ix, x.partner_code, x.quantity_t, x.value_kusd_q, x.intra,
                    r.risk

@@ -46,7 +46,9 @@ def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
         join chosen s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
         join codes c on c.hs6 = t.hs6
         where t.importer is null or t.exporter is null or t.importer <> t.exporter
-        group by all""")
+        group by all
+        -- stored in cell order: an importer's cells aggregate from neighbouring rows
+        order by t.importer, c.commodity_id, c.stage, t.year""")
     refresh_unit_values(con, preference)
     return con.execute("select count(*) from trade_stage").fetchall()[0][0]
 

@@ -123,7 +123,10 @@ def indicators_cmd(
     if indicator:
         frame = frame[frame["indicator"].isin(indicator)]
     frame = frame.rename(columns={"commodity_id": "commodity"})
-    frame["importer"] = frame["importer"].fillna("world")
+    importer = frame["importer"]
+    if importer.dtype == "category":
+        importer = importer.cat.add_categories(["world"])
+    frame["importer"] = importer.fillna("world")
     emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "indicator", "value",
                             "basis", "n_partners", "missing_governance_share", "source_ids",
                             "detail"], title=f"{len(frame):,} indicator values")
