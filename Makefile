@@ -11,6 +11,9 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# bytecode for critmin's own modules (pip compiles those of the libraries; an
+	@# editable install and PYTHONDONTWRITEBYTECODE leave ours to compile on every start)
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 ## install, fetch the open data, build the store and run the main job

@@ -36,7 +36,7 @@ def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
 _MEMORY: list[Any] = []
 
 
-def _scratch() -> Any:
+def scratch() -> Any:
     """A cursor on a process-wide in-memory DuckDB database (opening a database costs
     ~25 ms; a cursor, its own connection to it, well under 1 ms)."""
     if not _MEMORY:
@@ -51,7 +51,7 @@ def run_sql(sql: str, con: Any | None = None, **frames: pd.DataFrame) -> pd.Data
     private cursor on an in-memory database is used.
     """
     own = con is None
-    con = _scratch() if own else con
+    con = scratch() if own else con
     try:
         with registered(con, **frames):
             return con.execute(sql).df()

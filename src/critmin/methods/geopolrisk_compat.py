@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.relational import registered
+from critmin.indicators.relational import registered, take_rows
 from critmin.methods.geopolrisk import CU_REFERENCE
 
 #: the reference's own "EU" region (geopolrisk/assessment/database.py)
@@ -79,11 +79,13 @@ def geopolrisk_compat(con: Any, entities: dict[str, list[int]],
     prod = prod.merge(first_unit.rename(columns={"unit": "unit0"}), on="sheet")
     prod["p"] = np.where(prod["unit0"] == "kg", prod["value0"] / 1000, prod["value0"])
     first = prod.drop_duplicates(["reference_id", "year", "country_code"])
-    members = pd.DataFrame([(e, c) for e, codes in entities.items() for c in codes],
-                           columns=["importer", "code"])
+    names = pd.DataFrame({"importer": list(entities)})
+    members = pd.DataFrame([(i, c) for i, codes in enumerate(entities.values()) for c in codes],
+                           columns=["i_ix", "code"])
+    hhi = hhi.assign(h_ix=range(len(hhi)))
     own = (first.merge(members, left_on="country_code", right_on="code")
-           .groupby(["importer", "reference_id", "year"])["p"].sum().rename("prod_qty")
-           .reset_index())
+           .merge(hhi[["reference_id", "year", "h_ix"]], on=["reference_id", "year"])
+           .groupby(["i_ix", "h_ix"])["p"].sum().rename("prod_qty").reset_index())
     sql = """
         with m as (select distinct reference_id, hs_code from m_mat),
         flows as (
@@ -92,7 +94,7 @@ def geopolrisk_compat(con: Any, entities: dict[str, list[int]],
             from trade t join m on cast(t.hs6 as integer) = m.hs_code
             where t.source_id = 'baci-bundle' {years}
             group by all)
-        select e.importer, f.reference_id, f.year,
+        select e.i_ix, h.h_ix,
                sum(f.qty * case when pm.code is not null then 0.0
                                 when w.wgi is null then 0.5
                                 else try_cast(w.wgi as double) end) as numerator,
@@ -100,27 +102,37 @@ def geopolrisk_compat(con: Any, entities: dict[str, list[int]],
                bool_or(w.wgi is not null and pm.code is null
                        and try_cast(w.wgi as double) is null) as bad_wgi
         from flows f
+        join m_hhi h using (reference_id, year)
         join m_members e on e.code = f.importer_code
-        left join m_members pm on pm.importer = e.importer and pm.code = f.exporter_code
+        left join m_members pm on pm.i_ix = e.i_ix and pm.code = f.exporter_code
         left join compat_wgi w on w.year = f.year and w.country_code = f.exporter_code
         group by all""".format(years="and t.year in (select year from m_years)"
                                if years is not None else "")
     with registered(con, m_mat=mats[["reference_id", "hs_code"]], m_members=members,
-                    m_years=pd.DataFrame({"year": years or []}, dtype="int64")):
-        trade = con.execute(sql).df()
-    grid = members[["importer"]].drop_duplicates().merge(hhi, how="cross")
-    out = (grid.merge(trade, on=["importer", "reference_id", "year"], how="left")
-           .merge(own, on=["importer", "reference_id", "year"], how="left"))
-    out[["numerator", "total", "value", "prod_qty"]] = out[
-        ["numerator", "total", "value", "prod_qty"]].fillna(0.0)
-    out["bad_wgi"] = out["bad_wgi"].fillna(False).astype(bool)
-    out["price"] = np.where(out["total"] != 0, out["value"] / out["total"].where(
-        out["total"] != 0), 0.0)
-    den = out["total"] + out["prod_qty"]
-    out["import_risk"] = np.where(den != 0, out["numerator"] / den.where(den != 0), 0.0)
-    out["score"] = out["hhi"] * out["import_risk"]
-    out["cf"] = out["score"] * out["price"] / CU_REFERENCE
-    out["computable"] = np.isfinite(out["hhi"]) & ~out["bad_wgi"]
-    return out.rename(columns={"reference_id": "material"})[
-        ["importer", "material", "year", "hhi", "import_risk", "score", "cf", "price",
-         "computable"]]
+                    m_hhi=hhi, m_years=pd.DataFrame({"year": years or []}, dtype="int64")):
+        trade = con.execute(sql).fetchnumpy()
+    n_h = len(hhi)
+    size = len(names) * n_h
+
+    def spread(keys: dict[str, Any], name: str) -> np.ndarray:
+        out = np.zeros(size)
+        flat = np.asarray(keys["i_ix"], dtype=np.int64) * n_h + np.asarray(keys["h_ix"])
+        out[flat] = np.ma.filled(np.ma.asarray(keys[name]).astype(float), 0.0)
+        return out
+
+    numerator, total, value = (spread(trade, c) for c in ("numerator", "total", "value"))
+    prod_qty = spread({c: own[c].to_numpy() for c in own.columns}, "prod_qty")
+    bad_wgi = spread(trade, "bad_wgi") > 0
+    hhi_v = np.tile(hhi["hhi"].to_numpy(dtype=float), len(names))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        price = np.where(total != 0, value / total, 0.0)
+        den = total + prod_qty
+        import_risk = np.where(den != 0, numerator / den, 0.0)
+    score = hhi_v * import_risk
+    keys = pd.concat([take_rows(names, np.repeat(np.arange(len(names)), n_h)),
+                      take_rows(hhi[["reference_id", "year"]].rename(
+                          columns={"reference_id": "material"}),
+                                np.tile(np.arange(n_h), len(names)))], axis=1)
+    return keys.assign(hhi=hhi_v, import_risk=import_risk, score=score,
+                       cf=score * price / CU_REFERENCE, price=price,
+                       computable=np.isfinite(hhi_v) & ~bad_wgi)

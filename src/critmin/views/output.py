@@ -63,12 +63,12 @@ def write_csv(frame: Any) -> None:
     import os
     import tempfile
 
-    import duckdb
+    from critmin.indicators.relational import scratch
 
     fd, path = tempfile.mkstemp(suffix=".csv")
     os.close(fd)
     try:
-        con = duckdb.connect()
+        con = scratch()
         con.register("result_frame", frame.reset_index(drop=True))
         con.execute(f"copy result_frame to '{path}' (header, delimiter ',')")
         con.close()
