@@ -6,7 +6,7 @@ from critmin.indicators.relational import categorical, run_sql, take_rows
 
 def test_take_rows_expands_codes_without_losing_values():
     table = pd.DataFrame({"importer": ["JPN", "EU27", None], "n": [1, 2, 3]})
-    out = take_rows(table, np.array([2, 0, 0, 1]))
+    out = pd.DataFrame(take_rows(table, np.array([2, 0, 0, 1])))
     assert out["importer"].dtype == "category"
     assert out["importer"].tolist()[1:] == ["JPN", "JPN", "EU27"]
     assert pd.isna(out["importer"].iloc[0])

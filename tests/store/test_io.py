@@ -72,3 +72,12 @@ def test_connect_errors_name_the_fix(tmp_path):
     duckdb.connect(str(other)).close()
     with pytest.raises(StoreError, match="critmin data build"):
         connect(other)
+
+
+def test_fresh_connection_is_ready_for_frames(store_file):
+    # the schema check must leave no unfinished result (DuckDB then refuses register)
+    import pandas as pd
+
+    with connect(store_file) as con:
+        con.register("frame", pd.DataFrame({"a": [1, 2]}))
+        assert con.execute("select sum(a) from frame").fetchall() == [(3,)]

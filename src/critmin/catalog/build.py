@@ -131,8 +131,9 @@ def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
     except duckdb.Error:
         return []
     try:
-        version = con.execute("select value from old.meta where key = 'schema_version'"
-                              ).fetchone()
+        rows = con.execute("select value from old.meta where key = 'schema_version'"
+                           ).fetchall()
+        version = rows[0] if rows else None
         if version is None or version[0] != SCHEMA_VERSION:
             con.execute("insert into build_log values ('critmin', 'previous store of another "
                         "schema: imports not carried over, import them again', 0, ?)",
@@ -239,14 +240,14 @@ def _commodities() -> pd.DataFrame:
 def _check(con: object) -> dict[str, int]:
     """Row counts per table; raises if a core table is empty or integrity fails."""
     tables = [r[0] for r in con.execute("show tables").fetchall()]
-    rows = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
+    rows = {t: con.execute(f'select count(*) from "{t}"').fetchall()[0][0] for t in tables}
     for t in ("source", "country", "commodity", "commodity_stage", "production", "trade",
               "governance"):
         if rows[t] == 0:
             raise CritminError(f"build check failed: table {t} is empty")
     bad = con.execute("""
         select count(*) from production p left join country c using (iso3)
-        where p.iso3 is not null and c.iso3 is null""").fetchone()[0]
+        where p.iso3 is not null and c.iso3 is null""").fetchall()[0][0]
     if bad:
         raise CritminError(f"build check failed: {bad} production rows with unknown ISO3")
     return rows

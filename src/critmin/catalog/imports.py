@@ -51,8 +51,8 @@ class ImportSummary:
 
 def source_sha(con: Any, source_id: str) -> str | None:
     """sha256 the store holds for ``source_id`` (None if absent)."""
-    row = con.execute("select sha256 from source where source_id = ?", [source_id]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("select sha256 from source where source_id = ?", [source_id]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def _source_with_sha(store: Path, sha256: str) -> str | None:
@@ -104,7 +104,7 @@ def _write(con: Any, extract: Extract) -> dict[str, int]:
         elif len(frame):
             insert_frame(con, table, frame.assign(source_id=sid))
         counts[table] = con.execute(f"select count(*) from {table} where source_id = ?",
-                                    [sid]).fetchone()[0]
+                                    [sid]).fetchall()[0][0]
         check_foreign_keys(con, table, sid)
     if extract.country_map is not None and len(extract.country_map):
         insert_frame(con, "country_map", extract.country_map.assign(source_id=sid))

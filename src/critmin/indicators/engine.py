@@ -62,27 +62,33 @@ class IndicatorOptions:
 Block = dict[str, Any]
 
 
-def _tidy(frame: pd.DataFrame, indicator: str, value: str, **const: Any) -> Block:
-    """One indicator's rows as tidy columns (arrays; text as categoricals)."""
-    n = len(frame)
+def _tidy(frame: Any, indicator: str, value: str, **const: Any) -> Block:
+    """One indicator's rows as tidy columns (arrays; text as categoricals).
+
+    ``frame``: a DataFrame or a dict of equal-length arrays."""
+    def column(name: str, dtype: Any) -> np.ndarray:
+        return np.asarray(frame[name], dtype=dtype)
+
+    n = len(frame[value])
     zeros = np.zeros(n, dtype=np.int64)
     cols: Block = {}
     for c in TIDY:
         if c == "indicator":
             cols[c] = labels([indicator], zeros)
         elif c == "value":
-            cols[c] = frame[value].to_numpy(dtype=float)
+            cols[c] = column(value, float)
         elif c == "year":
-            cols[c] = frame[c].to_numpy(dtype=np.int64)
+            cols[c] = column(c, np.int64)
         elif c == "n_partners":  # (counts, missing mask): one Int64 column at the end
-            counts = frame[c].to_numpy(dtype=float) if c in frame else np.full(n, np.nan)
+            counts = column(c, float) if c in frame else np.full(n, np.nan)
             cols[c] = (np.nan_to_num(counts).astype(np.int64), np.isnan(counts))
         elif c == "missing_governance_share":
-            cols[c] = frame[c].to_numpy(dtype=float) if c in frame else np.full(n, np.nan)
+            cols[c] = column(c, float) if c in frame else np.full(n, np.nan)
         elif c in frame:
             col = frame[c]
-            cols[c] = col.array if isinstance(col.dtype, pd.CategoricalDtype) else \
-                categorical(col)
+            if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+                col = col.array
+            cols[c] = col if isinstance(col, pd.Categorical) else categorical(col)
         else:
             cols[c] = labels([const.get(c)], zeros)
     return cols
@@ -174,14 +180,20 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     views = flow_views(importers, commodity_ids, years)
     with registered(con, m_cs=cs, m_importers=names.assign(i_ix=range(len(names))),
                     **views):
-        sums = con.execute(sql).df()
-    keys = pd.concat([take_rows(names, sums["i_ix"].to_numpy()),
-                      take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"].to_numpy())],
-                     axis=1)
-    keys["year"] = sums["year"].to_numpy()
+        result = con.execute(sql).fetchnumpy()
+    sums = {k: np.ma.filled(np.ma.asarray(v).astype(float), np.nan)
+            if k not in ("i_ix", "cs_ix", "year", "has_imports", "covered") else np.asarray(v)
+            for k, v in result.items()}
+    keys = {**take_rows(names, sums["i_ix"]),
+            **take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]), "year": sums["year"]}
     wgi = "WGI " + "+".join(dims)
     return [*_import_rows(keys, sums, opts, wgi), _reliance_rows(keys, sums),
-            _scrap_rows(keys, sums)]
+            _scrap_rows(names, cs, sums)]
+
+
+def _rows(columns: dict[str, Any], mask: np.ndarray) -> dict[str, Any]:
+    """The ``mask`` rows of every column."""
+    return {k: v[mask] for k, v in columns.items()}
 
 
 def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
@@ -192,23 +204,26 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
     Partner risk (WGI ``dims``) is carried to every trade year in the same query."""
     imports = cell_stats_sql(opts.basis, opts.missing_governance, opts.intra_group,
                              commodity_filter, year_filter, multi)
-    exports = trade_rows_sql("export", commodity_filter, year_filter)
+    exports = trade_rows_sql("export", commodity_filter, year_filter,
+                             "t.year in (select year from m_prod)")
     intra = "where not intra" if opts.intra_group == "exclude" else ""
     years = "m_years" if year_filter else "(select distinct year from trade_stage)"
     return f"""
         with m_prod as ({prod}),
         m_risk as ({store_risk_sql(dims, years, opts.min_dimensions)}),
         imp as ({imports}),
+        covered as (
+            select distinct c.cs_ix, p.year from m_prod p join m_cs c using (commodity_id, stage)),
+        -- exports and own production enter only NIR, computed where production is known
         exp as (
             select i_ix, c.cs_ix, year, sum(quantity_t) as export_t
-            from ({exports}) x join m_cs c using (commodity_id, stage) {intra}
+            from ({exports}) x join m_cs c using (commodity_id, stage)
+            semi join covered using (cs_ix, year) {intra}
             group by all),
         dom as (
             select i.i_ix, c.cs_ix, d.year, d.domestic_t
             from ({domestic_sql("m_prod")}) d
-            join m_importers i using (importer) join m_cs c using (commodity_id, stage)),
-        covered as (
-            select distinct c.cs_ix, p.year from m_prod p join m_cs c using (commodity_id, stage))
+            join m_importers i using (importer) join m_cs c using (commodity_id, stage))
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
                coalesce(dom.domestic_t, 0.0) as domestic_t,
@@ -218,21 +233,20 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
         left join covered using (cs_ix, year)"""
 
 
-def _import_rows(keys: pd.DataFrame, sums: pd.DataFrame, opts: IndicatorOptions,
+def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: IndicatorOptions,
                  wgi: str) -> list[Block]:
-    usable = (sums["n_partners"].fillna(0) > 0).to_numpy()
-    cells = pd.concat([keys[usable].reset_index(drop=True),
-                       sums[usable].drop(columns=["i_ix", "cs_ix", "year"])
-                       .reset_index(drop=True)], axis=1)
-    lag = cells["max_lag"].fillna(0).to_numpy(dtype=np.int64)
-    n_codes = cells["n_codes"].fillna(0).to_numpy(dtype=np.int64)
+    usable = np.nan_to_num(sums["n_partners"]) > 0
+    cells = _rows(keys | {k: v for k, v in sums.items()
+                          if k not in ("i_ix", "cs_ix", "year")}, usable)
+    lag = np.nan_to_num(cells["max_lag"]).astype(np.int64)
+    n_codes = np.nan_to_num(cells["n_codes"]).astype(np.int64)
     combo, inverse = np.unique(lag * 10_000 + np.where(n_codes > 1, n_codes, 0),
                                return_inverse=True)
     notes = ["; ".join(filter(None, [f"WGI carried back {c // 10_000} y" if c >= 10_000
                                      else "", f"{c % 10_000} HS codes summed"
                                      if c % 10_000 > 1 else ""])) for c in combo]
     cells["detail"] = labels(notes, inverse.ravel())
-    cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(cells), dtype=np.int64))
+    cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(lag), dtype=np.int64))
     unit = "quantity_t" if opts.basis == "quantity" else "value_kusd"
     return [
         _tidy(cells, "imports", "imports", basis=unit),
@@ -242,33 +256,45 @@ def _import_rows(keys: pd.DataFrame, sums: pd.DataFrame, opts: IndicatorOptions,
     ]
 
 
-def _reliance_rows(keys: pd.DataFrame, sums: pd.DataFrame) -> Block:
+def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray]) -> Block:
     """NIR (:func:`critmin.indicators.supply.net_import_reliance`) where world
     production of the stage is known and the importer trades it."""
-    rows = sums["covered"].to_numpy(dtype=bool)
-    nir, net_exporter = net_import_reliance(
-        sums["total_t"].to_numpy(dtype=float)[rows],
-        sums["export_t"].to_numpy(dtype=float)[rows],
-        sums["domestic_t"].to_numpy(dtype=float)[rows])
-    frame = keys[rows].reset_index(drop=True).assign(nir=nir)
-    frame["detail"] = labels(["", "net exporter"], net_exporter.astype(np.int64))
+    rows = sums["covered"].astype(bool)
+    nir, net_exporter = net_import_reliance(sums["total_t"][rows], sums["export_t"][rows],
+                                            sums["domestic_t"][rows])
+    frame = _rows(keys, rows) | {"nir": nir, "detail": labels(
+        ["", "net exporter"], net_exporter.astype(np.int64))}
     return _tidy(frame, "import_reliance", "nir", basis="mixed: gross trade t / contained t",
                  source_ids="trade; production")
 
 
-def _scrap_rows(keys: pd.DataFrame, sums: pd.DataFrame) -> Block:
-    """Scrap share of import value per importer, commodity and year (value basis)."""
-    has = sums["has_imports"].to_numpy(dtype=bool)
-    frame = keys[has].reset_index(drop=True)
-    frame["kusd"] = sums["total_kusd"].to_numpy(dtype=float)[has]
-    frame["scrap"] = np.where(frame["stage"].to_numpy() == "scrap", frame["kusd"], np.nan)
-    key = ["importer", "commodity_id", "year"]
-    grouped = frame.groupby(key, observed=True, sort=False)
-    share = (grouped["scrap"].sum(min_count=1) / grouped["kusd"].sum()).rename(
-        "share").reset_index()
-    share = share[np.isfinite(share["share"].to_numpy(dtype=float))].reset_index(drop=True)
-    share["stage"] = labels(["scrap"], np.zeros(len(share), dtype=np.int64))
-    return _tidy(share, "scrap_share", "share", basis="value", source_ids="trade")
+def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarray]) -> Block:
+    """Scrap share of import value per importer, commodity and year (value basis):
+    Σ value of the scrap stage / Σ value of every stage, summed with ``np.bincount``."""
+    has = sums["has_imports"].astype(bool)
+    commodity, c_code = np.unique(cs["commodity_id"].to_numpy(dtype=object),
+                                  return_inverse=True)
+    is_scrap = (cs["stage"] == "scrap").to_numpy()
+    cs_ix = sums["cs_ix"][has]
+    year = sums["year"][has].astype(np.int64)
+    y0, n_y, n_c = (year.min(), np.ptp(year) + 1, len(commodity)) if len(year) else (0, 1, 1)
+    key = (sums["i_ix"][has].astype(np.int64) * n_c + c_code[cs_ix]) * n_y + year - y0
+    cells, inverse = np.unique(key, return_inverse=True)
+    kusd = sums["total_kusd"][has]
+    scrap = is_scrap[cs_ix] & ~np.isnan(kusd)
+    total = np.bincount(inverse, weights=np.nan_to_num(kusd), minlength=len(cells))
+    scrap_v = np.bincount(inverse, weights=np.where(scrap, kusd, 0.0), minlength=len(cells))
+    n_scrap = np.bincount(inverse, weights=scrap, minlength=len(cells))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n_scrap > 0, scrap_v / total, np.nan)
+    ok = np.isfinite(share)
+    cells, share = cells[ok], share[ok]
+    frame = pd.DataFrame({
+        **take_rows(names, cells // n_y // n_c),
+        "commodity_id": labels(list(commodity), (cells // n_y) % n_c),
+        "stage": labels(["scrap"], np.zeros(len(cells), dtype=np.int64)),
+        "year": cells % n_y + y0, "share": share})
+    return _tidy(frame, "scrap_share", "share", basis="value", source_ids="trade")
 
 
 def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | None = None,

@@ -35,14 +35,15 @@ def missing_rule_sql(missing_governance: float | str, column: str) -> tuple[str,
 
 def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.5,
                    intra_group: str = "exclude", commodity_filter: bool = False,
-                   year_filter: bool = False, multi: list[int] | None = None) -> str:
+                   year_filter: bool = False, multi: list[int] | None = None,
+                   row_counts: bool = False) -> str:
     """SQL of the per-cell sums behind the import indicators, keyed by integers.
 
     Needs the views of :func:`critmin.indicators.trade.flow_views`, ``m_risk`` and
     ``m_cs`` (commodity_id, stage, cs_ix). One row per ``i_ix, cs_ix, year`` with
     imports; ``usable`` counts the partners that enter the indicators (a flow on the
     basis, and governance unless the rule excludes partners without it); ``total_t``
-    and ``total_kusd`` sum every partner.
+    and ``total_kusd`` sum every partner; ``row_counts`` adds ``n_rows_no_quantity``.
     """
     col = {"quantity": "quantity_t", "value": "value_kusd"}[basis]
     g, keep = missing_rule_sql(missing_governance, "r.risk")
@@ -70,7 +71,7 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
                count(fmiss) as n_missing_governance,
                coalesce(sum(fmiss), 0) / imports as missing_governance_share,
                max(lag) as max_lag, max(n_codes) as n_codes,
-               sum(n_rows_no_quantity) as n_rows_no_quantity,
+               {"sum(n_rows_no_quantity) as n_rows_no_quantity," if row_counts else ""}
                sum(quantity_t) as total_t, sum(value_kusd) as total_kusd
         from q group by all"""
 
@@ -96,13 +97,12 @@ def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
     n_rows_no_quantity`` for the cells with at least one usable partner.
     """
     sql = cell_stats_sql(basis, missing_governance, intra_group, commodity_ids is not None,
-                         years is not None, multi_member(importers))
+                         years is not None, multi_member(importers), row_counts=True)
     cs = stage_table(con)
     with registered(con, m_risk=risk, m_cs=cs, **flow_views(importers, commodity_ids, years)):
         cells = con.execute(sql + " having count(fu) > 0").df()
     names = pd.DataFrame({"importer": list(importers)})
-    keys = pd.concat([take_rows(names, cells["i_ix"].to_numpy()),
-                      take_rows(cs[["commodity_id", "stage"]], cells["cs_ix"].to_numpy())],
-                     axis=1)
+    keys = pd.DataFrame({**take_rows(names, cells["i_ix"].to_numpy()),
+                         **take_rows(cs[["commodity_id", "stage"]], cells["cs_ix"].to_numpy())})
     return pd.concat([keys, cells.drop(columns=["i_ix", "cs_ix", "total_t", "total_kusd"])],
                      axis=1)

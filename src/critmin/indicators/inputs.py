@@ -92,14 +92,16 @@ def rank_sql(preference: tuple[str, ...], column: str = "source_id") -> str:
 
 
 def preferred_sql(relation: str, keys: list[str], preference: tuple[str, ...]) -> str:
-    """SQL of :func:`preferred_rows` over ``relation`` (which has ``source_id``)."""
+    """SQL of :func:`preferred_rows` over ``relation`` (which has ``source_id``): the
+    choice is made on the few distinct (keys, source) pairs, then the rows kept."""
     cols = key_list(keys)
     return f"""
-        select * exclude (_pick) from (
-            select *, first_value(source_id) over (
-                partition by {cols} order by {rank_sql(preference)}, source_id desc) as _pick
-            from {relation})
-        where source_id = _pick"""
+        select * from {relation}
+        semi join (
+            select {cols}, source_id from (select distinct {cols}, source_id from {relation})
+            qualify row_number() over (
+                partition by {cols} order by {rank_sql(preference)}, source_id desc) = 1
+        ) using ({cols}, source_id)"""
 
 
 def preferred_production_sql(preference: tuple[str, ...], commodity_filter: bool = False,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.concentration import KEYS, concentration
+from critmin.indicators.concentration import concentration_sql
 
 
 def net_import_reliance(imports_t: np.ndarray, exports_t: np.ndarray,
@@ -67,10 +67,8 @@ def reserve_life(reserves: pd.DataFrame, production: pd.DataFrame,
 
 
 def reserves_concentration(con: Any) -> pd.DataFrame:
-    """HHI and top shares of reserves per commodity and year (stage ``mining``)."""
-    res = con.execute("select commodity_id, 'mining' as stage, year, iso3, quantity, "
-                      "source_id from reserves").df()
-    if res.empty:
-        return pd.DataFrame(columns=KEYS + ["hhi", "top1_share", "top3_share", "top_iso3",
-                                            "total", "n_producers", "remainder_share"])
-    return concentration(res)
+    """HHI and top shares of reserves per commodity and year (stage ``mining``), one
+    query over the store's ``reserves`` (:func:`concentration_sql`)."""
+    reserves = ("(select commodity_id, 'mining' as stage, year, iso3, quantity "
+                "from reserves)")
+    return con.execute(concentration_sql(reserves) + " order by all").df()

@@ -56,14 +56,14 @@ def domestic_production(production: pd.DataFrame, importers: Members) -> pd.Data
 
 
 def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
-                   year_filter: bool = False, importer_filter: str = "") -> str:
+                   year_filter: bool = False, extra_where: str = "") -> str:
     """SQL of ``trade_stage`` rows joined to importers (views ``m_*``).
 
     Needs ``m_members`` (importer, iso3, joined, left) and, when filtering, ``m_filter``
     (commodity_id) and ``m_years`` (year). Columns: importer, i_ix, partner, partner_code,
     commodity_id, stage, year, quantity_t, value_kusd, value_kusd_q, n_rows,
-    n_rows_no_quantity, n_codes, intra. ``importer_filter``: an extra condition on the
-    member row ``m`` (e.g. ``m.i_ix in (3, 4)``).
+    n_rows_no_quantity, n_codes, intra. ``extra_where``: one more condition on the trade
+    row ``t`` or the member row ``m`` (e.g. ``m.i_ix in (3, 4)``).
     """
     if direction not in ("import", "export"):
         raise ValueError("direction is 'import' or 'export'")
@@ -73,8 +73,8 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
         where.append("t.commodity_id in (select commodity_id from m_filter)")
     if year_filter:
         where.append("t.year in (select year from m_years)")
-    if importer_filter:
-        where.append(importer_filter)
+    if extra_where:
+        where.append(extra_where)
     return f"""
         select m.importer, m.i_ix, t.{other} as partner, t.{other}_code as partner_code,
                t.commodity_id, t.stage, t.year, t.quantity_t, t.value_kusd, t.value_kusd_q,

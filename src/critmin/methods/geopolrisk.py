@@ -30,7 +30,7 @@ from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
     domestic_sql,
-    flow_views,
+    members_frame,
     multi_member,
     trade_rows_sql,
 )
@@ -96,9 +96,12 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
         full join domestic d using (i_ix, h_ix)
         left join group_partners p using (i_ix, h_ix)"""
     names = pd.DataFrame({"importer": list(importers)})
-    views = flow_views(importers, commodity_ids, None)
-    views["m_want"] = pd.DataFrame({"year": years or []}, dtype="int64")
-    views["m_importers"] = names.assign(i_ix=range(len(names)))
+    views = {"m_members": members_frame(importers),
+             "m_importers": names.assign(i_ix=range(len(names)))}
+    if commodity_ids is not None:
+        views["m_filter"] = pd.DataFrame({"commodity_id": commodity_ids}, dtype=str)
+    if years is not None:
+        views["m_want"] = pd.DataFrame({"year": years}, dtype="int64")
     with registered(con, **views):
         hhi = con.execute(hhi_sql).df()
         with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
@@ -127,16 +130,17 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
                                np.nan)
         price = np.where(traded, spread("value_q", np.nan) / imports, np.nan)
         miss = np.where(traded, spread("miss", np.nan) / imports, np.nan)
-    keys = pd.concat([take_rows(names, np.repeat(np.arange(len(names)), n_h)),
-                      take_rows(hhi, np.tile(np.arange(n_h), len(names)))], axis=1)
-    score = keys["hhi"].to_numpy() * import_risk
-    out = keys.drop(columns="production_source").assign(
-        import_risk=import_risk, score=score, price=price,
-        cf=score * price / cu_reference, imports_t=imports, domestic_t=domestic,
-        n_partners=spread("n_partners", 0.0).astype(np.int64),
-        missing_governance_share=miss, cu_reference=cu_reference,
-        production_source=keys["production_source"])
-    out["missing"] = pd.Categorical.from_codes(
+    rows = {**take_rows(names, np.repeat(np.arange(len(names)), n_h)),
+            **take_rows(hhi, np.tile(np.arange(n_h), len(names)))}
+    score = rows["hhi"] * import_risk
+    missing = pd.Categorical.from_codes(
         (~traded).astype(np.int8),
         categories=["", "no imports recorded for this stage and year"])
-    return out
+    return pd.DataFrame({
+        "importer": rows["importer"], "commodity_id": rows["commodity_id"],
+        "stage": rows["stage"], "year": rows["year"], "hhi": rows["hhi"],
+        "import_risk": import_risk, "score": score, "price": price,
+        "cf": score * price / cu_reference, "imports_t": imports, "domestic_t": domestic,
+        "n_partners": spread("n_partners", 0.0).astype(np.int64),
+        "missing_governance_share": miss, "cu_reference": np.full(size, cu_reference),
+        "production_source": rows["production_source"], "missing": missing})

@@ -129,10 +129,9 @@ def geopolrisk_compat(con: Any, entities: dict[str, list[int]],
         den = total + prod_qty
         import_risk = np.where(den != 0, numerator / den, 0.0)
     score = hhi_v * import_risk
-    keys = pd.concat([take_rows(names, np.repeat(np.arange(len(names)), n_h)),
-                      take_rows(hhi[["reference_id", "year"]].rename(
-                          columns={"reference_id": "material"}),
-                                np.tile(np.arange(n_h), len(names)))], axis=1)
-    return keys.assign(hhi=hhi_v, import_risk=import_risk, score=score,
-                       cf=score * price / CU_REFERENCE, price=price,
-                       computable=np.isfinite(hhi_v) & ~bad_wgi)
+    keys = {**take_rows(names, np.repeat(np.arange(len(names)), n_h)),
+            **take_rows(hhi[["reference_id", "year"]].rename(
+                columns={"reference_id": "material"}), np.tile(np.arange(n_h), len(names)))}
+    return pd.DataFrame({**keys, "hhi": hhi_v, "import_risk": import_risk, "score": score,
+                         "cf": score * price / CU_REFERENCE, "price": price,
+                         "computable": np.isfinite(hhi_v) & ~bad_wgi})

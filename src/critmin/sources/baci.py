@@ -234,14 +234,15 @@ def _short(exc: Exception) -> str:
 
 
 def _first_bad_cell(con: Any, csv_rel: str) -> str:
-    row = con.execute(f"""
+    rows = con.execute(f"""
         select line, col, val from (
             select row_number() over () + 1 as line, *
             from {csv_rel})
         unpivot (val for col in (t, i, j, v, q))
         where not (col = 'q' and trim(val) in ('NA', ''))
           and try_cast(trim(val) as double) is null
-        order by line limit 1""").fetchone()
-    if row is None:
+        order by line limit 1""").fetchall()
+    if not rows:
         return "a value could not be converted to a number"
-    return f"line {row[0]}, column {row[1]}: {row[2]!r} is not a number"
+    line, col, val = rows[0]
+    return f"line {line}, column {col}: {val!r} is not a number"

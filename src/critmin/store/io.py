@@ -31,7 +31,8 @@ def connect(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path), read_only=read_only)
         con.execute("set enable_progress_bar = false")
-        row = con.execute("select value from meta where key = 'schema_version'").fetchone()
+        rows = con.execute("select value from meta where key = 'schema_version'").fetchall()
+        row = rows[0] if rows else None
     except duckdb.Error as exc:
         raise StoreError(f"store {path} cannot be read ({exc}); rebuild it with "
                          "'critmin data build'") from exc

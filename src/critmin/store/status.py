@@ -38,10 +38,10 @@ def store_status(con: Any) -> dict[str, Any]:
             if table == "governance":
                 entry["with_std_error"] = con.execute(
                     "select count(std_error) from governance where source_id = ?",
-                    [source_id]).fetchone()[0]
+                    [source_id]).fetchall()[0][0]
             sources.setdefault(source_id, {"source_id": source_id, "tables": {}})
             sources[source_id]["tables"][table] = entry
-    tables = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0]
+    tables = {t: con.execute(f'select count(*) from "{t}"').fetchall()[0][0]
               for (t,) in con.execute("show tables").fetchall()}
     unmapped = [dict(zip(["source_id", "code", "status", "note", "n_rows"], r, strict=True))
                 for r in con.execute(
