@@ -204,8 +204,14 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
     Partner risk (WGI ``dims``) is carried to every trade year in the same query."""
     imports = cell_stats_sql(opts.basis, opts.missing_governance, opts.intra_group,
                              commodity_filter, year_filter, multi)
+    in_prod = "t.year in (select year from m_prod)"
+    ids = ", ".join(map(str, multi))
     exports = trade_rows_sql("export", commodity_filter, year_filter,
-                             "t.year in (select year from m_prod)")
+                             f"{in_prod} and m.i_ix not in ({ids})" if multi else in_prod,
+                             groups=False)
+    if multi:
+        exports += " union all " + trade_rows_sql(
+            "export", commodity_filter, year_filter, f"{in_prod} and m.i_ix in ({ids})")
     intra = "where not intra" if opts.intra_group == "exclude" else ""
     years = "m_years" if year_filter else "(select distinct year from trade_stage)"
     return f"""

@@ -43,7 +43,8 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
     ``m_cs`` (commodity_id, stage, cs_ix). One row per ``i_ix, cs_ix, year`` with
     imports; ``usable`` counts the partners that enter the indicators (a flow on the
     basis, and governance unless the rule excludes partners without it); ``total_t``
-    and ``total_kusd`` sum every partner; ``row_counts`` adds ``n_rows_no_quantity``.
+    and ``total_kusd`` sum every partner; ``row_counts`` adds ``n_missing_governance``
+    and ``n_rows_no_quantity``.
     """
     col = {"quantity": "quantity_t", "value": "value_kusd"}[basis]
     g, keep = missing_rule_sql(missing_governance, "r.risk")
@@ -68,7 +69,7 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
                sum(fu * fu) / imports ** 2 as import_hhi,
                sum(fg) / imports as governance_weighted,
                sum(ffw) / imports ** 2 as hhi_wgi,
-               count(fmiss) as n_missing_governance,
+               {"count(fmiss) as n_missing_governance," if row_counts else ""}
                coalesce(sum(fmiss), 0) / imports as missing_governance_share,
                max(lag) as max_lag, max(n_codes) as n_codes,
                {"sum(n_rows_no_quantity) as n_rows_no_quantity," if row_counts else ""}

@@ -56,14 +56,17 @@ def domestic_production(production: pd.DataFrame, importers: Members) -> pd.Data
 
 
 def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
-                   year_filter: bool = False, extra_where: str = "") -> str:
+                   year_filter: bool = False, extra_where: str = "",
+                   groups: bool = True) -> str:
     """SQL of ``trade_stage`` rows joined to importers (views ``m_*``).
 
     Needs ``m_members`` (importer, iso3, joined, left) and, when filtering, ``m_filter``
     (commodity_id) and ``m_years`` (year). Columns: importer, i_ix, partner, partner_code,
     commodity_id, stage, year, quantity_t, value_kusd, value_kusd_q, n_rows,
     n_rows_no_quantity, n_codes, intra. ``extra_where``: one more condition on the trade
-    row ``t`` or the member row ``m`` (e.g. ``m.i_ix in (3, 4)``).
+    row ``t`` or the member row ``m`` (e.g. ``m.i_ix in (3, 4)``). ``groups=False``
+    (the rows of one-member importers only) skips the intra-group lookup: a country
+    does not trade with itself in ``trade_stage``.
     """
     if direction not in ("import", "export"):
         raise ValueError("direction is 'import' or 'export'")
@@ -75,14 +78,17 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
         where.append("t.year in (select year from m_years)")
     if extra_where:
         where.append(extra_where)
+    intra = ("g.iso3 is not null", f"""
+        left join m_members g on g.importer = m.importer and g.iso3 = t.{other}
+                              and {MEMBER_IN_YEAR.format(t="t", a="g")}""") if groups \
+        else ("false", "")
     return f"""
         select m.importer, m.i_ix, t.{other} as partner, t.{other}_code as partner_code,
                t.commodity_id, t.stage, t.year, t.quantity_t, t.value_kusd, t.value_kusd_q,
-               t.n_rows, t.n_rows_no_quantity, t.n_codes, g.iso3 is not null as intra
+               t.n_rows, t.n_rows_no_quantity, t.n_codes, {intra[0]} as intra
         from trade_stage t
         join m_members m on m.iso3 = t.{own} and {MEMBER_IN_YEAR.format(t="t", a="m")}
-        left join m_members g on g.importer = m.importer and g.iso3 = t.{other}
-                              and {MEMBER_IN_YEAR.format(t="t", a="g")}
+        {intra[1]}
         {"where " + " and ".join(where) if where else ""}"""
 
 
@@ -123,7 +129,7 @@ def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
     parts = []
     if multi is not None:
         rows = trade_rows_sql(direction, commodity_filter, year_filter,
-                              f"m.i_ix not in ({ids})" if multi else "")
+                              f"m.i_ix not in ({ids})" if multi else "", groups=False)
         parts.append(f"select {keys}, {as_is} from ({rows}) r where {intra}")
     if multi is None or multi:
         rows = trade_rows_sql(direction, commodity_filter, year_filter,
