@@ -9,6 +9,7 @@ computed cell by cell.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,10 +307,19 @@ def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarra
 def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | None = None,
                        years: list[int] | None = None,
                        opts: IndicatorOptions | None = None) -> pd.DataFrame:
-    """Every indicator of :data:`INDICATORS` for the importers, commodities and years."""
+    """Every indicator of :data:`INDICATORS` for the importers, commodities and years.
+
+    The global indicators (small queries and NumPy) run on a second cursor in a thread
+    while DuckDB computes the importer cells (it releases the GIL meanwhile)."""
     opts = opts or IndicatorOptions()
     prod = preferred_production_sql(opts.production_preference or production_preference(),
                                     commodity_ids is not None)
-    blocks = (global_indicators(con, prod, commodity_ids, years, opts)
-              + importer_indicators(con, prod, importers, commodity_ids, years, opts))
+    cursor = con.cursor()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            world = pool.submit(global_indicators, cursor, prod, commodity_ids, years, opts)
+            blocks = importer_indicators(con, prod, importers, commodity_ids, years, opts)
+            blocks = world.result() + blocks
+    finally:
+        cursor.close()
     return _stack(blocks)
