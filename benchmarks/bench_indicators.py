@@ -11,7 +11,8 @@ Measures the real code paths on the store in ``$CRITMIN_HOME`` (medians of repea
   its country list × its 53 materials × 2018, 2020, 2022, 2024): the reference run in
   its own environment, started in this run (``reference/geopolrisk_py_sample.py`` makes
   that environment), against a cold ``critmin geopolrisk --compat geopolrisk-py``
-  command for the same countries and years. ``--no-reference`` skips it.
+  command for the same countries and years, timed before and after the reference (the
+  median of both sets: the machine's speed drifts). ``--no-reference`` skips it.
 
     python benchmarks/bench_indicators.py [--repeat 5] [--countries 1] [--no-reference]
 """
