@@ -32,7 +32,7 @@ from critmin.indicators.trade import (
     domestic_sql,
     members_frame,
     multi_member,
-    trade_rows_sql,
+    partner_flows_sql,
 )
 
 CU_REFERENCE = 0.409412948
@@ -54,47 +54,37 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     """
     g, keep = missing_rule_sql(missing_governance, "risk")
     if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
-        g = f"case when intra then 0.0 else {g} end"
+        g = f"case when x.intra_group then 0.0 else {g} end"
     prod = preferred_production_sql(production_preference(), commodity_ids is not None,
                                     years is not None)
     hhi_sql = f"""
         with prod as ({prod})
         select commodity_id, stage, year, hhi, production_source
         from ({production_concentration_sql("prod")}) order by all"""
-    multi = multi_member(importers)
-    # a trade row is one partner code, except in a group, whose members share partners
-    group_partners = ("select i_ix, h_ix, count(distinct partner_code) as n_partners "
-                      f"from used where i_ix in ({', '.join(map(str, multi))}) group by all"
-                      if multi else "select 0 as i_ix, 0 as h_ix, 0 as n_partners limit 0")
     sql = f"""
         with prod as ({prod}),
         m_years as (select distinct year from m_hhi),
         m_risk as ({store_risk_sql(dimensions, "m_years")}),
-        used as (
-            select x.i_ix, h.h_ix, x.partner_code, x.quantity_t, x.value_kusd_q, x.intra,
-                   r.risk
-            from ({trade_rows_sql("import", commodity_ids is not None, True)}) x
+        imp as (
+            select x.i_ix, h.h_ix,
+                   sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
+                   sum(x.value_kusd_q) as value_q, count(*) as n_partners,
+                   coalesce(sum(x.quantity_t) filter (
+                       where risk is null and not x.intra_group), 0) as miss
+            from ({partner_flows_sql("import", commodity_ids is not None, True, intra_group,
+                                     multi_member(importers))}) x
             join m_hhi h using (commodity_id, stage, year)
             left join m_risk r on r.iso3 = x.partner and r.year = x.year
             where x.quantity_t is not null {keep}
-                  {"and not x.intra" if intra_group == "exclude" else ""}),
-        imp as (
-            select i_ix, h_ix,
-                   sum(quantity_t * {g}) as numerator, sum(quantity_t) as imports_t,
-                   sum(value_kusd_q) as value_q, count(*) as n_rows,
-                   coalesce(sum(quantity_t) filter (where risk is null and not intra), 0)
-                       as miss
-            from used group by all),
-        group_partners as ({group_partners}),
+            group by all),
         domestic as (
             select i_ix, h_ix, d.domestic_t
             from ({domestic_sql("prod")}) d
             join m_importers using (importer) join m_hhi using (commodity_id, stage, year))
-        select i_ix, h_ix, i.numerator, i.imports_t, i.value_q, i.miss,
-               coalesce(p.n_partners, i.n_rows) as n_partners, d.domestic_t
+        select i_ix, h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
+               d.domestic_t
         from imp i
-        full join domestic d using (i_ix, h_ix)
-        left join group_partners p using (i_ix, h_ix)"""
+        full join domestic d using (i_ix, h_ix)"""
     names = pd.DataFrame({"importer": list(importers)})
     views = {"m_members": members_frame(importers),
              "m_importers": names.assign(i_ix=range(len(names)))}
