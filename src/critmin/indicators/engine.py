@@ -33,7 +33,7 @@ from critmin.indicators.trade import (
     domestic_sql,
     flow_views,
     multi_member,
-    trade_rows_sql,
+    partner_flows_sql,
 )
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
 
@@ -205,15 +205,8 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
     Partner risk (WGI ``dims``) is carried to every trade year in the same query."""
     imports = cell_stats_sql(opts.basis, opts.missing_governance, opts.intra_group,
                              commodity_filter, year_filter, multi)
-    in_prod = "t.year in (select year from m_prod)"
-    ids = ", ".join(map(str, multi))
-    exports = trade_rows_sql("export", commodity_filter, year_filter,
-                             f"{in_prod} and m.i_ix not in ({ids})" if multi else in_prod,
-                             groups=False)
-    if multi:
-        exports += " union all " + trade_rows_sql(
-            "export", commodity_filter, year_filter, f"{in_prod} and m.i_ix in ({ids})")
-    intra = "where not intra" if opts.intra_group == "exclude" else ""
+    exports = partner_flows_sql("export", commodity_filter, year_filter, opts.intra_group,
+                                multi, "t.year in (select year from m_prod)")
     years = "m_years" if year_filter else "(select distinct year from trade_stage)"
     return f"""
         with m_prod as ({prod}),
@@ -225,7 +218,7 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
         exp as (
             select i_ix, c.cs_ix, year, sum(quantity_t) as export_t
             from ({exports}) x join m_cs c using (commodity_id, stage)
-            semi join covered using (cs_ix, year) {intra}
+            semi join covered using (cs_ix, year)
             group by all),
         dom as (
             select i.i_ix, c.cs_ix, d.year, d.domestic_t

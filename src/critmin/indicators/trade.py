@@ -107,13 +107,13 @@ def multi_member(importers: Members) -> list[int]:
 
 def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
                       year_filter: bool = False, intra_group: str = "exclude",
-                      multi: list[int] | None = None) -> str:
+                      multi: list[int] | None = None, extra_where: str = "") -> str:
     """SQL of flows by importer, partner, commodity stage and year.
 
     A country's ``trade_stage`` rows are already one per partner (code): they pass
     through. A group's members share partners: their rows are summed by partner.
     ``multi``: the positions of the group importers (:func:`multi_member`); ``None``
-    sums every importer's rows by partner.
+    sums every importer's rows by partner. ``extra_where``: as in :func:`trade_rows_sql`.
     """
     if intra_group not in ("exclude", "keep"):
         raise ValueError("intra_group is 'exclude' or 'keep'")
@@ -126,14 +126,18 @@ def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
               "bool_or(intra) as intra_group")
     intra = "not intra" if intra_group == "exclude" else "true"
     ids = ", ".join(map(str, multi or []))
+
+    def where(members: str) -> str:
+        return " and ".join(c for c in (extra_where, members) if c)
+
     parts = []
     if multi is not None:
         rows = trade_rows_sql(direction, commodity_filter, year_filter,
-                              f"m.i_ix not in ({ids})" if multi else "", groups=False)
+                              where(f"m.i_ix not in ({ids})" if multi else ""), groups=False)
         parts.append(f"select {keys}, {as_is} from ({rows}) r where {intra}")
     if multi is None or multi:
         rows = trade_rows_sql(direction, commodity_filter, year_filter,
-                              f"m.i_ix in ({ids})" if multi else "")
+                              where(f"m.i_ix in ({ids})" if multi else ""))
         parts.append(f"select {keys}, {summed} from ({rows}) r where {intra} group by all")
     return " union all ".join(parts)
 
