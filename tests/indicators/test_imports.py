@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from critmin.indicators.governance import country_risk, risk_for_years
 from critmin.indicators.importers import importer_members
 from critmin.indicators.imports import import_cells
+from critmin.indicators.trade import multi_member
 
 
 def _risk(con):
@@ -49,6 +50,16 @@ def test_group_excludes_intra_group_trade(mini):
     keep = import_cells(mini, importer_members(mini, ["EU27"]), risk,
                         intra_group="keep").iloc[0]
     assert keep["imports"] == 40.0
+
+
+def test_membership_years_of_a_one_member_importer(mini):
+    """An importer of one member with membership years takes the group path (the
+    years are checked there); without years it is a plain country."""
+    dated = {"DEU since 2023": [("DEU", 2023, None)], "DEU": [("DEU", None, None)]}
+    assert multi_member(dated) == [0]
+    cells = import_cells(mini, dated, _risk(mini))
+    assert list(cells["importer"]) == ["DEU"]  # DEU's 2022 imports; none before 2023
+    assert cells.iloc[0]["imports"] == 40.0
 
 
 @given(st.lists(st.tuples(st.floats(0.01, 1e6), st.floats(-2.5, 2.5)), min_size=1,

@@ -84,3 +84,23 @@ def test_recycling_zero_values_are_flagged(store):
     assert flagged == zeros
     assert store.execute("select value from recycling where commodity_id='tungsten'"
                          ).fetchone()[0] == 0.42
+
+
+def test_trade_stage_integer_keys_match_the_text(store):
+    """Each trade_stage row's cs_ix, importer_key and exporter_key point at its own
+    commodity stage and countries (stage_index, country_key); no key without a country."""
+    bad = store.execute("""
+        select count(*) from trade_stage t
+        left join stage_index s on s.cs_ix = t.cs_ix
+        left join country_key i on i.country_key = t.importer_key
+        left join country_key e on e.country_key = t.exporter_key
+        where s.commodity_id is distinct from t.commodity_id
+           or s.stage is distinct from t.stage
+           or i.iso3 is distinct from t.importer or e.iso3 is distinct from t.exporter
+        """).fetchall()[0][0]
+    assert bad == 0
+    n_stages, first, last = store.execute(
+        "select count(*), min(cs_ix), max(cs_ix) from stage_index").fetchall()[0]
+    assert (first, last) == (0, n_stages - 1)
+    assert n_stages == store.execute("select count(*) from (select distinct commodity_id, "
+                                     "stage from commodity_stage)").fetchall()[0][0]

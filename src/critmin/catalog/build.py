@@ -28,7 +28,7 @@ from critmin.sources.geopolrisk_compat import read_compat
 from critmin.sources.provenance import Report, Source
 from critmin.store.derived import refresh_trade_stage
 from critmin.store.io import atomic_store
-from critmin.store.schema import DATA_TABLES, SCHEMA_VERSION
+from critmin.store.schema import DATA_COMPATIBLE, DATA_TABLES
 
 STEPS = ("verify bundle", "production (World Mining Data)", "trade (BACI)",
          "governance (WGI)", "catalog and recycling", "write store", "check store")
@@ -119,8 +119,9 @@ def build_store(wheel: Path, store: Path,
 def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
     """Copy imported sources (not rebuilt from the bundle) from the previous store.
 
-    Returns their ids. A previous store of another schema version is not read: its
-    imports must be imported again (said in the build log).
+    Returns their ids. A previous store whose data tables are laid out otherwise (a
+    schema version not in ``DATA_COMPATIBLE``) is not read: its imports must be
+    imported again (said in the build log).
     """
     import duckdb
 
@@ -134,7 +135,7 @@ def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
         rows = con.execute("select value from old.meta where key = 'schema_version'"
                            ).fetchall()
         version = rows[0] if rows else None
-        if version is None or version[0] != SCHEMA_VERSION:
+        if version is None or version[0] not in DATA_COMPATIBLE:
             con.execute("insert into build_log values ('critmin', 'previous store of another "
                         "schema: imports not carried over, import them again', 0, ?)",
                         [str(old)])

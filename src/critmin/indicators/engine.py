@@ -107,7 +107,7 @@ def _stack(blocks: list[Block]) -> pd.DataFrame:
         else:
             out[c] = pd.arrays.IntegerArray(np.concatenate([p[0] for p in parts]),
                                             np.concatenate([p[1] for p in parts]))
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # the stacked arrays are new: no copy
 
 
 def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
@@ -179,14 +179,15 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     sql = cell_sums_sql(prod, opts, dims, commodity_ids is not None, years is not None,
                         multi_member(importers))
     views = flow_views(importers, commodity_ids, years)
-    with registered(con, m_cs=cs, m_importers=names.assign(i_ix=range(len(names))),
-                    **views):
+    with registered(con, m_importers=names.assign(i_ix=range(len(names))), **views):
         result = con.execute(sql).fetchnumpy()
     sums = {k: np.ma.filled(np.ma.asarray(v).astype(float), np.nan)
             if k not in ("i_ix", "cs_ix", "year", "has_imports", "covered") else np.asarray(v)
             for k, v in result.items()}
-    keys = {**take_rows(names, sums["i_ix"]),
-            **take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]), "year": sums["year"]}
+    keys = {name: col.array for name, col in [
+        *take_rows(names, sums["i_ix"]).items(),
+        *take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]).items()]} | {
+        "year": sums["year"]}
     wgi = "WGI " + "+".join(dims)
     return [*_import_rows(keys, sums, opts, wgi), _reliance_rows(keys, sums),
             _scrap_rows(names, cs, sums)]
@@ -213,17 +214,17 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
         m_risk as ({store_risk_sql(dims, years, opts.min_dimensions)}),
         imp as ({imports}),
         covered as (
-            select distinct c.cs_ix, p.year from m_prod p join m_cs c using (commodity_id, stage)),
+            select distinct c.cs_ix, p.year
+            from m_prod p join stage_index c using (commodity_id, stage)),
         -- exports and own production enter only NIR, computed where production is known
         exp as (
-            select i_ix, c.cs_ix, year, sum(quantity_t) as export_t
-            from ({exports}) x join m_cs c using (commodity_id, stage)
-            semi join covered using (cs_ix, year)
+            select i_ix, cs_ix, year, sum(quantity_t) as export_t
+            from ({exports}) x semi join covered using (cs_ix, year)
             group by all),
         dom as (
             select i.i_ix, c.cs_ix, d.year, d.domestic_t
             from ({domestic_sql("m_prod")}) d
-            join m_importers i using (importer) join m_cs c using (commodity_id, stage))
+            join m_importers i using (importer) join stage_index c using (commodity_id, stage))
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
                coalesce(dom.domestic_t, 0.0) as domestic_t,
@@ -233,6 +234,13 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
         left join covered using (cs_ix, year)"""
 
 
+def _small_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for small non-negative integers
+    (a count per value instead of a sort)."""
+    uniques = np.flatnonzero(np.bincount(values)) if len(values) else values
+    return uniques, np.searchsorted(uniques, values)
+
+
 def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: IndicatorOptions,
                  wgi: str) -> list[Block]:
     usable = np.nan_to_num(sums["n_partners"]) > 0
@@ -240,12 +248,11 @@ def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: Indica
                           if k not in ("i_ix", "cs_ix", "year")}, usable)
     lag = np.nan_to_num(cells["max_lag"]).astype(np.int64)
     n_codes = np.nan_to_num(cells["n_codes"]).astype(np.int64)
-    combo, inverse = np.unique(lag * 10_000 + np.where(n_codes > 1, n_codes, 0),
-                               return_inverse=True)
+    combo, inverse = _small_unique(lag * 10_000 + np.where(n_codes > 1, n_codes, 0))
     notes = ["; ".join(filter(None, [f"WGI carried back {c // 10_000} y" if c >= 10_000
                                      else "", f"{c % 10_000} HS codes summed"
                                      if c % 10_000 > 1 else ""])) for c in combo]
-    cells["detail"] = labels(notes, inverse.ravel())
+    cells["detail"] = labels(notes, inverse)
     cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(lag), dtype=np.int64))
     unit = "quantity_t" if opts.basis == "quantity" else "value_kusd"
     return [
@@ -270,7 +277,8 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray]) -> Block:
 
 def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarray]) -> Block:
     """Scrap share of import value per importer, commodity and year (value basis):
-    Σ value of the scrap stage / Σ value of every stage, summed with ``np.bincount``."""
+    Σ value of the scrap stage / Σ value of every stage, for the cells with scrap
+    imports, summed with ``np.bincount``."""
     has = sums["has_imports"].astype(bool)
     commodity, c_code = np.unique(cs["commodity_id"].to_numpy(dtype=object),
                                   return_inverse=True)
@@ -279,14 +287,16 @@ def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarra
     year = sums["year"][has].astype(np.int64)
     y0, n_y, n_c = (year.min(), np.ptp(year) + 1, len(commodity)) if len(year) else (0, 1, 1)
     key = (sums["i_ix"][has].astype(np.int64) * n_c + c_code[cs_ix]) * n_y + year - y0
-    cells, inverse = np.unique(key, return_inverse=True)
     kusd = sums["total_kusd"][has]
     scrap = is_scrap[cs_ix] & ~np.isnan(kusd)
-    total = np.bincount(inverse, weights=np.nan_to_num(kusd), minlength=len(cells))
-    scrap_v = np.bincount(inverse, weights=np.where(scrap, kusd, 0.0), minlength=len(cells))
-    n_scrap = np.bincount(inverse, weights=scrap, minlength=len(cells))
+    cells = np.unique(key[scrap])  # the cells with scrap imports; then every stage's rows
+    at = np.searchsorted(cells, key)
+    inside = at < len(cells)
+    inside[inside] = cells[at[inside]] == key[inside]
+    total = np.bincount(at[inside], weights=np.nan_to_num(kusd[inside]), minlength=len(cells))
+    scrap_v = np.bincount(at[scrap], weights=kusd[scrap], minlength=len(cells))
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(n_scrap > 0, scrap_v / total, np.nan)
+        share = scrap_v / total
     ok = np.isfinite(share)
     cells, share = cells[ok], share[ok]
     frame = pd.DataFrame({

@@ -21,7 +21,13 @@ from typing import Any
 import pandas as pd
 
 from critmin.indicators.relational import registered, take_rows
-from critmin.indicators.trade import Members, flow_views, multi_member, partner_flows_sql
+from critmin.indicators.trade import (
+    Members,
+    flow_views,
+    keyed,
+    multi_member,
+    partner_flows_sql,
+)
 
 CELL = ["importer", "commodity_id", "stage", "year"]
 
@@ -39,8 +45,9 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
                    row_counts: bool = False) -> str:
     """SQL of the per-cell sums behind the import indicators, keyed by integers.
 
-    Needs the views of :func:`critmin.indicators.trade.flow_views`, ``m_risk`` and
-    ``m_cs`` (commodity_id, stage, cs_ix). One row per ``i_ix, cs_ix, year`` with
+    Needs the views of :func:`critmin.indicators.trade.flow_views` and ``m_risk``
+    (``cs_ix``: the commodity stage's row in :func:`stage_table`). One row per
+    ``i_ix, cs_ix, year`` with
     imports; ``usable`` counts the partners that enter the indicators (a flow on the
     basis, and governance unless the rule excludes partners without it); ``total_t``
     and ``total_kusd`` sum every partner; ``row_counts`` adds ``n_missing_governance``
@@ -53,14 +60,14 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
     flows = partner_flows_sql("import", commodity_filter, year_filter, intra_group, multi)
     return f"""
         with q as (
-            select p.i_ix, c.cs_ix, p.year, p.quantity_t, p.value_kusd, p.n_codes,
+            select p.i_ix, p.cs_ix, p.year, p.quantity_t, p.value_kusd, p.n_codes,
                    p.n_rows_no_quantity, usable.fu, usable.fu * {g} as fg,
                    usable.fu * usable.fu * {w} as ffw,
                    case when r.risk is null then usable.fu end as fmiss,
                    case when usable.fu is not null then coalesce(r.lag, 0) end as lag
             from ({flows}) p
-            join m_cs c using (commodity_id, stage)
-            left join m_risk r on r.iso3 = p.partner and r.year = p.year,
+            left join {keyed("m_risk")} r
+                   on r.country_key = p.partner_key and r.year = p.year,
             -- the partners that enter the indicators: a flow, and governance unless
             -- the rule excludes partners without it
             lateral (select case when p.{col} > 0 {keep} then p.{col} end as fu) usable)
@@ -78,10 +85,10 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
 
 
 def stage_table(con: Any) -> pd.DataFrame:
-    """The catalog's commodity stages with an integer key: ``commodity_id, stage, cs_ix``."""
-    cs = con.execute("select distinct commodity_id, stage from commodity_stage "
-                     "order by all").df()
-    return cs.assign(cs_ix=range(len(cs)))
+    """The catalog's commodity stages with the store's integer key (``trade_stage.cs_ix``):
+    ``commodity_id, stage, cs_ix``, row ``cs_ix`` for each."""
+    return con.execute("select commodity_id, stage, cs_ix from stage_index "
+                       "order by cs_ix").df()
 
 
 def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
@@ -100,7 +107,7 @@ def import_cells(con: Any, importers: Members, risk: pd.DataFrame,
     sql = cell_stats_sql(basis, missing_governance, intra_group, commodity_ids is not None,
                          years is not None, multi_member(importers), row_counts=True)
     cs = stage_table(con)
-    with registered(con, m_risk=risk, m_cs=cs, **flow_views(importers, commodity_ids, years)):
+    with registered(con, m_risk=risk, **flow_views(importers, commodity_ids, years)):
         cells = con.execute(sql + " having count(fu) > 0").df()
     names = pd.DataFrame({"importer": list(importers)})
     keys = pd.DataFrame({**take_rows(names, cells["i_ix"].to_numpy()),

@@ -55,6 +55,13 @@ def domestic_production(production: pd.DataFrame, importers: Members) -> pd.Data
     return run_sql(sql, prod_in=frame, m_members=members_frame(importers))
 
 
+def keyed(relation: str) -> str:
+    """SQL of ``relation`` (with an ``iso3`` column) plus the store's integer
+    ``country_key``, to join trade rows on ``importer_key``/``exporter_key``/
+    ``partner_key`` (countries without trade have no key and drop out)."""
+    return f"(select k.country_key, r.* from {relation} r join country_key k using (iso3))"
+
+
 def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
                    year_filter: bool = False, extra_where: str = "",
                    groups: bool = True) -> str:
@@ -62,11 +69,13 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
 
     Needs ``m_members`` (importer, iso3, joined, left) and, when filtering, ``m_filter``
     (commodity_id) and ``m_years`` (year). Columns: importer, i_ix, partner, partner_code,
-    commodity_id, stage, year, quantity_t, value_kusd, value_kusd_q, n_rows,
-    n_rows_no_quantity, n_codes, intra. ``extra_where``: one more condition on the trade
+    partner_key, commodity_id, stage, cs_ix, year, quantity_t, value_kusd, value_kusd_q,
+    n_rows, n_rows_no_quantity, n_codes, intra (``partner_key``, ``cs_ix``: the store's
+    integer keys, :mod:`critmin.store.derived`). ``extra_where``: one more condition on the trade
     row ``t`` or the member row ``m`` (e.g. ``m.i_ix in (3, 4)``). ``groups=False``
-    (the rows of one-member importers only) skips the intra-group lookup: a country
-    does not trade with itself in ``trade_stage``.
+    (the rows of importers with one member for every year only, see
+    :func:`multi_member`) skips the intra-group lookup — a country does not trade with
+    itself in ``trade_stage`` — and the membership years.
     """
     if direction not in ("import", "export"):
         raise ValueError("direction is 'import' or 'export'")
@@ -82,12 +91,14 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
         left join m_members g on g.importer = m.importer and g.iso3 = t.{other}
                               and {MEMBER_IN_YEAR.format(t="t", a="g")}""") if groups \
         else ("false", "")
+    dated = f" and {MEMBER_IN_YEAR.format(t='t', a='m')}" if groups else ""
     return f"""
         select m.importer, m.i_ix, t.{other} as partner, t.{other}_code as partner_code,
-               t.commodity_id, t.stage, t.year, t.quantity_t, t.value_kusd, t.value_kusd_q,
-               t.n_rows, t.n_rows_no_quantity, t.n_codes, {intra[0]} as intra
+               t.{other}_key as partner_key, t.commodity_id, t.stage, t.cs_ix, t.year,
+               t.quantity_t, t.value_kusd, t.value_kusd_q, t.n_rows, t.n_rows_no_quantity,
+               t.n_codes, {intra[0]} as intra
         from trade_stage t
-        join m_members m on m.iso3 = t.{own} and {MEMBER_IN_YEAR.format(t="t", a="m")}
+        join {keyed("m_members")} m on m.country_key = t.{own}_key{dated}
         {intra[1]}
         {"where " + " and ".join(where) if where else ""}"""
 
@@ -101,8 +112,12 @@ def flow_views(importers: Members, commodity_ids: list[str] | None,
 
 
 def multi_member(importers: Members) -> list[int]:
-    """Positions (``i_ix``) of the importers with more than one member (groups)."""
-    return [i for i, members in enumerate(importers.values()) if len(members) > 1]
+    """Positions (``i_ix``) of the importers that are groups: more than one member, or
+    a member with membership years (the rows of the others need neither summing by
+    partner nor a date check)."""
+    return [i for i, members in enumerate(importers.values())
+            if len(members) > 1 or any(joined is not None or left is not None
+                                       for _, joined, left in members)]
 
 
 def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
@@ -117,7 +132,7 @@ def partner_flows_sql(direction: str = "import", commodity_filter: bool = False,
     """
     if intra_group not in ("exclude", "keep"):
         raise ValueError("intra_group is 'exclude' or 'keep'")
-    keys = "importer, i_ix, partner, partner_code, commodity_id, stage, year"
+    keys = "importer, i_ix, partner, partner_code, partner_key, commodity_id, stage, cs_ix, year"
     as_is = ("quantity_t, value_kusd, value_kusd_q, n_rows, n_rows_no_quantity, n_codes, "
              "intra as intra_group")
     summed = ("sum(quantity_t) as quantity_t, sum(value_kusd) as value_kusd, "
@@ -151,4 +166,4 @@ def flows(con: Any, importers: Members, direction: str = "import",
     sql = partner_flows_sql(direction, commodity_ids is not None, years is not None,
                             intra_group, multi_member(importers))
     with registered(con, **flow_views(importers, commodity_ids, years)):
-        return con.execute(sql).df().drop(columns="i_ix")
+        return con.execute(sql).df().drop(columns=["i_ix", "partner_key", "cs_ix"])

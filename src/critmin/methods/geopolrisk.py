@@ -30,6 +30,7 @@ from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
     domestic_sql,
+    keyed,
     members_frame,
     multi_member,
     partner_flows_sql,
@@ -74,7 +75,8 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
             from ({partner_flows_sql("import", commodity_ids is not None, True, intra_group,
                                      multi_member(importers))}) x
             join m_hhi h using (commodity_id, stage, year)
-            left join m_risk r on r.iso3 = x.partner and r.year = x.year
+            left join {keyed('m_risk')} r
+                   on r.country_key = x.partner_key and r.year = x.year
             where x.quantity_t is not null {keep}
             group by all),
         domestic as (

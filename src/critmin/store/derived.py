@@ -3,7 +3,11 @@
 ``trade_stage`` is the trade table mapped to the catalog's commodity stages and summed
 over each stage's HS codes, one trade source per HS6 and year (BACI releases before the
 bundle): one row per commodity, stage, year, importer and exporter. Indicators read it
-instead of joining 1.3 million trade rows to the catalog on every call. It is rebuilt
+instead of joining 1.3 million trade rows to the catalog on every call. Its rows carry
+integer keys besides the text: ``cs_ix`` (the commodity stage's row in
+``stage_index``) and ``importer_key``/``exporter_key`` (the country's row in
+``country_key``): the indicators group and join a million rows on small integers
+(about a third faster than on text). It is rebuilt
 by ``critmin data build`` and by every import that writes trade rows, as is
 ``unit_value``: world trade unit values ``Σ value / Σ quantity`` per HS6 and year over
 flows with a quantity, flows whose own unit value lies outside the 1st–99th percentile
@@ -31,24 +35,42 @@ def _chosen_sql(preference: tuple[str, ...]) -> str:
 
 
 def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> int:
-    """Rebuild ``trade_stage`` from ``trade`` and ``commodity_stage``; return its rows."""
-    con.execute("delete from trade_stage")
+    """Rebuild ``trade_stage`` and its keys (``stage_index``, ``country_key``) from
+    ``trade`` and ``commodity_stage``; return its rows."""
+    for table in ("trade_stage", "stage_index", "country_key"):
+        con.execute(f"delete from {table}")
+    con.execute("""
+        insert into stage_index
+        select commodity_id, stage, row_number() over (order by commodity_id, stage) - 1
+        from (select distinct commodity_id, stage from commodity_stage)""")
+    con.execute("""
+        insert into country_key
+        select iso3, row_number() over (order by iso3) - 1
+        from (select iso3 from country union select importer from trade
+              union select exporter from trade) where iso3 is not null""")
     con.execute(f"""
         insert into trade_stage
         with chosen as ({_chosen_sql(preference)}),
         codes as (select distinct commodity_id, stage, hs6 from commodity_stage
-                  where hs6 <> '')
-        select c.commodity_id, c.stage, t.year, t.importer, t.exporter, t.importer_code,
-               t.exporter_code, sum(t.quantity_t), sum(t.value_kusd),
-               sum(t.value_kusd) filter (where t.quantity_t is not null), count(*),
-               count(*) - count(t.quantity_t), count(distinct t.hs6)
-        from trade t
-        join chosen s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
-        join codes c on c.hs6 = t.hs6
-        where t.importer is null or t.exporter is null or t.importer <> t.exporter
-        group by all
+                  where hs6 <> ''),
+        summed as (
+            select c.commodity_id, c.stage, t.year, t.importer, t.exporter, t.importer_code,
+                   t.exporter_code, sum(t.quantity_t) as quantity_t,
+                   sum(t.value_kusd) as value_kusd,
+                   sum(t.value_kusd) filter (where t.quantity_t is not null) as value_kusd_q,
+                   count(*) as n_rows, count(*) - count(t.quantity_t) as n_rows_no_quantity,
+                   count(distinct t.hs6) as n_codes
+            from trade t
+            join chosen s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
+            join codes c on c.hs6 = t.hs6
+            where t.importer is null or t.exporter is null or t.importer <> t.exporter
+            group by all)
+        select s.*, x.cs_ix, i.country_key, e.country_key
+        from summed s join stage_index x using (commodity_id, stage)
+        left join country_key i on i.iso3 = s.importer
+        left join country_key e on e.iso3 = s.exporter
         -- stored in cell order: an importer's cells aggregate from neighbouring rows
-        order by t.importer, c.commodity_id, c.stage, t.year""")
+        order by s.importer, s.commodity_id, s.stage, s.year""")
     refresh_unit_values(con, preference)
     return con.execute("select count(*) from trade_stage").fetchall()[0][0]
 

