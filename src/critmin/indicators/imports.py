@@ -45,13 +45,12 @@ def cell_stats_sql(basis: str = "quantity", missing_governance: float | str = 0.
                    row_counts: bool = False) -> str:
     """SQL of the per-cell sums behind the import indicators, keyed by integers.
 
-    Needs the views of :func:`critmin.indicators.trade.flow_views` and ``m_risk``
-    (``cs_ix``: the commodity stage's row in :func:`stage_table`). One row per
-    ``i_ix, cs_ix, year`` with
-    imports; ``usable`` counts the partners that enter the indicators (a flow on the
-    basis, and governance unless the rule excludes partners without it); ``total_t``
-    and ``total_kusd`` sum every partner; ``row_counts`` adds ``n_missing_governance``
-    and ``n_rows_no_quantity``.
+    Needs the views of :func:`critmin.indicators.trade.flow_views` and ``m_risk``.
+    One row per ``i_ix, cs_ix, year`` with imports (``cs_ix``: the commodity stage's
+    row in :func:`stage_table`); ``usable`` counts the partners that enter the
+    indicators (a flow on the basis, and governance unless the rule excludes partners
+    without it); ``total_t`` and ``total_kusd`` sum every partner; ``row_counts`` adds
+    ``n_missing_governance`` and ``n_rows_no_quantity``.
     """
     col = {"quantity": "quantity_t", "value": "value_kusd"}[basis]
     g, keep = missing_rule_sql(missing_governance, "r.risk")

@@ -71,8 +71,8 @@ def trade_rows_sql(direction: str = "import", commodity_filter: bool = False,
     (commodity_id) and ``m_years`` (year). Columns: importer, i_ix, partner, partner_code,
     partner_key, commodity_id, stage, cs_ix, year, quantity_t, value_kusd, value_kusd_q,
     n_rows, n_rows_no_quantity, n_codes, intra (``partner_key``, ``cs_ix``: the store's
-    integer keys, :mod:`critmin.store.derived`). ``extra_where``: one more condition on the trade
-    row ``t`` or the member row ``m`` (e.g. ``m.i_ix in (3, 4)``). ``groups=False``
+    integer keys, :mod:`critmin.store.derived`). ``extra_where``: one more condition on
+    the trade row ``t`` or the member row ``m`` (e.g. ``m.i_ix in (3, 4)``). ``groups=False``
     (the rows of importers with one member for every year only, see
     :func:`multi_member`) skips the intra-group lookup — a country does not trade with
     itself in ``trade_stage`` — and the membership years.
