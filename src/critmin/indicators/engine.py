@@ -184,9 +184,9 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     sums = {k: np.ma.filled(np.ma.asarray(v).astype(float), np.nan)
             if k not in ("i_ix", "cs_ix", "year", "has_imports", "covered") else np.asarray(v)
             for k, v in result.items()}
-    keys = {name: col.array for name, col in [
-        *take_rows(names, sums["i_ix"]).items(),
-        *take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]).items()]} | {
+    labelled = (take_rows(names, sums["i_ix"]),
+                take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]))
+    keys = {name: col.array for frame in labelled for name, col in frame.items()} | {
         "year": sums["year"]}
     wgi = "WGI " + "+".join(dims)
     return [*_import_rows(keys, sums, opts, wgi), _reliance_rows(keys, sums),
