@@ -174,6 +174,20 @@ def test_geopolrisk_cli_and_compat(critmin_home):
     assert abs(rows["Cobalt"]["score"] - 0.198200) < 1e-6  # geopolrisk-py: 0.198200
 
 
+def test_indicator_tables_come_in_key_order(critmin_home):
+    """Rows are printed sorted by their keys, whatever order the engine returns."""
+    for args, keys in (
+            (["indicators", "-i", "JPN", "-i", "EU27", "-c", "graphite", "-c", "cobalt",
+              "--year", "2021-2022"], ["importer", "commodity", "stage", "year", "indicator"]),
+            (["geopolrisk", "-i", "USA", "-i", "JPN", "-c", "graphite", "-c", "cobalt",
+              "--year", "2021-2022"], ["importer", "commodity", "stage", "year"])):
+        result = runner.invoke(app, [*args, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        rows = [tuple("\uffff" if r[k] is None else r[k] for k in keys)  # missing last
+                for r in json.loads(result.stdout)]
+        assert len(rows) > 5 and rows == sorted(rows), args[0]
+
+
 def test_indicator_bad_input(critmin_home):
     for args, needle in ((["indicators", "--year", "1890"], "unknown year '1890'"),
                          (["indicators", "-c", "unobtainium"], "unknown mineral"),

@@ -9,7 +9,7 @@ import typer
 
 from critmin.errors import CritminError
 from critmin.views.app import FormatOpt, app, open_store, user_errors
-from critmin.views.output import Format, emit, emit_frame
+from critmin.views.output import Format, emit, emit_frame, in_order
 
 YearOpt = Annotated[str, typer.Option(
     "--year", help="One year, a range '2018-2023', a list '2018,2020', or 'all'.")]
@@ -127,6 +127,7 @@ def indicators_cmd(
     if importer.dtype == "category":
         importer = importer.cat.add_categories(["world"])
     frame["importer"] = importer.fillna("world")
+    frame = in_order(frame, ["importer", "commodity", "stage", "year", "indicator", "basis"])
     emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "indicator", "value",
                             "basis", "n_partners", "missing_governance_share", "source_ids",
                             "detail"], title=f"{len(frame):,} indicator values")
@@ -197,7 +198,8 @@ def geopolrisk_cmd(
                            missing_governance=_missing_rule(missing_wgi))
     if stage:
         frame = frame[frame["stage"] == stage]
-    frame = frame.rename(columns={"commodity_id": "commodity"})
+    frame = in_order(frame.rename(columns={"commodity_id": "commodity"}),
+                     ["importer", "commodity", "stage", "year"])
     emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "hhi", "import_risk",
                             "score", "cf", "price", "missing"],
                title=f"GeoPolRisk, {len(frame):,} cells")
