@@ -96,11 +96,8 @@ def production_concentration_sql(production: str) -> str:
     """SQL of :func:`concentration` per commodity, stage and year of the preferred
     production rows in ``production`` (one source per group), with that
     ``production_source``."""
-    return f"""
-        select c.*, s.production_source
-        from ({concentration_sql(production)}) c
-        join (select commodity_id, stage, year, any_value(source_id) as production_source
-              from {production} group by all) s using (commodity_id, stage, year)"""
+    return (f"select * rename (source_id as production_source) "
+            f"from ({concentration_sql(production, by=('source_id',))})")
 
 
 def concentration(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:

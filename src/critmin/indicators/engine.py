@@ -150,12 +150,10 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
     vol = market_volatility(con, opts.window_years)
     uvv = unit_value_volatility(con, opts.window_years)
     uvv = uvv[~uvv["commodity_id"].isin(set(vol["commodity_id"]))]
-    window = f"window {opts.window_years} y"
-    blocks.append(_tidy(keep(vol), "volatility", "volatility", basis="market", stage=None,
-                        source_ids=None, detail=window) | {
-        "source_ids": categorical(keep(vol)["series"])})
-    blocks.append(_tidy(keep(uvv), "volatility", "volatility", basis="unit_value",
-                        detail=window) | {"source_ids": categorical(keep(uvv)["series"])})
+    for series in (vol, uvv):  # basis from the frames: market (no stage) or unit_value
+        blocks.append(_tidy(keep(series).rename(columns={"series": "source_ids"}),
+                            "volatility", "volatility", stage=None,
+                            detail=f"window {opts.window_years} y"))
     eol = con.execute("select commodity_id, year, value, flag as detail, "
                       "source_id as source_ids from recycling where metric = 'EOL-RIR'").df()
     blocks.append(_tidy(keep(eol), "eol_rir", "value", basis="share"))

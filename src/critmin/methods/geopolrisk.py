@@ -63,7 +63,10 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
         select commodity_id, stage, year, hhi, production_source
         from ({production_concentration_sql("prod")}) order by all"""
     sql = f"""
-        with prod as ({prod}),
+        with prod as (  -- the rows of the source each HHI row was computed from
+            select p.commodity_id, p.stage, p.year, p.iso3, p.quantity from production p
+            join m_hhi h on h.commodity_id = p.commodity_id and h.stage = p.stage
+                        and h.year = p.year and h.production_source = p.source_id),
         m_years as (select distinct year from m_hhi),
         m_risk as ({store_risk_sql(dimensions, "m_years")}),
         imp as (
