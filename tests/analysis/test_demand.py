@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from critmin.analysis.demand import (
@@ -13,6 +15,9 @@ from critmin.analysis.demand import (
     decompose,
     elasticities,
     forecast,
+    japan_share,
+    library,
+    parameter_names,
     parse_parameters,
     read_scenario,
     sobol_indices,
@@ -173,3 +178,95 @@ def test_demand_command_json_contract(tmp_path):
     assert result.exit_code == 2 and "no demand parameters for lithium" in result.output
     result = runner.invoke(app, ["demand", "--scenario", "nope"])
     assert result.exit_code == 2 and "reference" in result.output
+
+
+def test_japan_indium_demand_is_not_above_the_world():
+    """Issue 15 point 6: Japan's indium was 762 t against the world's 720 t, because the
+    JOGMEC figure counts consumption including metal recycled from ITO scrap (world
+    1,460 t on that basis) while the study's 720 t is world primary production."""
+    sc = read_scenario("reference")
+    world, = forecast(sc, ["indium"])
+    japan, = forecast(sc, ["indium"], country="JPN")
+    row = study_table()["indium"]
+    assert japan["reported_demand"] == float(row["japan_demand"])
+    share = float(row["japan_demand"]) / float(row["world_demand_japan_basis"])
+    assert japan["share_of_world"] == pytest.approx(share)
+    assert japan["base_demand"] == pytest.approx(share * world["base_demand"])
+    assert japan["base_demand"] < world["base_demand"]
+    for year, parts in japan["series"].items():
+        assert parts["total"] < world["series"][year]["total"]
+        assert parts["total"] == pytest.approx(share * world["series"][year]["total"])
+
+
+def test_japan_share_rejects_a_region_above_the_world():
+    row = {"commodity_id": "indium", "global_demand": "720", "unit": "t",
+           "japan_demand": "762", "japan_unit": "t", "world_demand_japan_basis": ""}
+    with pytest.raises(CritminError) as err:
+        japan_share(row)
+    assert "indium" in str(err.value) and "world_demand_japan_basis" in str(err.value)
+    assert japan_share({**row, "world_demand_japan_basis": "1460"}) == pytest.approx(
+        762 / 1460)
+    assert japan_share({**row, "japan_demand": ""}) is None
+    with pytest.raises(CritminError, match="japan_unit"):
+        japan_share({**row, "world_demand_japan_basis": "1460", "japan_unit": "kg"})
+
+
+def test_every_catalog_japan_figure_is_a_share_of_the_world():
+    for row in study_table().values():
+        assert 0 < japan_share(row) <= 1, row["commodity_id"]
+
+
+_SCENARIOS = {sid: read_scenario(sid) for sid in sorted(library())}
+_CASES = [(sid, cid) for sid, sc in _SCENARIOS.items() for cid in sorted(sc.minerals)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=st.sampled_from(_CASES), to_year=st.integers(2019, 2100))
+def test_region_never_above_world_property(case, to_year):
+    """For every shipped scenario and mineral, every year: Japan ≤ world, D1, D2, D3 ≥ 0."""
+    sid, cid = case
+    sc = _SCENARIOS[sid]
+    world, = forecast(sc, [cid], to_year)
+    japan, = forecast(sc, [cid], to_year, country="JPN")
+    assert world["series"].keys() == japan["series"].keys()
+    for year, w in world["series"].items():
+        j = japan["series"][year]
+        assert j["total"] <= w["total"] * (1 + 1e-12)
+        for part in ("new", "regulated", "other"):
+            assert w[part] >= 0 and j[part] >= 0 and j[part] <= w[part] * (1 + 1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=st.sampled_from(_CASES),
+       mult=st.lists(st.floats(0.0, 2.0), min_size=8, max_size=8))
+def test_parts_never_negative_under_any_multipliers(case, mult):
+    """Sensitivity multipliers may push new and regulated uses above the base demand;
+    other uses are then clipped at 0 and the sample flagged, never negative."""
+    sid, cid = case
+    sc = _SCENARIOS[sid]
+    names = parameter_names(sc, cid)
+    years = np.arange(sc.base_year, 2051)
+    p = decompose(sc, cid, years, {n: np.array([mult[i % 8]]) for i, n in enumerate(names)})
+    for part in ("new", "regulated", "other"):
+        assert (p[part] >= 0).all()
+    if not p["clipped"][0]:
+        base = sc.minerals[cid].base_demand * (mult[names.index("base_demand") % 8])
+        assert p["total"][0, 0] == pytest.approx(base, rel=1e-9, abs=1e-9)
+
+
+def test_overrides_that_make_other_uses_negative_are_rejected(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\nextends: reference\nname: bad\n"
+                   "deployment: {ev: 20}\n", encoding="utf-8")
+    with pytest.raises(CritminError, match=r"bad.yaml: minerals.\w+: new and regulated"):
+        read_scenario(str(bad))
+    bad.write_text("id: bad\nextends: reference\nname: bad\n"
+                   "other_cagr: {indium: -1.5}\n", encoding="utf-8")
+    with pytest.raises(CritminError, match="other_cagr.indium: must be above"):
+        read_scenario(str(bad))
+
+
+def test_sobol_flags_clipped_samples():
+    idx = sobol_indices(read_scenario("reference"), "palladium", 2050, n_base=64)
+    # the regulated share 0.84 × up to 1.2 exceeds the base demand in some runs
+    assert all(0 < v["clipped"] < 0.2 for v in idx.values())

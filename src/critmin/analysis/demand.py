@@ -10,6 +10,10 @@ methods.md §13 [S]: demand of a mineral splits into
     D3(t0) = D(t0) − D1(t0) − D2(t0)           (must not be negative)
     CAGR a→b = (D(b) / D(a))^(1/(b − a)) − 1
 
+A region's demand (Japan, the study's JOGMEC figures) is its share of world demand on a
+like-for-like basis times the world path, so it never exceeds the world's; :func:`forecast`
+checks that invariant and D1, D2, D3 ≥ 0 for every year (docs/demand.md "Regional demand").
+
 Paths (deployment N, intensity u, index I) are given at a few years and interpolated
 linearly (flat outside). Parameters live in YAML files (``analysis/data/demand``) with a
 source for every number; scenarios extend the reference with multipliers. Everything is
@@ -34,6 +38,7 @@ MAX_BYTES = 1_000_000
 SURGE_YEAR = 2030
 SURGE_NEW_USE_GROWTH = 3.0   # D1(T) / D1(t0) ≥ 3 …
 SURGE_NEW_USE_SHARE = 0.05   # … and D1(T) / D(T) ≥ 5 %  [C]
+TOLERANCE = 1e-9             # relative slack of the invariant checks (rounding only)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ class MineralParams:
     unit: str
     base_year: int
     base_demand: float
-    japan_demand: float | None
+    japan_demand: float | None  # the study's (JOGMEC) figure, as reported
+    japan_share: float | None   # Japan's share of world demand on the same basis (0–1)
     new_uses: tuple[NewUse, ...]
     regulated: tuple[Regulated, ...]
     other_cagr: float
@@ -103,6 +109,36 @@ def library() -> dict[str, Any]:
 
 def _fail(label: str, where: str, message: str) -> CritminError:
     return CritminError(f"{label}: {where}: {message}")
+
+
+def japan_share(row: dict[str, str]) -> float | None:
+    """Japan's share of world demand from a ``demand_reference`` row: ``japan_demand``
+    over the world's demand counted the same way (``world_demand_japan_basis``, else
+    ``global_demand``); ``None`` without a Japanese figure.
+
+    Raises :class:`CritminError` when the units differ or the share is outside 0–1: a
+    country cannot use more than the world, so such a row compares figures that count
+    different things (e.g. gross consumption including recycled metal against primary
+    production) and needs ``world_demand_japan_basis``."""
+    where = f"catalog demand_reference: {row.get('commodity_id', '?')}"
+    jd = (row.get("japan_demand") or "").strip()
+    if not jd:
+        return None
+    if (row.get("japan_unit") or row.get("unit")) != row.get("unit"):
+        raise CritminError(f"{where}: japan_unit {row.get('japan_unit')!r} differs from "
+                           f"unit {row.get('unit')!r}")
+    basis = (row.get("world_demand_japan_basis") or "").strip()
+    world = float(basis or row["global_demand"])
+    column = "world_demand_japan_basis" if basis else "global_demand"
+    share = float(jd) / world if world > 0 else float("inf")
+    if not 0 <= share <= 1:
+        raise CritminError(
+            f"{where}: japan_demand {float(jd):g} is above the world demand it is compared "
+            f"with ({column} {world:g}): a region cannot use more than the world; if the "
+            "two figures count different things (gross consumption with recycled metal vs "
+            "primary production), give the world figure on Japan's basis in "
+            "world_demand_japan_basis")
+    return share
 
 
 def _path(raw: Any, label: str, where: str, positive: bool = True) -> Path_:
@@ -208,20 +244,39 @@ def parse_parameters(doc: dict[str, Any], label: str) -> DemandScenario:
         other = m.get("other")
         if not isinstance(other, dict) or "cagr" not in other or "source" not in other:
             raise _fail(label, f"{where}.other", "needs 'cagr' and 'source'")
+        _check_cagr(other["cagr"], label, f"{where}.other.cagr")
+        if float(base) < 0:
+            raise _fail(label, f"{where}.base_demand", "must not be negative")
         jd = ref.get("japan_demand")
         minerals[cid] = MineralParams(
             mineral=cid, unit=str(m.get("unit", ref.get("unit", "t"))), base_year=base_year,
             base_demand=float(base), japan_demand=float(jd) if jd else None,
+            japan_share=japan_share(ref) if ref else None,
             new_uses=tuple(uses), regulated=tuple(regs), other_cagr=float(other["cagr"]),
             other_source=str(other["source"]), calibrated=bool(other.get("calibrated")))
     scenario = DemandScenario(str(doc["id"]), str(doc["name"]), str(doc.get("name_ja", "")),
                               base_year, techs, units, minerals, str(doc.get("notes", "")))
-    for cid in minerals:  # D3(t0) ≥ 0
-        parts = decompose(scenario, cid, np.array([base_year]))
-        if parts["other"][0, 0] < -1e-9:
+    _check_base_year(scenario, label)
+    return scenario
+
+
+def _check_cagr(raw: Any, label: str, where: str) -> None:
+    try:
+        g = float(raw)
+    except (TypeError, ValueError):
+        raise _fail(label, where, "must be a number") from None
+    if not g > -1:
+        raise _fail(label, where, "must be above −1 (a CAGR of −100 % or less would make "
+                    "other uses zero or negative)")
+
+
+def _check_base_year(scenario: DemandScenario, label: str) -> None:
+    """D3(t0) = D(t0) − D1(t0) − D2(t0) ≥ 0 for every mineral (so D3 ≥ 0 in every year)."""
+    for cid in scenario.minerals:
+        parts = decompose(scenario, cid, np.array([scenario.base_year]))
+        if parts["clipped"][0]:
             raise _fail(label, f"minerals.{cid}", "new and regulated uses exceed the base "
                         "demand in the base year (other uses would be negative)")
-    return scenario
 
 
 def apply_overrides(base: DemandScenario, doc: dict[str, Any], label: str) -> DemandScenario:
@@ -258,11 +313,16 @@ def apply_overrides(base: DemandScenario, doc: dict[str, Any], label: str) -> De
         minerals[cid] = _replace(minerals[cid], new_uses=tuple(uses))
     for name, g in (doc.get("other_cagr") or {}).items():
         cid = resolve_commodity(str(name))
+        if cid not in minerals:
+            raise _fail(label, f"other_cagr.{name}", "no such mineral in the base scenario")
+        _check_cagr(g, label, f"other_cagr.{name}")
         minerals[cid] = _replace(minerals[cid], other_cagr=float(g), calibrated=False)
-    return DemandScenario(str(doc.get("id", "custom")), str(doc.get("name", "custom")),
-                          str(doc.get("name_ja", "")), base.base_year, techs,
-                          base.technology_units, minerals, str(doc.get("notes", "")),
-                          str(doc.get("linked_shock", "")))
+    scenario = DemandScenario(str(doc.get("id", "custom")), str(doc.get("name", "custom")),
+                              str(doc.get("name_ja", "")), base.base_year, techs,
+                              base.technology_units, minerals, str(doc.get("notes", "")),
+                              str(doc.get("linked_shock", "")))
+    _check_base_year(scenario, label)
+    return scenario
 
 
 def _replace(m: MineralParams, **changes: Any) -> MineralParams:
@@ -283,7 +343,10 @@ def parameter_names(scenario: DemandScenario, mineral: str) -> list[str]:
 def decompose(scenario: DemandScenario, mineral: str, years: np.ndarray,
               mult: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """D1, D2, D3 and D for ``years``; ``mult`` scales parameters (arrays of samples,
-    see :func:`parameter_names`). Returns arrays of shape (samples, years)."""
+    see :func:`parameter_names`). Returns arrays of shape (samples, years), and
+    ``clipped`` (shape (samples,)): the samples whose new and regulated uses exceed the
+    base demand in the base year, where D3(t0) is set to 0 instead of going negative
+    (loaded scenarios never have one: the readers reject them)."""
     m = scenario.minerals[mineral]
     mult = mult or {}
     n = max([np.size(v) for v in mult.values()] or [1])
@@ -309,9 +372,12 @@ def decompose(scenario: DemandScenario, mineral: str, years: np.ndarray,
         d2 = d2 + share * base * idx.at(t) / idx.at(t0)
         d2_t0 = d2_t0 + share * base
     d3_t0 = base - d1_t0 - d2_t0
-    g = m.other_cagr * k("other_cagr")
+    clipped = (d3_t0 < -TOLERANCE * np.abs(base))[:, 0]
+    d3_t0 = np.maximum(d3_t0, 0.0)
+    g = np.maximum(m.other_cagr * k("other_cagr"), -1.0)
     d3 = d3_t0 * (1.0 + g) ** (t - t0)
-    return {"new": d1, "regulated": d2, "other": d3, "total": d1 + d2 + d3}
+    return {"new": d1, "regulated": d2, "other": d3, "total": d1 + d2 + d3,
+            "clipped": clipped}
 
 
 def cagr(total: np.ndarray, years: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -322,9 +388,13 @@ def cagr(total: np.ndarray, years: np.ndarray, a: int, b: int) -> np.ndarray:
 
 def forecast(scenario: DemandScenario, minerals: list[str] | None, to_year: int = 2050,
              country: str | None = None) -> list[dict[str, Any]]:
-    """One record per mineral: ``mineral, scenario, base_year, base_demand, unit,
-    cagr_2019_2050, series`` (year → total, new, regulated, other); ``country="JPN"``
-    scales the global path to Japan's base demand (same growth [C])."""
+    """One record per mineral: ``mineral, scenario, base_year, base_demand, unit, region,
+    share_of_world, cagr_2019_2050, series`` (year → total, new, regulated, other).
+
+    ``country="JPN"``: Japan's share of world demand (the study's JOGMEC figure over the
+    world's on the same basis, :func:`japan_share`) times the world path, so Japan keeps
+    its share and the world's growth [C]; ``reported_demand`` is the JOGMEC figure as
+    printed. Every record is checked by :func:`check_region_invariant`."""
     names = minerals or list(scenario.minerals)
     years = np.arange(scenario.base_year, max(to_year, 2050) + 1)
     out = []
@@ -336,24 +406,51 @@ def forecast(scenario: DemandScenario, minerals: list[str] | None, to_year: int 
         m = scenario.minerals[cid]
         parts = decompose(scenario, cid, years)
         scale = 1.0
+        extra: dict[str, Any] = {}
         if country is not None:
-            if country != "JPN" or m.japan_demand is None:
+            if country != "JPN" or m.japan_share is None:
                 raise CritminError("per-country demand is available for JPN (the study's "
                                    "JOGMEC figures)")
-            scale = m.japan_demand / m.base_demand
+            scale = m.japan_share
+            extra = {"reported_demand": m.japan_demand}
+        region = {k: parts[k] * scale for k in ("total", "new", "regulated", "other")}
+        check_region_invariant(scenario.scenario_id, cid, years, parts, region)
         shown = years <= to_year
         out.append({
             "mineral": cid, "scenario": scenario.scenario_id, "base_year": scenario.base_year,
             "base_demand": m.base_demand * scale, "unit": m.unit,
-            "region": country or "world",
+            "region": country or "world", "share_of_world": scale, **extra,
             "cagr_2019_2050": float(cagr(parts["total"], years, 2019, 2050)[0]),
             "new_use_share_2030": float(parts["new"][0, list(years).index(2030)]
                                         / parts["total"][0, list(years).index(2030)]),
-            "series": {int(y): {k: float(parts[k][0, i] * scale) for k in
+            "series": {int(y): {k: float(region[k][0, i]) for k in
                                 ("total", "new", "regulated", "other")}
                        for i, y in enumerate(years) if shown[i]},
         })
     return out
+
+
+def check_region_invariant(scenario_id: str, mineral: str, years: np.ndarray,
+                           world: dict[str, np.ndarray], region: dict[str, np.ndarray]
+                           ) -> None:
+    """Raise :class:`CritminError` unless, in every year, each part D1, D2, D3 of the
+    world and the region is ≥ 0 and the region's demand is ≤ the world's (both as
+    returned by :func:`decompose`; the world may be the region itself)."""
+    where = f"demand {mineral}, scenario {scenario_id}"
+    years = np.asarray(years)
+    for name, parts in (("world", world), ("region", region)):
+        for k in ("new", "regulated", "other"):
+            bad = np.nonzero(parts[k] < -TOLERANCE * np.abs(world["total"]))
+            if bad[0].size:
+                y = int(years[bad[1][0]])
+                raise CritminError(f"{where}: {name} {k}-use demand is negative in {y} "
+                                   f"({float(parts[k][bad][0]):g})")
+    bad = np.nonzero(region["total"] > world["total"] * (1 + TOLERANCE))
+    if bad[0].size:
+        i = bad[1][0]
+        raise CritminError(f"{where}: the region's demand {float(region['total'][0, i]):g} "
+                           f"is above the world's {float(world['total'][0, i]):g} in "
+                           f"{int(years[i])}")
 
 
 def surge_flags(scenario: DemandScenario, year: int = SURGE_YEAR) -> dict[str, bool]:
@@ -405,7 +502,10 @@ def elasticities(scenario: DemandScenario, mineral: str, year: int, h: float = 0
 def sobol_indices(scenario: DemandScenario, mineral: str, year: int, n_base: int = 1024,
                   spread: float = 0.2, seed: int = 1) -> dict[str, dict[str, float]]:
     """First-order and total Sobol indices (SALib) of D(year) for multipliers of every
-    parameter uniform on [1 − spread, 1 + spread]; N·(D + 2) model runs."""
+    parameter uniform on [1 − spread, 1 + spread]; N·(D + 2) model runs. ``clipped``: the
+    share of runs whose new and regulated uses exceeded the base demand in the base year
+    (other uses clipped at 0, see :func:`decompose`), e.g. palladium's 84 % regulated
+    share × 1.2."""
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
@@ -413,9 +513,12 @@ def sobol_indices(scenario: DemandScenario, mineral: str, year: int, n_base: int
     problem = {"num_vars": len(names), "names": names,
                "bounds": [[1 - spread, 1 + spread]] * len(names)}
     x = sample.sample(problem, n_base, calc_second_order=False, seed=seed)
-    y = decompose(scenario, mineral, np.array([year]),
-                  {n: x[:, i] for i, n in enumerate(names)})["total"][:, 0]
+    parts = decompose(scenario, mineral, np.array([year]),
+                      {n: x[:, i] for i, n in enumerate(names)})
+    y = parts["total"][:, 0]
     res = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    clipped = float(np.mean(parts["clipped"]))
     return {n: {"S1": float(res["S1"][i]), "S1_conf": float(res["S1_conf"][i]),
-                "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i])}
+                "ST": float(res["ST"][i]), "ST_conf": float(res["ST_conf"][i]),
+                "clipped": clipped}
             for i, n in enumerate(names)}

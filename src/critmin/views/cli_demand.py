@@ -37,7 +37,9 @@ def demand_cmd(
     ctx: typer.Context, scenario: ScenarioOpt = "reference", mineral: MineralOpt = None,
     to: Annotated[int, typer.Option("--to", help="Last year shown (≤ 2100).")] = 2050,
     country: Annotated[str | None, typer.Option(
-        help="JPN: Japan's demand (the study's JOGMEC base, the global growth).")] = None,
+        help="JPN: Japan's demand = its share of world demand (the study's JOGMEC "
+        "figure over the world's counted alike) × the world path; never above the "
+        "world's.")] = None,
     every: Annotated[int, typer.Option(help="Table/CSV: show every N-th year.")] = 5,
     chart: Annotated[Path | None, typer.Option(
         help="Folder for stacked-area charts of the three parts (one per mineral).")] = None,
