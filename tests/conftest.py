@@ -129,7 +129,11 @@ def mini(tmp_path):
     con.execute(DDL)
     con.execute("insert into meta values ('schema_version', ?)", [SCHEMA_VERSION])
     con.execute("insert into commodity_stage values ('graphite','mining','250410','ore',"
-                "'main','',''), ('graphite','scrap','999999','scrap','main','','')")
+                "'gross:natural_graphite','main','',''), "
+                "('graphite','scrap','999999','scrap','gross:scrap','main','','')")
+    con.execute("insert into stage_basis values "
+                "('graphite','mining','gross:natural_graphite','gross:natural_graphite',1.0),"
+                "('graphite','scrap','gross:scrap','gross:scrap',1.0)")
     trade = pd.DataFrame([
         ("250410", 2022, "CHN", "JPN", 156, 392, 120.0, 60.0),
         ("250410", 2022, "AUS", "JPN", 36, 392, 100.0, 40.0),
@@ -149,7 +153,8 @@ def mini(tmp_path):
                          ("graphite", "mining", "AUS", 2022, 20.0, "t", None, "wmd-bundle"),
                          ("graphite", "mining", "JPN", 2022, 5.0, "t", None, "wmd-bundle")],
                         columns=["commodity_id", "stage", "iso3", "year", "quantity", "unit",
-                                 "flag", "source_id"])
+                                 "flag", "source_id"]).assign(
+                                     content="gross:natural_graphite", unit_printed="t")
     con.register("p", prod)
     con.execute("insert into production select * from p")
     con.execute("insert into governance values ('CHN',2022,'PV',-0.5,0.2,5,'wgi-bundle'),"

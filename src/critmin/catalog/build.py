@@ -93,6 +93,7 @@ def build_store(wheel: Path, store: Path,
         insert_frame(con, "commodity", _commodities())
         insert_frame(con, "commodity_stage", pd.DataFrame(read_table("commodity_stages")))
         insert_frame(con, "production_series", pd.DataFrame(read_table("production_series")))
+        insert_content_tables(con)
         insert_frame(con, "production", production)
         insert_frame(con, "trade", trade.assign(source_id="baci-bundle"))
         insert_frame(con, "governance", gov.assign(source_id="wgi-bundle"))
@@ -180,7 +181,37 @@ def _recycling_source(sha: str) -> Source:
 
 
 def _series_map() -> pd.DataFrame:
-    return pd.DataFrame(read_table("production_series"))[["series", "commodity_id", "stage"]]
+    return pd.DataFrame(read_table("production_series"))[
+        ["series", "commodity_id", "stage", "content_code"]]
+
+
+def insert_content_tables(con: Any) -> None:
+    """``content_factor`` and ``stage_basis`` from the catalog (:mod:`critmin.catalog.contents`).
+
+    A stage's trade is summed on its canonical basis when one of its HS codes converts to
+    it, else on the content of its first main code; ``trade_factor`` turns that basis
+    into the canonical one (NULL: not convertible, "mixed basis")."""
+    from critmin.catalog.contents import canonical_basis, conversion_factor, factor_table
+
+    factors = pd.DataFrame(factor_table(), columns=["commodity_id", "stage", "content",
+                                                    "canonical", "factor"])
+    insert_frame(con, "content_factor", factors)
+    symbols = {r["commodity_id"]: r["symbol"] for r in read_table("commodities")}
+    rows = []
+    for (commodity, stage), canon in canonical_basis().items():
+        codes = [r for r in read_table("commodity_stages") if r["commodity_id"] == commodity
+                 and r["stage"] == stage and r["content"] and r["role"] != "shared"]
+        element = symbols.get(commodity)
+        if any(conversion_factor(r["content"], canon, element) is not None for r in codes):
+            trade = canon
+        else:
+            main = [r["content"] for r in codes if r["role"] == "main"] or \
+                [r["content"] for r in codes]
+            trade = main[0] if main else None
+        rows.append((commodity, stage, canon, trade,
+                     conversion_factor(trade, canon, element) if trade else None))
+    insert_frame(con, "stage_basis", pd.DataFrame(rows, columns=[
+        "commodity_id", "stage", "canonical", "trade_content", "trade_factor"]))
 
 
 def _production(rows: pd.DataFrame, report: Report) -> pd.DataFrame:
@@ -190,8 +221,9 @@ def _production(rows: pd.DataFrame, report: Report) -> pd.DataFrame:
         report.add("series without a catalog commodity (kept out)", int(orphan.sum()),
                    ", ".join(sorted(merged.loc[orphan, "series"].unique())))
     merged = merged[~orphan]
-    return merged.assign(source_id="wmd-bundle")[
-        ["commodity_id", "stage", "iso3", "year", "quantity", "unit", "flag", "source_id"]]
+    return merged.assign(source_id="wmd-bundle").rename(columns={"content_code": "content"})[
+        ["commodity_id", "stage", "iso3", "year", "quantity", "unit", "flag", "source_id",
+         "content", "unit_printed"]]
 
 
 def _recycling(hs_map: pd.DataFrame, report: Report) -> pd.DataFrame:

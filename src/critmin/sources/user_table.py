@@ -17,7 +17,7 @@ import pandas as pd
 
 from critmin.errors import CritminError
 from critmin.sources.provenance import Extract, Report, Source
-from critmin.sources.units import UNIT_MAP, harmonise_units
+from critmin.sources.units import UNIT_MAP, harmonise_units, normalise_prices
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
@@ -26,10 +26,11 @@ MAX_ERRORS = 20
 #: table → (required columns, optional columns with defaults)
 SCHEMAS: dict[str, tuple[list[str], dict[str, object]]] = {
     "production": (["commodity", "stage", "country", "year", "quantity", "unit"],
-                   {"flag": None}),
-    "reserves": (["commodity", "country", "year", "quantity", "unit"], {"flag": None}),
+                   {"flag": None, "content": None}),
+    "reserves": (["commodity", "country", "year", "quantity", "unit"],
+                 {"flag": None, "content": None}),
     "capacity": (["commodity", "stage", "country", "year", "quantity", "unit"],
-                 {"flag": None}),
+                 {"flag": None, "content": None}),
     "trade": (["hs6", "year", "exporter", "importer", "value_kusd", "quantity_t"],
               {"exporter_code": None, "importer_code": None}),
     "price": (["commodity", "period", "value", "unit", "currency"],
@@ -173,7 +174,20 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
         check("date", lambda t: pd.Timestamp(t).date())
     if errors:
         return out
+    if table == "price":  # printed unit kept; prices per quantity normalised (units.py)
+        out["unit_printed"] = out["unit"]
+        out["value"], out["unit"] = normalise_prices(out["value"].astype(float), out["unit"])
     if "quantity" in out and "unit" in out and table != "price":
+        out["unit_printed"] = out["unit"]
         out["quantity"], out["unit"] = harmonise_units(out["quantity"].astype(float),
                                                        out["unit"])
+    if "content" in out:  # blank: the commodity stage's canonical basis (catalog)
+        from critmin.catalog.contents import canonical_basis
+
+        canon = canonical_basis()
+        stages = out["stage"] if "stage" in out else pd.Series("mining", index=out.index)
+        default = [canon.get((c, s), "") for c, s in zip(out["commodity"], stages,
+                                                         strict=True)]
+        out["content"] = out["content"].where(out["content"].notna() & (out["content"] != ""),
+                                              pd.Series(default, index=out.index))
     return out.rename(columns={"commodity": "commodity_id", "country": "iso3"})

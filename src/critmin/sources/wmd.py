@@ -35,7 +35,7 @@ def read_production(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
     """Tidy production rows from the bundled WMD database, and the country mapping.
 
     Returns (rows, codes). Rows have columns ``series, country, iso3, year, quantity,
-    unit, flag``; masses in tonnes. Codes is :func:`code_counts` of the names seen.
+    unit, unit_printed, flag``; masses in tonnes. Codes is :func:`code_counts` of the names seen.
     Aggregate rows are dropped and counted; blank cells are missing (no row),
     counted, never zero; unmapped country names are counted and kept out.
     """
@@ -86,6 +86,7 @@ def read_production(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFram
         "year": data["year"].astype(int).to_numpy(),
         "quantity": qty.to_numpy(),
         "unit": unit.to_numpy(),
+        "unit_printed": data["unit"].to_numpy(),
         "flag": flag.to_numpy(),
     })
     return rows, seen

@@ -34,6 +34,26 @@ def _chosen_sql(preference: tuple[str, ...]) -> str:
         from (select distinct hs6, year, source_id from trade) group by all"""
 
 
+def code_factor_sql() -> str:
+    """SQL of each HS code's commodity stage and the factor that puts its quantities on
+    the stage's trade basis (``stage_basis.trade_content``): 1 for the same content, the
+    ratio of the two formulas' factors to the canonical basis where both convert, NULL
+    where the code measures something else (its quantities are left out of the stage's
+    tonnes, its values kept). Codes shared by several commodities (role ``shared``) are
+    left out: their trade is no one commodity's (methods.md §3)."""
+    return """
+        select c.commodity_id, c.stage, c.hs6,
+               case when c.content = b.trade_content then 1.0
+                    else fc.factor / nullif(ft.factor, 0) end as factor
+        from (select distinct commodity_id, stage, hs6, content from commodity_stage
+              where hs6 <> '' and role <> 'shared') c
+        join stage_basis b using (commodity_id, stage)
+        left join content_factor fc on fc.commodity_id = c.commodity_id
+             and fc.stage = c.stage and fc.content = c.content
+        left join content_factor ft on ft.commodity_id = c.commodity_id
+             and ft.stage = c.stage and ft.content = b.trade_content"""
+
+
 def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> int:
     """Rebuild ``trade_stage`` and its keys (``stage_index``, ``country_key``) from
     ``trade`` and ``commodity_stage``; return its rows."""
@@ -51,21 +71,25 @@ def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
     con.execute(f"""
         insert into trade_stage
         with chosen as ({_chosen_sql(preference)}),
-        codes as (select distinct commodity_id, stage, hs6 from commodity_stage
-                  where hs6 <> ''),
+        codes as ({code_factor_sql()}),
         summed as (
             select c.commodity_id, c.stage, t.year, t.importer, t.exporter, t.importer_code,
-                   t.exporter_code, sum(t.quantity_t) as quantity_t,
+                   t.exporter_code, sum(t.quantity_t * c.factor) as quantity_t,
                    sum(t.value_kusd) as value_kusd,
-                   sum(t.value_kusd) filter (where t.quantity_t is not null) as value_kusd_q,
-                   count(*) as n_rows, count(*) - count(t.quantity_t) as n_rows_no_quantity,
-                   count(distinct t.hs6) as n_codes
+                   sum(t.value_kusd) filter (where t.quantity_t is not null
+                                             and c.factor is not null) as value_kusd_q,
+                   count(*) as n_rows,
+                   count(*) filter (where t.quantity_t is null) as n_rows_no_quantity,
+                   count(distinct t.hs6) as n_codes,
+                   count(*) filter (where t.quantity_t is not null and c.factor is null)
+                       as n_rows_other_basis
             from trade t
             join chosen s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
             join codes c on c.hs6 = t.hs6
             where t.importer is null or t.exporter is null or t.importer <> t.exporter
             group by all)
-        select s.*, x.cs_ix, i.country_key, e.country_key
+        select s.* exclude (n_rows_other_basis), x.cs_ix, i.country_key, e.country_key,
+               s.n_rows_other_basis
         from summed s join stage_index x using (commodity_id, stage)
         left join country_key i on i.iso3 = s.importer
         left join country_key e on e.iso3 = s.exporter

@@ -11,13 +11,22 @@ and ``meta`` (schema version, build time). ``compat_*`` tables hold geopolrisk-p
 material map, raw production sheets, country list and normalised WGI, for parity mode;
 ``trade_stage``, its integer keys ``stage_index`` and ``country_key``, and ``unit_value``
 are derived (see :mod:`critmin.store.derived`).
+
+Content basis (schema 7): ``production``, ``reserves``, ``capacity`` and ``world_total``
+rows say what they measure in ``content`` (a formula such as ``Li`` or ``Li2O``, ``REO``,
+``gross:<material>``…: :mod:`critmin.catalog.contents`) and keep the unit as printed in
+``unit_printed``. A producer whose figure the source withholds is a row with a NULL
+``quantity`` and the flag ``withheld`` (never 0). ``content_factor`` holds the factor
+from each content code to its commodity stage's canonical basis (NULL: not convertible),
+``stage_basis`` each stage's canonical basis, the basis its trade quantities are summed
+on (``trade_content``) and the factor from that to the canonical basis.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 #: earlier versions whose data tables (those a build carries over) are laid out as now
-DATA_COMPATIBLE = ("5", "6")
+DATA_COMPATIBLE = ("7",)
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -33,30 +42,36 @@ CREATE TABLE commodity (
     family VARCHAR, meti13 BOOLEAN, aliases VARCHAR, byproduct_hosts VARCHAR,
     source VARCHAR);
 CREATE TABLE commodity_stage (
-    commodity_id VARCHAR, stage VARCHAR, hs6 VARCHAR, basis VARCHAR, role VARCHAR,
-    note VARCHAR, source VARCHAR);
+    commodity_id VARCHAR, stage VARCHAR, hs6 VARCHAR, basis VARCHAR, content VARCHAR,
+    role VARCHAR, note VARCHAR, source VARCHAR);
 CREATE TABLE production_series (
     commodity_id VARCHAR, stage VARCHAR, source_id VARCHAR, series VARCHAR,
-    content VARCHAR, note VARCHAR, source VARCHAR);
+    content VARCHAR, content_code VARCHAR, note VARCHAR, source VARCHAR);
 CREATE TABLE production (
     commodity_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, iso3 VARCHAR,
-    year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
-    source_id VARCHAR NOT NULL);
+    year SMALLINT NOT NULL, quantity DOUBLE, unit VARCHAR NOT NULL, flag VARCHAR,
+    source_id VARCHAR NOT NULL, content VARCHAR NOT NULL, unit_printed VARCHAR);
 CREATE TABLE reserves (
     commodity_id VARCHAR NOT NULL, iso3 VARCHAR, year SMALLINT NOT NULL,
-    quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR, source_id VARCHAR NOT NULL);
+    quantity DOUBLE, unit VARCHAR NOT NULL, flag VARCHAR, source_id VARCHAR NOT NULL,
+    content VARCHAR NOT NULL, unit_printed VARCHAR);
 CREATE TABLE capacity (
     commodity_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, iso3 VARCHAR,
     year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
-    source_id VARCHAR NOT NULL);
+    source_id VARCHAR NOT NULL, content VARCHAR NOT NULL, unit_printed VARCHAR);
 CREATE TABLE world_total (
     measure VARCHAR NOT NULL, commodity_id VARCHAR NOT NULL, stage VARCHAR,
     year SMALLINT NOT NULL, quantity DOUBLE NOT NULL, unit VARCHAR NOT NULL, flag VARCHAR,
-    source_id VARCHAR NOT NULL);
+    source_id VARCHAR NOT NULL, content VARCHAR NOT NULL, unit_printed VARCHAR);
+CREATE TABLE content_factor (
+    commodity_id VARCHAR, stage VARCHAR, content VARCHAR, canonical VARCHAR, factor DOUBLE);
+CREATE TABLE stage_basis (
+    commodity_id VARCHAR, stage VARCHAR, canonical VARCHAR, trade_content VARCHAR,
+    trade_factor DOUBLE);
 CREATE TABLE salient (
     commodity_id VARCHAR, usgs_commodity VARCHAR NOT NULL, iso3 VARCHAR NOT NULL,
     year SMALLINT NOT NULL, item VARCHAR NOT NULL, value DOUBLE, text VARCHAR,
-    unit VARCHAR, flag VARCHAR, source_id VARCHAR NOT NULL);
+    unit VARCHAR, flag VARCHAR, source_id VARCHAR NOT NULL, unit_printed VARCHAR);
 CREATE TABLE trade (
     hs6 VARCHAR NOT NULL, year SMALLINT NOT NULL, exporter VARCHAR, importer VARCHAR,
     exporter_code INTEGER, importer_code INTEGER, value_kusd DOUBLE, quantity_t DOUBLE,
@@ -68,7 +83,7 @@ CREATE TABLE governance (
 CREATE TABLE price (
     commodity_id VARCHAR, period VARCHAR NOT NULL, value DOUBLE, unit VARCHAR,
     currency VARCHAR, basis VARCHAR NOT NULL, series VARCHAR, flag VARCHAR,
-    source_id VARCHAR NOT NULL);
+    source_id VARCHAR NOT NULL, unit_printed VARCHAR);
 CREATE TABLE recycling (
     commodity_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, value DOUBLE, year SMALLINT,
     flag VARCHAR, source_id VARCHAR NOT NULL);
@@ -83,7 +98,8 @@ CREATE TABLE trade_stage (
     commodity_id VARCHAR, stage VARCHAR, year SMALLINT, importer VARCHAR,
     exporter VARCHAR, importer_code INTEGER, exporter_code INTEGER, quantity_t DOUBLE,
     value_kusd DOUBLE, value_kusd_q DOUBLE, n_rows INTEGER, n_rows_no_quantity INTEGER,
-    n_codes INTEGER, cs_ix SMALLINT, importer_key SMALLINT, exporter_key SMALLINT);
+    n_codes INTEGER, cs_ix SMALLINT, importer_key SMALLINT, exporter_key SMALLINT,
+    n_rows_other_basis INTEGER);
 CREATE TABLE stage_index (commodity_id VARCHAR, stage VARCHAR, cs_ix SMALLINT);
 CREATE TABLE country_key (iso3 VARCHAR, country_key SMALLINT);
 CREATE TABLE unit_value (hs6 VARCHAR, year SMALLINT, price DOUBLE, n_flows INTEGER);
@@ -101,4 +117,5 @@ DATA_TABLES = {
     "trade": "year", "governance": "year", "price": "period", "recycling": "year",
     "salient": "year", "event": "date",
 }
-REFERENCE_TABLES = ("source", "country", "country_group", "commodity", "commodity_stage")
+REFERENCE_TABLES = ("source", "country", "country_group", "commodity", "commodity_stage",
+                    "content_factor", "stage_basis")
