@@ -4,7 +4,9 @@ Sheet "Monthly Prices": title rows, then series names (row 5) and units (row 6),
 from row 7 with the month as "1960M01" in column A; "…" marks a missing value. Names
 ending in "**" have footnotes (methodology or source changes) and are flagged. Each
 series maps to a catalog commodity through ``maps/pinksheet_series.csv`` where one
-fits; the others are kept with no commodity.
+fits; the others are kept with no commodity. Units ("$/mt", "$/dmtu"…) are parsed with
+pint into the normalised price units of :mod:`critmin.sources.units` (``$/dmtu`` → USD/t
+of contained metal, ×100); the printed unit is kept in ``unit_printed``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 from critmin.errors import CritminError
 from critmin.sources.provenance import Extract, Report, Source
+from critmin.sources.units import normalise_prices
 from critmin.sources.values import open_workbook, parse_cells
 
 SHEET = "Monthly Prices"
@@ -79,6 +82,7 @@ def read_monthly(path: Path, sha256: str) -> Extract:
         frames.append(pd.DataFrame({
             "commodity_id": cmap.get(clean), "period": period.to_numpy(),
             "value": cells["value"].to_numpy(), "unit": UNITS.get(unit_text, unit_text),
+            "unit_printed": unit_text,
             "currency": "USD" if unit_text.startswith(("$", "cents")) else None,
             "basis": "market", "series": f"pinksheet:{clean}",
             "flag": "footnote" if footnote else None, "marker": cells["flag"].to_numpy()}))
@@ -87,6 +91,7 @@ def read_monthly(path: Path, sha256: str) -> Extract:
     report.add("series read", len(frames))
     report.add("month cells missing ('…'), not zero", int(missing.sum()))
     rows = rows[~missing].drop(columns="marker")
+    rows["value"], rows["unit"] = normalise_prices(rows["value"], rows["unit"])
     report.add("series mapped to a catalog commodity",
                rows.loc[rows["commodity_id"].notna(), "series"].nunique(),
                ", ".join(sorted(rows.loc[rows["commodity_id"].notna(), "series"].unique())))

@@ -175,8 +175,9 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
     if errors:
         return out
     if table == "price":  # printed unit kept; prices per quantity normalised (units.py)
-        out["unit_printed"] = out["unit"]
-        out["value"], out["unit"] = normalise_prices(out["value"].astype(float), out["unit"])
+        out["unit_printed"] = out["unit"].astype(str).str.strip()
+        out["value"], out["unit"] = normalise_prices(out["value"].astype(float),
+                                                     out["unit_printed"])
     if "quantity" in out and "unit" in out and table != "price":
         out["unit_printed"] = out["unit"]
         out["quantity"], out["unit"] = harmonise_units(out["quantity"].astype(float),

@@ -11,8 +11,12 @@ Another annual edition is a new :class:`WorldFormat` (its column names) in
 :data:`FORMATS`; the series map is shared.
 
 Salient statistics (``mcs2025-<code>_salient.csv``): U.S. figures per commodity and
-year, one column per item whose name ends in a unit code (``_t``, ``_pct``, ``_dlb``…).
-All cells go to ``salient`` with the printed text; price columns also go to ``price``.
+year, one column per item whose name ends in a unit code (``_t``, ``_pct``, ``_dlb``…);
+the release's ``*_meta.xml`` states each column's unit and is preferred to the code
+(``maps/usgs_salient_units.csv`` corrects the few that are wrong in both). All cells go to
+``salient`` with the printed text and unit; price columns also go to ``price``. Files
+covering several commodities (platinum-group metals) attach each item to its own metal
+through ``maps/usgs_salient_items.csv``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pandas as pd
 from critmin.errors import CritminError
 from critmin.sources.countries import MAPPED, code_counts, harmonise
 from critmin.sources.provenance import Extract, Report, Source
-from critmin.sources.units import harmonise_units
+from critmin.sources.units import PRICE_UNITS, harmonise_units, normalise_unit
 from critmin.sources.values import join_flags, parse_cells
 
 PUBLISHER = "U.S. Geological Survey, National Minerals Information Center"
@@ -277,36 +281,150 @@ def _world_tables(cells: pd.DataFrame, report: Report) -> dict[str, pd.DataFrame
 
 # --- salient statistics -------------------------------------------------------------
 
+#: column-name unit codes → the unit they stand for (printed spelling; fallback only:
+#: the meta XML's attrunit is the authority, see :func:`salient_units`)
 UNIT_CODES = {
-    "t": "t", "kt": "kt", "kg": "kg", "g": "g", "mmt": "Mt", "pct": "%", "num": "count",
-    "dt": "USD/t", "dkg": "USD/kg", "dlb": "USD/lb", "ctslb": "USc/lb", "dtoz": "USD/troy oz",
-    "dto": "USD/troy oz", "dg": "USD/g", "dst": "USD/short ton", "mdol": "million USD",
-    "mct": "million carats", "ct": "carats", "mcm": "million m3", "index": "index",
-    "msqft": "million sq ft",
+    "t": "metric tons", "kt": "thousand metric tons", "kg": "kilograms", "g": "grams",
+    "mmt": "million metric tons", "pct": "percent", "num": "number",
+    "dt": "dollars per metric ton", "dkg": "dollars per kilogram",
+    "dlb": "dollars per pound", "ctslb": "cents per pound", "dtoz": "dollars per troy ounce",
+    "dto": "dollars per troy ounce", "dg": "dollars per gram", "dct": "dollars per carat",
+    "dst": "dollars per short ton", "mdol": "million dollars", "mct": "million carats",
+    "ct": "carats", "mcm": "million cubic meters", "index": "index",
+    "msqft": "million square feet",
 }
-PRICE_UNITS = {"USD/t", "USD/kg", "USD/lb", "USc/lb", "USD/troy oz", "USD/g",
-               "USD/short ton"}
+
+
+def _read_map(name: str) -> list[dict[str, str]]:
+    text = resources.files("critmin.sources").joinpath("maps", name).read_text(
+        encoding="utf-8")
+    return list(csv.DictReader(x for x in text.splitlines() if not x.startswith("#")))
 
 
 @cache
 def salient_commodity_map() -> dict[str, str]:
-    """USGS salient ``Commodity`` names → catalog commodity ids."""
-    text = resources.files("critmin.sources").joinpath(
-        "maps", "usgs_salient_commodities.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(x for x in text.splitlines() if not x.startswith("#"))
-    return {r["usgs_commodity"]: r["commodity_id"] for r in rows}
+    """USGS salient ``Commodity`` names → catalog commodity ids (whole files)."""
+    return {r["usgs_commodity"]: r["commodity_id"] for r in _read_map(
+        "usgs_salient_commodities.csv") if r["commodity_id"]}
+
+
+@cache
+def salient_item_map() -> dict[str, dict[str, str | None]]:
+    """Per-item commodities of files covering several commodities
+    (``maps/usgs_salient_items.csv``): usgs_commodity → item → commodity id or None."""
+    out: dict[str, dict[str, str | None]] = {}
+    for r in _read_map("usgs_salient_items.csv"):
+        out.setdefault(r["usgs_commodity"], {})[r["item"]] = r["commodity_id"] or None
+    return out
+
+
+@cache
+def salient_unit_corrections() -> dict[tuple[str, str], str]:
+    """(file, item) → printed unit where even the meta XML is wrong
+    (``maps/usgs_salient_units.csv``)."""
+    return {(r["file"], r["item"]): r["unit_printed"]
+            for r in _read_map("usgs_salient_units.csv")}
+
+
+def read_meta_units(path: Path) -> list[tuple[str, str | None]]:
+    """(attribute label, unit) of each column described by a salient ``*_meta.xml``
+    (FGDC metadata: ``attr/attrlabl`` and the first non-empty ``attrunit``)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise CritminError(f"{path.name}: cannot be read as metadata XML ({exc})") from None
+    out = []
+    for attr in root.iter("attr"):
+        units = [u.text.strip() for u in attr.iter("attrunit") if u.text and u.text.strip()]
+        out.append(((attr.findtext("attrlabl") or "").strip(), units[0] if units else None))
+    return out
+
+
+def meta_path(csv_path: Path) -> Path | None:
+    """The ``*_meta.xml`` beside a salient CSV: same code, else the one whose code begins
+    the CSV's ("mcs2025-lithium_salient.csv" → "mcs2025-lithi_meta.xml")."""
+    stem = csv_path.name.removesuffix("_salient.csv")
+    same = csv_path.with_name(f"{stem}_meta.xml")
+    if same.exists():
+        return same
+    hits = sorted(p for p in csv_path.parent.glob("*_meta.xml")
+                  if stem.startswith(p.name.removesuffix("_meta.xml")))
+    return hits[-1] if hits else None
+
+
+def _code(label: str) -> str | None:
+    """The unit code a column name ends with ("Price_Metal_dkg" → "dkg")."""
+    hit = re.search(r"_([A-Za-z]+)(?:\.\d+)?$", label)
+    return hit.group(1) if hit else None
+
+
+def _kind(label: str) -> str:
+    low = label.lower()
+    return "price" if "price" in low else "nir" if "nir" in low else "other"
+
+
+def salient_units(file: str, columns: list[str], meta: list[tuple[str, str | None]]
+                  ) -> dict[str, tuple[str | None, str]]:
+    """Printed unit of each item column and where it came from.
+
+    The column's meta attribute is the one with the same label, else (when the meta
+    describes as many columns as the CSV has) the one at the same position if both are
+    of the same kind (price, NIR, other). Unit: the correction map, else the meta
+    ``attrunit``, else the unit code of the meta label, else that of the column name.
+    """
+    fixes = salient_unit_corrections()
+    labels = {lab: unit for lab, unit in meta}
+    by_position = len(meta) == len(columns)
+    out = {}
+    for i, col in enumerate(columns):
+        attr = None
+        if col in labels:
+            attr = (col, labels[col])
+        elif by_position and _kind(meta[i][0]) == _kind(col):
+            attr = meta[i]
+        if (file, col) in fixes:
+            out[col] = (fixes[(file, col)], "correction map")
+        elif attr and attr[1]:
+            out[col] = (attr[1], "meta XML")
+        elif attr and UNIT_CODES.get(_code(attr[0]) or ""):
+            out[col] = (UNIT_CODES[_code(attr[0]) or ""], "meta XML label code")
+        else:
+            out[col] = (UNIT_CODES.get(_code(col) or ""), "column-name code")
+    return out
+
+
+def _normalised(printed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(normalised unit, factor) per printed unit (:func:`normalise_unit`; a unit that
+    does not parse gives no unit and factor NaN)."""
+    parsed = {}
+    for text in printed.dropna().unique():
+        try:
+            parsed[text] = normalise_unit(text)
+        except ValueError:
+            parsed[text] = None
+    unit = printed.map(lambda t: parsed[t].unit if parsed.get(t) else None)
+    factor = printed.map(lambda t: parsed[t].factor if parsed.get(t) else np.nan)
+    return unit, factor.astype(float)
 
 
 def read_salient(files: list[Path], sha256: str, edition: str) -> Extract:
-    """Read salient-statistics CSVs into ``salient`` (all cells) and ``price`` rows."""
+    """Read salient-statistics CSVs into ``salient`` (all cells) and ``price`` rows.
+
+    Units are read once per column (:func:`salient_units`), parsed with pint
+    (:func:`critmin.sources.units.normalise_unit`) and stored normalised in ``unit``
+    (``value`` converted), with the printed unit in ``unit_printed``; cells whose
+    normalised unit is a price per quantity also go to ``price``.
+    """
     source = Source(f"usgs-mcs{edition}-salient", f"USGS Mineral Commodity Summaries "
                     f"{edition}: U.S. salient statistics (net import reliance, prices)",
                     PUBLISHER, f"MCS{edition} data release, {len(files)} files",
                     FORMATS[0].doi, LICENCE, sha256,
                     files[0].name if len(files) == 1 else f"{files[0].parent.name}/*")
     report = Report(source.source_id)
-    cmap = salient_commodity_map()
-    frames = []
+    cmap, imap = salient_commodity_map(), salient_item_map()
+    frames, how_counts, disagree = [], {}, []
     for path in files:
         raw = _read_csv(path)
         cols = list(raw.columns)
@@ -314,14 +432,33 @@ def read_salient(files: list[Path], sha256: str, edition: str) -> Extract:
             raise CritminError(f"{path.name} is not a USGS salient-statistics file: expected "
                                f"columns DataSource, Commodity, Year, <items>; found "
                                f"{', '.join(cols[:6])}")
-        items = [c for c in cols[3:] if not c.startswith("Unnamed") and c.strip()]
-        dropped = len(cols) - 3 - len(items)
+        named = [c for c in cols if not c.startswith("Unnamed") and c.strip()]
+        items = named[3:]
+        dropped = len(cols) - len(named)
         if dropped:
             report.add("unnamed empty columns skipped", dropped, path.name)
+        mpath = meta_path(Path(path))
+        meta = read_meta_units(mpath) if mpath else []
+        if not mpath:
+            report.add("salient files without a meta XML (units from column names)", 1,
+                       path.name)
+        units = salient_units(path.name, named, meta)
+        for col in items:
+            printed, how = units[col]
+            how_counts[how] = how_counts.get(how, 0) + 1
+            code_unit = UNIT_CODES.get(_code(col) or "")
+            if how != "column-name code" and printed and code_unit and _differs(
+                    printed, code_unit):
+                disagree.append(f"{path.name} {col}: {printed} (code: {code_unit})")
         long = raw.melt(id_vars=["Commodity", "Year"], value_vars=items, var_name="item",
                         value_name="text")
         long["file"] = path.name
+        long["unit_printed"] = long["item"].map(lambda c, u=units: u[c][0])
         frames.append(long)
+    for how, n in sorted(how_counts.items()):
+        report.add(f"salient columns with the unit from the {how}", n)
+    report.add("columns whose meta XML unit differs from the column-name code (meta used)",
+               len(disagree), "; ".join(disagree))
     data = pd.concat(frames, ignore_index=True)
     data["usgs_commodity"] = data["Commodity"].str.strip()
     data["year"] = pd.to_numeric(data["Year"].str.extract(r"(\d{4})")[0], errors="coerce")
@@ -333,28 +470,58 @@ def read_salient(files: list[Path], sha256: str, edition: str) -> Extract:
     data["value"], data["flag"] = cells["value"], cells["flag"]
     blank = data["flag"] == "blank"
     report.add("blank cells (missing, not zero)", int(blank.sum()))
-    data = data[~blank]
+    data = data[~blank].copy()
     for flag, n in data["flag"].dropna().value_counts().items():
         report.add(f"cells flagged {flag}", int(n))
-    code = data["item"].str.extract(r"_([A-Za-z]+)(?:\.\d+)?$")[0]
-    data["unit"] = code.map(UNIT_CODES)
-    data["commodity_id"] = data["usgs_commodity"].map(cmap)
-    report.add("rows of commodities not in the catalog (kept, commodity_id NULL)",
-               int(data["commodity_id"].isna().sum()))
+    data["unit"], factor = _normalised(data["unit_printed"])
+    bad_unit = data["unit_printed"].notna() & data["unit"].isna()
+    report.add("cells whose printed unit does not parse (unit left empty)",
+               int(bad_unit.sum()), ", ".join(sorted(data.loc[bad_unit, "unit_printed"]
+                                                     .unique())))
+    data["value"] = data["value"] * factor.where(data["unit"].notna(), 1.0)
+    data["commodity_id"] = _item_commodities(data, cmap, imap, report)
     salient = pd.DataFrame({
         "commodity_id": data["commodity_id"], "usgs_commodity": data["usgs_commodity"],
         "iso3": "USA", "year": data["year"].astype(int), "item": data["item"],
         "value": data["value"], "text": data["text"].str.strip(), "unit": data["unit"],
-        "flag": data["flag"]})
-    is_price = data["item"].str.startswith("Price") & data["unit"].isin(PRICE_UNITS)
+        "flag": data["flag"], "unit_printed": data["unit_printed"]})
+    is_price = data["unit"].isin(PRICE_UNITS)
     prices = data[is_price & data["value"].notna()]
     price = pd.DataFrame({
         "commodity_id": prices["commodity_id"], "period": prices["year"].astype(int).astype(str),
         "value": prices["value"], "unit": prices["unit"], "currency": "USD",
         "basis": "market", "series": "usgs:" + prices["usgs_commodity"] + ":" + prices["item"],
-        "flag": prices["flag"]})
+        "flag": prices["flag"], "unit_printed": prices["unit_printed"]})
     report.add("annual price values", len(price))
+    no_metal = prices[prices["commodity_id"].isna()]
+    report.add("annual price values of metals not in the catalog (commodity_id NULL)",
+               len(no_metal), ", ".join(sorted(no_metal["item"].unique())))
     return Extract(source, report, {"salient": salient, "price": price})
+
+
+def _differs(a: str, b: str) -> bool:
+    """Whether two printed units normalise differently."""
+    try:
+        ua, ub = normalise_unit(a), normalise_unit(b)
+    except ValueError:
+        return a != b
+    return (ua.unit, round(ua.factor, 9)) != (ub.unit, round(ub.factor, 9))
+
+
+def _item_commodities(data: pd.DataFrame, cmap: dict[str, str],
+                      imap: dict[str, dict[str, str | None]], report: Report) -> pd.Series:
+    """Catalog commodity of each salient cell: the item map for files listed there
+    (several commodities), else the file's commodity; None where none fits."""
+    by_item = [imap[c].get(i) if c in imap else cmap.get(c)
+               for c, i in zip(data["usgs_commodity"], data["item"], strict=True)]
+    out = pd.Series(by_item, index=data.index, dtype=object)
+    per_item = data["usgs_commodity"].isin(imap)
+    report.add("cells attached item by item (files covering several commodities)",
+               int(per_item.sum()), ", ".join(sorted(data.loc[per_item, "usgs_commodity"]
+                                                     .unique())))
+    report.add("rows of commodities not in the catalog (kept, commodity_id NULL)",
+               int(out.isna().sum()))
+    return out
 
 
 def edition_of(path: Path) -> str:
