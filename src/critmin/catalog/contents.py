@@ -10,6 +10,7 @@ catalog carries a content code (``catalog/data/production_series.csv``,
 - ``gross:<material>``: gross weight of an ore, concentrate, mineral or product as
   traded or mined (``gross:phosphate_rock``, ``gross:chromite``);
 - ``volume:<material>`` (million m³), ``carats:<material>`` (not masses);
+- ``group:<group>``: a figure for a group of commodities (USGS reserves of all PGMs);
 - ``mixed:<series>``: a published series whose rows measure different things
   (USGS "Boron all types": crude ore, ulexite, B2O3, refined borates by country).
 
@@ -32,7 +33,7 @@ from functools import cache
 from molmass import Formula, FormulaError
 
 #: prefixes of content codes that are not chemical formulas
-NON_FORMULA = ("gross:", "volume:", "carats:", "mixed:")
+NON_FORMULA = ("gross:", "volume:", "carats:", "mixed:", "group:")
 
 
 def is_formula(code: str) -> bool:
@@ -103,6 +104,7 @@ def factor_table() -> list[tuple[str, str, str, str, float | None]]:
         if r["content"]:
             seen.add((r["commodity_id"], r["stage"], r["content"]))
     canon = canonical_basis()
+    seen |= {(commodity, stage, code) for (commodity, stage), code in canon.items()}
     out = []
     for commodity, stage, code in sorted(seen):
         target = canon.get((commodity, stage))

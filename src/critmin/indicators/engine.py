@@ -27,18 +27,22 @@ from critmin.indicators.relational import (
     registered,
     take_rows,
 )
-from critmin.indicators.supply import net_import_reliance, reserve_life, reserves_concentration
+from critmin.indicators.supply import (
+    net_import_reliance,
+    reserve_life_sql,
+    reserves_concentration,
+)
 from critmin.indicators.trade import (
     Members,
-    domestic_sql,
+    domestic_status_sql,
     flow_views,
     multi_member,
     partner_flows_sql,
 )
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
 
-TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "basis",
-        "n_partners", "missing_governance_share", "source_ids", "detail"]
+TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "lower", "upper",
+        "basis", "n_partners", "missing_governance_share", "source_ids", "detail", "missing"]
 INDICATORS = (
     "production_hhi", "production_top1_share", "production_top3_share", "reserves_hhi",
     "reserves_top1_share", "reserves_top3_share", "reserve_life", "volatility", "eol_rir",
@@ -83,7 +87,7 @@ def _tidy(frame: Any, indicator: str, value: str, **const: Any) -> Block:
         elif c == "n_partners":  # (counts, missing mask): one Int64 column at the end
             counts = column(c, float) if c in frame else np.full(n, np.nan)
             cols[c] = (np.nan_to_num(counts).astype(np.int64), np.isnan(counts))
-        elif c == "missing_governance_share":
+        elif c in ("missing_governance_share", "lower", "upper"):
             cols[c] = column(c, float) if c in frame else np.full(n, np.nan)
         elif c in frame:
             col = frame[c]
@@ -91,7 +95,7 @@ def _tidy(frame: Any, indicator: str, value: str, **const: Any) -> Block:
                 col = col.array
             cols[c] = col if isinstance(col, pd.Categorical) else categorical(col)
         else:
-            cols[c] = labels([const.get(c)], zeros)
+            cols[c] = labels([const.get(c, "" if c == "missing" else None)], zeros)
     return cols
 
 
@@ -134,18 +138,19 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
             1).astype(str) + " % (lower-bound HHI)", "")
     blocks = [_tidy(keep(conc), f"production_{n}", n, basis="quantity")
               for n in ("hhi", "top1_share", "top3_share")]
-    res = reserves_concentration(con)
+    res = reserves_concentration(con, opts.production_preference or production_preference())
     if len(res):
         res["detail"] = "top " + res["top_iso3"]
-        res["source_ids"] = "reserves"
         blocks += [_tidy(keep(res), f"reserves_{n}", n, basis="quantity")
                    for n in ("hhi", "top1_share", "top3_share")]
-        world_r = res[["commodity_id", "year", "total"]].rename(columns={"total": "quantity"})
-        mine = conc[conc["stage"] == "mining"][["commodity_id", "year", "total"]].rename(
-            columns={"total": "quantity"})
-        life = reserve_life(world_r, mine)
+        life = con.execute(reserve_life_sql(opts.production_preference or
+                                            production_preference())).df()
         life["stage"] = "mining"
-        life["detail"] = life["production_years"].astype(str) + " production years averaged"
+        life["source_ids"] = life["reserves_source"] + "; " + life["production_source"]
+        life["detail"] = (life["production_years"].astype(str) + " production years of "
+                          + life["production_source"] + " averaged, canonical basis"
+                          + np.where(life["lower_bound"].fillna(False).astype(bool),
+                                     "; reserves a lower bound", ""))
         blocks.append(_tidy(keep(life), "reserve_life", "reserve_life", basis="years"))
     vol = market_volatility(con, opts.window_years)
     uvv = unit_value_volatility(con, opts.window_years)
@@ -180,14 +185,19 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     with registered(con, m_importers=names.assign(i_ix=range(len(names))), **views):
         result = con.execute(sql).fetchnumpy()
     sums = {k: np.ma.filled(np.ma.asarray(v).astype(float), np.nan)
-            if k not in ("i_ix", "cs_ix", "year", "has_imports", "covered") else np.asarray(v)
-            for k, v in result.items()}
+            if k not in ("i_ix", "cs_ix", "year", "has_imports", "dom_status")
+            else np.asarray(v) for k, v in result.items()}
     labelled = (take_rows(names, sums["i_ix"]),
                 take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]))
     keys = {name: col.array for frame in labelled for name, col in frame.items()} | {
         "year": sums["year"]}
     wgi = "WGI " + "+".join(dims)
-    return [*_import_rows(keys, sums, opts, wgi), _reliance_rows(keys, sums),
+    basis = con.execute("select c.cs_ix, b.trade_factor from stage_index c "
+                        "left join stage_basis b using (commodity_id, stage) order by 1").df()
+    trade_factor = np.full(len(cs), np.nan)
+    trade_factor[basis["cs_ix"].to_numpy()] = basis["trade_factor"].to_numpy(dtype=float)
+    return [*_import_rows(keys, sums, opts, wgi),
+            _reliance_rows(keys, sums, cs, trade_factor, list(importers)),
             _scrap_rows(names, cs, sums)]
 
 
@@ -205,31 +215,26 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
     imports = cell_stats_sql(opts.basis, opts.missing_governance, opts.intra_group,
                              commodity_filter, year_filter, multi)
     exports = partner_flows_sql("export", commodity_filter, year_filter, opts.intra_group,
-                                multi, "t.year in (select year from m_prod)")
+                                multi)
     years = "m_years" if year_filter else "(select distinct year from trade_stage)"
+    preference = opts.production_preference or production_preference()
     return f"""
-        with m_prod as ({prod}),
-        m_risk as ({store_risk_sql(dims, years, opts.min_dimensions)}),
+        with m_risk as ({store_risk_sql(dims, years, opts.min_dimensions)}),
         imp as ({imports}),
-        covered as (
-            select distinct c.cs_ix, p.year
-            from m_prod p join stage_index c using (commodity_id, stage)),
-        -- exports and own production enter only NIR, computed where production is known
         exp as (
             select i_ix, cs_ix, year, sum(quantity_t) as export_t
-            from ({exports}) x semi join covered using (cs_ix, year)
-            group by all),
+            from ({exports}) x group by all),
         dom as (
-            select i.i_ix, c.cs_ix, d.year, d.domestic_t
-            from ({domestic_sql("m_prod")}) d
-            join m_importers i using (importer) join stage_index c using (commodity_id, stage))
+            select d.i_ix, c.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
+                   case d.status when 'ok' then 0 when 'bounded' then 1 else 2 end
+                       as dom_status
+            from ({domestic_status_sql(preference, years)}) d
+            join stage_index c using (commodity_id, stage))
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
-               coalesce(dom.domestic_t, 0.0) as domestic_t,
-               covered.year is not null as covered
+               dom.domestic_lo, dom.domestic_hi, coalesce(dom.dom_status, 3) as dom_status
         from imp full join exp using (i_ix, cs_ix, year)
-        left join dom using (i_ix, cs_ix, year)
-        left join covered using (cs_ix, year)"""
+        left join dom using (i_ix, cs_ix, year)"""
 
 
 def _small_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -261,15 +266,111 @@ def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: Indica
     ]
 
 
-def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray]) -> Block:
-    """NIR (:func:`critmin.indicators.supply.net_import_reliance`) where world
-    production of the stage is known and the importer trades it."""
-    rows = sums["covered"].astype(bool)
-    nir, net_exporter = net_import_reliance(sums["total_t"][rows], sums["export_t"][rows],
-                                            sums["domestic_t"][rows])
-    frame = _rows(keys, rows) | {"nir": nir, "detail": labels(
-        ["", "net exporter"], net_exporter.astype(np.int64))}
-    return _tidy(frame, "import_reliance", "nir", basis="mixed: gross trade t / contained t",
+def _mass_balance(sums: dict[str, np.ndarray], cs: pd.DataFrame, lo: np.ndarray,
+                  hi: np.ndarray, status: np.ndarray) -> None:
+    """Bound the refining-stage production of cells whose store has none (in place).
+
+    Primary refined output cannot exceed the importer's own mine output plus its ore
+    imports (gross tonnes ≥ contained): ``0 ≤ p_refining ≤ p_mining + I_ore`` [C], where
+    the mining and refining stages share one canonical basis. Secondary (scrap) refining
+    is not counted. Only for commodities mined for themselves (no by-product host in the
+    catalog): a by-product's refiners are fed by other metals' concentrates and
+    intermediates (cobalt from nickel matte), which this bound would miss. Cells whose
+    mining side is unknown stay unknown."""
+    commodity = cs["commodity_id"].to_numpy(dtype=object)
+    stage = cs["stage"].to_numpy(dtype=object)
+    mining_of = {c: i for i, (c, st) in enumerate(zip(commodity, stage, strict=True))
+                 if st == "mining"}
+    from critmin.catalog.contents import canonical_basis
+    from critmin.catalog.tables import read_table
+
+    canon = canonical_basis()
+    hosted = {r["commodity_id"] for r in read_table("commodities") if r["byproduct_hosts"]}
+    partner = np.array([mining_of.get(c, -1) if st == "refining" and c not in hosted
+                        and canon.get((c, st)) == canon.get((c, "mining")) else -1
+                        for c, st in zip(commodity, stage, strict=True)])
+    cells = pd.DataFrame({"i": sums["i_ix"], "cs": sums["cs_ix"], "y": sums["year"],
+                          "hi": hi, "imports": np.nan_to_num(sums["total_t"]),
+                          "status": status})
+    mine = cells[partner[cells["cs"]] == -1].rename(columns={"cs": "mcs"})
+    want = (status == 3) & (partner[sums["cs_ix"]] >= 0)
+    if not want.any():
+        return
+    ask = pd.DataFrame({"i": sums["i_ix"][want], "mcs": partner[sums["cs_ix"][want]],
+                        "y": sums["year"][want]})
+    found = ask.merge(mine[["i", "mcs", "y", "hi", "imports", "status"]], how="left",
+                      on=["i", "mcs", "y"])
+    # no mining row: the importer mines none (complete sources) and imports no ore
+    bound = np.where(found["status"].isna(), 0.0, found["hi"] + found["imports"])
+    ok = ~np.isnan(bound) & (found["status"].fillna(0).to_numpy() < 2)
+    idx = np.flatnonzero(want)[ok]
+    lo[idx] = 0.0
+    hi[idx] = bound[ok]
+    status[idx] = 4  # bounded by the mass balance
+
+
+def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.DataFrame,
+                   trade_factor: np.ndarray, importers: list[str]) -> Block:
+    """NIR (:func:`critmin.indicators.supply.net_import_reliance`) for every cell with
+    trade, on the stage's canonical basis, with its bounds and the reason where missing.
+
+    ``dom_status``: 0 domestic production known, 1 bounded by a remainder, 2 withheld,
+    3 unknown, 4 bounded by the mass balance (:func:`_mass_balance`). Trade tonnes are
+    put on the canonical basis with the stage's ``trade_factor``; where that is not
+    possible and the importer produces, the NIR is missing ("mixed basis")."""
+    from critmin.catalog.reasons import reason, stage_label
+
+    status = sums["dom_status"].astype(np.int64).copy()
+    lo, hi = sums["domestic_lo"].copy(), sums["domestic_hi"].copy()
+    _mass_balance(sums, cs, lo, hi, status)
+    tf = trade_factor[sums["cs_ix"]]
+    produces = np.nan_to_num(hi) > 0
+    mixed = np.isnan(tf) & produces & (status != 2)
+    factor = np.where(np.isnan(tf), 1.0, tf)
+    imports = np.nan_to_num(sums["total_t"]) * factor
+    exports = np.nan_to_num(sums["export_t"]) * factor
+    nir_lo, net_exporter = net_import_reliance(imports, exports, hi)
+    nir_hi, _ = net_import_reliance(imports, exports, lo)
+    traded = (imports > 0) | (exports > 0)
+    # net exporter only for a producer (a withheld figure is a producer's): with no own
+    # production and I ≤ E there is no apparent consumption and the ratio is undefined
+    net_exporter &= traded & ((np.nan_to_num(hi) > 0) | (status == 2))
+    no_consumption = traded & (imports <= exports) & ~net_exporter & ~mixed
+    known = (status != 2) & (status != 3) & ~mixed & ~no_consumption
+    ok = traded & (net_exporter | known)
+    value = np.where(ok, nir_lo, np.nan)
+    lower = np.where(ok & ~net_exporter, nir_lo, np.where(ok, 0.0, np.nan))
+    upper = np.where(ok & ~net_exporter, nir_hi, np.where(ok, 0.0, np.nan))
+    bounded = ok & ~net_exporter & (lower < upper)
+    note = np.select([net_exporter, bounded & (status == 1), bounded & (status == 4)],
+                     [1, 2, 3], 0)
+    detail = labels(["", "net exporter", "lower bound: own production may be in the "
+                     "source's 'Other countries'", "lower bound: primary refining ≤ own "
+                     "mine output + ore imports; secondary refining not counted"], note)
+    missing = [""] * len(value)
+    commodity = cs["commodity_id"].to_numpy(dtype=object)
+    stage = cs["stage"].to_numpy(dtype=object)
+    for k in np.flatnonzero(~ok):
+        c, st = commodity[sums["cs_ix"][k]], stage[sums["cs_ix"][k]]
+        y, who = str(int(sums["year"][k])), importers[int(sums["i_ix"][k])]
+        if not traded[k]:
+            missing[k] = reason("no_imports", stage_label=stage_label(st), commodity=c,
+                                importer=who, years=y)
+        elif status[k] == 2:
+            missing[k] = reason("withheld", country=who, commodity=c, stage=st,
+                                source="production source", years=y)
+        elif no_consumption[k]:
+            missing[k] = reason("no_consumption", commodity=c, stage=st, importer=who,
+                                years=y)
+        elif mixed[k]:
+            missing[k] = reason("mixed_basis", what="import reliance",
+                                a="trade in gross tonnes of the HS codes",
+                                b=f"production as {c} content")
+        else:
+            missing[k] = reason("production_unknown", commodity=c, stage=st, years=y)
+    frame = keys | {"nir": value, "lower": lower, "upper": upper, "detail": detail,
+                    "missing": categorical(missing)}
+    return _tidy(frame, "import_reliance", "nir", basis="net, canonical content basis",
                  source_ids="trade; production")
 
 

@@ -167,3 +167,64 @@ def flows(con: Any, importers: Members, direction: str = "import",
                             intra_group, multi_member(importers))
     with registered(con, **flow_views(importers, commodity_ids, years)):
         return con.execute(sql).df().drop(columns=["i_ix", "partner_key", "cs_ix"])
+
+
+def domestic_status_sql(preference: tuple[str, ...], year_relation: str) -> str:
+    """SQL of each importer's own production per commodity stage and year, on the
+    stage's canonical basis, with what the sources say of its members (methods.md §2, §7).
+
+    Needs ``m_members`` and ``m_importers`` (importer, i_ix). For every source with
+    convertible rows for the stage and year (``content_factor``; ``mixed:`` series
+    never), a source is *complete* for an importer when it withholds none of the
+    members and either names every member or prints no "Other countries" remainder
+    (then an unnamed member produced nothing). The first complete source by
+    ``preference`` is used; if none is complete the preferred source says:
+    ``withheld`` (a member's figure is withheld: production missing, never 0) or
+    ``bounded`` (members may sit in the remainder: ``domestic_lo`` = named members,
+    ``domestic_hi`` = named + remainder). Columns: ``i_ix, commodity_id, stage, year,
+    domestic_lo, domestic_hi, status, source_id``. ``year_relation``: the years wanted.
+    """
+    from critmin.indicators.inputs import rank_sql
+
+    in_year = MEMBER_IN_YEAR.format(t="p", a="m")
+    return f"""
+        with pf as (
+            select p.commodity_id, p.stage, p.year, p.iso3, p.source_id,
+                   p.quantity * f.factor as q
+            from production p
+            join content_factor f using (commodity_id, stage, content)
+            where f.factor is not null and p.year in (select year from {year_relation})),
+        src as (
+            select commodity_id, stage, year, source_id, {rank_sql(preference)} as rk,
+                   coalesce(sum(q) filter (where iso3 is null), 0.0) as remainder,
+                   bool_or(iso3 is null) as has_remainder
+            from pf group by all),
+        mem as (
+            select m.i_ix, y.year, count(*) as n_members
+            from m_members m join (select distinct year from src) y
+                 on y.year >= coalesce(m.joined, 0) and y.year < coalesce(m."left", 10000)
+            group by all),
+        listed as (
+            select m.i_ix, p.commodity_id, p.stage, p.year, p.source_id,
+                   sum(p.q) as q_named, count(distinct p.iso3) as n_listed,
+                   count(*) filter (where p.q is null) as n_withheld
+            from pf p join m_members m on m.iso3 = p.iso3 and {in_year}
+            group by all),
+        cand as (
+            select mem.i_ix, s.commodity_id, s.stage, s.year, s.source_id, s.rk,
+                   s.remainder, s.has_remainder, coalesce(l.q_named, 0.0) as q_named,
+                   coalesce(l.n_withheld, 0) as n_withheld,
+                   coalesce(l.n_withheld, 0) = 0 and (not s.has_remainder
+                       or coalesce(l.n_listed, 0) = mem.n_members) as complete
+            from src s join mem on mem.year = s.year
+            left join listed l on l.i_ix = mem.i_ix and l.commodity_id = s.commodity_id
+                 and l.stage = s.stage and l.year = s.year and l.source_id = s.source_id)
+        select i_ix, commodity_id, stage, year, source_id,
+               case when complete or n_withheld = 0 then q_named end as domestic_lo,
+               case when complete then q_named
+                    when n_withheld = 0 then q_named + remainder end as domestic_hi,
+               case when complete then 'ok' when n_withheld > 0 then 'withheld'
+                    else 'bounded' end as status
+        from cand
+        qualify row_number() over (partition by i_ix, commodity_id, stage, year
+                                   order by complete desc, rk, source_id desc) = 1"""

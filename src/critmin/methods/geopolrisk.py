@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from critmin.catalog.reasons import needs_store, reason, stage_label, trade_gap
 from critmin.indicators.concentration import production_concentration_sql
 from critmin.indicators.governance import store_risk_sql
 from critmin.indicators.imports import missing_rule_sql
@@ -29,12 +30,13 @@ from critmin.indicators.inputs import preferred_production_sql, production_prefe
 from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
-    domestic_sql,
+    domestic_status_sql,
     keyed,
     members_frame,
     multi_member,
     partner_flows_sql,
 )
+from critmin.store.stages import stage_years_with_trade
 
 CU_REFERENCE = 0.409412948
 
@@ -63,11 +65,7 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
         select commodity_id, stage, year, hhi, production_source
         from ({production_concentration_sql("prod")}) order by all"""
     sql = f"""
-        with prod as (  -- the rows of the source each HHI row was computed from
-            select p.commodity_id, p.stage, p.year, p.iso3, p.quantity from production p
-            join m_hhi h on h.commodity_id = p.commodity_id and h.stage = p.stage
-                        and h.year = p.year and h.production_source = p.source_id),
-        m_years as (select distinct year from m_hhi),
+        with m_years as (select distinct year from m_hhi),
         m_risk as ({store_risk_sql(dimensions, "m_years")}),
         imp as (
             select x.i_ix, h.h_ix,
@@ -82,14 +80,17 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                    on r.country_key = x.partner_key and r.year = x.year
             where x.quantity_t is not null {keep}
             group by all),
-        domestic as (
-            select i_ix, h_ix, d.domestic_t
-            from ({domestic_sql("prod")}) d
-            join m_importers using (importer) join m_hhi using (commodity_id, stage, year))
+        domestic as (  -- own production on the stage's trade basis (NULL: mixed basis)
+            select d.i_ix, h.h_ix, d.domestic_lo / b.trade_factor as domestic_t,
+                   d.domestic_lo > 0 and b.trade_factor is null as mixed_basis,
+                   d.status <> 'ok' as domestic_unknown
+            from ({domestic_status_sql(production_preference(), "m_years")}) d
+            join m_hhi h using (commodity_id, stage, year)
+            left join stage_basis b using (commodity_id, stage))
         select i_ix, h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
-               d.domestic_t
+               d.domestic_t, d.mixed_basis, d.domestic_unknown
         from imp i
-        full join domestic d using (i_ix, h_ix)"""
+        left join domestic d using (i_ix, h_ix)"""
     names = pd.DataFrame({"importer": list(importers)})
     views = {"m_members": members_frame(importers),
              "m_importers": names.assign(i_ix=range(len(names)))}
@@ -101,11 +102,35 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
         hhi = con.execute(hhi_sql).df()
         with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
             cells = con.execute(sql).fetchnumpy()
-    return _grid(names, hhi, cells, float(cu_reference))
+    return _grid(names, hhi, cells, float(cu_reference), _stage_gaps(con, hhi, cells))
+
+
+def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:
+    """Per HHI row, the reason no importer can have a score ("" if some can): no HS6 code
+    in the catalog, HS codes shared with other commodities, no trade in the store for the
+    stage's codes that year, or production unknown (missing_reasons.csv). Only the rows
+    none of the importers imports are looked at, and the store is asked only about those
+    whose stage has codes of its own."""
+    imported = np.zeros(len(hhi), dtype=bool)
+    imported[np.asarray(cells["h_ix"])[np.ma.filled(cells["imports_t"] > 0, False)]] = True
+    idle = np.flatnonzero(~imported)
+    keys = list(hhi[["commodity_id", "stage", "year"]].iloc[idle].itertuples(
+        index=False, name=None))
+    asked = pd.DataFrame([k for k in keys if needs_store(k[0], k[1])],
+                         columns=["commodity_id", "stage", "year"])
+    in_store = set(stage_years_with_trade(con, asked).itertuples(index=False, name=None))
+    out = np.full(len(hhi), "", dtype=object)
+    for ix, (cid, stage, year) in zip(idle, keys, strict=True):
+        out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store)
+    for ix in np.flatnonzero((out == "") & hhi["hhi"].isna().to_numpy()):
+        r = hhi.iloc[ix]
+        out[ix] = reason("production_unknown", commodity=r["commodity_id"], stage=r["stage"],
+                         years=r["year"])
+    return out
 
 
 def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
-          cu_reference: float) -> pd.DataFrame:
+          cu_reference: float, gaps: np.ndarray) -> pd.DataFrame:
     """Every importer × HHI row, with the sums of the cells that have trade or
     production, and the GeoPolRisk formulas (module docstring) applied to whole arrays."""
     n_h = len(hhi)
@@ -119,7 +144,12 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
 
     imports = spread("imports_t", np.nan)
     domestic = spread("domestic_t", 0.0)
-    traded = imports > 0
+    # own production of another basis than the trade tonnes (natural gas in million m³
+    # against LNG tonnes; contained metal against gross ore) or not known (withheld, or
+    # possibly in a source's remainder): the import risk is missing, never computed on
+    # a sum of two bases or on a zero that is not one
+    unusable = (spread("mixed_basis", 0.0) > 0) | (spread("domestic_unknown", 0.0) > 0)
+    traded = (imports > 0) & ~unusable
     with np.errstate(divide="ignore", invalid="ignore"):
         import_risk = np.where(traded, spread("numerator", np.nan) / (domestic + imports),
                                np.nan)
@@ -128,9 +158,11 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
     rows = {**take_rows(names, np.repeat(np.arange(len(names)), n_h)),
             **take_rows(hhi, np.tile(np.arange(n_h), len(names)))}
     score = rows["hhi"] * import_risk
-    missing = pd.Categorical.from_codes(
-        (~traded).astype(np.int8),
-        categories=["", "no imports recorded for this stage and year"])
+    has_imports = imports > 0
+    missing = _missing(names, hhi, gaps, {
+        "mixed_basis": has_imports & (spread("mixed_basis", 0.0) > 0),
+        "own_production_unknown": has_imports & (spread("domestic_unknown", 0.0) > 0),
+        "no_imports": ~has_imports})
     return pd.DataFrame({
         "importer": rows["importer"], "commodity_id": rows["commodity_id"],
         "stage": rows["stage"], "year": rows["year"], "hhi": rows["hhi"],
@@ -139,3 +171,38 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
         "n_partners": spread("n_partners", 0.0).astype(np.int64),
         "missing_governance_share": miss, "cu_reference": np.full(size, cu_reference),
         "production_source": rows["production_source"], "missing": missing})
+
+
+def _cell_reason(code: str, commodity: str, stage: str, year: int, importer: str) -> str:
+    """A reason of one cell (importer × commodity stage × year) of the grid."""
+    if code == "no_imports":
+        return reason(code, stage_label=stage_label(stage), commodity=commodity,
+                      importer=importer, years=year)
+    if code == "mixed_basis":
+        return reason(code, what=f"{importer}'s own production and imports of {commodity} "
+                      f"({stage}) in {year}", a="its production", b="the traded tonnes")
+    return reason(code, importer=importer, commodity=commodity, stage=stage, years=year)
+
+
+def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,
+             kinds: dict[str, np.ndarray]) -> np.ndarray:
+    """The ``missing`` column: the HHI row's gap, else the first cell reason of ``kinds``
+    (code → cell mask, in order) that holds, else "". A cell reason is rendered once per
+    HHI row with a marker for the importer and split there; each cell joins the pieces
+    on its importer (no per-cell formatting)."""
+    n_h = len(hhi)
+    out = np.tile(gaps, len(names))
+    free = np.tile(gaps == "", len(names))
+    importers = names["importer"].astype(str).to_numpy(dtype=object)
+    rows = list(hhi[["commodity_id", "stage", "year"]].itertuples(index=False, name=None))
+    mark = "\x00"
+    for code, mask in kinds.items():
+        cells = np.flatnonzero(mask & free)
+        if not len(cells):
+            continue
+        pieces = np.empty(n_h, dtype=object)
+        for h in np.unique(cells % n_h):
+            pieces[h] = _cell_reason(code, *rows[h], mark).split(mark)
+        out[cells] = list(map(str.join, importers[cells // n_h], pieces[cells % n_h]))
+        free[cells] = False
+    return out
