@@ -70,3 +70,47 @@ def test_hs6_codes_exist_in_the_hs92_nomenclature(bundle_wheel, tmp_path):
             "select code from product_codes_HS92_V202401b")}
     codes = {r["hs6"] for r in read_table("commodity_stages") if r["hs6"]}
     assert codes - hs92 == set()
+
+
+@pytest.mark.parametrize("name", ["magnesium", "Magnesium", "マグネシウム", "Mg",
+                                  "magnesium metal", "金属マグネシウム"])
+def test_magnesium_is_the_metal(name):
+    assert resolve_commodity(name) == "magnesium"
+
+
+@pytest.mark.parametrize("name", ["magnesite", "Magnesite", "マグネサイト", "magnesia",
+                                  "Magnesium compounds", "菱苦土石"])
+def test_magnesite_is_the_ore(name):
+    assert resolve_commodity(name) == "magnesite"
+
+
+def test_magnesium_and_magnesite_are_two_commodities():
+    """Issue 15 point 6: the metal (METI-13, refining, no mine stage) and its ore."""
+    assert "magnesium" in meti13_ids() and "magnesite" not in meti13_ids()
+    assert stages_of("magnesium") == ["refining", "scrap"]
+    assert stages_of("magnesite") == ["mining"]
+    hs = {(r["commodity_id"], r["stage"]): set() for r in read_table("commodity_stages")}
+    for r in read_table("commodity_stages"):
+        hs[(r["commodity_id"], r["stage"])].add(r["hs6"])
+    assert hs[("magnesium", "refining")] == {"810411", "810419"}
+    assert hs[("magnesium", "scrap")] == {"810420"}
+    assert hs[("magnesite", "mining")] == {"251910"}
+    assert ("magnesium", "mining") not in hs
+    series = {(r["commodity_id"], r["stage"], r["series"])
+              for r in read_table("production_series")}
+    assert ("magnesite", "mining", "Magnesite") in series
+    assert ("magnesium", "refining", "Magnesium metal") in series
+    assert not any(c == "magnesium" and s == "mining" for c, s, _ in series)
+
+
+def test_usgs_maps_split_magnesium():
+    from critmin.sources.usgs_mcs import salient_commodity_map, series_map
+
+    world = series_map().set_index("usgs_commodity")
+    assert world.loc["Magnesium Compounds", "commodity_id"] == "magnesite"
+    assert world.loc["Magnesium Compounds", "stage"] == "mining"
+    assert world.loc["Magnesium metal", "commodity_id"] == "magnesium"
+    assert world.loc["Magnesium metal", "stage"] == "refining"
+    salient = salient_commodity_map()
+    assert salient["Magnesium Compounds"] == "magnesite"
+    assert salient["Magnesium Metal"] == "magnesium"
