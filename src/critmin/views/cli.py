@@ -11,6 +11,7 @@ from critmin.views import (  # noqa: F401 (registration)
     cli_exposure,
     cli_indicators,
     cli_shocks,
+    cli_validate,
 )
 from critmin.views.app import app
 

