@@ -5,8 +5,8 @@ from row 7 with the month as "1960M01" in column A; "…" marks a missing value.
 ending in "**" have footnotes (methodology or source changes) and are flagged. Each
 series maps to a catalog commodity through ``maps/pinksheet_series.csv`` where one
 fits; the others are kept with no commodity. Units ("$/mt", "$/dmtu"…) are parsed with
-pint into the normalised price units of :mod:`critmin.sources.units` (``$/dmtu`` → USD/t
-of contained metal, ×100); the printed unit is kept in ``unit_printed``.
+pint into the normalised price units of :mod:`critmin.sources.units` (iron ore's "$/dmtu"
+is per dry metric tonne: see :data:`UNITS`); the printed unit is kept in ``unit_printed``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ from critmin.sources.units import normalise_prices
 from critmin.sources.values import open_workbook, parse_cells
 
 SHEET = "Monthly Prices"
+#: printed unit → the unit read (then normalised with pint). "$/dmtu" of iron ore is per dry
+#: metric tonne of ore, not per 1 % Fe unit (values about 100–130 $ in 2024 for 62 % Fe
+#: fines; per mtu they would be 100× the ore price): read as USD/t, printed unit kept
 UNITS = {"$/mt": "USD/t", "$/kg": "USD/kg", "$/troy oz": "USD/troy oz", "$/bbl": "USD/bbl",
-         "$/mmbtu": "USD/mmbtu", "$/dmtu": "USD/dmtu", "$/cubic meter": "USD/m3",
+         "$/mmbtu": "USD/mmbtu", "$/dmtu": "USD/t", "$/cubic meter": "USD/m3",
          "cents/sheet": "USc/sheet", "2010=100": "index 2010=100"}
 
 
