@@ -134,6 +134,8 @@ def mini(tmp_path):
     con.execute("insert into stage_basis values "
                 "('graphite','mining','gross:natural_graphite','gross:natural_graphite',1.0),"
                 "('graphite','scrap','gross:scrap','gross:scrap',1.0)")
+    con.execute("insert into content_factor values ('graphite','mining',"
+                "'gross:natural_graphite','gross:natural_graphite',1.0)")
     trade = pd.DataFrame([
         ("250410", 2022, "CHN", "JPN", 156, 392, 120.0, 60.0),
         ("250410", 2022, "AUS", "JPN", 36, 392, 100.0, 40.0),

@@ -71,7 +71,9 @@ def test_properties(partners, scale):
 
     con = duckdb.connect()
     con.execute(DDL)
-    con.execute("insert into commodity_stage values ('x','mining','111111','','','','')")
+    con.execute("insert into commodity_stage values ('x','mining','111111','','gross:x','',"
+                "'','')")
+    con.execute("insert into stage_basis values ('x','mining','gross:x','gross:x',1.0)")
     rows = [("111111", 2020, f"P{i:02d}", "IMP", i, 0, q, q * scale)
             for i, (q, _w) in enumerate(partners)]
     con.register("t", pd.DataFrame(rows, columns=["hs6", "year", "exporter", "importer",

@@ -300,8 +300,8 @@ def _mass_balance(sums: dict[str, np.ndarray], cs: pd.DataFrame, lo: np.ndarray,
                         "y": sums["year"][want]})
     found = ask.merge(mine[["i", "mcs", "y", "hi", "imports", "status"]], how="left",
                       on=["i", "mcs", "y"])
-    # no mining row: the importer mines none (complete sources) and imports no ore
-    bound = np.where(found["status"].isna(), 0.0, found["hi"] + found["imports"])
+    # no mining cell (no ore trade, or the ore code is shared): the mine side is unknown
+    bound = (found["hi"] + found["imports"]).to_numpy(dtype=float)
     ok = ~np.isnan(bound) & (found["status"].fillna(0).to_numpy() < 2)
     idx = np.flatnonzero(want)[ok]
     lo[idx] = 0.0

@@ -201,6 +201,7 @@ def read_world(path: Path, sha256: str) -> Extract:
                int(override.notna().sum()), "; ".join(sorted(
                    data.loc[override.notna(), "_commodity"].unique())))
     data["_unit"] = override.fillna(unit)
+    data["_printed"] = data[fmt.unit].str.strip()
     data["_reserves_unit"] = data["reserves_unit"].replace("", np.nan).fillna(data["_unit"])
 
     long = []
@@ -217,8 +218,16 @@ def read_world(path: Path, sha256: str) -> Extract:
             "measure": measure, "commodity_id": part["commodity_id"], "stage": part["stage"],
             "iso3": part["iso3"], "kind": part["_kind"], "label": part[fmt.country],
             "year": year,
-            "value": cells["value"], "marker": cells["flag"],
+            "value": cells["value"], "marker": _withheld_by_note(
+                cells["flag"], part[fmt.reserve_notes if measure == "reserves"
+                                    else fmt.production_notes]),
             "unit": part["_reserves_unit"] if measure == "reserves" else part["_unit"],
+            "unit_printed": part["_printed"],
+            # reserves printed for a whole group (all PGMs on the palladium row) measure
+            # the group, not the commodity: content "group:PGM", convertible to nothing
+            "content": part["content_code"].where(
+                ~(part["usgs_commodity"].str.startswith("Platinum-Group")
+                  & (measure == "reserves")), "group:PGM"),
             "estimated": "estimated" if (year in fmt.estimated_years
                                          and measure != "reserves") else None,
             "qualifier": part["_qualifier"].map(
@@ -236,7 +245,14 @@ def read_world(path: Path, sha256: str) -> Extract:
     missing = cells["value"].isna()
     for marker, n in cells.loc[missing, "marker"].fillna("blank").value_counts().items():
         report.add(f"cells {marker} (missing, not zero)", int(n))
-    cells = cells[~missing].copy()
+    # a withheld producer stays a row without a quantity: its figure exists but is not
+    # published (never zero, never absent: the country is a producer)
+    withheld = missing & (cells["marker"] == "withheld") & (cells["kind"] == "country") & (
+        cells["measure"] != "capacity")
+    report.add("withheld producers kept as rows without a quantity", int(withheld.sum()),
+               "; ".join(sorted({f"{r.commodity_id} {r.measure} {r.label.strip()}"
+                                 for r in cells[withheld].itertuples()})))
+    cells = cells[~missing | withheld].copy()
     bounds = cells["marker"].isin(["lower_bound", "upper_bound"])
     report.add("bounded values stored at the bound and flagged", int(bounds.sum()),
                "; ".join(f"{r.commodity_id} {r.measure} {r.marker}"
@@ -249,34 +265,45 @@ def read_world(path: Path, sha256: str) -> Extract:
 
 
 def _world_tables(cells: pd.DataFrame, report: Report) -> dict[str, pd.DataFrame]:
-    keys = ["measure", "commodity_id", "stage", "iso3", "year", "unit"]
+    keys = ["measure", "commodity_id", "stage", "iso3", "year", "unit", "content",
+            "unit_printed"]
     world = cells[cells["kind"] == "world"]
     rest = cells[cells["kind"] != "world"]
     agg = (rest.groupby(keys, dropna=False)
-           .agg(quantity=("quantity", "sum"), n=("quantity", "size"),
+           .agg(quantity=("quantity", lambda q: q.sum(min_count=1)), n=("quantity", "size"),
                 flag=("flag", lambda f: ";".join(sorted({x for v in f.dropna()
                                                          for x in v.split(";")})) or None))
            .reset_index())
     report.add("country-years summed over several series (e.g. ilmenite + rutile)",
                int((agg["n"] > 1).sum()))
     tables = {}
+    cols = ["quantity", "unit", "flag", "content", "unit_printed"]
     for measure in ("production", "capacity"):
         tables[measure] = agg[agg["measure"] == measure][
-            ["commodity_id", "stage", "iso3", "year", "quantity", "unit", "flag"]]
+            ["commodity_id", "stage", "iso3", "year", *cols]]
     tables["reserves"] = agg[agg["measure"] == "reserves"][
-        ["commodity_id", "iso3", "year", "quantity", "unit", "flag"]]
+        ["commodity_id", "iso3", "year", *cols]]
     # one world total per measure/commodity/stage/year: a combined row ("... and ...")
     # where the source prints one, else the sum of the series' totals
     totals = []
-    for key, grp in world.groupby(["measure", "commodity_id", "stage", "year", "unit"]):
+    for key, grp in world.groupby(["measure", "commodity_id", "stage", "year", "unit",
+                                   "content", "unit_printed"]):
         combined = grp[grp["label"].str.contains(r"\band\b")]
         quantity = combined["quantity"].iloc[0] if len(combined) else grp["quantity"].sum()
         flags = sorted({x for v in grp["flag"].dropna() for x in v.split(";")})
         totals.append((*key, quantity, ";".join(flags) or None))
     tables["world_total"] = pd.DataFrame(totals, columns=[
-        "measure", "commodity_id", "stage", "year", "unit", "quantity", "flag"])[
-        ["measure", "commodity_id", "stage", "year", "quantity", "unit", "flag"]]
+        "measure", "commodity_id", "stage", "year", "unit", "content", "unit_printed",
+        "quantity", "flag"])[["measure", "commodity_id", "stage", "year", "quantity", "unit",
+                              "flag", "content", "unit_printed"]]
     return tables
+
+
+def _withheld_by_note(marker: pd.Series, notes: pd.Series) -> pd.Series:
+    """The cell markers, with blank cells whose note says "W …" (e.g. "W for 23-24":
+    the U.S. figure is withheld) marked ``withheld``."""
+    by_note = notes.fillna("").str.match(r"^\s*W\b") & marker.eq("blank")
+    return marker.where(~by_note.to_numpy(), "withheld")
 
 
 # --- salient statistics -------------------------------------------------------------
