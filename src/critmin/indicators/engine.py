@@ -133,9 +133,12 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
         conc = con.execute(f"with prod as ({prod}) select * rename (production_source as "
                            f"source_ids) from ({production_concentration_sql('prod')}) "
                            "order by all").df()
+    conc = world_total_check(conc, con.execute(
+        "select commodity_id, stage, year, source_id as source_ids, quantity as world "
+        "from world_total where measure = 'production'").df())
     conc["detail"] = "top " + conc["top_iso3"] + np.where(
         conc["remainder_share"] > 0, "; remainder " + (100 * conc["remainder_share"]).round(
-            1).astype(str) + " % (lower-bound HHI)", "")
+            1).astype(str) + " % (lower-bound HHI)", "") + conc["check"] + source_breaks(conc)
     blocks = [_tidy(keep(conc), f"production_{n}", n, basis="quantity")
               for n in ("hhi", "top1_share", "top3_share")]
     res = reserves_concentration(con, opts.production_preference or production_preference())
@@ -163,6 +166,40 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
                       "source_id as source_ids from recycling where metric = 'EOL-RIR'").df()
     blocks.append(_tidy(keep(eol), "eol_rir", "value", basis="share"))
     return blocks
+
+
+def world_total_check(conc: pd.DataFrame, world: pd.DataFrame,
+                      tolerance: float = 0.05) -> pd.DataFrame:
+    """Concentration rows checked against the source's published world total W
+    (methods.md §2): ``|Q − W| / W > tolerance`` is flagged; where W exceeds Q and the
+    source prints no remainder, ``W − Q`` becomes an implicit remainder [C]: shares are
+    divided by W (``HHI × (Q/W)²``, a lower bound), never inflated by a missing gap."""
+    out = conc.merge(world, on=["commodity_id", "stage", "year", "source_ids"], how="left")
+    q, w = out["total"].to_numpy(dtype=float), out["world"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = (w - q) / w
+    implicit = (gap > tolerance) & (out["remainder_share"].to_numpy(dtype=float) == 0)
+    scale = np.where(implicit, q / w, 1.0)
+    out["hhi"] = out["hhi"] * scale ** 2
+    out["top1_share"] = out["top1_share"] * scale
+    out["top3_share"] = out["top3_share"] * scale
+    out["remainder_share"] = np.where(implicit, gap, out["remainder_share"])
+    out["check"] = np.where(np.abs(gap) > tolerance, "; named + remainder " + (
+        100 * (1 - gap)).round(1).astype(str) + " % of the published world total", "")
+    return out.drop(columns="world")
+
+
+def source_breaks(conc: pd.DataFrame) -> pd.Series:
+    """"; source changes from A (year − 1)" on the rows whose production source differs
+    from the previous year's of the same commodity stage (an annual series that switches
+    source is flagged at the break, DESIGN "Content basis")."""
+    ordered = conc.sort_values(["commodity_id", "stage", "year"])
+    prev = ordered.groupby(["commodity_id", "stage"])["source_ids"].shift()
+    prev_year = ordered.groupby(["commodity_id", "stage"])["year"].shift()
+    brk = prev.notna() & (prev != ordered["source_ids"]) & (prev_year == ordered["year"] - 1)
+    text = np.where(brk, "; source changes from " + prev.fillna("") + " ("
+                    + prev_year.fillna(0).astype(int).astype(str) + ")", "")
+    return pd.Series(text, index=ordered.index).reindex(conc.index)
 
 
 def importer_indicators(con: Any, prod: str, importers: Members,
@@ -196,7 +233,14 @@ def importer_indicators(con: Any, prod: str, importers: Members,
                         "left join stage_basis b using (commodity_id, stage) order by 1").df()
     trade_factor = np.full(len(cs), np.nan)
     trade_factor[basis["cs_ix"].to_numpy()] = basis["trade_factor"].to_numpy(dtype=float)
-    return [*_import_rows(keys, sums, opts, wgi),
+    # years whose governance comes from the bundle's WGI edition (the release lacks
+    # them): flagged on every import row of those years, never silently mixed
+    bundle_years = {int(y) for (y,) in con.execute(
+        "select year from governance group by year having count(*) filter (where "
+        "starts_with(source_id, 'wgi-release')) = 0 and count(*) filter (where "
+        "starts_with(source_id, 'wgi-bundle')) > 0 and bool_or(year > (select max(year) "
+        "from governance where starts_with(source_id, 'wgi-release')))").fetchall()}
+    return [*_import_rows(keys, sums, opts, wgi, bundle_years),
             _reliance_rows(keys, sums, cs, trade_factor, list(importers)),
             _scrap_rows(names, cs, sums)]
 
@@ -245,16 +289,20 @@ def _small_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: IndicatorOptions,
-                 wgi: str) -> list[Block]:
+                 wgi: str, bundle_years: set[int] | None = None) -> list[Block]:
     usable = np.nan_to_num(sums["n_partners"]) > 0
     cells = _rows(keys | {k: v for k, v in sums.items()
                           if k not in ("i_ix", "cs_ix", "year")}, usable)
     lag = np.nan_to_num(cells["max_lag"]).astype(np.int64)
     n_codes = np.nan_to_num(cells["n_codes"]).astype(np.int64)
-    combo, inverse = _small_unique(lag * 10_000 + np.where(n_codes > 1, n_codes, 0))
-    notes = ["; ".join(filter(None, [f"WGI carried back {c // 10_000} y" if c >= 10_000
-                                     else "", f"{c % 10_000} HS codes summed"
-                                     if c % 10_000 > 1 else ""])) for c in combo]
+    bundle = np.isin(keys["year"][usable], sorted(bundle_years or ()))
+    combo, inverse = _small_unique(bundle * 1_000_000 + lag * 10_000
+                                   + np.where(n_codes > 1, n_codes, 0))
+    notes = ["; ".join(filter(None, [
+        "WGI of the bundle's edition (the release lacks the year)" if c >= 1_000_000
+        else "", f"WGI carried back {c % 1_000_000 // 10_000} y"
+        if c % 1_000_000 >= 10_000 else "",
+        f"{c % 10_000} HS codes summed" if c % 10_000 > 1 else ""])) for c in combo]
     cells["detail"] = labels(notes, inverse)
     cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(lag), dtype=np.int64))
     unit = "quantity_t" if opts.basis == "quantity" else "value_kusd"

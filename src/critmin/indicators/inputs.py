@@ -27,6 +27,9 @@ import pandas as pd
 from critmin.indicators.relational import key_list, run_sql, sql_text
 
 DEFAULT_PRODUCTION_PREFERENCE = ("usgs-mcs", "wmd")
+#: production rows an indicator may read: a series whose countries report different
+#: things (content ``mixed:…``, e.g. USGS "Boron all types") gives no shares at all
+USABLE_CONTENT = "not starts_with(content, 'mixed:')"
 DEFAULT_GOVERNANCE_PREFERENCE = ("wgi-release", "wgi-bundle")
 
 
@@ -72,14 +75,14 @@ def choose_sources(rows: pd.DataFrame, keys: list[str], preference: tuple[str, .
 def production_rows(con: Any, commodity_ids: list[str] | None = None,
                     years: list[int] | None = None) -> pd.DataFrame:
     """Production rows of every source (for the given commodities and years)."""
-    where, params = [], []
+    where, params = [USABLE_CONTENT], []
     if commodity_ids is not None:
         where.append("commodity_id in (select unnest(?))")
         params.append(commodity_ids)
     if years is not None:
         where.append("year in (select unnest(?))")
         params.append(years)
-    sql = ("select commodity_id, stage, year, iso3, quantity, unit, flag, source_id "
+    sql = ("select commodity_id, stage, year, iso3, quantity, unit, flag, source_id, content "
            "from production" + (" where " + " and ".join(where) if where else ""))
     return con.execute(sql, params).df()
 
@@ -110,7 +113,8 @@ def preferred_production_sql(preference: tuple[str, ...], commodity_filter: bool
     and year; the filters read the views ``m_filter`` (commodity_id) and ``m_want``
     (year)."""
     where = (["commodity_id in (select commodity_id from m_filter)"] if commodity_filter
-             else []) + (["year in (select year from m_want)"] if year_filter else [])
+             else []) + (["year in (select year from m_want)"] if year_filter else []) + [
+        USABLE_CONTENT]
     relation = ("(select commodity_id, stage, year, iso3, quantity, source_id from production"
                 + (" where " + " and ".join(where) if where else "") + ")")
     return preferred_sql(relation, ["commodity_id", "stage", "year"], preference)
@@ -146,3 +150,25 @@ def preferred_governance(rows: pd.DataFrame,
                          ) -> pd.DataFrame:
     """Governance rows of the preferred source per dimension and year."""
     return preferred_rows(rows, ["dimension", "year"], preference)
+
+
+def window_series(rows: pd.DataFrame, years: list[int], preference: tuple[str, ...],
+                  keys: tuple[str, ...] = ("commodity_id", "stage")) -> pd.DataFrame:
+    """Rows of ONE source per series over a window of ``years`` (DESIGN "Content basis").
+
+    Per group of ``keys``: the first source by ``preference`` that has rows in every
+    year, else the source with rows in the most years (ties by preference); only that
+    source's rows are kept, so a window average never mixes two sources (or two content
+    bases: World Mining Data's Li2O and USGS's Li). Rows without a quantity (withheld)
+    count as the source covering the year.
+    """
+    if rows.empty:
+        return rows
+    inside = rows[rows["year"].isin(years)]
+    cover = (inside.groupby([*keys, "source_id"])["year"].nunique().rename("n_years")
+             .reset_index())
+    cover["rank"] = source_rank(cover["source_id"], preference)
+    cover = cover.sort_values([*keys, "n_years", "rank", "source_id"],
+                              ascending=[True] * len(keys) + [False, True, False])
+    chosen = cover.drop_duplicates(list(keys))[[*keys, "source_id"]]
+    return inside.merge(chosen, on=[*keys, "source_id"])

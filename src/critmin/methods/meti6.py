@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from critmin.catalog.reasons import reason, trade_gap
 from critmin.catalog.tables import read_table
 from critmin.indicators.concentration import concentration
 from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
@@ -49,6 +50,7 @@ from critmin.indicators.inputs import (
     preferred_production,
     production_preference,
     production_rows,
+    window_series,
 )
 from critmin.indicators.trade import Members, domestic_production, flows
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
@@ -252,7 +254,8 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
     return Meti6Inputs(
         year=year, members=members, commodities=tuple(commodity_ids),
         primary_stage=primary_stages(con, commodity_ids),
-        production=prod[prod["year"].isin(pyears)][
+        production=window_series(production_rows(con, commodity_ids, pyears), pyears,
+                                 production_preference())[
             ["commodity_id", "stage", "year", "iso3", "quantity", "flag", "source_id"]],
         reserves=reserves, flows=fl, domestic=domestic,
         risk=risk[["iso3", "year", "risk"]], volatility=vol, recycling=rec,
@@ -324,10 +327,10 @@ def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
                              (100 * out["top1_share"]).round(1).astype(str) + " %; " +
                              out["span"].fillna(""), "")
     years = _span(pd.Series(_window(inp.year, opts.production_window)))
-    out["missing"] = np.where(
-        out["stage"].isna(), "no production series for this commodity in the catalog",
-        np.where(out["hhi"].isna(), "no " + out["stage"].fillna("") +
-                 " production in the store for " + years, ""))
+    out["missing"] = [
+        "" if pd.notna(h) else reason("no_production_series", commodity=c) if pd.isna(s)
+        else reason("production_unknown", commodity=c, stage=s, years=years)
+        for c, s, h in zip(out["commodity_id"], out["stage"], out["hhi"], strict=True)]
     out["source_ids"] = out["sources"]
     return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
 
@@ -352,11 +355,11 @@ def _reserve_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
     out["detail"] = np.where(out["raw"].notna(), "top " + out["top_iso3"].fillna("") + " " +
                              (100 * out["top1_share"].astype(float)).round(1).astype(str) +
                              " %; reserves " + out["ryear"].astype("Int64").astype(str), "")
-    reason = ("no reserves in store: import USGS MCS (critmin data import usgs-mcs FOLDER)"
-              if not inp.store_has_reserves else
-              f"no country reserves for this commodity within {opts.reserves_max_gap} years"
-              f" of {inp.year}")
-    out["missing"] = np.where(out["raw"].isna(), reason, "")
+    out["missing"] = [
+        "" if pd.notna(r) else reason("no_reserves_in_store") if not inp.store_has_reserves
+        else reason("no_country_reserves", commodity=c, gap=opts.reserves_max_gap,
+                    year=inp.year)
+        for c, r in zip(out["commodity_id"], out["raw"], strict=True)]
     out["source_ids"] = out["sources"]
     return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
 
@@ -377,12 +380,12 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
         traded = f["commodity_id"].isin({c for c, s in inp.traded_stages if s == stage})
         f.loc[~traded, "raw"] = np.nan  # no trade data at all: G unknown, not 0
         f["value"] = governance_axis(f["raw"])
-        f["missing"] = np.select(
-            [~has_hs, ~traded, f["raw"].isna()],
-            [f"the catalog has no HS6 code for {label} of this commodity",
-             f"the store has no trade in the HS6 codes of {label} for {years}: import a "
-             "BACI release (critmin data import baci FILE)",
-             f"no imports of {label} recorded for {years}"], "")
+        f["missing"] = [
+            trade_gap(c, stage, years, False) if not (h and t)
+            else reason("no_imports", stage_label=label, commodity=c, importer=i, years=years)
+            if pd.isna(r) else ""
+            for i, c, h, t, r in zip(f["importer"], f["commodity_id"], has_hs, traded, f["raw"],
+                                     strict=True)]
         share = (100 * f["missing_governance_share"].fillna(0)).round(1)
         f["detail"] = np.where(
             f["raw"].notna(),
@@ -408,9 +411,9 @@ def _volatility_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
                              str(opts.volatility_window) + " y" +
                              np.where(factor != 1.0, "; spend factor " +
                                       factor.round(3).astype(str) + " (lever ③)", ""), "")
-    out["missing"] = np.where(
-        out["raw"].isna(), f"no market price or trade unit value with ≥ 80 % of returns in "
-        f"the {opts.volatility_window}-year window ending {inp.year}", "")
+    out["missing"] = [
+        reason("no_price_window", commodity=c, window=opts.volatility_window, year=inp.year)
+        if pd.isna(r) else "" for c, r in zip(out["commodity_id"], out["raw"], strict=True)]
     out["source_ids"] = out["series"].fillna("")
     return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
 
@@ -423,7 +426,7 @@ def _scrap_axis(inp: Meti6Inputs) -> pd.DataFrame:
     out["basis"] = "1 − EoL-RIR"
     out["detail"] = np.where(out["raw"].notna(), "EoL-RIR " + out["raw"].round(3).astype(str)
                              + " (" + out["year"].astype("Int64").astype(str) + ")", "")
-    out["missing"] = np.where(out["raw"].isna(), "no end-of-life recycling input rate "
-                              "(EoL-RIR) for this commodity in the store", "")
+    out["missing"] = [reason("no_eol_rir", commodity=c) if pd.isna(r) else ""
+                      for c, r in zip(out["commodity_id"], out["raw"], strict=True)]
     out["source_ids"] = out["source_id"].fillna("")
     return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
