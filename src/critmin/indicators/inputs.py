@@ -172,3 +172,18 @@ def window_series(rows: pd.DataFrame, years: list[int], preference: tuple[str, .
                               ascending=[True] * len(keys) + [False, True, False])
     chosen = cover.drop_duplicates(list(keys))[[*keys, "source_id"]]
     return inside.merge(chosen, on=[*keys, "source_id"])
+
+
+def reserves_rows(con: Any, commodity_ids: list[str],
+                  preference: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Reserves rows of the preferred source per commodity and year, with a quantity
+    and of the commodity's own content (all-PGM reserves on the palladium row, content
+    ``group:PGM``, are not palladium's): ``commodity_id, iso3, year, quantity, flag,
+    source_id``."""
+    relation = ("(select r.commodity_id, r.iso3, r.year, r.quantity, r.flag, r.source_id "
+                "from reserves r join content_factor f on f.commodity_id = r.commodity_id "
+                "and f.stage = 'mining' and f.content = r.content where f.factor is not null "
+                "and r.quantity is not null and r.commodity_id in (select unnest($1)))")
+    sql = preferred_sql(relation, ["commodity_id", "year"],
+                        preference or production_preference())
+    return con.execute(sql, [commodity_ids]).df()

@@ -50,6 +50,7 @@ from critmin.indicators.inputs import (
     preferred_production,
     production_preference,
     production_rows,
+    reserves_rows,
     window_series,
 )
 from critmin.indicators.trade import Members, domestic_production, flows
@@ -236,9 +237,8 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
     gov = preferred_governance(governance_rows(con))
     dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
-    reserves = con.execute(
-        "select commodity_id, iso3, year, quantity, source_id from reserves "
-        "where commodity_id in (select unnest(?))", [commodity_ids]).df()
+    reserves = reserves_rows(con, commodity_ids)[
+        ["commodity_id", "iso3", "year", "quantity", "source_id"]]
     has_reserves = con.execute("select count(*) from reserves").fetchall()[0][0] > 0
     reserves = _nearest_year(reserves, year, opts.reserves_max_gap)
     vol = _volatility(con, year, opts.volatility_window)
