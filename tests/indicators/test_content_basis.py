@@ -12,6 +12,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from critmin.catalog.contents import conversion_factor, element_fraction
 
@@ -186,3 +188,52 @@ def test_import_reliance_never_on_mixed_basis(world, con):
                      & (merged["value"] < 1.0)]
     assert suspect.empty, suspect[["importer", "commodity_id", "stage", "year", "value"]]
 
+
+
+FORMULAS = ["Li", "Li2O", "Li2CO3", "LiOH", "LiCl"]
+
+
+@given(st.sampled_from(FORMULAS), st.sampled_from(FORMULAS), st.sampled_from(FORMULAS))
+def test_factors_compose_and_invert(a, b, c):
+    ab, bc, ac = (conversion_factor(x, y, "Li") for x, y in ((a, b), (b, c), (a, c)))
+    assert ab * conversion_factor(b, a, "Li") == pytest.approx(1.0)
+    assert ab * bc == pytest.approx(ac)
+
+
+def test_window_series_keeps_one_source():
+    import pandas as pd
+
+    from critmin.indicators.inputs import window_series
+
+    rows = pd.DataFrame({
+        "commodity_id": "x", "stage": "mining",
+        "year": [2020, 2021, 2022, 2022, 2023, 2021],
+        "source_id": ["wmd-bundle"] * 3 + ["usgs-mcs2025-world"] * 2 + ["other"],
+        "iso3": "AAA", "quantity": 1.0})
+    # the preferred source (usgs) lacks 2020-2021: WMD covers the whole window
+    out = window_series(rows, [2020, 2021, 2022], ("usgs-mcs", "wmd"))
+    assert set(out["source_id"]) == {"wmd-bundle"} and len(out) == 3
+    # a window both cover entirely: the preferred one
+    out = window_series(rows, [2022], ("usgs-mcs", "wmd"))
+    assert set(out["source_id"]) == {"usgs-mcs2025-world"}
+
+
+def test_world_total_check_implicit_remainder():
+    import pandas as pd
+
+    from critmin.indicators.engine import world_total_check
+
+    conc = pd.DataFrame({"commodity_id": ["x", "y"], "stage": "mining", "year": 2023,
+                         "source_ids": "s", "hhi": [0.5, 0.5], "top1_share": [0.6, 0.6],
+                         "top3_share": [1.0, 1.0], "total": [100.0, 100.0],
+                         "remainder_share": [0.0, 0.0]})
+    world = pd.DataFrame({"commodity_id": ["x", "y"], "stage": "mining", "year": 2023,
+                          "source_ids": "s", "world": [200.0, 102.0]})
+    out = world_total_check(conc, world).set_index("commodity_id")
+    # x: named producers are half the published total: shares over W, HHI × (Q/W)²
+    assert out.loc["x", "hhi"] == pytest.approx(0.5 * 0.25)
+    assert out.loc["x", "top1_share"] == pytest.approx(0.3)
+    assert out.loc["x", "remainder_share"] == pytest.approx(0.5)
+    assert "50.0 % of the published world total" in out.loc["x", "check"]
+    # y: within 5 %: unchanged, not flagged
+    assert out.loc["y", "hhi"] == 0.5 and out.loc["y", "check"] == ""
