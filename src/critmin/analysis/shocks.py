@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.analysis.scenarios import Scenario, Shock
+from critmin.catalog.reasons import code_of, reason, stage_label, trade_gap
 from critmin.errors import CritminError
 
 DEFAULT_REDIRECT_SHARE = 0.2
@@ -429,24 +430,24 @@ def run_scenario(data: ShockData, scenario: Scenario, importers: dict[str, set[s
     gone = out["missing"] != ""
     for col in ("imports_t", "direct_loss_t", "resourced_t", "shortfall_t",
                 "second_order_loss_t"):
-        out.loc[gone & ~out["missing"].str.startswith("no imports"), col] = np.nan
+        out.loc[gone & (out["missing"].map(code_of) != "no_imports"), col] = np.nan
     return out
 
 
 def missing_reason(data: ShockData, commodity_id: str, stage: str, imports: float,
-            importer: str) -> str:
-    """Why a shock row has no figures ("" when it has): no trade data, or no imports."""
+                   importer: str) -> str:
+    """Why a shock row has no figures ("" when it has), in the vocabulary of
+    ``catalog/data/missing_reasons.csv``: no HS6 code, shared codes, no trade in the
+    store (or trade that ends before the year), or no imports by the importer."""
     last = data.last_trade_year.get((commodity_id, stage))
-    if last is None:
-        return (f"the store has no trade in the HS6 codes of {commodity_id} ({stage}): "
-                "the open bundle lacks them; import a BACI release "
-                "(critmin data import baci FILE)")
-    if last < data.year:
-        return (f"the store's trade of {commodity_id} ({stage}) ends in {last}: import a "
-                "BACI release covering {data.year} (critmin data import baci FILE)"
-                ).replace("{data.year}", str(data.year))
+    traded = last is not None and last >= data.year
+    gap = trade_gap(commodity_id, stage, data.year, traded,
+                    last if last is not None and not traded else None)
+    if gap:
+        return gap
     if pd.isna(imports) or imports <= 0:
-        return f"no imports of {commodity_id} ({stage}) by {importer} in {data.year}"
+        return reason("no_imports", stage_label=stage_label(stage), commodity=commodity_id,
+                      importer=importer, years=data.year)
     return ""
 
 

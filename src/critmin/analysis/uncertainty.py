@@ -24,7 +24,7 @@ when every exporter may serve every importer (no blocs): the max–min share is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -98,6 +98,8 @@ class IndicatorModel:
     byproduct: np.ndarray
     demand_surge: np.ndarray
     thresholds: TypologyThresholds
+    # why a value is missing, by (commodity_id, stage or "", indicator)
+    reasons: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
 
 def _sigma(flags: pd.Series) -> np.ndarray:
@@ -228,10 +230,39 @@ def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str]
                           require_imports=True)
     b = byproduct_fractions().reindex(cs).to_numpy(float)
     d = demand_surge_flags().reindex(cs).eq(True).to_numpy(bool)
+    reasons = {(c, "", a): m for c, a, m in zip(base["commodity_id"], base["axis"],
+                                                base["missing"], strict=True) if m}
+    reasons.update(_geopolrisk_reasons(con, importer, year, gp_cells, fl))
     return IndicatorModel(importer, tuple(cs), rows["estimate"].to_numpy(float),
                           rows["std_error"].fillna(0.0).to_numpy(float), p_block, r_block,
                           g_block, fixed, tuple(gp_cells), gh, gr, b, d,
-                          thresholds or TypologyThresholds())
+                          thresholds or TypologyThresholds(), reasons)
+
+
+def _geopolrisk_reasons(con: Any, importer: str, year: int, cells: list[tuple[str, str]],
+                        imports: pd.DataFrame) -> dict[tuple[str, str, str], str]:
+    """The reason of each GeoPolRisk cell without imports (no HS6 code, shared codes, no
+    trade in the store, or no imports by the importer), as ``critmin geopolrisk`` gives
+    it; a cell with imports but no score has no production in the store."""
+    from critmin.catalog.reasons import reason, stage_label, trade_gap
+    from critmin.store.stages import stage_years_with_trade
+
+    got = imports[imports["quantity_t"] > 0]
+    bought = set(zip(got["commodity_id"], got["stage"], strict=True))
+    idle = [(c, s) for c, s in cells if (c, s) not in bought]
+    found = stage_years_with_trade(con, pd.DataFrame(
+        [(c, s, year) for c, s in idle], columns=["commodity_id", "stage", "year"]))
+    in_store = set(zip(found["commodity_id"], found["stage"], strict=True))
+    out = {}
+    for c, s in cells:
+        if (c, s) in bought:
+            text = reason("production_unknown", commodity=c, stage=s, years=year)
+        else:
+            text = trade_gap(c, s, year, (c, s) in in_store) or reason(
+                "no_imports", stage_label=stage_label(s), commodity=c, importer=importer,
+                years=year)
+        out[(c, s, "geopolrisk_score")] = text
+    return out
 
 
 def _pad(sub: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -349,6 +380,10 @@ def summarise_indicators(model: IndicatorModel, draws: dict[str, np.ndarray]
                      *qs[:, k]))
     quant = pd.DataFrame(rows, columns=["importer", "commodity_id", "stage", "indicator",
                                         "value", "q05", "q50", "q95"])
+    quant["missing"] = [
+        model.reasons.get((c, s, i), "") if np.isnan(v) else ""
+        for c, s, i, v in zip(quant["commodity_id"], quant["stage"], quant["indicator"],
+                              quant["value"], strict=True)]
     types = draws["types"]
     change = (types != base["types"][0][None, :]).mean(axis=0)
     score = draws["score"]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 LANGS = ("en", "ja")
 
 #: What a stage's trade is called in a reason, per language (HS chapters 26, 28/81, 81).
@@ -44,11 +46,77 @@ def stage_label(stage: str, lang: str = "en") -> str:
 
 
 @dataclass(frozen=True)
+class StageCodes:
+    """The catalog's HS6 codes of one commodity stage (``commodity_stages.csv``)."""
+
+    hs6: tuple[str, ...]      # empty: the catalog has no HS6 code for the stage
+    shared: bool              # every code has role ``shared``: its trade is not the stage's
+    others: tuple[str, ...]   # other commodities listing any of the codes
+
+
+@cache
+def stage_codes() -> dict[tuple[str, str], StageCodes]:
+    """Every catalog commodity stage with its HS6 codes, whether they are all shared, and
+    the other commodities listing them."""
+    from critmin.catalog.tables import read_table
+
+    rows = read_table("commodity_stages")
+    users: dict[str, set[str]] = {}
+    for r in rows:
+        if r["hs6"]:
+            users.setdefault(r["hs6"], set()).add(r["commodity_id"])
+    grouped: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in rows:
+        grouped.setdefault((r["commodity_id"], r["stage"]), []).append(r)
+    out: dict[tuple[str, str], StageCodes] = {}
+    for (cid, stage), rs in grouped.items():
+        codes = tuple(sorted({r["hs6"] for r in rs if r["hs6"]}))
+        shared = bool(codes) and all(r["role"] == "shared" for r in rs if r["hs6"])
+        others = tuple(sorted(set().union(*(users[c] for c in codes)) - {cid})) if codes \
+            else ()
+        out[(cid, stage)] = StageCodes(codes, shared, others)
+    return out
+
+
+def trade_gap(commodity_id: str, stage: str, years: object, traded: bool,
+              last: int | None = None) -> str:
+    """Why a commodity stage has no trade-based figure for ``years`` whoever imports
+    ("" when the store has trade in its codes, ``traded``): the catalog has no HS6 code
+    for it; the store has no trade in its codes and they are all shared with other
+    commodities (their trade could not be the stage's alone); the store's trade in its
+    codes ends in ``last``; or the store has none. The codes are the catalog's
+    (:func:`stage_codes`)."""
+    codes = stage_codes().get((commodity_id, stage))
+    label = stage_label(stage)
+    if codes is None or not codes.hs6:
+        return reason("no_hs_code", stage_label=label, commodity=commodity_id)
+    if traded:
+        return ""
+    hs6 = ", ".join(codes.hs6)
+    if codes.shared:
+        return reason("shared_hs_code", hs6=hs6, others=", ".join(codes.others) or "none",
+                      commodity=commodity_id)
+    if last is not None:
+        return reason("trade_ends", stage_label=label, commodity=commodity_id, last=last,
+                      years=years)
+    return reason("no_trade_in_store", stage_label=label, commodity=commodity_id, hs6=hs6,
+                  years=years)
+
+
+def has_codes(commodity_id: str, stage: str) -> bool:
+    """Whether the catalog has HS6 codes for the stage (else :func:`trade_gap` needs no
+    look at the store)."""
+    codes = stage_codes().get((commodity_id, stage))
+    return codes is not None and bool(codes.hs6)
+
+
+@dataclass(frozen=True)
 class _Template:
     code: str
     en: str
     ja: str
     fields: tuple[str, ...]
+    field_set: frozenset[str]
     pattern: re.Pattern[str]
     literal: int  # characters of fixed text: the more, the more specific the template
 
@@ -87,7 +155,8 @@ def _templates() -> dict[str, _Template]:
         if ja_fields != set(fields):
             raise ValueError(f"missing_reasons.csv: {code!r} has fields {sorted(fields)} in "
                              f"English but {sorted(ja_fields)} in Japanese")
-        out[code] = _Template(code, row["en"], row["ja"], fields, pattern, literal)
+        out[code] = _Template(code, row["en"], row["ja"], fields, frozenset(fields), pattern,
+                              literal)
     return out
 
 
@@ -110,13 +179,13 @@ def _template(code: str) -> _Template:
 def reason(code: str, **fields: object) -> str:
     """The English reason ``code`` with ``fields`` filled in; an unknown code, a missing
     field or an unexpected one raises :class:`ValueError`."""
-    t = _template(code)
-    absent = [f for f in t.fields if f not in fields]
-    extra = [f for f in fields if f not in t.fields]
-    if absent or extra:
+    t = _templates().get(code) or _template(code)
+    if fields.keys() != t.field_set:
+        absent = [f for f in t.fields if f not in fields]
+        extra = [f for f in fields if f not in t.fields]
         raise ValueError(f"reason {code!r} takes fields {', '.join(t.fields)}; "
                          f"missing {absent}, unexpected {extra}")
-    return t.en.format(**{k: str(v) for k, v in fields.items()})
+    return t.en.format_map(fields)
 
 
 def _match(text: str) -> tuple[_Template, dict[str, str]] | None:
@@ -189,3 +258,27 @@ def translate(text: str, lang: str) -> str:
     values = {k: _FIELD_TRANSLATORS.get(k, lambda v, _lang: v)(v, lang)
               for k, v in fields.items()}
     return getattr(t, lang).format(**values)
+
+
+def reason_array(code: str, **fields: object) -> np.ndarray:
+    """:func:`reason` for whole arrays: each field a scalar or an array (all arrays of
+    one length); returns an object array of English texts, built by concatenating the
+    template's literal parts and the fields' text (one pass per part, no Python loop
+    over rows)."""
+    t = _template(code)
+    if fields.keys() != t.field_set:
+        raise ValueError(f"reason {code!r} takes fields {', '.join(t.fields)}")
+    sizes = {len(v) for v in fields.values() if isinstance(v, (np.ndarray, list, tuple))}
+    if len(sizes) > 1:
+        raise ValueError(f"reason {code!r}: field arrays of different lengths {sizes}")
+    n = sizes.pop() if sizes else 1
+    out = np.full(n, "", dtype=object)
+    for text, name, _spec, _conv in string.Formatter().parse(t.en):
+        out = out + text
+        if name is not None:
+            value = fields[name]
+            if isinstance(value, (np.ndarray, list, tuple)):
+                out = out + np.asarray(value, dtype=object).astype(str).astype(object)
+            else:
+                out = out + str(value)
+    return out

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import needs_store, reason, stage_label, trade_gap
+from critmin.catalog.reasons import has_codes, reason, stage_label, trade_gap
 from critmin.indicators.concentration import production_concentration_sql
 from critmin.indicators.governance import store_risk_sql
 from critmin.indicators.imports import missing_rule_sql
@@ -110,23 +110,28 @@ def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarra
     in the catalog, HS codes shared with other commodities, no trade in the store for the
     stage's codes that year, or production unknown (missing_reasons.csv). Only the rows
     none of the importers imports are looked at, and the store is asked only about those
-    whose stage has codes of its own."""
+    whose stage has HS6 codes."""
     imported = np.zeros(len(hhi), dtype=bool)
     imported[np.asarray(cells["h_ix"])[np.ma.filled(cells["imports_t"] > 0, False)]] = True
     idle = np.flatnonzero(~imported)
-    keys = list(hhi[["commodity_id", "stage", "year"]].iloc[idle].itertuples(
-        index=False, name=None))
-    asked = pd.DataFrame([k for k in keys if needs_store(k[0], k[1])],
+    every = _keys(hhi)
+    keys = [every[ix] for ix in idle]
+    asked = pd.DataFrame([k for k in keys if has_codes(k[0], k[1])],
                          columns=["commodity_id", "stage", "year"])
     in_store = set(stage_years_with_trade(con, asked).itertuples(index=False, name=None))
     out = np.full(len(hhi), "", dtype=object)
     for ix, (cid, stage, year) in zip(idle, keys, strict=True):
         out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store)
     for ix in np.flatnonzero((out == "") & hhi["hhi"].isna().to_numpy()):
-        r = hhi.iloc[ix]
-        out[ix] = reason("production_unknown", commodity=r["commodity_id"], stage=r["stage"],
-                         years=r["year"])
+        cid, stage, year = every[ix]
+        out[ix] = reason("production_unknown", commodity=cid, stage=stage, years=year)
     return out
+
+
+def _keys(hhi: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """``(commodity_id, stage, year)`` of each HHI row, as Python values."""
+    return list(zip(hhi["commodity_id"].astype(str).tolist(), hhi["stage"].astype(str).tolist(),
+                    hhi["year"].astype(int).tolist(), strict=True))
 
 
 def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
@@ -194,7 +199,7 @@ def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,
     out = np.tile(gaps, len(names))
     free = np.tile(gaps == "", len(names))
     importers = names["importer"].astype(str).to_numpy(dtype=object)
-    rows = list(hhi[["commodity_id", "stage", "year"]].itertuples(index=False, name=None))
+    rows = _keys(hhi)
     mark = "\x00"
     for code, mask in kinds.items():
         cells = np.flatnonzero(mask & free)

@@ -169,13 +169,17 @@ def geopolrisk_cmd(
         "numbers (zeros where it gives zeros).")] = None,
     explain: Annotated[bool, typer.Option(
         help="For one importer, commodity and year: the rows behind the score.")] = False,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Language of the missing-data reasons: en or ja.")] = "en",
     fmt: FormatOpt = Format.table,
 ) -> None:
     """GeoPolRisk: HHI of world production × import risk (WGI political stability),
     score and characterisation factor (kg Cu-eq/kg), per importer, commodity stage, year.
     Cells without imports are missing with the reason, never 0 (unless --compat)."""
     from critmin.methods.geopolrisk import geopolrisk
+    from critmin.views.i18n import check_lang
 
+    check_lang(lang)
     if compat is not None:
         if compat != "geopolrisk-py":
             from critmin.errors import UnknownNameError
@@ -198,6 +202,11 @@ def geopolrisk_cmd(
                            missing_governance=_missing_rule(missing_wgi))
     if stage:
         frame = frame[frame["stage"] == stage]
+    if lang != "en":
+        from critmin.views.i18n import reason
+
+        texts = {m: reason(m, lang) for m in set(frame["missing"])}
+        frame = frame.assign(missing=frame["missing"].map(texts))
     frame = in_order(frame.rename(columns={"commodity_id": "commodity"}),
                      ["importer", "commodity", "stage", "year"])
     emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "hhi", "import_risk",

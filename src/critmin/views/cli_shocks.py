@@ -274,8 +274,8 @@ def uncertainty_cmd(
         tidy = pd_concat_changes(quant, changes)
         title = f"{importer} {yr}: {draws:,} draws, seed {root}"
         emit(records_of(tidy.assign(year=yr, draws=draws, seed=root)), fmt,
-             ["importer", "commodity_id", "stage", "indicator", "value", "q05", "q50", "q95"]
-             if fmt is Format.table else None, title=title)
+             ["importer", "commodity_id", "stage", "indicator", "value", "q05", "q50", "q95",
+              "missing"] if fmt is Format.table else None, title=title)
         return
     table = summarise(model, result).assign(year=yr, draws=draws, seed=root)
     emit(records_of(table.round(6)), fmt, title=f"{sc.name}: {draws:,} draws, seed {root}")
@@ -301,6 +301,8 @@ def pd_concat_changes(quant: Any, changes: Any) -> Any:
                                    "commodity_id": changes["commodity_id"], "stage": "",
                                    "indicator": col, "value": changes[col]}))
     out = pd.concat([quant, *extra], ignore_index=True)
+    if "missing" in out:
+        out["missing"] = out["missing"].fillna("")
     for c in ("value", "q05", "q50", "q95"):
         out[c] = out[c].astype(float).round(6)
     return out

@@ -4,7 +4,6 @@ the catalog, interface strings from ``views/data/strings.csv``."""
 from __future__ import annotations
 
 import csv
-import re
 from functools import cache
 from importlib import resources
 
@@ -61,19 +60,16 @@ def all_labels() -> dict[tuple[str, str], dict[str, str]]:
     return out
 
 
-@cache
-def _reasons() -> list[tuple[re.Pattern[str], str]]:
-    body = resources.files("critmin.views").joinpath("data", "reasons.csv").read_text(
-        encoding="utf-8")
-    return [(re.compile(r["pattern"]), r["ja"]) for r in csv.DictReader(body.splitlines())]
-
-
 def reason(message: str, lang: str) -> str:
-    """A missing-data reason (English, as the methods write it) in ``lang``; a message
-    without a Japanese template raises, so a gap in translation is caught by the tests."""
+    """A missing-data reason (English, as the methods write it with
+    :func:`critmin.catalog.reasons.reason`) in ``lang``, through the vocabulary's
+    templates; a message that is no reason of the vocabulary raises, so a reason worded
+    outside it is caught by the tests."""
+    from critmin.catalog.reasons import code_of, translate
+
     if check_lang(lang) == "en" or not message:
         return message
-    for pattern, ja in _reasons():
-        if pattern.match(message):
-            return pattern.sub(ja, message)
-    raise KeyError(f"no Japanese template for reason {message!r}")
+    if code_of(message) is None:
+        raise KeyError(f"no reason of the vocabulary (catalog missing_reasons.csv) reads "
+                       f"{message!r}")
+    return translate(message, lang)
