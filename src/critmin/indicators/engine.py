@@ -264,15 +264,24 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
     preference = opts.production_preference or production_preference()
     return f"""
         with m_risk as ({store_risk_sql(dims, years, opts.min_dimensions)}),
-        imp as ({imports}),
+        imp as materialized ({imports}),
+        -- exports and own production enter only NIR, computed in the years the store
+        -- has production for (any stage: refining may be bounded by the mine side)
         exp as (
             select i_ix, cs_ix, year, sum(quantity_t) as export_t
-            from ({exports}) x group by all),
+            from ({exports}) x
+            where year in (select distinct year from production) group by all),
+        cell_keys as (
+            select distinct k.i_ix, c.commodity_id, c.stage, k.year
+            from (select i_ix, cs_ix, year from imp
+                  where year in (select distinct year from production)
+                  union select i_ix, cs_ix, year from exp) k
+            join stage_index c using (cs_ix)),
         dom as (
             select d.i_ix, c.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
                    case d.status when 'ok' then 0 when 'bounded' then 1 else 2 end
                        as dom_status
-            from ({domestic_status_sql(preference, years)}) d
+            from ({domestic_status_sql(preference, years, "cell_keys")}) d
             join stage_index c using (commodity_id, stage))
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
@@ -366,8 +375,12 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     3 unknown, 4 bounded by the mass balance (:func:`_mass_balance`). Trade tonnes are
     put on the canonical basis with the stage's ``trade_factor``; where that is not
     possible and the importer produces, the NIR is missing ("mixed basis")."""
-    from critmin.catalog.reasons import reason, stage_label
+    from critmin.catalog.reasons import reason_array, stage_label
 
+    years_with_production = np.unique(sums["year"][sums["dom_status"] != 3]) if len(
+        sums["year"]) else sums["year"]
+    sums = {k: v[np.isin(sums["year"], years_with_production)] for k, v in sums.items()}
+    keys = {k: v[np.isin(keys["year"], years_with_production)] for k, v in keys.items()}
     status = sums["dom_status"].astype(np.int64).copy()
     lo, hi = sums["domestic_lo"].copy(), sums["domestic_hi"].copy()
     _mass_balance(sums, cs, lo, hi, status)
@@ -395,27 +408,33 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     detail = labels(["", "net exporter", "lower bound: own production may be in the "
                      "source's 'Other countries'", "lower bound: primary refining ≤ own "
                      "mine output + ore imports; secondary refining not counted"], note)
-    missing = [""] * len(value)
-    commodity = cs["commodity_id"].to_numpy(dtype=object)
-    stage = cs["stage"].to_numpy(dtype=object)
-    for k in np.flatnonzero(~ok):
-        c, st = commodity[sums["cs_ix"][k]], stage[sums["cs_ix"][k]]
-        y, who = str(int(sums["year"][k])), importers[int(sums["i_ix"][k])]
-        if not traded[k]:
-            missing[k] = reason("no_imports", stage_label=stage_label(st), commodity=c,
-                                importer=who, years=y)
-        elif status[k] == 2:
-            missing[k] = reason("withheld", country=who, commodity=c, stage=st,
-                                source="production source", years=y)
-        elif no_consumption[k]:
-            missing[k] = reason("no_consumption", commodity=c, stage=st, importer=who,
-                                years=y)
-        elif mixed[k]:
-            missing[k] = reason("mixed_basis", what="import reliance",
-                                a="trade in gross tonnes of the HS codes",
-                                b=f"production as {c} content")
-        else:
-            missing[k] = reason("production_unknown", commodity=c, stage=st, years=y)
+    commodity = cs["commodity_id"].to_numpy(dtype=object)[sums["cs_ix"]]
+    stage = cs["stage"].to_numpy(dtype=object)[sums["cs_ix"]]
+    label = np.vectorize(stage_label, otypes=[object])(stage) if len(stage) else stage
+    who = np.asarray(importers, dtype=object)[sums["i_ix"]]
+    year = sums["year"].astype(np.int64)
+    code = np.select([ok, ~traded, status == 2, no_consumption, mixed],
+                     ["", "no_imports", "withheld", "no_consumption", "mixed_basis"],
+                     "production_unknown")
+    fields = {
+        "no_imports": lambda m: {"stage_label": label[m], "commodity": commodity[m],
+                                 "importer": who[m], "years": year[m]},
+        "withheld": lambda m: {"country": who[m], "commodity": commodity[m],
+                               "stage": stage[m], "source": "production source",
+                               "years": year[m]},
+        "no_consumption": lambda m: {"commodity": commodity[m], "stage": stage[m],
+                                     "importer": who[m], "years": year[m]},
+        "mixed_basis": lambda m: {"what": "import reliance",
+                                  "a": "trade in gross tonnes of the HS codes",
+                                  "b": "production as " + commodity[m] + " content"},
+        "production_unknown": lambda m: {"commodity": commodity[m], "stage": stage[m],
+                                         "years": year[m]},
+    }
+    missing = np.full(len(value), "", dtype=object)
+    for name, make in fields.items():
+        m = code == name
+        if m.any():
+            missing[m] = reason_array(name, **make(m))
     frame = keys | {"nir": value, "lower": lower, "upper": upper, "detail": detail,
                     "missing": categorical(missing)}
     return _tidy(frame, "import_reliance", "nir", basis="net, canonical content basis",

@@ -169,7 +169,8 @@ def flows(con: Any, importers: Members, direction: str = "import",
         return con.execute(sql).df().drop(columns=["i_ix", "partner_key", "cs_ix"])
 
 
-def domestic_status_sql(preference: tuple[str, ...], year_relation: str) -> str:
+def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
+                        cells: str | None = None) -> str:
     """SQL of each importer's own production per commodity stage and year, on the
     stage's canonical basis, with what the sources say of its members (methods.md §2, §7).
 
@@ -182,7 +183,8 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str) -> str:
     ``withheld`` (a member's figure is withheld: production missing, never 0) or
     ``bounded`` (members may sit in the remainder: ``domestic_lo`` = named members,
     ``domestic_hi`` = named + remainder). Columns: ``i_ix, commodity_id, stage, year,
-    domestic_lo, domestic_hi, status, source_id``. ``year_relation``: the years wanted.
+    domestic_lo, domestic_hi, status, source_id``. ``year_relation``: the years wanted;
+    ``cells``: a relation ``(i_ix, commodity_id, stage, year)`` to compute only those.
     """
     from critmin.indicators.inputs import rank_sql
 
@@ -216,7 +218,9 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str) -> str:
                    coalesce(l.n_withheld, 0) as n_withheld,
                    coalesce(l.n_withheld, 0) = 0 and (not s.has_remainder
                        or coalesce(l.n_listed, 0) = mem.n_members) as complete
-            from src s join mem on mem.year = s.year
+            from {"src s join mem on mem.year = s.year" if cells is None else
+                  f"{cells} k join src s using (commodity_id, stage, year) "
+                  "join mem on mem.i_ix = k.i_ix and mem.year = s.year"}
             left join listed l on l.i_ix = mem.i_ix and l.commodity_id = s.commodity_id
                  and l.stage = s.stage and l.year = s.year and l.source_id = s.source_id)
         select i_ix, commodity_id, stage, year, source_id,

@@ -67,7 +67,7 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     sql = f"""
         with m_years as (select distinct year from m_hhi),
         m_risk as ({store_risk_sql(dimensions, "m_years")}),
-        imp as (
+        imp as materialized (
             select x.i_ix, h.h_ix,
                    sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
                    sum(x.value_kusd_q) as value_q, count(*) as n_partners,
@@ -80,11 +80,15 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                    on r.country_key = x.partner_key and r.year = x.year
             where x.quantity_t is not null {keep}
             group by all),
+        cell_keys as (  -- own production is asked only for the cells with imports
+            select distinct i.i_ix, h.commodity_id, h.stage, h.year
+            from imp i join m_hhi h using (h_ix)),
         domestic as (  -- own production on the stage's trade basis (NULL: mixed basis)
             select d.i_ix, h.h_ix, d.domestic_lo / b.trade_factor as domestic_t,
                    d.domestic_lo > 0 and b.trade_factor is null as mixed_basis,
                    d.status <> 'ok' as domestic_unknown
-            from ({domestic_status_sql(production_preference(), "m_years")}) d
+            from ({domestic_status_sql(production_preference(), "m_years",
+                                       "cell_keys")}) d
             join m_hhi h using (commodity_id, stage, year)
             left join stage_basis b using (commodity_id, stage))
         select i_ix, h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
