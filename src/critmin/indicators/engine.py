@@ -272,17 +272,14 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
             from ({exports}) x
             where year in (select distinct year from production) group by all),
         cell_keys as (
-            select distinct k.i_ix, c.commodity_id, c.stage, k.year
-            from (select i_ix, cs_ix, year from imp
-                  where year in (select distinct year from production)
-                  union select i_ix, cs_ix, year from exp) k
-            join stage_index c using (cs_ix)),
+            select i_ix, cs_ix, year from imp
+            where year in (select distinct year from production)
+            union select i_ix, cs_ix, year from exp),
         dom as (
-            select d.i_ix, c.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
+            select d.i_ix, d.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
                    case d.status when 'ok' then 0 when 'bounded' then 1 else 2 end
                        as dom_status
-            from ({domestic_status_sql(preference, years, "cell_keys")}) d
-            join stage_index c using (commodity_id, stage))
+            from ({domestic_status_sql(preference, years, "cell_keys")}) d)
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
                dom.domestic_lo, dom.domestic_hi, coalesce(dom.dom_status, 3) as dom_status

@@ -183,52 +183,66 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
     ``withheld`` (a member's figure is withheld: production missing, never 0) or
     ``bounded`` (members may sit in the remainder: ``domestic_lo`` = named members,
     ``domestic_hi`` = named + remainder). Columns: ``i_ix, commodity_id, stage, year,
-    domestic_lo, domestic_hi, status, source_id``. ``year_relation``: the years wanted;
-    ``cells``: a relation ``(i_ix, commodity_id, stage, year)`` to compute only those.
+    domestic_lo, domestic_hi, status, source_id`` (and ``cs_ix``). ``year_relation``: the
+    years wanted; ``cells``: a relation ``(i_ix, cs_ix, year)`` to compute only those.
     """
     from critmin.indicators.inputs import rank_sql
 
     in_year = MEMBER_IN_YEAR.format(t="p", a="m")
+    cand_from = ("src s join mem on mem.year = s.year" if cells is None else
+                 f"{cells} k join src s using (cs_ix, year) "
+                 "join mem on mem.i_ix = k.i_ix and mem.year = s.year")
+    # keyed by integers (cs_ix: the commodity stage's row in stage_index; s_ix: the
+    # source's position, preference first): ~2× faster joins than on text
     return f"""
         with pf as (
-            select p.commodity_id, p.stage, p.year, p.iso3, p.source_id,
-                   p.quantity * f.factor as q
+            select c.cs_ix, p.year, p.iso3, p.source_id, p.quantity * f.factor as q
             from production p
             join content_factor f using (commodity_id, stage, content)
+            join stage_index c using (commodity_id, stage)
             where f.factor is not null and p.year in (select year from {year_relation})),
+        srcs as (
+            select source_id, row_number() over (
+                order by {rank_sql(preference)}, source_id desc) as s_ix
+            from (select distinct source_id from pf)),
         src as (
-            select commodity_id, stage, year, source_id, {rank_sql(preference)} as rk,
+            select cs_ix, year, s_ix,
                    coalesce(sum(q) filter (where iso3 is null), 0.0) as remainder,
                    bool_or(iso3 is null) as has_remainder
-            from pf group by all),
+            from pf join srcs using (source_id) group by all),
         mem as (
             select m.i_ix, y.year, count(*) as n_members
             from m_members m join (select distinct year from src) y
                  on y.year >= coalesce(m.joined, 0) and y.year < coalesce(m."left", 10000)
             group by all),
         listed as (
-            select m.i_ix, p.commodity_id, p.stage, p.year, p.source_id,
+            select m.i_ix, p.cs_ix, p.year, x.s_ix,
                    sum(p.q) as q_named, count(distinct p.iso3) as n_listed,
                    count(*) filter (where p.q is null) as n_withheld
-            from pf p join m_members m on m.iso3 = p.iso3 and {in_year}
+            from pf p join srcs x using (source_id)
+            join m_members m on m.iso3 = p.iso3 and {in_year}
             group by all),
         cand as (
-            select mem.i_ix, s.commodity_id, s.stage, s.year, s.source_id, s.rk,
-                   s.remainder, s.has_remainder, coalesce(l.q_named, 0.0) as q_named,
+            select mem.i_ix, s.cs_ix, s.year, s.s_ix, s.remainder,
+                   coalesce(l.q_named, 0.0) as q_named,
                    coalesce(l.n_withheld, 0) as n_withheld,
                    coalesce(l.n_withheld, 0) = 0 and (not s.has_remainder
                        or coalesce(l.n_listed, 0) = mem.n_members) as complete
-            from {"src s join mem on mem.year = s.year" if cells is None else
-                  f"{cells} k join src s using (commodity_id, stage, year) "
-                  "join mem on mem.i_ix = k.i_ix and mem.year = s.year"}
-            left join listed l on l.i_ix = mem.i_ix and l.commodity_id = s.commodity_id
-                 and l.stage = s.stage and l.year = s.year and l.source_id = s.source_id)
-        select i_ix, commodity_id, stage, year, source_id,
-               case when complete or n_withheld = 0 then q_named end as domestic_lo,
-               case when complete then q_named
-                    when n_withheld = 0 then q_named + remainder end as domestic_hi,
-               case when complete then 'ok' when n_withheld > 0 then 'withheld'
+            from {cand_from}
+            left join listed l on l.i_ix = mem.i_ix and l.cs_ix = s.cs_ix
+                 and l.year = s.year and l.s_ix = s.s_ix),
+        -- the first complete source, else the preferred one (an aggregate, not a
+        -- window: ~2× faster on the ~40 k candidate rows of the whole world)
+        pick as (
+            select i_ix, cs_ix, year,
+                   arg_max(struct_pack(s_ix, complete, n_withheld, q_named, remainder),
+                           complete::integer * 1000 - s_ix) as p
+            from cand group by all)
+        select k.i_ix, k.cs_ix, c.commodity_id, c.stage, k.year, x.source_id,
+               case when p.complete or p.n_withheld = 0 then p.q_named end as domestic_lo,
+               case when p.complete then p.q_named
+                    when p.n_withheld = 0 then p.q_named + p.remainder end as domestic_hi,
+               case when p.complete then 'ok' when p.n_withheld > 0 then 'withheld'
                     else 'bounded' end as status
-        from cand
-        qualify row_number() over (partition by i_ix, commodity_id, stage, year
-                                   order by complete desc, rk, source_id desc) = 1"""
+        from pick k join srcs x on x.s_ix = k.p.s_ix
+        join stage_index c using (cs_ix)"""

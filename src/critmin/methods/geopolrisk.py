@@ -81,8 +81,8 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
             where x.quantity_t is not null {keep}
             group by all),
         cell_keys as (  -- own production is asked only for the cells with imports
-            select distinct i.i_ix, h.commodity_id, h.stage, h.year
-            from imp i join m_hhi h using (h_ix)),
+            select distinct i.i_ix, c.cs_ix, h.year
+            from imp i join m_hhi h using (h_ix) join stage_index c using (commodity_id, stage)),
         domestic as (  -- own production on the stage's trade basis (NULL: mixed basis)
             select d.i_ix, h.h_ix, d.domestic_lo / b.trade_factor as domestic_t,
                    d.domestic_lo > 0 and b.trade_factor is null as mixed_basis,
