@@ -129,8 +129,9 @@ def indicators_cmd(
     frame["importer"] = importer.fillna("world")
     frame = in_order(frame, ["importer", "commodity", "stage", "year", "indicator", "basis"])
     emit_frame(frame, fmt, ["importer", "commodity", "stage", "year", "indicator", "value",
-                            "basis", "n_partners", "missing_governance_share", "source_ids",
-                            "detail"], title=f"{len(frame):,} indicator values")
+                            "lower", "upper", "basis", "n_partners",
+                            "missing_governance_share", "source_ids", "detail", "missing"],
+               title=f"{len(frame):,} indicator values")
 
 
 def _explain(con: Any, importers: dict[str, Any], commodities: list[str] | None,
