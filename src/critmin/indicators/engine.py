@@ -66,6 +66,10 @@ class IndicatorOptions:
 
 Block = dict[str, Any]
 
+#: widest interval [lower, upper] of an import reliance still given a value (its lower
+#: bound) [C]: 5 points — narrower than the 10-point agreement `critmin validate` asks
+BOUND_WIDTH = 0.05
+
 
 def _tidy(frame: Any, indicator: str, value: str, **const: Any) -> Block:
     """One indicator's rows as tidy columns (arrays; text as categoricals).
@@ -277,8 +281,7 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
             union select i_ix, cs_ix, year from exp),
         dom as (
             select d.i_ix, d.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
-                   case d.status when 'ok' then 0 when 'bounded' then 1 else 2 end
-                       as dom_status
+                   d.status as dom_status
             from ({domestic_status_sql(preference, years, "cell_keys")}) d)
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
@@ -369,21 +372,26 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     trade, on the stage's canonical basis, with its bounds and the reason where missing.
 
     ``dom_status``: 0 domestic production known, 1 bounded by a remainder, 2 withheld,
-    3 unknown, 4 bounded by the mass balance (:func:`_mass_balance`). Trade tonnes are
+    3 unknown, 4 bounded by the mass balance (:func:`_mass_balance`), 5 of a basis that
+    does not convert. Trade tonnes are
     put on the canonical basis with the stage's ``trade_factor``; where that is not
     possible and the importer produces, the NIR is missing ("mixed basis")."""
     from critmin.catalog.reasons import reason_array, stage_label
 
     years_with_production = np.unique(sums["year"][sums["dom_status"] != 3]) if len(
         sums["year"]) else sums["year"]
-    sums = {k: v[np.isin(sums["year"], years_with_production)] for k, v in sums.items()}
-    keys = {k: v[np.isin(keys["year"], years_with_production)] for k, v in keys.items()}
+    keep = np.isin(sums["year"], years_with_production)
+    sums = {k: sums[k][keep] for k in ("i_ix", "cs_ix", "year", "dom_status", "domestic_lo",
+                                       "domestic_hi", "total_t", "export_t")}
+    keys = {k: v[keep] for k, v in keys.items()}
     status = sums["dom_status"].astype(np.int64).copy()
     lo, hi = sums["domestic_lo"].copy(), sums["domestic_hi"].copy()
     _mass_balance(sums, cs, lo, hi, status)
     tf = trade_factor[sums["cs_ix"]]
     produces = np.nan_to_num(hi) > 0
-    mixed = np.isnan(tf) & produces & (status != 2)
+    # own production of another basis than the trade tonnes, or named by its source on
+    # a basis that does not convert to the canonical one (status 5)
+    mixed = (np.isnan(tf) & produces & (status != 2)) | (status == 5)
     factor = np.where(np.isnan(tf), 1.0, tf)
     imports = np.nan_to_num(sums["total_t"]) * factor
     exports = np.nan_to_num(sums["export_t"]) * factor
@@ -396,9 +404,13 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     no_consumption = traded & (imports <= exports) & ~net_exporter & ~mixed
     known = (status != 2) & (status != 3) & ~mixed & ~no_consumption
     ok = traded & (net_exporter | known)
-    value = np.where(ok, nir_lo, np.nan)
     lower = np.where(ok & ~net_exporter, nir_lo, np.where(ok, 0.0, np.nan))
     upper = np.where(ok & ~net_exporter, nir_hi, np.where(ok, 0.0, np.nan))
+    # a bounded value is given (as its lower bound) only while the interval is narrow
+    # [C: BOUND_WIDTH]; wider, the value is missing and lower/upper say what is known
+    wide = ok & ~net_exporter & (upper - lower > BOUND_WIDTH)
+    ok &= ~wide
+    value = np.where(ok, nir_lo, np.nan)
     bounded = ok & ~net_exporter & (lower < upper)
     note = np.select([net_exporter, bounded & (status == 1), bounded & (status == 4)],
                      [1, 2, 3], 0)
@@ -407,12 +419,13 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
                      "mine output + ore imports; secondary refining not counted"], note)
     commodity = cs["commodity_id"].to_numpy(dtype=object)[sums["cs_ix"]]
     stage = cs["stage"].to_numpy(dtype=object)[sums["cs_ix"]]
-    label = np.vectorize(stage_label, otypes=[object])(stage) if len(stage) else stage
+    label = np.array([stage_label(st) for st in cs["stage"]] or [""],
+                     dtype=object)[sums["cs_ix"]]
     who = np.asarray(importers, dtype=object)[sums["i_ix"]]
     year = sums["year"].astype(np.int64)
-    code = np.select([ok, ~traded, status == 2, no_consumption, mixed],
-                     ["", "no_imports", "withheld", "no_consumption", "mixed_basis"],
-                     "production_unknown")
+    code = np.select([ok, ~traded, status == 2, no_consumption, mixed, wide],
+                     ["", "no_imports", "withheld", "no_consumption", "mixed_basis",
+                      "own_production_unknown"], "production_unknown")
     fields = {
         "no_imports": lambda m: {"stage_label": label[m], "commodity": commodity[m],
                                  "importer": who[m], "years": year[m]},
@@ -426,6 +439,8 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
                                   "b": "production as " + commodity[m] + " content"},
         "production_unknown": lambda m: {"commodity": commodity[m], "stage": stage[m],
                                          "years": year[m]},
+        "own_production_unknown": lambda m: {"importer": who[m], "commodity": commodity[m],
+                                             "stage": stage[m], "years": year[m]},
     }
     missing = np.full(len(value), "", dtype=object)
     for name, make in fields.items():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from critmin.indicators.relational import registered, run_sql
@@ -170,7 +171,7 @@ def flows(con: Any, importers: Members, direction: str = "import",
 
 
 def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
-                        cells: str | None = None) -> str:
+                        cells: str | None = None, defaults: bool = False) -> str:
     """SQL of each importer's own production per commodity stage and year, on the
     stage's canonical basis, with what the sources say of its members (methods.md §2, §7).
 
@@ -182,9 +183,13 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
     ``preference`` is used; if none is complete the preferred source says:
     ``withheld`` (a member's figure is withheld: production missing, never 0) or
     ``bounded`` (members may sit in the remainder: ``domestic_lo`` = named members,
-    ``domestic_hi`` = named + remainder). Columns: ``i_ix, commodity_id, stage, year,
-    domestic_lo, domestic_hi, status, source_id`` (and ``cs_ix``). ``year_relation``: the
-    years wanted; ``cells``: a relation ``(i_ix, cs_ix, year)`` to compute only those.
+    ``domestic_hi`` = named + remainder). Columns: ``i_ix, cs_ix, year, s_ix,
+    domestic_lo, domestic_hi, status`` (0 ok, 1 bounded, 2 withheld, 5 named on a basis
+    that does not convert to the canonical one — a non-producer needs no basis; ``s_ix``: the
+    source's position in the preference order). ``year_relation``: the years wanted;
+    ``cells``: a relation ``(i_ix, cs_ix, year)`` to compute only those (default: the
+    importers some source names); ``defaults``: add the stage-year answer for everyone
+    else as rows with ``i_ix = -1`` (see :func:`domestic_lookup`).
     """
     from critmin.indicators.inputs import rank_sql
 
@@ -198,25 +203,30 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
     # importers some source names (``listed``) go through the candidate sources.
     return f"""
         with pf as (
-            select c.cs_ix, p.year, p.iso3, p.source_id, p.quantity * f.factor as q
+            select c.cs_ix, p.year, p.iso3, p.source_id, p.quantity * f.factor as q,
+                   p.quantity is null as withheld,
+                   p.quantity is not null and f.factor is null as foreign_basis
             from production p
-            join content_factor f using (commodity_id, stage, content)
             join stage_index c using (commodity_id, stage)
-            where f.factor is not null and p.year in (select year from {year_relation})),
+            left join content_factor f using (commodity_id, stage, content)
+            where p.year in (select year from {year_relation})),
         srcs as (
             select source_id, row_number() over (
                 order by {rank_sql(preference)}, source_id desc) as s_ix
             from (select distinct source_id from pf)),
         src as (
             select cs_ix, year, s_ix,
-                   coalesce(sum(q) filter (where iso3 is null), 0.0) as remainder,
+                   -- NULL when the remainder is not on the canonical basis
+                   case when bool_or(iso3 is null and foreign_basis) then null else
+                   coalesce(sum(q) filter (where iso3 is null), 0.0) end as remainder,
                    bool_or(iso3 is null) as has_remainder
             from pf join srcs using (source_id) group by all),
         stage_pick as (
             select cs_ix, year,
                    arg_max(struct_pack(s_ix, complete := not has_remainder,
-                                       n_withheld := 0, q_named := 0.0, remainder),
-                           (not has_remainder)::integer * 1000 - s_ix) as p
+                                       n_withheld := 0, n_foreign := 0, q_named := 0.0,
+                                       remainder),
+                           (not has_remainder)::integer * 2000 - s_ix) as p
             from src group by all),
         mem as (
             select m.i_ix, y.year, count(*) as n_members
@@ -226,7 +236,8 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
         listed as (
             select m.i_ix, p.cs_ix, p.year, x.s_ix,
                    sum(p.q) as q_named, count(distinct p.iso3) as n_listed,
-                   count(*) filter (where p.q is null) as n_withheld
+                   count(*) filter (where p.withheld) as n_withheld,
+                   count(*) filter (where p.foreign_basis) as n_foreign
             from pf p join srcs x using (source_id)
             join m_members m on m.iso3 = p.iso3 and {in_year}
             group by all),
@@ -234,6 +245,7 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
             select k.i_ix, s.cs_ix, s.year, s.s_ix, s.remainder,
                    coalesce(l.q_named, 0.0) as q_named,
                    coalesce(l.n_withheld, 0) as n_withheld,
+                   coalesce(l.n_foreign, 0) as n_foreign,
                    coalesce(l.n_withheld, 0) = 0 and (not s.has_remainder
                        or coalesce(l.n_listed, 0) = mem.n_members) as complete
             from (select distinct i_ix, cs_ix, year from listed) k
@@ -245,19 +257,44 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
         -- window: ~2× faster)
         named_pick as (
             select i_ix, cs_ix, year,
-                   arg_max(struct_pack(s_ix, complete, n_withheld, q_named, remainder),
-                           complete::integer * 1000 - s_ix) as p
+                   arg_max(struct_pack(s_ix, complete, n_withheld, n_foreign, q_named,
+                                       remainder),
+                           complete::integer * 1000 + (complete and n_foreign = 0)::integer
+                           * 1000 - s_ix) as p
             from cand group by all),
         pick as (
             select w.i_ix, w.cs_ix, w.year, coalesce(n.p, d.p) as p
             from {wanted} w
             left join named_pick n using (i_ix, cs_ix, year)
             join stage_pick d using (cs_ix, year))
-        select k.i_ix, k.cs_ix, c.commodity_id, c.stage, k.year, x.source_id,
-               case when p.complete or p.n_withheld = 0 then p.q_named end as domestic_lo,
-               case when p.complete then p.q_named
+        select i_ix, cs_ix, year, p.s_ix as s_ix,
+               case when p.n_foreign = 0 and (p.complete or p.n_withheld = 0)
+                    then p.q_named end as domestic_lo,
+               case when p.n_foreign > 0 then null when p.complete then p.q_named
                     when p.n_withheld = 0 then p.q_named + p.remainder end as domestic_hi,
-               case when p.complete then 'ok' when p.n_withheld > 0 then 'withheld'
-                    else 'bounded' end as status
-        from pick k join srcs x on x.s_ix = k.p.s_ix
-        join stage_index c using (cs_ix)"""
+               case when p.complete and p.n_foreign = 0 then 0 when p.n_withheld > 0 then 2
+                    when p.n_foreign > 0 then 5 else 1 end as status
+        from (select * from pick {"union all select -1, cs_ix, year, p from stage_pick"
+                                  if defaults else ""})"""
+
+
+def domestic_lookup(rows: pd.DataFrame, i_ix: np.ndarray, cs_ix: np.ndarray,
+                    year: np.ndarray) -> pd.DataFrame:
+    """Own production of the cells ``(i_ix, cs_ix, year)`` from the rows of
+    :func:`domestic_status_sql` with ``defaults=True``: an importer's own row where a
+    source names it, else the stage-year default (``i_ix = -1``); a cell without either
+    (no production in the store) has ``status`` 3. Returns ``domestic_lo, domestic_hi,
+    status`` aligned with the cells."""
+    cells = pd.DataFrame({"i_ix": np.asarray(i_ix, dtype=np.int64),
+                          "cs_ix": np.asarray(cs_ix, dtype=np.int64),
+                          "year": np.asarray(year, dtype=np.int64)})
+    rows = rows.astype({"i_ix": np.int64, "cs_ix": np.int64, "year": np.int64})
+    cols = ["domestic_lo", "domestic_hi", "status"]
+    named = cells.merge(rows[rows["i_ix"] >= 0], how="left", on=["i_ix", "cs_ix", "year"])
+    default = cells.merge(rows[rows["i_ix"] < 0].drop(columns="i_ix"), how="left",
+                          on=["cs_ix", "year"])
+    has = named["status"].notna().to_numpy()
+    out = pd.DataFrame({c: np.where(has, named[c].to_numpy(dtype=float),
+                                    default[c].to_numpy(dtype=float)) for c in cols})
+    out["status"] = np.nan_to_num(out["status"].to_numpy(), nan=3).astype(np.int64)
+    return out

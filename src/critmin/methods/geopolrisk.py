@@ -17,6 +17,7 @@ is geopolrisk-py's constant (copper, "OECD mean 2017–2021"), stored with every
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from critmin.indicators.inputs import preferred_production_sql, production_prefe
 from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
+    domestic_lookup,
     domestic_status_sql,
     keyed,
     members_frame,
@@ -62,8 +64,9 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                                     years is not None)
     hhi_sql = f"""
         with prod as ({prod})
-        select commodity_id, stage, year, hhi, production_source
-        from ({production_concentration_sql("prod")}) order by all"""
+        select commodity_id, stage, year, hhi, production_source, c.cs_ix
+        from ({production_concentration_sql("prod")})
+        left join stage_index c using (commodity_id, stage) order by all"""
     sql = f"""
         with m_years as (select distinct year from m_hhi),
         m_risk as ({store_risk_sql(dimensions, "m_years")}),
@@ -80,21 +83,8 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                    on r.country_key = x.partner_key and r.year = x.year
             where x.quantity_t is not null {keep}
             group by all),
-        cell_keys as (  -- own production is asked only for the cells with imports
-            select distinct i.i_ix, c.cs_ix, h.year
-            from imp i join m_hhi h using (h_ix) join stage_index c using (commodity_id, stage)),
-        domestic as (  -- own production on the stage's trade basis (NULL: mixed basis)
-            select d.i_ix, h.h_ix, d.domestic_lo / b.trade_factor as domestic_t,
-                   d.domestic_lo > 0 and b.trade_factor is null as mixed_basis,
-                   d.status <> 'ok' as domestic_unknown
-            from ({domestic_status_sql(production_preference(), "m_years",
-                                       "cell_keys")}) d
-            join m_hhi h using (commodity_id, stage, year)
-            left join stage_basis b using (commodity_id, stage))
-        select i_ix, h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
-               d.domestic_t, d.mixed_basis, d.domestic_unknown
-        from imp i
-        left join domestic d using (i_ix, h_ix)"""
+        select i.i_ix, i.h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners
+        from imp i"""
     names = pd.DataFrame({"importer": list(importers)})
     views = {"m_members": members_frame(importers),
              "m_importers": names.assign(i_ix=range(len(names)))}
@@ -104,9 +94,57 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
         views["m_want"] = pd.DataFrame({"year": years}, dtype="int64")
     with registered(con, **views):
         hhi = con.execute(hhi_sql).df()
-        with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
-            cells = con.execute(sql).fetchnumpy()
+        # own production (small queries) on a second cursor while DuckDB sums the trade
+        cursor = con.cursor()
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                own = pool.submit(_own_production, cursor, views["m_members"], hhi)
+                with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
+                    cells = con.execute(sql).fetchnumpy()
+                cells |= _domestic_cells(own.result(), hhi, cells)
+        finally:
+            cursor.close()
     return _grid(names, hhi, cells, float(cu_reference), _stage_gaps(con, hhi, cells))
+
+
+def _own_production(cursor: Any, members: pd.DataFrame, hhi: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The importers' own production rows (:func:`domestic_status_sql`, with the
+    stage-year defaults) for the HHI years, and each stage's trade factor by cs_ix."""
+    years = pd.DataFrame({"year": hhi["year"].drop_duplicates().astype("int64")})
+    with registered(cursor, m_members=members, m_hyears=years):
+        rows = cursor.execute(domestic_status_sql(production_preference(), "m_hyears",
+                                                  defaults=True)).df()
+    basis = cursor.execute("select c.cs_ix, b.trade_factor from stage_index c "
+                           "left join stage_basis b using (commodity_id, stage)").df()
+    factor = np.full(int(basis["cs_ix"].max()) + 1 if len(basis) else 0, np.nan)
+    factor[basis["cs_ix"].to_numpy()] = basis["trade_factor"].to_numpy(dtype=float)
+    return rows, factor
+
+
+def _domestic_cells(own: tuple[pd.DataFrame, np.ndarray], hhi: pd.DataFrame,
+                    cells: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Per cell with imports: own production on the stage's trade basis
+    (``domestic_t``; canonical ÷ trade factor), whether it is of another basis than the
+    trade tonnes (``mixed_basis``: produced, no factor) or not known (``domestic_unknown``:
+    withheld, possibly in a remainder, or no production row)."""
+    rows, factor = own
+    h_ix = np.asarray(cells["h_ix"], dtype=np.int64)
+    cs = hhi["cs_ix"].to_numpy(dtype=float)[h_ix]
+    known_stage = ~np.isnan(cs)
+    cs_ix = np.where(known_stage, cs, -1).astype(np.int64)
+    d = domestic_lookup(rows, np.asarray(cells["i_ix"]), cs_ix,
+                        hhi["year"].to_numpy()[h_ix])
+    tf = np.where(cs_ix >= 0, factor[np.maximum(cs_ix, 0)] if len(factor) else np.nan,
+                  np.nan)
+    lo = d["domestic_lo"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        domestic = lo / tf
+    status = d["status"].to_numpy()
+    return {"domestic_t": np.ma.masked_invalid(domestic),
+            "mixed_basis": np.ma.asarray(((np.nan_to_num(lo) > 0) & np.isnan(tf))
+                                         | (status == 5)),
+            "domestic_unknown": np.ma.asarray(np.isin(status, (1, 2, 3)))}
 
 
 def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:
