@@ -159,6 +159,9 @@ def mini(tmp_path):
                                      content="gross:natural_graphite", unit_printed="t")
     con.register("p", prod)
     con.execute("insert into production select * from p")
+    from critmin.store.production import refresh_own_production
+
+    refresh_own_production(con)  # as an import of production does
     con.execute("insert into governance values ('CHN',2022,'PV',-0.5,0.2,5,'wgi-bundle'),"
                 "('AUS',2022,'PV',1.0,0.2,5,'wgi-bundle'),"
                 "('FRA',2022,'PV',0.5,0.2,5,'wgi-bundle'),"

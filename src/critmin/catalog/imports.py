@@ -21,6 +21,7 @@ from critmin.sources.bundle import sha256_file
 from critmin.sources.provenance import Extract
 from critmin.store.derived import refresh_trade_stage
 from critmin.store.io import connect
+from critmin.store.production import refresh_own_production
 from critmin.store.schema import DATA_TABLES
 
 #: foreign keys checked before an import commits: table → [(column, ref table, ref col)]
@@ -76,7 +77,9 @@ def apply_extracts(store: Path, file: Path, extracts: list[Extract]) -> ImportSu
                 summary.sources[extract.source.source_id] = _write(con, extract)
                 summary.report += [(extract.source.source_id, *r) for r in extract.report.rows]
             if any("trade" in e.tables for e in todo):
-                refresh_trade_stage(con)
+                refresh_trade_stage(con)  # and own_production
+            elif any("production" in e.tables for e in todo):
+                refresh_own_production(con)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

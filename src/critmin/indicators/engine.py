@@ -34,12 +34,12 @@ from critmin.indicators.supply import (
 )
 from critmin.indicators.trade import (
     Members,
-    domestic_status_sql,
     flow_views,
     multi_member,
     partner_flows_sql,
 )
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
+from critmin.store.production import own_production_sql
 
 TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "lower", "upper",
         "basis", "n_partners", "missing_governance_share", "source_ids", "detail", "missing"]
@@ -282,7 +282,7 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
         dom as (
             select d.i_ix, d.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
                    d.status as dom_status
-            from ({domestic_status_sql(preference, years, "cell_keys")}) d)
+            from ({own_production_sql(preference, years, "cell_keys", multi)}) d)
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
                dom.domestic_lo, dom.domestic_hi, coalesce(dom.dom_status, 3) as dom_status

@@ -24,9 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.indicators.relational import key_list, run_sql, sql_text
+from critmin.indicators.relational import key_list, run_sql
+from critmin.store.production import OWN_PRODUCTION_PREFERENCE, rank_sql
 
-DEFAULT_PRODUCTION_PREFERENCE = ("usgs-mcs", "wmd")
+DEFAULT_PRODUCTION_PREFERENCE = OWN_PRODUCTION_PREFERENCE
 #: production rows an indicator may read: a series whose countries report different
 #: things (content ``mixed:…``, e.g. USGS "Boron all types") gives no shares at all
 USABLE_CONTENT = "not starts_with(content, 'mixed:')"
@@ -85,13 +86,6 @@ def production_rows(con: Any, commodity_ids: list[str] | None = None,
     sql = ("select commodity_id, stage, year, iso3, quantity, unit, flag, source_id, content "
            "from production" + (" where " + " and ".join(where) if where else ""))
     return con.execute(sql, params).df()
-
-
-def rank_sql(preference: tuple[str, ...], column: str = "source_id") -> str:
-    """SQL of :func:`source_rank`: the index of the first matching prefix."""
-    whens = " ".join(f"when starts_with({column}, {sql_text(p)}) then {i}"
-                     for i, p in enumerate(preference))
-    return f"(case {whens} else {len(preference)} end)" if preference else "0"
 
 
 def preferred_sql(relation: str, keys: list[str], preference: tuple[str, ...]) -> str:

@@ -17,7 +17,6 @@ is geopolrisk-py's constant (copper, "OECD mean 2017–2021"), stored with every
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -31,13 +30,12 @@ from critmin.indicators.inputs import preferred_production_sql, production_prefe
 from critmin.indicators.relational import registered, take_rows
 from critmin.indicators.trade import (
     Members,
-    domestic_lookup,
-    domestic_status_sql,
     keyed,
     members_frame,
     multi_member,
     partner_flows_sql,
 )
+from critmin.store.production import own_production_sql
 from critmin.store.stages import stage_years_with_trade
 
 CU_REFERENCE = 0.409412948
@@ -83,8 +81,20 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                    on r.country_key = x.partner_key and r.year = x.year
             where x.quantity_t is not null {keep}
             group by all),
-        select i.i_ix, i.h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners
-        from imp i"""
+        cell_keys as (  -- own production is asked only for the cells with imports
+            select distinct i.i_ix, h.cs_ix, h.year from imp i join m_hhi h using (h_ix)),
+        domestic as (  -- own production on the stage's trade basis (NULL: mixed basis)
+            select d.i_ix, h.h_ix, d.domestic_lo / b.trade_factor as domestic_t,
+                   (d.domestic_lo > 0 and b.trade_factor is null) or d.status = 5
+                       as mixed_basis,
+                   coalesce(d.status in (1, 2), true) as domestic_unknown
+            from ({own_production_sql(production_preference(), "m_years", "cell_keys",
+                                      multi_member(importers))}) d
+            join m_hhi h using (cs_ix, year)
+            left join stage_basis b using (commodity_id, stage))
+        select i.i_ix, i.h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
+               d.domestic_t, d.mixed_basis, d.domestic_unknown
+        from imp i left join domestic d using (i_ix, h_ix)"""
     names = pd.DataFrame({"importer": list(importers)})
     views = {"m_members": members_frame(importers),
              "m_importers": names.assign(i_ix=range(len(names)))}
@@ -94,57 +104,9 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
         views["m_want"] = pd.DataFrame({"year": years}, dtype="int64")
     with registered(con, **views):
         hhi = con.execute(hhi_sql).df()
-        # own production (small queries) on a second cursor while DuckDB sums the trade
-        cursor = con.cursor()
-        try:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                own = pool.submit(_own_production, cursor, views["m_members"], hhi)
-                with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
-                    cells = con.execute(sql).fetchnumpy()
-                cells |= _domestic_cells(own.result(), hhi, cells)
-        finally:
-            cursor.close()
+        with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
+            cells = con.execute(sql).fetchnumpy()
     return _grid(names, hhi, cells, float(cu_reference), _stage_gaps(con, hhi, cells))
-
-
-def _own_production(cursor: Any, members: pd.DataFrame, hhi: pd.DataFrame
-                    ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The importers' own production rows (:func:`domestic_status_sql`, with the
-    stage-year defaults) for the HHI years, and each stage's trade factor by cs_ix."""
-    years = pd.DataFrame({"year": hhi["year"].drop_duplicates().astype("int64")})
-    with registered(cursor, m_members=members, m_hyears=years):
-        rows = cursor.execute(domestic_status_sql(production_preference(), "m_hyears",
-                                                  defaults=True)).df()
-    basis = cursor.execute("select c.cs_ix, b.trade_factor from stage_index c "
-                           "left join stage_basis b using (commodity_id, stage)").df()
-    factor = np.full(int(basis["cs_ix"].max()) + 1 if len(basis) else 0, np.nan)
-    factor[basis["cs_ix"].to_numpy()] = basis["trade_factor"].to_numpy(dtype=float)
-    return rows, factor
-
-
-def _domestic_cells(own: tuple[pd.DataFrame, np.ndarray], hhi: pd.DataFrame,
-                    cells: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Per cell with imports: own production on the stage's trade basis
-    (``domestic_t``; canonical ÷ trade factor), whether it is of another basis than the
-    trade tonnes (``mixed_basis``: produced, no factor) or not known (``domestic_unknown``:
-    withheld, possibly in a remainder, or no production row)."""
-    rows, factor = own
-    h_ix = np.asarray(cells["h_ix"], dtype=np.int64)
-    cs = hhi["cs_ix"].to_numpy(dtype=float)[h_ix]
-    known_stage = ~np.isnan(cs)
-    cs_ix = np.where(known_stage, cs, -1).astype(np.int64)
-    d = domestic_lookup(rows, np.asarray(cells["i_ix"]), cs_ix,
-                        hhi["year"].to_numpy()[h_ix])
-    tf = np.where(cs_ix >= 0, factor[np.maximum(cs_ix, 0)] if len(factor) else np.nan,
-                  np.nan)
-    lo = d["domestic_lo"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        domestic = lo / tf
-    status = d["status"].to_numpy()
-    return {"domestic_t": np.ma.masked_invalid(domestic),
-            "mixed_basis": np.ma.asarray(((np.nan_to_num(lo) > 0) & np.isnan(tf))
-                                         | (status == 5)),
-            "domestic_unknown": np.ma.asarray(np.isin(status, (1, 2, 3)))}
 
 
 def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:

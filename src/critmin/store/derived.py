@@ -1,5 +1,8 @@
-"""Derived tables the store keeps up to date: ``trade_stage`` and ``unit_value``.
+"""Derived tables the store keeps up to date: ``trade_stage``, ``unit_value`` and
+``own_production``.
 
+``trade_stage_year`` lists the commodity stages and years ``trade_stage`` has rows for
+(the missing-data reasons ask it whether the store has any trade in a stage's codes).
 ``trade_stage`` is the trade table mapped to the catalog's commodity stages and summed
 over each stage's HS codes, one trade source per HS6 and year (BACI releases before the
 bundle): one row per commodity, stage, year, importer and exporter. Indicators read it
@@ -7,30 +10,28 @@ instead of joining 1.3 million trade rows to the catalog on every call. Its rows
 integer keys besides the text: ``cs_ix`` (the commodity stage's row in
 ``stage_index``) and ``importer_key``/``exporter_key`` (the country's row in
 ``country_key``): the indicators group and join a million rows on small integers
-(about a third faster than on text). It is rebuilt
-by ``critmin data build`` and by every import that writes trade rows, as is
-``unit_value``: world trade unit values ``Σ value / Σ quantity`` per HS6 and year over
-flows with a quantity, flows whose own unit value lies outside the 1st–99th percentile
-for that code and year trimmed (methods.md §6).
+(about a third faster than on text). It is rebuilt by ``critmin data build`` and by
+every import that writes trade rows, as are ``unit_value`` — world trade unit values
+``Σ value / Σ quantity`` per HS6 and year over flows with a quantity, flows whose own
+unit value lies outside the 1st–99th percentile for that code and year trimmed
+(methods.md §6) — and ``own_production`` (:mod:`critmin.store.production`, also
+rebuilt by imports of production).
 """
-
 from __future__ import annotations
 
 from typing import Any
 
+from critmin.store.production import rank_sql, refresh_own_production
+
 TRADE_PREFERENCE = ("baci-hs", "baci-bundle")
 
-def _rank_sql(preference: tuple[str, ...]) -> str:
-    cases = " ".join(f"when starts_with(source_id, '{p}') then {i}"
-                     for i, p in enumerate(preference))
-    return f"case {cases} else {len(preference)} end"
 
 
 def _chosen_sql(preference: tuple[str, ...]) -> str:
     """CTE body: the trade source chosen per HS6 and year (newest edition first)."""
     return f"""
         select hs6, year,
-               first(source_id order by {_rank_sql(preference)}, source_id desc) as source_id
+               first(source_id order by {rank_sql(preference)}, source_id desc) as source_id
         from (select distinct hs6, year, source_id from trade) group by all"""
 
 
@@ -57,7 +58,7 @@ def code_factor_sql() -> str:
 def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE) -> int:
     """Rebuild ``trade_stage`` and its keys (``stage_index``, ``country_key``) from
     ``trade`` and ``commodity_stage``; return its rows."""
-    for table in ("trade_stage", "stage_index", "country_key"):
+    for table in ("trade_stage", "stage_index", "country_key", "trade_stage_year"):
         con.execute(f"delete from {table}")
     con.execute("""
         insert into stage_index
@@ -95,7 +96,11 @@ def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
         left join country_key e on e.iso3 = s.exporter
         -- stored in cell order: an importer's cells aggregate from neighbouring rows
         order by s.importer, s.commodity_id, s.stage, s.year""")
+    con.execute("delete from trade_stage_year")
+    con.execute("insert into trade_stage_year select cs_ix, year, count(*) from trade_stage "
+                "group by all order by all")
     refresh_unit_values(con, preference)
+    refresh_own_production(con)
     return con.execute("select count(*) from trade_stage").fetchall()[0][0]
 
 

@@ -24,9 +24,9 @@ on (``trade_content``) and the factor from that to the canonical basis.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 #: earlier versions whose data tables (those a build carries over) are laid out as now
-DATA_COMPATIBLE = ("7",)
+DATA_COMPATIBLE = ("7", "8")
 
 DDL = """
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -101,6 +101,10 @@ CREATE TABLE trade_stage (
     n_codes INTEGER, cs_ix SMALLINT, importer_key SMALLINT, exporter_key SMALLINT,
     n_rows_other_basis INTEGER);
 CREATE TABLE stage_index (commodity_id VARCHAR, stage VARCHAR, cs_ix SMALLINT);
+CREATE TABLE trade_stage_year (cs_ix SMALLINT, year SMALLINT, n_rows BIGINT);
+CREATE TABLE own_production (
+    country_key SMALLINT, cs_ix SMALLINT, year SMALLINT, domestic_lo DOUBLE,
+    domestic_hi DOUBLE, status TINYINT);
 CREATE TABLE country_key (iso3 VARCHAR, country_key SMALLINT);
 CREATE TABLE unit_value (hs6 VARCHAR, year SMALLINT, price DOUBLE, n_flows INTEGER);
 CREATE TABLE compat_material (reference_id VARCHAR, sheet VARCHAR, hs_code INTEGER);

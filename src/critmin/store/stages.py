@@ -2,8 +2,8 @@
 
 The missing-data reasons (``catalog/data/missing_reasons.csv``) tell "the store has no
 trade in the stage's HS codes" apart from "this importer imports none of it"; these
-helpers answer the first question for the cells that need it, reading only the
-``trade_stage`` rows of the stages asked about (an integer filter on ``cs_ix``).
+helpers answer the first question for the cells that need it from the derived
+``trade_stage_year`` (the stage-years ``trade_stage`` has rows for).
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ def stage_years_with_trade(con: Any, keys: pd.DataFrame) -> pd.DataFrame:
             with asked as (
                 select k.commodity_id, k.stage, k.year, s.cs_ix
                 from m_stage_keys k join stage_index s using (commodity_id, stage)),
-            present as (
-                select distinct t.cs_ix, t.year from trade_stage t
-                where t.cs_ix in (select cs_ix from asked))
+            present as (select cs_ix, year from trade_stage_year)
             select a.commodity_id, a.stage, a.year
             from asked a semi join present p using (cs_ix, year)
             order by all""").df()
