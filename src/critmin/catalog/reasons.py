@@ -278,7 +278,8 @@ def reason_array(code: str, **fields: object) -> np.ndarray:
         if name is not None:
             value = fields[name]
             if isinstance(value, (np.ndarray, list, tuple)):
-                out = out + np.asarray(value, dtype=object).astype(str).astype(object)
+                arr = np.asarray(value)
+                out = out + (arr if arr.dtype == object else arr.astype(str).astype(object))
             else:
                 out = out + str(value)
     return out
