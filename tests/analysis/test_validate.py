@@ -43,11 +43,13 @@ def test_parse_published(text, value, flag, kind, share):
     ("number", 0.47, 0.76, False, False, 0.29),
     ("number", 0.06, 0.0, True, True, -0.06),       # net exporter vs a small NIR
     ("E", 0.0, 0.0, True, True, 0.0),
-    ("E", 0.0, 0.0, False, False, 0.0),             # 0 without the net-exporter flag
-    ("E", 0.0, 0.09, False, False, 0.09),
+    ("E", 0.0, 0.09, False, True, 0.09),            # E is NIR 0: 9 points
+    ("E", 0.0, 0.11, False, False, 0.11),
     (">", 0.50, 0.80, False, True, 0.0),
-    (">", 0.50, 0.42, False, False, -0.08),
+    (">", 0.50, 0.42, False, True, -0.08),          # 8 points under the bound
+    (">", 0.50, 0.39, False, False, -0.11),
     ("<", 0.25, 0.03, False, True, 0.0),
+    ("<", 0.25, 0.34, False, True, 0.09),
     ("<", 0.25, 0.40, False, False, 0.15),
 ])
 def test_nir_agreement(kind, published, critmin, net_exp, agrees, diff):
@@ -62,7 +64,7 @@ def test_nir_agreement_with_bounds_and_nothing():
     ok, d = v.nir_agreement("number", 0.30, np.nan, False, 0.45, 0.90)
     assert ok is False and d == pytest.approx(0.15)
     assert v.nir_agreement(">", 0.50, np.nan, False, 0.2, 0.6)[0] is True
-    assert v.nir_agreement("<", 0.25, np.nan, False, 0.3, 0.9)[0] is False
+    assert v.nir_agreement("<", 0.25, np.nan, False, 0.4, 0.9)[0] is False
     assert v.nir_agreement("E", 0.0, np.nan, False, 0.0, 0.2)[0] is True
     # nothing to compare
     agrees, d = v.nir_agreement("number", 0.5, np.nan, False)

@@ -143,9 +143,11 @@ def nir_agreement(kind: str, published: float, critmin: float, net_exporter: boo
     """Whether critmin's NIR agrees with a printed USGS figure, and the difference.
 
     ``critmin`` may be NaN with bounds ``lower``/``upper`` (then the interval is used).
-    A number agrees when ``|critmin − published| ≤ tolerance`` (or the interval comes
-    within the tolerance); "E" agrees with ``net_exporter``; ">x" when critmin (or its
-    upper bound) ≥ x, "<x" when critmin (or its lower bound) ≤ x. Returns
+    The same 10 points [C] hold for every printed form: a number agrees when
+    ``|critmin − published| ≤ tolerance`` (or the interval comes within the tolerance);
+    "E" (net exporter: NIR 0) when critmin is a net exporter or ≤ tolerance; ">x" when
+    critmin (or its upper bound) ≥ x − tolerance, "<x" when critmin (or its lower
+    bound) ≤ x + tolerance. Returns
     ``(None, NaN)`` when there is nothing to compare; the difference is critmin −
     published (numbers, E) or the signed distance to the bound (0 when satisfied)."""
     has_value = not np.isnan(critmin)
@@ -166,19 +168,21 @@ def nir_agreement(kind: str, published: float, critmin: float, net_exporter: boo
         return bool(abs(diff) <= tolerance + eps), float(diff)
     if kind == "E":
         if not has_value:
-            return bool(lo <= eps), float(lo)
-        return bool(net_exporter), float(critmin)
+            return bool(lo <= tolerance + eps), float(lo)
+        return bool(net_exporter or critmin <= tolerance + eps), float(critmin)
     if kind == ">":
         diff = min(hi - published, 0.0)
-        return bool(hi >= published - eps), float(diff)
+        return bool(hi >= published - tolerance - eps), float(diff)
     diff = max(lo - published, 0.0)
-    return bool(lo <= published + eps), float(diff)
+    return bool(lo <= published + tolerance + eps), float(diff)
 
 
 def _rule(kind: str) -> tuple[str, float]:
     return {"number": (f"|Δ| ≤ {NIR_TOLERANCE:.2f}", NIR_TOLERANCE),
-            "E": ("E ↔ critmin net exporter", 0.0),
-            ">": ("critmin ≥ bound", 0.0), "<": ("critmin ≤ bound", 0.0)}.get(kind, ("", np.nan))
+            "E": (f"critmin net exporter or ≤ {NIR_TOLERANCE:.2f}", NIR_TOLERANCE),
+            ">": (f"critmin ≥ bound − {NIR_TOLERANCE:.2f}", NIR_TOLERANCE),
+            "<": (f"critmin ≤ bound + {NIR_TOLERANCE:.2f}", NIR_TOLERANCE)}.get(
+                kind, ("", np.nan))
 
 
 # --- family 1: USGS net import reliance ---------------------------------------------

@@ -237,6 +237,8 @@ def importer_indicators(con: Any, prod: str, importers: Members,
                         "left join stage_basis b using (commodity_id, stage) order by 1").df()
     trade_factor = np.full(len(cs), np.nan)
     trade_factor[basis["cs_ix"].to_numpy()] = basis["trade_factor"].to_numpy(dtype=float)
+    partial = con.execute("select cs_ix, year, missing_main from trade_stage_year "
+                          "where missing_main is not null").df()
     # years whose governance comes from the bundle's WGI edition (the release lacks
     # them): flagged on every import row of those years, never silently mixed
     bundle_years = {int(y) for (y,) in con.execute(
@@ -245,7 +247,7 @@ def importer_indicators(con: Any, prod: str, importers: Members,
         "starts_with(source_id, 'wgi-bundle')) > 0 and bool_or(year > (select max(year) "
         "from governance where starts_with(source_id, 'wgi-release')))").fetchall()}
     return [*_import_rows(keys, sums, opts, wgi, bundle_years),
-            _reliance_rows(keys, sums, cs, trade_factor, list(importers)),
+            _reliance_rows(keys, sums, cs, trade_factor, list(importers), partial),
             _scrap_rows(names, cs, sums)]
 
 
@@ -367,7 +369,8 @@ def _mass_balance(sums: dict[str, np.ndarray], cs: pd.DataFrame, lo: np.ndarray,
 
 
 def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.DataFrame,
-                   trade_factor: np.ndarray, importers: list[str]) -> Block:
+                   trade_factor: np.ndarray, importers: list[str],
+                   partial: pd.DataFrame | None = None) -> Block:
     """NIR (:func:`critmin.indicators.supply.net_import_reliance`) for every cell with
     trade, on the stage's canonical basis, with its bounds and the reason where missing.
 
@@ -375,7 +378,10 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     3 unknown, 4 bounded by the mass balance (:func:`_mass_balance`), 5 of a basis that
     does not convert. Trade tonnes are
     put on the canonical basis with the stage's ``trade_factor``; where that is not
-    possible and the importer produces, the NIR is missing ("mixed basis")."""
+    possible and the importer produces, the NIR is missing ("mixed basis"); so it is
+    where the store has no trade at all in one of the stage's main HS codes that year
+    (``partial``: ``cs_ix, year, missing_main`` — imports and exports would be of part
+    of the stage only)."""
     from critmin.catalog.reasons import reason_array, stage_label
 
     years_with_production = np.unique(sums["year"][sums["dom_status"] != 3]) if len(
@@ -398,12 +404,23 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     nir_lo, net_exporter = net_import_reliance(imports, exports, hi)
     nir_hi, _ = net_import_reliance(imports, exports, lo)
     traded = (imports > 0) | (exports > 0)
+    gap = np.full(len(imports), None, dtype=object)
+    if partial is not None and len(partial):
+        known_keys = (partial["cs_ix"].to_numpy(np.int64) * 10_000
+                      + partial["year"].to_numpy(np.int64))
+        order = np.argsort(known_keys)
+        cell_keys = sums["cs_ix"].astype(np.int64) * 10_000 + sums["year"].astype(np.int64)
+        at = np.clip(np.searchsorted(known_keys[order], cell_keys), 0, len(order) - 1)
+        hit = known_keys[order][at] == cell_keys
+        gap[hit] = partial["missing_main"].to_numpy(dtype=object)[order][at[hit]]
+    incomplete = np.not_equal(gap, None) & traded
     # net exporter only for a producer (a withheld figure is a producer's): with no own
     # production and I ≤ E there is no apparent consumption and the ratio is undefined
     net_exporter &= traded & ((np.nan_to_num(hi) > 0) | (status == 2))
     no_consumption = traded & (imports <= exports) & ~net_exporter & ~mixed
     known = (status != 2) & (status != 3) & ~mixed & ~no_consumption
-    ok = traded & (net_exporter | known)
+    ok = traded & (net_exporter | known) & ~incomplete
+    net_exporter &= ok
     lower = np.where(ok & ~net_exporter, nir_lo, np.where(ok, 0.0, np.nan))
     upper = np.where(ok & ~net_exporter, nir_hi, np.where(ok, 0.0, np.nan))
     # a bounded value is given (as its lower bound) only while the interval is narrow
@@ -423,9 +440,9 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
                      dtype=object)[sums["cs_ix"]]
     who = np.asarray(importers, dtype=object)[sums["i_ix"]]
     year = sums["year"].astype(np.int64)
-    code = np.select([ok, ~traded, status == 2, no_consumption, mixed, wide],
-                     ["", "no_imports", "withheld", "no_consumption", "mixed_basis",
-                      "own_production_unknown"], "production_unknown")
+    code = np.select([ok, ~traded, incomplete, status == 2, no_consumption, mixed, wide],
+                     ["", "no_imports", "no_trade_in_store", "withheld", "no_consumption",
+                      "mixed_basis", "own_production_unknown"], "production_unknown")
     fields = {
         "no_imports": lambda m: {"stage_label": label[m], "commodity": commodity[m],
                                  "importer": who[m], "years": year[m]},
@@ -439,6 +456,8 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
                                   "b": "production as " + commodity[m] + " content"},
         "production_unknown": lambda m: {"commodity": commodity[m], "stage": stage[m],
                                          "years": year[m]},
+        "no_trade_in_store": lambda m: {"stage_label": label[m], "commodity": commodity[m],
+                                        "hs6": gap[m], "years": year[m]},
         "own_production_unknown": lambda m: {"importer": who[m], "commodity": commodity[m],
                                              "stage": stage[m], "years": year[m]},
     }

@@ -1,8 +1,10 @@
 """Derived tables the store keeps up to date: ``trade_stage``, ``unit_value`` and
 ``own_production``.
 
-``trade_stage_year`` lists the commodity stages and years ``trade_stage`` has rows for
-(the missing-data reasons ask it whether the store has any trade in a stage's codes).
+``trade_stage_year`` lists the commodity stages and years ``trade_stage`` has rows for,
+with the stage's main HS codes that have no trade at all in the store that year
+(``missing_main``): the missing-data reasons ask it whether the store has any trade in a
+stage's codes, and the import reliance is not computed on part of a stage's main codes.
 ``trade_stage`` is the trade table mapped to the catalog's commodity stages and summed
 over each stage's HS codes, one trade source per HS6 and year (BACI releases before the
 bundle): one row per commodity, stage, year, importer and exporter. Indicators read it
@@ -97,8 +99,19 @@ def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
         -- stored in cell order: an importer's cells aggregate from neighbouring rows
         order by s.importer, s.commodity_id, s.stage, s.year""")
     con.execute("delete from trade_stage_year")
-    con.execute("insert into trade_stage_year select cs_ix, year, count(*) from trade_stage "
-                "group by all order by all")
+    con.execute("""
+        insert into trade_stage_year
+        with sy as (select cs_ix, year, count(*) as n_rows from trade_stage group by all),
+        codes as (
+            select distinct x.cs_ix, c.hs6 from commodity_stage c
+            join stage_index x using (commodity_id, stage)
+            where c.hs6 <> '' and c.role = 'main'),
+        have as (select distinct hs6, year from trade)
+        select sy.cs_ix, sy.year, sy.n_rows,
+               string_agg(c.hs6, ',' order by c.hs6) filter (where h.hs6 is null)
+        from sy left join codes c using (cs_ix)
+        left join have h on h.hs6 = c.hs6 and h.year = sy.year
+        group by all order by all""")
     refresh_unit_values(con, preference)
     refresh_own_production(con)
     return con.execute("select count(*) from trade_stage").fetchall()[0][0]

@@ -101,7 +101,8 @@ CREATE TABLE trade_stage (
     n_codes INTEGER, cs_ix SMALLINT, importer_key SMALLINT, exporter_key SMALLINT,
     n_rows_other_basis INTEGER);
 CREATE TABLE stage_index (commodity_id VARCHAR, stage VARCHAR, cs_ix SMALLINT);
-CREATE TABLE trade_stage_year (cs_ix SMALLINT, year SMALLINT, n_rows BIGINT);
+CREATE TABLE trade_stage_year (
+    cs_ix SMALLINT, year SMALLINT, n_rows BIGINT, missing_main VARCHAR);
 CREATE TABLE own_production (
     country_key SMALLINT, cs_ix SMALLINT, year SMALLINT, domestic_lo DOUBLE,
     domestic_hi DOUBLE, status TINYINT);
