@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.supply import net_import_reliance, reserve_life
+from critmin.indicators.supply import net_import_reliance, reserve_life_sql
 from critmin.indicators.volatility import annualised_volatility
 
 
@@ -15,12 +15,34 @@ def test_import_reliance_hand_computed():
     assert nir[2] == 0.0 and net_exporter[2]  # no imports recorded: I counts as 0
 
 
-def test_reserve_life_mean_of_three_years():
-    res = pd.DataFrame({"commodity_id": ["c"], "year": [2024], "quantity": [300.0]})
-    prod = pd.DataFrame({"commodity_id": "c", "year": [2021, 2022, 2023, 2024],
-                         "quantity": [1000.0, 10.0, 20.0, 30.0]})
-    out = reserve_life(res, prod).iloc[0]
-    assert out["reserve_life"] == 15.0 and out["production_years"] == 3
+def test_reserve_life_one_source_one_basis():
+    """USGS reserves 30 Mt Li; USGS production (Li) for 2023-24 only, World Mining Data
+    (Li2O) for 2022-24: the window 2022-24 is covered by WMD alone, converted to Li
+    (× 0.46453): RL = 30e6 / (500 000 × 0.46453) = 129.16 years, never a mean of Li2O
+    and Li tonnes."""
+    import duckdb
+
+    from critmin.store.schema import DDL
+
+    con = duckdb.connect()
+    con.execute(DDL)
+    con.execute("insert into content_factor values ('lithium','mining','Li','Li',1.0),"
+                "('lithium','mining','Li2O','Li',0.4645340159886049)")
+    con.execute("insert into reserves values ('lithium','AUS',2024,3e7,'t',null,"
+                "'usgs-mcs2025-world','Li','metric tons')")
+    rows = [("usgs-mcs2025-world", 2023, 200_000.0, "Li"),
+            ("usgs-mcs2025-world", 2024, 240_000.0, "Li")] + [
+        ("wmd-bundle", y, 500_000.0, "Li2O") for y in (2022, 2023, 2024)]
+    for sid, year, q, content in rows:
+        con.execute("insert into production values ('lithium','mining','AUS',?,?,'t',null,"
+                    "?,?,'t')", [year, q, sid, content])
+    out = con.execute(reserve_life_sql(("usgs-mcs", "wmd"))).df().iloc[0]
+    assert out["production_source"] == "wmd-bundle" and out["production_years"] == 3
+    assert np.isclose(out["reserve_life"], 3e7 / (500_000 * 0.4645340159886049))
+    # with the window one year shorter USGS covers it and is preferred
+    out = con.execute(reserve_life_sql(("usgs-mcs", "wmd"), 2)).df().iloc[0]
+    assert out["production_source"] == "usgs-mcs2025-world"
+    assert np.isclose(out["reserve_life"], 3e7 / 220_000)
 
 
 def test_volatility_hand_computed():

@@ -1,15 +1,17 @@
 """Import reliance, secondary supply and reserve life (methods.md §7).
 
 - ``NIR = (I − E) / (P + I − E)`` in [0, 1]; a net exporter (I ≤ E) is 0 and flagged.
-  I and E are gross trade weights of the stage's HS codes, P the importer's production
-  of the stage (contained units): the mixed basis is flagged (``basis = mixed``).
+  The engine (:mod:`critmin.indicators.engine`) calls it on one basis: I and E are the
+  stage's trade tonnes put on its canonical content basis, P the importer's own
+  production on that basis (:mod:`critmin.store.production`); where they do not
+  convert the NIR is missing ("mixed basis"), never computed.
 - End-of-life recycling input rate from the store (``recycling``, metric EOL-RIR).
 - Scrap share of imports ``F(scrap) / (F(scrap) + F(mining) + F(refining))``, value
   basis by default (gross weights of different materials do not add up) [C].
 - Reserve life ``RL = R / mean(q over the latest 3 years ≤ the reserves year)`` [C],
-  in years, not a depletion date; reserve HHI and top-1 share as for production.
+  in years, not a depletion date, from one production source on the reserves' basis;
+  reserve HHI and top-1 share as for production.
 """
-
 from __future__ import annotations
 
 from typing import Any
@@ -43,27 +45,6 @@ def net_import_reliance(imports_t: np.ndarray, exports_t: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.clip(net / np.where(consumption > 0, consumption, np.nan), 0.0, 1.0)
     return np.where(net_exporter, 0.0, ratio), net_exporter
-
-
-def reserve_life(reserves: pd.DataFrame, production: pd.DataFrame,
-                 years_of_production: int = 3) -> pd.DataFrame:
-    """World reserve life per commodity and reserves year.
-
-    ``reserves``: ``commodity_id, year, quantity`` (world, t); ``production``:
-    ``commodity_id, year, quantity`` (world, t, mine stage). Returns
-    ``commodity_id, year, reserve_life, production_years``; NaN where no production
-    year falls in the window.
-    """
-    pairs = reserves.merge(production.rename(columns={"year": "pyear", "quantity": "q"}),
-                           on="commodity_id", how="left")
-    inside = (pairs["pyear"] <= pairs["year"]) & (
-        pairs["pyear"] > pairs["year"] - years_of_production)
-    mean = (pairs[inside].groupby(["commodity_id", "year"])["q"]
-            .agg(["mean", "size"]).reset_index())
-    out = reserves.merge(mean, on=["commodity_id", "year"], how="left")
-    out["reserve_life"] = out["quantity"] / out["mean"].where(out["mean"] > 0)
-    out["production_years"] = out["size"].fillna(0).astype(int)
-    return out[["commodity_id", "year", "reserve_life", "production_years"]]
 
 
 def reserves_concentration(con: Any, preference: tuple[str, ...]) -> pd.DataFrame:
