@@ -226,7 +226,7 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     with registered(con, m_importers=names.assign(i_ix=range(len(names))), **views):
         result = con.execute(sql).fetchnumpy()
     sums = {k: np.ma.filled(np.ma.asarray(v).astype(float), np.nan)
-            if k not in ("i_ix", "cs_ix", "year", "has_imports", "dom_status")
+            if k not in ("i_ix", "cs_ix", "year", "has_imports", "dom_status", "dom_source")
             else np.asarray(v) for k, v in result.items()}
     labelled = (take_rows(names, sums["i_ix"]),
                 take_rows(cs[["commodity_id", "stage"]], sums["cs_ix"]))
@@ -283,11 +283,12 @@ def cell_sums_sql(prod: str, opts: IndicatorOptions, dims: tuple[str, ...],
             union select i_ix, cs_ix, year from exp),
         dom as (
             select d.i_ix, d.cs_ix, d.year, d.domestic_lo, d.domestic_hi,
-                   d.status as dom_status
+                   d.status as dom_status, d.source_id as dom_source
             from ({own_production_sql(preference, years, "cell_keys", multi)}) d)
         select i_ix, cs_ix, year, imp.* exclude (i_ix, cs_ix, year),
                imp.i_ix is not null as has_imports, exp.export_t,
-               dom.domestic_lo, dom.domestic_hi, coalesce(dom.dom_status, 3) as dom_status
+               dom.domestic_lo, dom.domestic_hi, coalesce(dom.dom_status, 3) as dom_status,
+               dom.dom_source
         from imp full join exp using (i_ix, cs_ix, year)
         left join dom using (i_ix, cs_ix, year)"""
 
@@ -388,7 +389,7 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
         sums["year"]) else sums["year"]
     keep = np.isin(sums["year"], years_with_production)
     sums = {k: sums[k][keep] for k in ("i_ix", "cs_ix", "year", "dom_status", "domestic_lo",
-                                       "domestic_hi", "total_t", "export_t")}
+                                       "domestic_hi", "total_t", "export_t", "dom_source")}
     keys = {k: v[keep] for k, v in keys.items()}
     status = sums["dom_status"].astype(np.int64).copy()
     lo, hi = sums["domestic_lo"].copy(), sums["domestic_hi"].copy()
@@ -466,10 +467,14 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
         m = code == name
         if m.any():
             missing[m] = reason_array(name, **make(m))
+    # sources: the trade, and the production source that spoke for the importer
+    source = np.ma.filled(np.ma.asarray(sums["dom_source"], dtype=object), None)
+    codes, uniques = pd.factorize(pd.Series(source, dtype=object), use_na_sentinel=True)
+    texts = ["trade; " + u for u in uniques] + ["trade"]
+    sources = labels(texts, np.where(codes < 0, len(uniques), codes))
     frame = keys | {"nir": value, "lower": lower, "upper": upper, "detail": detail,
-                    "missing": categorical(missing)}
-    return _tidy(frame, "import_reliance", "nir", basis="net, canonical content basis",
-                 source_ids="trade; production")
+                    "missing": categorical(missing), "source_ids": sources}
+    return _tidy(frame, "import_reliance", "nir", basis="net, canonical content basis")
 
 
 def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarray]) -> Block:

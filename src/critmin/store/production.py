@@ -39,7 +39,7 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
     ``preference`` is used; if none is complete the preferred source says:
     ``withheld`` (a member's figure is withheld: production missing, never 0) or
     ``bounded`` (members may sit in the remainder: ``domestic_lo`` = named members,
-    ``domestic_hi`` = named + remainder). Columns: ``i_ix, cs_ix, year, s_ix,
+    ``domestic_hi`` = named + remainder). Columns: ``i_ix, cs_ix, year, s_ix, source_id,
     domestic_lo, domestic_hi, status`` (0 ok, 1 bounded, 2 withheld, 5 named on a basis
     that does not convert to the canonical one — a non-producer needs no basis; ``s_ix``: the
     source's position in the preference order). ``year_relation``: the years wanted;
@@ -122,6 +122,7 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
             left join named_pick n using (i_ix, cs_ix, year)
             join stage_pick d using (cs_ix, year))
         select i_ix, cs_ix, year, p.s_ix as s_ix,
+               (select source_id from srcs x where x.s_ix = p.s_ix) as source_id,
                case when p.n_foreign = 0 and (p.complete or p.n_withheld = 0)
                     then p.q_named end as domestic_lo,
                case when p.n_foreign > 0 then null when p.complete then p.q_named
@@ -145,7 +146,7 @@ def refresh_own_production(con: Any) -> int:
     try:
         con.execute(f"""
             insert into own_production
-            select i_ix, cs_ix, year, domestic_lo, domestic_hi, status
+            select i_ix, cs_ix, year, domestic_lo, domestic_hi, status, source_id
             from ({domestic_status_sql(OWN_PRODUCTION_PREFERENCE,
                                        "(select distinct year from production)",
                                        defaults=True)})""")
@@ -157,7 +158,8 @@ def refresh_own_production(con: Any) -> int:
 def own_production_sql(preference: tuple[str, ...], year_relation: str, cells: str,
                        multi: list[int] | None) -> str:
     """SQL of the own production of the ``cells`` (a relation ``i_ix, cs_ix, year``):
-    ``i_ix, cs_ix, year, domestic_lo, domestic_hi, status`` (as :func:`domestic_status_sql`;
+    ``i_ix, cs_ix, year, domestic_lo, domestic_hi, status, source_id`` (as
+    :func:`domestic_status_sql`;
     NULL status where the store has no production for the stage and year).
 
     Importers of one country (all but ``multi``, the positions of groups) read the
@@ -175,7 +177,9 @@ def own_production_sql(preference: tuple[str, ...], year_relation: str, cells: s
                    as domestic_lo,
                case when o.status is not null then o.domestic_hi else d.domestic_hi end
                    as domestic_hi,
-               coalesce(o.status, d.status) as status
+               coalesce(o.status, d.status) as status,
+               case when o.status is not null then o.source_id else d.source_id end
+                   as source_id
         from {cells} c
         join (select m.i_ix, k.country_key from m_members m join country_key k using (iso3)
               {not_group}) s using (i_ix)
@@ -190,4 +194,5 @@ def own_production_sql(preference: tuple[str, ...], year_relation: str, cells: s
         f"(select * from {cells} where i_ix in ({ids}))")
     return f"""{single}
         union all
-        select i_ix, cs_ix, year, domestic_lo, domestic_hi, status from ({groups})"""
+        select i_ix, cs_ix, year, domestic_lo, domestic_hi, status, source_id
+        from ({groups})"""

@@ -105,7 +105,7 @@ CREATE TABLE trade_stage_year (
     cs_ix SMALLINT, year SMALLINT, n_rows BIGINT, missing_main VARCHAR);
 CREATE TABLE own_production (
     country_key SMALLINT, cs_ix SMALLINT, year SMALLINT, domestic_lo DOUBLE,
-    domestic_hi DOUBLE, status TINYINT);
+    domestic_hi DOUBLE, status TINYINT, source_id VARCHAR);
 CREATE TABLE country_key (iso3 VARCHAR, country_key SMALLINT);
 CREATE TABLE unit_value (hs6 VARCHAR, year SMALLINT, price DOUBLE, n_flows INTEGER);
 CREATE TABLE compat_material (reference_id VARCHAR, sheet VARCHAR, hs_code INTEGER);
