@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from critmin.catalog.reasons import reason
@@ -120,14 +121,15 @@ def series_unit_factors(con: Any) -> pd.DataFrame:
         select series, unit, count(*) as n from price
         where basis = 'market' and commodity_id is not null group by all
         order by series, n desc, unit nulls last""").df()
-    rows = []
-    for series, grp in units.groupby("series", sort=False):
-        target = grp["unit"].iloc[0]
-        for unit in grp["unit"]:
-            factor, reason = unit_factor(unit, target)
-            rows.append((series, unit, target, factor, reason))
-    return pd.DataFrame(rows, columns=["series", "unit", "target", "factor", "reason"]
-                        ).astype({"factor": float, "reason": object})
+    out = units[["series", "unit"]].copy()
+    out["target"] = units.groupby("series", sort=False)["unit"].transform("first")
+    out["factor"] = np.where(out["unit"] == out["target"], 1.0, np.nan)
+    out["reason"] = pd.Series(None, index=out.index, dtype=object)
+    other = out.index[out["factor"].isna()]  # pint only for the few series of two units
+    for i in other:
+        out.loc[i, "factor"], out.loc[i, "reason"] = unit_factor(out.at[i, "unit"],
+                                                                 out.at[i, "target"])
+    return out
 
 
 def unit_factor(unit: str | None, target: str | None) -> tuple[float, str | None]:
