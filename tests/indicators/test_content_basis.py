@@ -226,10 +226,8 @@ def test_world_total_check_implicit_remainder():
     conc = pd.DataFrame({"commodity_id": ["x", "y"], "stage": "mining", "year": 2023,
                          "source_ids": "s", "hhi": [0.5, 0.5], "top1_share": [0.6, 0.6],
                          "top3_share": [1.0, 1.0], "total": [100.0, 100.0],
-                         "remainder_share": [0.0, 0.0]})
-    world = pd.DataFrame({"commodity_id": ["x", "y"], "stage": "mining", "year": 2023,
-                          "source_ids": "s", "world": [200.0, 102.0]})
-    out = world_total_check(conc, world).set_index("commodity_id")
+                         "remainder_share": [0.0, 0.0], "world": [200.0, 102.0]})
+    out = world_total_check(conc).set_index("commodity_id")
     # x: named producers are half the published total: shares over W, HHI × (Q/W)²
     assert out.loc["x", "hhi"] == pytest.approx(0.5 * 0.25)
     assert out.loc["x", "top1_share"] == pytest.approx(0.3)
@@ -237,3 +235,15 @@ def test_world_total_check_implicit_remainder():
     assert "50.0 % of the published world total" in out.loc["x", "check"]
     # y: within 5 %: unchanged, not flagged
     assert out.loc["y", "hhi"] == 0.5 and out.loc["y", "check"] == ""
+
+
+def test_source_breaks_flag_the_switch():
+    import pandas as pd
+
+    from critmin.indicators.engine import source_breaks
+
+    conc = pd.DataFrame({"year": [2022, 2023, 2024],
+                         "source_ids": ["wmd-bundle", "usgs", "usgs"],
+                         "prev_source": [None, "wmd-bundle", "usgs"],
+                         "prev_year": [None, 2022, 2023]})
+    assert list(source_breaks(conc)) == ["", "; source changes from wmd-bundle (2022)", ""]

@@ -134,12 +134,21 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
 
     with registered(con, m_filter=pd.DataFrame({"commodity_id": commodity_ids or []},
                                                dtype=str)):
-        conc = con.execute(f"with prod as ({prod}) select * rename (production_source as "
-                           f"source_ids) from ({production_concentration_sql('prod')}) "
-                           "order by all").df()
-    conc = world_total_check(conc, con.execute(
-        "select commodity_id, stage, year, source_id as source_ids, quantity as world "
-        "from world_total where measure = 'production'").df())
+        # with the source's published world total and the previous year's source
+        conc = con.execute(f"""
+            with prod as ({prod}),
+            c as (select * rename (production_source as source_ids)
+                  from ({production_concentration_sql('prod')}))
+            select c.*, w.quantity as world,
+                   lag(c.source_ids) over (partition by c.commodity_id, c.stage
+                                           order by c.year) as prev_source,
+                   lag(c.year) over (partition by c.commodity_id, c.stage
+                                     order by c.year) as prev_year
+            from c left join world_total w on w.measure = 'production'
+                 and w.commodity_id = c.commodity_id and w.stage = c.stage
+                 and w.year = c.year and w.source_id = c.source_ids
+            order by c.commodity_id, c.stage, c.year""").df()
+    conc = world_total_check(conc)
     conc["detail"] = "top " + conc["top_iso3"] + np.where(
         conc["remainder_share"] > 0, "; remainder " + (100 * conc["remainder_share"]).round(
             1).astype(str) + " % (lower-bound HHI)", "") + conc["check"] + source_breaks(conc)
@@ -172,13 +181,13 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
     return blocks
 
 
-def world_total_check(conc: pd.DataFrame, world: pd.DataFrame,
-                      tolerance: float = 0.05) -> pd.DataFrame:
-    """Concentration rows checked against the source's published world total W
-    (methods.md §2): ``|Q − W| / W > tolerance`` is flagged; where W exceeds Q and the
-    source prints no remainder, ``W − Q`` becomes an implicit remainder [C]: shares are
-    divided by W (``HHI × (Q/W)²``, a lower bound), never inflated by a missing gap."""
-    out = conc.merge(world, on=["commodity_id", "stage", "year", "source_ids"], how="left")
+def world_total_check(conc: pd.DataFrame, tolerance: float = 0.05) -> pd.DataFrame:
+    """Concentration rows (with the source's published world total in ``world``)
+    checked against it (methods.md §2): ``|Q − W| / W > tolerance`` is flagged; where W
+    exceeds Q and the source prints no remainder, ``W − Q`` becomes an implicit
+    remainder [C]: shares are divided by W (``HHI × (Q/W)²``, a lower bound), never
+    inflated by a missing gap. Adds ``check`` (the flag's text), drops ``world``."""
+    out = conc.copy()
     q, w = out["total"].to_numpy(dtype=float), out["world"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = (w - q) / w
@@ -193,17 +202,16 @@ def world_total_check(conc: pd.DataFrame, world: pd.DataFrame,
     return out.drop(columns="world")
 
 
-def source_breaks(conc: pd.DataFrame) -> pd.Series:
+def source_breaks(conc: pd.DataFrame) -> np.ndarray:
     """"; source changes from A (year − 1)" on the rows whose production source differs
-    from the previous year's of the same commodity stage (an annual series that switches
-    source is flagged at the break, DESIGN "Content basis")."""
-    ordered = conc.sort_values(["commodity_id", "stage", "year"])
-    prev = ordered.groupby(["commodity_id", "stage"])["source_ids"].shift()
-    prev_year = ordered.groupby(["commodity_id", "stage"])["year"].shift()
-    brk = prev.notna() & (prev != ordered["source_ids"]) & (prev_year == ordered["year"] - 1)
-    text = np.where(brk, "; source changes from " + prev.fillna("") + " ("
-                    + prev_year.fillna(0).astype(int).astype(str) + ")", "")
-    return pd.Series(text, index=ordered.index).reindex(conc.index)
+    from the previous year's (``prev_source``, ``prev_year``) of the same commodity stage:
+    an annual series that switches source is flagged at the break (DESIGN "Content
+    basis")."""
+    prev = conc["prev_source"]
+    brk = (prev.notna() & (prev != conc["source_ids"])
+           & (conc["prev_year"] == conc["year"] - 1)).to_numpy()
+    return np.where(brk, "; source changes from " + prev.fillna("") + " ("
+                    + conc["prev_year"].fillna(0).astype(int).astype(str) + ")", "")
 
 
 def importer_indicators(con: Any, prod: str, importers: Members,
@@ -349,20 +357,27 @@ def _mass_balance(sums: dict[str, np.ndarray], cs: pd.DataFrame, lo: np.ndarray,
     partner = np.array([mining_of.get(c, -1) if st == "refining" and c not in hosted
                         and canon.get((c, st)) == canon.get((c, "mining")) else -1
                         for c, st in zip(commodity, stage, strict=True)])
-    cells = pd.DataFrame({"i": sums["i_ix"], "cs": sums["cs_ix"], "y": sums["year"],
-                          "hi": hi, "imports": np.nan_to_num(sums["total_t"]),
-                          "status": status})
-    mine = cells[partner[cells["cs"]] == -1].rename(columns={"cs": "mcs"})
     want = (status == 3) & (partner[sums["cs_ix"]] >= 0)
     if not want.any():
         return
-    ask = pd.DataFrame({"i": sums["i_ix"][want], "mcs": partner[sums["cs_ix"][want]],
-                        "y": sums["year"][want]})
-    found = ask.merge(mine[["i", "mcs", "y", "hi", "imports", "status"]], how="left",
-                      on=["i", "mcs", "y"])
+    # one integer key per cell (importer, commodity stage, year): the refining cells
+    # look up their commodity's mining cell by a binary search
+    n_cs, y0 = len(cs) + 1, int(sums["year"].min())
+    key = (sums["i_ix"].astype(np.int64) * n_cs + sums["cs_ix"]) * 10_000 + sums["year"] - y0
+    is_mine = partner[sums["cs_ix"]] == -1
+    order = np.flatnonzero(is_mine)[np.argsort(key[is_mine])]
+    ask = ((sums["i_ix"][want].astype(np.int64) * n_cs + partner[sums["cs_ix"][want]]) * 10_000
+           + sums["year"][want] - y0)
+    at = np.clip(np.searchsorted(key[order], ask), 0, max(len(order) - 1, 0))
+    hit = (key[order][at] == ask) if len(order) else np.zeros(len(ask), dtype=bool)
+    cell = np.where(hit, order[at] if len(order) else 0, -1)
+    found = pd.DataFrame({"hi": np.where(hit, hi[cell], np.nan),
+                          "imports": np.where(hit, np.nan_to_num(sums["total_t"])[cell],
+                                              np.nan),
+                          "status": np.where(hit, status[cell], -1)})
     # no mining cell (no ore trade, or the ore code is shared): the mine side is unknown
     bound = (found["hi"] + found["imports"]).to_numpy(dtype=float)
-    ok = ~np.isnan(bound) & (found["status"].fillna(0).to_numpy() < 2)
+    ok = ~np.isnan(bound) & (found["status"].to_numpy() < 2)
     idx = np.flatnonzero(want)[ok]
     lo[idx] = 0.0
     hi[idx] = bound[ok]
