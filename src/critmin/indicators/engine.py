@@ -93,13 +93,16 @@ def _tidy(frame: Any, indicator: str, value: str, **const: Any) -> Block:
             cols[c] = (np.nan_to_num(counts).astype(np.int64), np.isnan(counts))
         elif c in ("missing_governance_share", "lower", "upper"):
             cols[c] = column(c, float) if c in frame else np.full(n, np.nan)
+        elif c == "missing":  # text, mostly "": an object array (stacks without recoding)
+            cols[c] = (np.asarray(frame[c], dtype=object) if c in frame
+                       else np.full(n, "", dtype=object))
         elif c in frame:
             col = frame[c]
             if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
                 col = col.array
             cols[c] = col if isinstance(col, pd.Categorical) else categorical(col)
         else:
-            cols[c] = labels([const.get(c, "" if c == "missing" else None)], zeros)
+            cols[c] = labels([const.get(c)], zeros)
     return cols
 
 
@@ -488,7 +491,7 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     texts = ["trade; " + u for u in uniques] + ["trade"]
     sources = labels(texts, np.where(codes < 0, len(uniques), codes))
     frame = keys | {"nir": value, "lower": lower, "upper": upper, "detail": detail,
-                    "missing": categorical(missing), "source_ids": sources}
+                    "missing": missing, "source_ids": sources}
     return _tidy(frame, "import_reliance", "nir", basis="net, canonical content basis")
 
 
