@@ -22,6 +22,7 @@ from critmin.analysis.typology import (
 from critmin.errors import UnknownNameError
 from critmin.indicators.trade import Members
 from critmin.methods.meti6 import AXES, Meti6Inputs, Meti6Options, meti6_inputs, meti6_values
+from critmin.store.read import trade_and_production_years
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,7 @@ class Assessment:
 
 def assessment_years(con: Any) -> list[int]:
     """Years an assessment can use: years with both trade and production in the store."""
-    return [r[0] for r in con.execute(
-        "select distinct year from trade intersect select distinct year from production "
-        "order by 1").fetchall()]
+    return trade_and_production_years(con)
 
 
 def check_year(con: Any, year: int | None) -> int:

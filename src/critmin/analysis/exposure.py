@@ -34,6 +34,7 @@ import pandas as pd
 
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
+from critmin.store.bom import replace_bom
 
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
             "supplier", "supplier_country", "share"]
@@ -189,12 +190,6 @@ def _number(raw: pd.DataFrame, col: str, lo: float, hi: float | None, required: 
     return value.to_numpy(dtype=float)
 
 
-BOM_DDL = """CREATE TABLE IF NOT EXISTS bom (
-    bom_id VARCHAR NOT NULL, "row" INTEGER, product VARCHAR, part VARCHAR,
-    commodity_id VARCHAR, iso3 VARCHAR, supplier VARCHAR, mass_per_unit DOUBLE,
-    mass_unit VARCHAR, units_per_year DOUBLE, share DOUBLE, price DOUBLE,
-    inventory_days DOUBLE, recycled_content DOUBLE, substitutability DOUBLE,
-    mass_t DOUBLE, source_file VARCHAR, imported_at VARCHAR)"""
 BOM_COLUMNS = ["row", "product", "part", "commodity_id", "iso3", "supplier", "mass_per_unit",
                "mass_unit", "units_per_year", "share", "price", "inventory_days",
                "recycled_content", "substitutability", "mass_t"]
@@ -208,18 +203,7 @@ def store_bom(con: Any, bom: pd.DataFrame, bom_id: str, source_file: str) -> int
         bom_id=bom_id, source_file=source_file,
         imported_at=datetime.now(UTC).isoformat(timespec="seconds"))
     frame = frame[["bom_id", *BOM_COLUMNS, "source_file", "imported_at"]]
-    con.execute("begin transaction")
-    try:
-        con.execute(BOM_DDL)
-        con.execute("delete from bom where bom_id = ?", [bom_id])
-        con.register("bom_frame", frame)
-        con.execute("insert into bom select * from bom_frame")
-        con.unregister("bom_frame")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return len(frame)
+    return replace_bom(con, frame, bom_id)
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ import pandas as pd
 from critmin.errors import UnknownNameError
 from critmin.indicators.concentration import top_producers
 from critmin.indicators.inputs import choose_sources, production_preference, production_rows
+from critmin.store.read import commodity_names, country_names, first_series_stage, years
 
 
 def production_years(con: Any) -> list[int]:
     """Years with production data in the store."""
-    return [r[0] for r in con.execute(
-        "select distinct year from production order by year").fetchall()]
+    return years(con, "production")
 
 
 def top_producer_table(con: Any, commodity_ids: list[str], year: int,
@@ -33,10 +33,7 @@ def top_producer_table(con: Any, commodity_ids: list[str], year: int,
         raise UnknownNameError("year", str(year), [str(y) for y in years],
                                valid=f"{years[0]}–{years[-1]}" if years else "none (empty store)")
     preference = preference or production_preference()
-    stages = con.execute("""
-        select commodity_id, first(stage order by rowid) as stage
-        from production_series where commodity_id in (select unnest(?)) group by 1
-    """, [commodity_ids]).df()
+    stages = first_series_stage(con, commodity_ids)
     rows = production_rows(con, commodity_ids, [year]).merge(stages, on=["commodity_id",
                                                                          "stage"])
     per_source = top_producers(rows, by=("source_id",))
@@ -49,9 +46,8 @@ def top_producer_table(con: Any, commodity_ids: list[str], year: int,
     chosen["alternatives"] = [
         "; ".join(label[(c, a)] for a in alts)
         for c, alts in zip(chosen["commodity_id"], chosen["alternatives"], strict=True)]
-    names = con.execute("select commodity_id, name_en, name_ja from commodity").df()
-    countries = con.execute("select iso3, name_en as country_en, name_ja as country_ja "
-                            "from country").df()
+    names = commodity_names(con)
+    countries = country_names(con)
     out = (pd.DataFrame({"commodity_id": commodity_ids})
            .merge(names, on="commodity_id", how="left")
            .merge(stages, on="commodity_id", how="left")

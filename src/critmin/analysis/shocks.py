@@ -57,17 +57,10 @@ def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
         preferred_production,
         production_rows,
     )
+    from critmin.store.read import group_memberships, last_trade_years, stage_flows
 
-    flows = con.execute("""
-        select coalesce(exporter, 'code ' || exporter_code) as exporter, importer,
-               commodity_id, stage, sum(quantity_t) as quantity_t
-        from trade_stage
-        where year = ? and commodity_id in (select unnest(?)) and importer is not null
-              and stage in ('mining', 'refining') and quantity_t > 0
-        group by all""", [year, commodity_ids]).df()
-    last = {(c, s): int(y) for c, s, y in con.execute(
-        "select commodity_id, stage, max(year) from trade_stage "
-        "where commodity_id in (select unnest(?)) group by all", [commodity_ids]).fetchall()}
+    flows = stage_flows(con, commodity_ids, year)
+    last = last_trade_years(con, commodity_ids)
     prod = preferred_production(production_rows(con, commodity_ids, [year]))
     prod = prod[prod["iso3"].notna()].groupby(["iso3", "commodity_id", "stage"],
                                                as_index=False)["quantity"].sum()
@@ -75,8 +68,7 @@ def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     dims = resolve_dimensions(set(gov["dimension"]), "auto")
     risk = risk_for_years(country_risk(gov, dims), [year])[["iso3", "risk"]]
     groups: dict[str, list[str]] = {}
-    for gid, iso3, joined, left in con.execute(
-            'select group_id, iso3, joined, "left" from country_group').fetchall():
+    for gid, iso3, joined, left in group_memberships(con):
         if (joined is None or year >= joined) and (left is None or year < left):
             groups.setdefault(gid, []).append(iso3)
     return ShockData(year, flows, prod, risk, last, groups)

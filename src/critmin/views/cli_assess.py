@@ -335,11 +335,11 @@ def report_cmd(
             before, after, deltas = whatif(a.inputs, lever_objs, scenario=name)
             result = WhatIfResult(before, after, deltas, table)
         bar.advance(task)
-        sources = con.execute("select source_id, name, publisher, version, licence "
-                              "from source order by source_id").df()
-        built = con.execute("select value from meta where key = 'built_at'").fetchall()
-        paths = write_report(a, out or reports_dir(), lang, result, sources,
-                             store_note=f"store built {built[0][0] if built else '?'}")
+        from critmin.store.read import built_at, sources
+
+        provenance = sources(con)[["source_id", "name", "publisher", "version", "licence"]]
+        paths = write_report(a, out or reports_dir(), lang, result, provenance,
+                             store_note=f"store built {built_at(con) or '?'}")
         bar.advance(task)
     for kind, path in paths.items():
         typer.echo(f"{kind}: {path}")

@@ -181,9 +181,10 @@ def data_status(fmt: FormatOpt = Format.table) -> None:
 @user_errors
 def data_sources(fmt: FormatOpt = Format.table) -> None:
     """List the sources in the store with publisher, version, licence and sha256."""
+    from critmin.store.read import sources
     from critmin.views.output import records_of
 
     with open_store() as con:
-        frame = con.execute("select * from source order by source_id").df()
+        frame = sources(con)
     emit(records_of(frame), fmt, columns=None if fmt is not Format.table else
          ["source_id", "publisher", "version", "licence", "sha256"], title="sources")

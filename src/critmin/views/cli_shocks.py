@@ -48,9 +48,9 @@ def _members(data: Any, names: list[str] | None) -> dict[str, set[str]] | None:
 
 def _trade_year(con: Any, year: int | None) -> int:
     from critmin.errors import UnknownNameError
+    from critmin.store.read import years as store_years
 
-    years = [r[0] for r in con.execute(
-        "select distinct year from trade_stage order by 1").fetchall()]
+    years = store_years(con, "trade_stage")
     if year is None:
         return int(years[-1])
     if year not in years:
@@ -80,9 +80,9 @@ def _run(scenario: Any, importer: list[str] | None, year: int | None, fmt: Forma
     with open_store() as con:
         yr = _trade_year(con, year or scenario.year)
         if scenario.blocs:
-            commodities = sorted({r[0] for r in con.execute(
-                "select distinct commodity_id from trade_stage where year = ?", [yr]
-            ).fetchall()} if not commodities else commodities)
+            from critmin.store.read import traded_commodities
+
+            commodities = commodities or traded_commodities(con, yr)
         data = shock_data(con, commodities, yr)
         out = run_scenario(data, scenario, _members(data, importer))
         if radar is not None:

@@ -57,25 +57,11 @@ def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None =
 
 
 def write_csv(frame: Any) -> None:
-    """A DataFrame as CSV on standard output, written by DuckDB's CSV writer (several
-    times faster than pandas for large results; same shortest float repr, empty for
-    missing, lowercase booleans)."""
-    import os
-    import tempfile
+    """A DataFrame as CSV on standard output (:func:`critmin.indicators.relational.csv_text`:
+    DuckDB's CSV writer, full float precision, empty for missing)."""
+    from critmin.indicators.relational import csv_text
 
-    from critmin.indicators.relational import scratch
-
-    fd, path = tempfile.mkstemp(suffix=".csv")
-    os.close(fd)
-    try:
-        con = scratch()
-        con.register("result_frame", frame.reset_index(drop=True))
-        con.execute(f"copy result_frame to '{path}' (header, delimiter ',')")
-        con.close()
-        with open(path, encoding="utf-8") as fh:
-            sys.stdout.write(fh.read())
-    finally:
-        os.unlink(path)
+    sys.stdout.write(csv_text(frame))
 
 
 def in_order(frame: Any, keys: list[str]) -> Any:
