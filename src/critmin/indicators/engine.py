@@ -40,6 +40,11 @@ from critmin.indicators.trade import (
 )
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
 from critmin.store.production import own_production_sql
+from critmin.store.read import (
+    bundle_governance_years,
+    partial_stage_years,
+    stage_trade_factors,
+)
 
 TIDY = ["importer", "commodity_id", "stage", "year", "indicator", "value", "lower", "upper",
         "basis", "n_partners", "missing_governance_share", "source_ids", "detail", "missing"]
@@ -244,19 +249,13 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     keys = {name: col.array for frame in labelled for name, col in frame.items()} | {
         "year": sums["year"]}
     wgi = "WGI " + "+".join(dims)
-    basis = con.execute("select c.cs_ix, b.trade_factor from stage_index c "
-                        "left join stage_basis b using (commodity_id, stage) order by 1").df()
+    basis = stage_trade_factors(con)
     trade_factor = np.full(len(cs), np.nan)
     trade_factor[basis["cs_ix"].to_numpy()] = basis["trade_factor"].to_numpy(dtype=float)
-    partial = con.execute("select cs_ix, year, missing_main from trade_stage_year "
-                          "where missing_main is not null").df()
+    partial = partial_stage_years(con)
     # years whose governance comes from the bundle's WGI edition (the release lacks
     # them): flagged on every import row of those years, never silently mixed
-    bundle_years = {int(y) for (y,) in con.execute(
-        "select year from governance group by year having count(*) filter (where "
-        "starts_with(source_id, 'wgi-release')) = 0 and count(*) filter (where "
-        "starts_with(source_id, 'wgi-bundle')) > 0 and bool_or(year > (select max(year) "
-        "from governance where starts_with(source_id, 'wgi-release')))").fetchall()}
+    bundle_years = bundle_governance_years(con)
     return [*_import_rows(keys, sums, opts, wgi, bundle_years),
             _reliance_rows(keys, sums, cs, trade_factor, list(importers), partial),
             _scrap_rows(names, cs, sums)]
@@ -337,6 +336,17 @@ def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: Indica
     ]
 
 
+def _find(table: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``wanted`` (integer keys): whether ``table`` (unique integer keys)
+    holds it, and its position there (meaningless where not held) — a sort and a
+    binary search instead of a join."""
+    if not len(table):
+        return np.zeros(len(wanted), dtype=bool), np.zeros(len(wanted), dtype=np.int64)
+    order = np.argsort(table)
+    at = np.clip(np.searchsorted(table[order], wanted), 0, len(table) - 1)
+    return table[order][at] == wanted, order[at]
+
+
 def _mass_balance(sums: dict[str, np.ndarray], cs: pd.DataFrame, lo: np.ndarray,
                   hi: np.ndarray, status: np.ndarray) -> None:
     """Bound the refining-stage production of cells whose store has none (in place).
@@ -363,17 +373,15 @@ def _mass_balance(sums: dict[str, np.ndarray], cs: pd.DataFrame, lo: np.ndarray,
     want = (status == 3) & (partner[sums["cs_ix"]] >= 0)
     if not want.any():
         return
-    # one integer key per cell (importer, commodity stage, year): the refining cells
-    # look up their commodity's mining cell by a binary search
-    n_cs, y0 = len(cs) + 1, int(sums["year"].min())
-    key = (sums["i_ix"].astype(np.int64) * n_cs + sums["cs_ix"]) * 10_000 + sums["year"] - y0
-    is_mine = partner[sums["cs_ix"]] == -1
-    order = np.flatnonzero(is_mine)[np.argsort(key[is_mine])]
-    ask = ((sums["i_ix"][want].astype(np.int64) * n_cs + partner[sums["cs_ix"][want]]) * 10_000
-           + sums["year"][want] - y0)
-    at = np.clip(np.searchsorted(key[order], ask), 0, max(len(order) - 1, 0))
-    hit = (key[order][at] == ask) if len(order) else np.zeros(len(ask), dtype=bool)
-    cell = np.where(hit, order[at] if len(order) else 0, -1)
+    # one integer key per cell (importer, commodity stage, year): each refining cell
+    # looks up its commodity's mining cell
+    n_cs = len(cs) + 1
+    key = (sums["i_ix"].astype(np.int64) * n_cs + sums["cs_ix"]) * 10_000 + sums["year"]
+    is_mine = np.flatnonzero(partner[sums["cs_ix"]] == -1)
+    ask = ((sums["i_ix"][want].astype(np.int64) * n_cs + partner[sums["cs_ix"][want]])
+           * 10_000 + sums["year"][want])
+    hit, at = _find(key[is_mine], ask)
+    cell = np.where(hit, is_mine[at], -1)
     found = pd.DataFrame({"hi": np.where(hit, hi[cell], np.nan),
                           "imports": np.where(hit, np.nan_to_num(sums["total_t"])[cell],
                                               np.nan),
@@ -425,13 +433,10 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     traded = (imports > 0) | (exports > 0)
     gap = np.full(len(imports), None, dtype=object)
     if partial is not None and len(partial):
-        known_keys = (partial["cs_ix"].to_numpy(np.int64) * 10_000
-                      + partial["year"].to_numpy(np.int64))
-        order = np.argsort(known_keys)
-        cell_keys = sums["cs_ix"].astype(np.int64) * 10_000 + sums["year"].astype(np.int64)
-        at = np.clip(np.searchsorted(known_keys[order], cell_keys), 0, len(order) - 1)
-        hit = known_keys[order][at] == cell_keys
-        gap[hit] = partial["missing_main"].to_numpy(dtype=object)[order][at[hit]]
+        hit, at = _find(partial["cs_ix"].to_numpy(np.int64) * 10_000
+                        + partial["year"].to_numpy(np.int64),
+                        sums["cs_ix"].astype(np.int64) * 10_000 + sums["year"])
+        gap[hit] = partial["missing_main"].to_numpy(dtype=object)[at[hit]]
     incomplete = np.not_equal(gap, None) & traded
     # net exporter only for a producer (a withheld figure is a producer's): with no own
     # production and I ≤ E there is no apparent consumption and the ratio is undefined
@@ -459,6 +464,8 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
                      dtype=object)[sums["cs_ix"]]
     who = np.asarray(importers, dtype=object)[sums["i_ix"]]
     year = sums["year"].astype(np.int64)
+    # the production source that spoke for the importer (None: no production row)
+    source = np.ma.filled(np.ma.asarray(sums["dom_source"], dtype=object), None)
     code = np.select([ok, ~traded, incomplete, status == 2, no_consumption, mixed, wide],
                      ["", "no_imports", "no_trade_in_store", "withheld", "no_consumption",
                       "mixed_basis", "own_production_unknown"], "production_unknown")
@@ -466,8 +473,7 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
         "no_imports": lambda m: {"stage_label": label[m], "commodity": commodity[m],
                                  "importer": who[m], "years": year[m]},
         "withheld": lambda m: {"country": who[m], "commodity": commodity[m],
-                               "stage": stage[m], "source": "production source",
-                               "years": year[m]},
+                               "stage": stage[m], "source": source[m], "years": year[m]},
         "no_consumption": lambda m: {"commodity": commodity[m], "stage": stage[m],
                                      "importer": who[m], "years": year[m]},
         "mixed_basis": lambda m: {"what": "import reliance",
@@ -485,8 +491,6 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
         m = code == name
         if m.any():
             missing[m] = reason_array(name, **make(m))
-    # sources: the trade, and the production source that spoke for the importer
-    source = np.ma.filled(np.ma.asarray(sums["dom_source"], dtype=object), None)
     codes, uniques = pd.factorize(pd.Series(source, dtype=object), use_na_sentinel=True)
     texts = ["trade; " + u for u in uniques] + ["trade"]
     sources = labels(texts, np.where(codes < 0, len(uniques), codes))

@@ -21,8 +21,8 @@ OWN_PRODUCTION_PREFERENCE = ("usgs-mcs", "wmd")
 
 def rank_sql(preference: tuple[str, ...], column: str = "source_id") -> str:
     """SQL: the index of the first preference prefix ``column`` starts with."""
-    whens = " ".join(f"when starts_with({column}, '{p}') then {i}"
-                     for i, p in enumerate(preference))
+    whens = " ".join(f"when starts_with({column}, '{p.replace(chr(39), chr(39) * 2)}') "
+                     f"then {i}" for i, p in enumerate(preference))
     return f"(case {whens} else {len(preference)} end)" if preference else "0"
 
 

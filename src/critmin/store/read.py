@@ -125,3 +125,27 @@ def bundle_country_codes(con: Any) -> dict[str, int]:
     return {iso3: int(code) for code, iso3 in con.execute(
         "select code, iso3 from country_map where source_id = 'baci-bundle' "
         "and iso3 <> ''").fetchall()}
+
+
+def stage_trade_factors(con: Any) -> pd.DataFrame:
+    """``cs_ix, trade_factor``: per commodity stage, the factor from its trade basis to
+    its canonical basis (NULL: not convertible)."""
+    return con.execute("select c.cs_ix, b.trade_factor from stage_index c "
+                       "left join stage_basis b using (commodity_id, stage) order by 1").df()
+
+
+def partial_stage_years(con: Any) -> pd.DataFrame:
+    """``cs_ix, year, missing_main``: stage-years with trade in which some of the
+    stage's main HS codes have none (``trade_stage_year``)."""
+    return con.execute("select cs_ix, year, missing_main from trade_stage_year "
+                       "where missing_main is not null").df()
+
+
+def bundle_governance_years(con: Any) -> set[int]:
+    """Years whose governance comes only from the bundle's WGI edition: later than the
+    last year of the WGI release, which lacks them."""
+    return {int(y) for (y,) in con.execute(
+        "select year from governance group by year having count(*) filter (where "
+        "starts_with(source_id, 'wgi-release')) = 0 and count(*) filter (where "
+        "starts_with(source_id, 'wgi-bundle')) > 0 and bool_or(year > (select max(year) "
+        "from governance where starts_with(source_id, 'wgi-release')))").fetchall()}

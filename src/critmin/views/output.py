@@ -86,7 +86,8 @@ def emit_frame(frame: Any, fmt: Format, columns: list[str], title: str | None = 
     if fmt is Format.csv:
         write_csv(frame[cols])
     elif fmt is Format.json:
-        sys.stdout.write(frame[cols].to_json(orient="records", force_ascii=False, indent=2)
+        sys.stdout.write(frame[cols].to_json(orient="records", force_ascii=False, indent=2,
+                                                double_precision=15)
                          + "\n")
     else:
         emit(records_of(frame), fmt, cols, title)
