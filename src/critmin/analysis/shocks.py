@@ -93,7 +93,7 @@ def flow_cuts(data: ShockData, scenario: Scenario) -> pd.DataFrame:
     for shock in scenario.shocks:
         x = expand(shock.exporters, data.groups)
         hit = (f["commodity_id"].eq(shock.commodity_id) & f["stage"].eq(shock.stage)
-               & f["exporter"].isin(x) & ~f["importer"].isin(x)).to_numpy()
+               & f["exporter"].isin(x) & ~f["importer"].isin(x)).to_numpy(copy=True)
         if shock.importers is not None:
             hit &= f["importer"].isin(expand(shock.importers, data.groups)).to_numpy()
         keep *= np.where(hit, 1.0 - shock.cut, 1.0)
@@ -374,10 +374,11 @@ def _consumption(data: ShockData, importers: dict[str, set[str]]) -> pd.DataFram
     p = data.production
     known = p[CELL].drop_duplicates()
     m = pd.DataFrame([(n, i) for n, ms in importers.items() for i in ms],
-                     columns=["importer", "iso3"])
+                     columns=["importer", "iso3"], dtype=object)
     own = p.merge(m, on="iso3").groupby(["importer", *CELL])["quantity"].sum().rename(
         "domestic_t").reset_index()
-    grid = pd.DataFrame({"importer": list(importers)}).merge(known, how="cross")
+    grid = pd.DataFrame({"importer": pd.Series(list(importers), dtype=object)}).merge(
+        known, how="cross")
     out = grid.merge(own, on=["importer", *CELL], how="left")
     out["domestic_t"] = out["domestic_t"].fillna(0.0)
     return out
