@@ -25,13 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-from critmin.catalog.imports import catalog_hs_codes
 from critmin.config import store_path
+from critmin.pipeline.imports import catalog_hs_codes
 
 CHILD = """
 import sys
 from pathlib import Path
-from critmin.catalog.imports import import_file
+from critmin.pipeline.imports import import_file
 s = import_file(Path(sys.argv[1]), "baci", Path(sys.argv[2]))
 rows = {k: v for k, v in s.sources.items()}
 print(rows)

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from critmin.catalog.build import build_store
 from critmin.config import bundle_dir
+from critmin.pipeline.build import build_store
 from critmin.sources.bundle import WHEEL_FILE
 
 TARGETS = {"data build": 60.0, "critmin commodities (cold)": 1.5, "critmin --help (cold)": 1.5}

@@ -43,7 +43,7 @@ def bundle_wheel() -> Path:
 @pytest.fixture(scope="session")
 def store_file(bundle_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built once per session from the real bundle."""
-    from critmin.catalog.build import build_store
+    from critmin.pipeline.build import build_store
 
     path = tmp_path_factory.mktemp("store") / "critmin.duckdb"
     build_store(bundle_wheel, path)
@@ -109,7 +109,7 @@ def imported_store(store_file: Path, shared_data: Path,
     """The session store plus every official release in ``../shared/data``."""
     import shutil
 
-    from critmin.catalog.imports import import_file
+    from critmin.pipeline.imports import import_file
 
     path = tmp_path_factory.mktemp("imported") / "critmin.duckdb"
     shutil.copyfile(store_file, path)

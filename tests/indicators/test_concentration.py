@@ -1,4 +1,6 @@
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -48,3 +50,23 @@ def test_remainder_counts_in_total_but_is_never_ranked():
     top = top_producers(frame).iloc[0]
     assert top["top_iso3"] == "C00" and abs(top["top_share"] - 40 / 110) < 1e-12
     assert top["n_producers"] == 2 and top["total"] == 110.0
+
+
+def test_hhi_hand_computed():
+    from critmin.indicators.concentration import hhi, top_n_share
+
+    # 0.6² + 0.3² + 0.1² = 0.36 + 0.09 + 0.01
+    assert hhi([0.6, 0.3, 0.1]) == pytest.approx(0.46)
+    assert hhi([1.0]) == 1.0
+    assert np.isnan(hhi([]))
+    assert top_n_share([0.1, 0.6, 0.3], 2) == pytest.approx(0.9)
+    assert np.isnan(top_n_share([np.nan], 1))
+
+
+def test_hhi_by_groups():
+    from critmin.indicators.concentration import hhi_by
+
+    f = pd.DataFrame({"k": ["a", "a", "b", "b", "b"], "q": [60.0, 40.0, 50.0, 50.0, 0.0]})
+    out = hhi_by(f, ["k"], "q")
+    assert out["a"] == pytest.approx(0.36 + 0.16)  # 0.6² + 0.4²
+    assert out["b"] == pytest.approx(0.5)          # 0.5² + 0.5²; the 0 row is absent

@@ -124,9 +124,9 @@ def test_japan_tin_refining_reliance_with_refined_trade(imported_store, tmp_path
     """With a BACI release holding unwrought tin (800110) — a hand-made two-row extract,
     Japan importing 20 000 t from Indonesia and Malaysia — Japan's refining-stage NIR
     follows from the mass balance: Japan mines no tin and imports 0.055 t of ore."""
-    from critmin.catalog.imports import import_file
     from critmin.indicators.engine import compute_indicators
     from critmin.indicators.importers import importer_members
+    from critmin.pipeline.imports import import_file
     from critmin.store.io import connect
 
     store = tmp_path / "critmin.duckdb"

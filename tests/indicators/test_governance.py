@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -38,3 +39,17 @@ def test_missing_years_carried_back_at_most_two():
     out = risk_for_years(risk, [2018, 2020, 2021]).set_index("year")
     assert out.loc[2020, "lag"] == 2 and out.loc[2020, "risk"] == 0.4
     assert 2021 not in out.index  # three years back: missing, not carried
+
+
+def test_governance_weighted_share_hand_computed():
+    from critmin.indicators.governance import (
+        MISSING_GOVERNANCE_RISK,
+        governance_weighted_by,
+        governance_weighted_share,
+    )
+
+    # 0.6·0.6 + 0.4·(missing → 0.5) = 0.36 + 0.20
+    assert governance_weighted_share([0.6, 0.4], [0.6, np.nan]) == pytest.approx(0.56)
+    assert MISSING_GOVERNANCE_RISK == 0.5
+    f = pd.DataFrame({"k": ["a", "a"], "q": [60.0, 40.0], "g": [0.6, None]})
+    assert governance_weighted_by(f, ["k"], "q", "g")["a"] == pytest.approx(0.56)

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from critmin.catalog.imports import import_file
 from critmin.errors import CritminError
+from critmin.pipeline.imports import import_file
 from critmin.store.io import connect
 
 COLS = "hs6, year, exporter, importer, exporter_code, importer_code, value_kusd, quantity_t"

@@ -1,7 +1,7 @@
 import pytest
 
-from critmin.catalog.imports import import_file
 from critmin.errors import CritminError
+from critmin.pipeline.imports import import_file
 from critmin.store.io import connect
 
 

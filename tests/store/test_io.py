@@ -7,8 +7,8 @@ import time
 import duckdb
 import pytest
 
-from critmin.catalog.build import build_store
 from critmin.errors import StoreError
+from critmin.pipeline.build import build_store
 from critmin.store.io import TMP_MARK, atomic_store, connect, remove_stale_temporaries
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 TABLES = ("commodities", "commodity_stages", "production_series", "country_groups",
           "country_names", "meti6_axes", "criticality_types", "policy_measures",
@@ -44,3 +46,51 @@ def normalise_name(text: str) -> str:
 
     key = unicodedata.normalize("NFKC", str(text)).casefold()
     return "".join(ch for ch in key if ch.isalnum())
+
+
+MAX_YAML_BYTES = 1_000_000
+"""Largest parameter file (scenario, lever, demand YAML) critmin reads [C]: real ones are
+a few kB; a larger file is a mistake, not a parameter set."""
+
+
+def read_yaml_mapping(source: str | Path, label: str, kind: str,
+                      with_lines: bool = False) -> dict[str, Any]:
+    """A YAML parameter file (path, or text when ``source`` is a str with a newline) as a
+    mapping; every fault is a :class:`CritminError` naming ``label`` and ``kind``.
+
+    ``with_lines``: each mapping also records its line as ``__line__`` (for messages that
+    point at the line of a bad entry).
+    """
+    import yaml
+
+    from critmin.errors import CritminError
+
+    if isinstance(source, Path) or "\n" not in source:
+        path = Path(source)
+        if not path.is_file():
+            raise CritminError(f"{label}: no such {kind} file")
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise CritminError(f"{label}: {kind} files are limited to {MAX_YAML_BYTES:,} "
+                               "bytes")
+        try:
+            source = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CritminError(f"{label}: not UTF-8 text") from None
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    if with_lines:
+        def mapping(loader: Any, node: Any) -> dict[str, Any]:
+            value = loader.construct_mapping(node, deep=True)
+            value["__line__"] = node.start_mark.line + 1
+            return value
+
+        Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    try:
+        doc = yaml.load(source, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        raise CritminError(f"{label}: not valid YAML ({exc})") from None
+    if not isinstance(doc, dict):
+        raise CritminError(f"{label}: a {kind} file is a mapping of fields")
+    return doc

@@ -8,11 +8,51 @@ the largest share. World totals never reach this function: adapters keep them ap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 
 from critmin.indicators.relational import key_list, run_sql
 
 KEYS = ["commodity_id", "stage", "year"]
+
+
+def hhi(shares: np.ndarray | pd.Series | Sequence[float]) -> float:
+    """Herfindahl–Hirschman index ``H = Σ_i s_i²`` of fractional shares (0–1).
+
+    methods.md §2 (Herfindahl 1950; Hirschman 1945). ``shares`` are the parts of one
+    whole (they sum to 1, or less when a remainder is not a country). Missing shares
+    count as absent; no share at all gives NaN, never 0.
+    """
+    s = np.asarray(shares, dtype=float)
+    s = s[~np.isnan(s)]
+    return float(np.dot(s, s)) if s.size else float("nan")
+
+
+def shares_within(quantity: pd.Series, groups: list[pd.Series] | pd.DataFrame) -> pd.Series:
+    """Each row's share of its group's total, ``s_i = q_i / Σ_group q`` (methods.md §2);
+    a group whose total is not positive gets a missing share, never 0."""
+    keys = [groups[c] for c in groups.columns] if isinstance(groups, pd.DataFrame) \
+        else list(groups)
+    total = quantity.groupby(keys, observed=True, dropna=False).transform("sum")
+    return (quantity / total).where(total > 0)
+
+
+def hhi_by(frame: pd.DataFrame, keys: list[str], quantity: str) -> pd.Series:
+    """:func:`hhi` of each group of ``frame``: ``H_g = Σ_{i∈g} (q_i / Σ_{j∈g} q_j)²``
+    (methods.md §2), indexed by ``keys``. Rows with q ≤ 0 or missing count as absent."""
+    f = frame[frame[quantity] > 0]
+    s = shares_within(f[quantity], f[keys])
+    return (s * s).groupby([f[k] for k in keys], observed=True).sum(min_count=1).rename("hhi")
+
+
+def top_n_share(shares: np.ndarray | pd.Series | Sequence[float], n: int) -> float:
+    """Top-N share ``T_N = Σ_{k=1..N} s_(k)``: the sum of the N largest shares
+    (methods.md §2; T1 = the largest producer's share). NaN when there is no share."""
+    s = np.asarray(shares, dtype=float)
+    s = np.sort(s[~np.isnan(s)])[::-1]
+    return float(s[:n].sum()) if s.size else float("nan")
 
 
 def producer_shares(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:

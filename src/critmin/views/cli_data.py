@@ -47,9 +47,9 @@ def data_build(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from critmin.catalog.build import STEPS, build_store
     from critmin.config import bundle_dir, store_path
     from critmin.errors import BundleError
+    from critmin.pipeline.build import STEPS, build_store
     from critmin.sources.bundle import WHEEL_FILE
 
     path = wheel or bundle_dir() / WHEEL_FILE
@@ -111,8 +111,8 @@ def data_import(
     """
     from rich.console import Console
 
-    from critmin.catalog.imports import import_file
     from critmin.config import store_path
+    from critmin.pipeline.imports import import_file
 
     options: dict[str, Any] = {}
     if source == "table":

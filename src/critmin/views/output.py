@@ -91,3 +91,18 @@ def emit_frame(frame: Any, fmt: Format, columns: list[str], title: str | None = 
                          + "\n")
     else:
         emit(records_of(frame), fmt, cols, title)
+
+
+def render(response: Any, fmt: Format, title: str | None = None,
+           table_columns: list[str] | None = None) -> None:
+    """Print a request-layer response: JSON is the response model serialised
+    (:meth:`critmin.service.base.Response.json_text`); a tabular response prints its rows
+    as CSV (full precision) or a table of ``table_columns`` (default: its columns)."""
+    if fmt is Format.json:
+        sys.stdout.write(response.json_text())
+        return
+    frame = response.frame[response.columns]
+    if fmt is Format.csv:
+        write_csv(frame)
+    else:
+        emit(records_of(frame), fmt, table_columns or response.columns, title)

@@ -20,9 +20,9 @@ import pandas as pd
 
 from critmin import __version__
 from critmin.catalog.countries import country_table, group_table
-from critmin.catalog.imports import insert_frame
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
+from critmin.pipeline.imports import insert_frame
 from critmin.sources import baci, bundle, wgi, wmd
 from critmin.sources.geopolrisk_compat import read_compat
 from critmin.sources.provenance import Report, Source

@@ -3,9 +3,9 @@
 import duckdb
 import pytest
 
-from critmin.catalog.build import build_store
-from critmin.catalog.imports import import_file
 from critmin.errors import CritminError
+from critmin.pipeline.build import build_store
+from critmin.pipeline.imports import import_file
 from critmin.store.io import connect
 from critmin.store.schema import DATA_COMPATIBLE, SCHEMA_VERSION
 
