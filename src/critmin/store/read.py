@@ -156,3 +156,66 @@ def importing_countries(con: Any) -> list[str]:
     return [r[0] for r in con.execute(
         "select distinct importer from trade where importer is not null order by 1"
     ).fetchall()]
+
+
+def compat_material_ids(con: Any) -> list[str]:
+    """geopolrisk-py's material names ("Reference ID"s of its HS Code Map), in its order
+    (compat tables)."""
+    return [r[0] for r in con.execute(
+        "select reference_id from compat_material group by 1 order by min(rowid)").fetchall()]
+
+
+def compat_materials(con: Any) -> pd.DataFrame:
+    """The ``compat_material`` table: each geopolrisk-py material's HS codes and sheet."""
+    return con.execute("select * from compat_material").df()
+
+
+def compat_production(con: Any) -> pd.DataFrame:
+    """The ``compat_production`` table (geopolrisk-py's World Mining Data sheets) with
+    ``unit0``, the unit of each sheet's first row (by year, row)."""
+    return con.execute("""
+        select *, first(unit order by year, "row") over (partition by sheet) as unit0
+        from compat_production order by sheet, year, "row" """).df()
+
+
+def compat_import_sums(con: Any, materials: pd.DataFrame, members: pd.DataFrame,
+                       cells: pd.DataFrame, years: list[int] | None) -> dict[str, Any]:
+    """geopolrisk-py's import sums per importer entity × material-year, over the bundle's
+    BACI rows (``trade`` of source ``baci-bundle``) and its PV table (``compat_wgi``).
+
+    ``materials``: ``reference_id, hs_code``; ``members``: ``i_ix, code`` (BACI codes of
+    each entity); ``cells``: ``reference_id, year, h_ix``. Returns arrays ``i_ix, h_ix,
+    numerator`` (Σ q·g: a member partner g = 0, a partner without a row 0.5, "nan" NaN),
+    ``total`` (Σ q, missing q as 0), ``value`` (Σ value) and ``bad_wgi`` (a partner's
+    entry is no number: the reference raises)."""
+    sql = """
+        with m as (select distinct reference_id, hs_code from m_mat),
+        flows as (
+            select m.reference_id, t.year, t.importer_code, t.exporter_code,
+                   sum(coalesce(t.quantity_t, 0)) as qty, sum(t.value_kusd) as val
+            from trade t join m on cast(t.hs6 as integer) = m.hs_code
+            where t.source_id = 'baci-bundle' {years}
+            group by all)
+        select e.i_ix, h.h_ix,
+               sum(f.qty * case when pm.code is not null then 0.0
+                                when w.wgi is null then 0.5
+                                else try_cast(w.wgi as double) end) as numerator,
+               sum(f.qty) as total, sum(f.val) as value,
+               bool_or(w.wgi is not null and pm.code is null
+                       and try_cast(w.wgi as double) is null) as bad_wgi
+        from flows f
+        join m_hhi h using (reference_id, year)
+        join m_members e on e.code = f.importer_code
+        left join m_members pm on pm.i_ix = e.i_ix and pm.code = f.exporter_code
+        left join compat_wgi w on w.year = f.year and w.country_code = f.exporter_code
+        group by all""".format(years="and t.year in (select year from m_years)"
+                               if years is not None else "")
+    frames = {"m_mat": materials, "m_members": members, "m_hhi": cells,
+              "m_years": pd.DataFrame({"year": years or []}, dtype="int64")}
+    for name, frame in frames.items():
+        con.register(name, frame.copy())
+    try:
+        return con.execute(sql).fetchnumpy()
+    finally:
+        for name in frames:
+            con.unregister(name)
