@@ -27,11 +27,27 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.tables import read_table
+from critmin.catalog import tables
 
-TYPES = tuple(r["type_id"] for r in sorted(read_table("criticality_types"),
-                                           key=lambda r: int(r["order"])))
-NAMES_JA = {r["type_id"]: r["name_ja"] for r in read_table("criticality_types")}
+
+def type_ids() -> tuple[str, ...]:
+    """The type ids in the study's order: the catalog table ``criticality_types`` sorted
+    by its ``order`` column (never by row position)."""
+    rows = tables.read_table("criticality_types")
+    return tuple(r["type_id"] for r in sorted(rows, key=lambda r: int(r["order"])))
+
+
+def type_names_ja() -> dict[str, str]:
+    """Japanese name of each type, by type id."""
+    return {r["type_id"]: r["name_ja"] for r in tables.read_table("criticality_types")}
+
+
+TYPES = type_ids()
+"""The type ids in the study's order (:func:`type_ids` when the module was loaded)."""
+RULE_OF_TYPE = {"demand_surge": "R1", "byproduct_smelting": "R2",
+                "byproduct_recycling": "R2", "mine_and_smelter_oligopoly": "R3",
+                "mine_oligopoly": "R4", "smelter_oligopoly": "R5", "none": "R6"}
+"""The rule that assigns each type (by type id)."""
 RAW_LABELS = {
     "production_concentration": ("production HHI", "生産HHI"),
     "reserve_concentration": ("reserve HHI", "埋蔵HHI"),
@@ -53,7 +69,7 @@ class TypologyThresholds:
 
 def byproduct_fractions() -> pd.Series:
     """By-product fraction b per commodity (catalog ``byproduct_fraction``)."""
-    rows = read_table("byproduct_fraction")
+    rows = tables.read_table("byproduct_fraction")
     return pd.Series({r["commodity_id"]: float(r["byproduct_fraction"]) for r in rows},
                      name="byproduct_fraction", dtype=float)
 
@@ -103,8 +119,9 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
     codes = type_codes(x["production_concentration"], x["reserve_concentration"],
                        x["import_governance_concentrate"], x["import_governance_refined"],
                        b, d, t)
-    kind = np.asarray(TYPES)[codes]
-    rule = np.asarray(RULES)[codes]
+    kind = np.asarray(type_ids())[codes]
+    rule = np.asarray([RULE_OF_TYPE[k] for k in kind], dtype=object)
+    names_ja = type_names_ja()
     en, ja, margins = [], [], []
     for i in range(len(raw)):
         used = _deciding_axes(rule[i], over, i)
@@ -131,7 +148,7 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
         joiner = " and " if rule[i] != "R6" else ", "
         en.append(joiner.join(parts_en) + f" → {kind[i]}")
         joiner_ja = "、" if rule[i] == "R6" else " かつ "
-        ja.append(joiner_ja.join(parts_ja) + f" → {NAMES_JA[kind[i]]}")
+        ja.append(joiner_ja.join(parts_ja) + f" → {names_ja[kind[i]]}")
         margins.append(min(m) if m else np.nan)
     out = raw[["importer", "commodity_id"]].copy()
     out["type"] = kind
@@ -143,13 +160,11 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
     return out.reset_index(drop=True)
 
 
-RULES = ("R1", "R3", "R4", "R5", "R2", "R2", "R6")  # by type code (order of TYPES)
-
-
 def type_codes(x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, x4: np.ndarray,
                b: np.ndarray, d: np.ndarray, t: TypologyThresholds) -> np.ndarray:
-    """Type codes (indices into :data:`TYPES`) by rules R1–R6, for arrays of any shape
-    (e.g. draws × commodities); NaN counts as not over its threshold."""
+    """Type codes (indices into :func:`type_ids`, i.e. :data:`TYPES`) by rules R1–R6,
+    for arrays of any shape (e.g. draws × commodities); NaN counts as not over its
+    threshold. Each rule names its type by id, so the catalog's row order is immaterial."""
     def over(v: np.ndarray, theta: float) -> np.ndarray:
         return np.nan_to_num(np.asarray(v, dtype=float), nan=-np.inf) >= theta
 
@@ -158,8 +173,11 @@ def type_codes(x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, x4: np.ndarray,
     is_bp = over(b, t.byproduct)
     gate = is_bp & upstream if t.byproduct_requires_upstream_risk else is_bp
     d = np.broadcast_to(np.asarray(d, dtype=bool), upstream.shape)
+    code = {t: i for i, t in enumerate(type_ids())}
     return np.select([d, gate & smelting, gate, upstream & smelting, upstream, smelting],
-                     [0, 4, 5, 1, 2, 3], 6)
+                     [code["demand_surge"], code["byproduct_smelting"],
+                      code["byproduct_recycling"], code["mine_and_smelter_oligopoly"],
+                      code["mine_oligopoly"], code["smelter_oligopoly"]], code["none"])
 
 
 def _deciding_axes(rule: str, over: dict[str, np.ndarray], i: int) -> list[str]:
@@ -179,10 +197,18 @@ def _deciding_axes(rule: str, over: dict[str, np.ndarray], i: int) -> list[str]:
 
 def policy_packages(types: pd.Series) -> pd.DataFrame:
     """The study's package for each type: rows ``type, measure_id, level, level_class,
-    certainty`` (catalog ``policy_packages`` and ``policy_levels``)."""
-    levels = {r["level"]: r["class"] for r in read_table("policy_levels")}
-    table = pd.DataFrame(read_table("policy_packages"))
+    certainty`` (catalog ``policy_packages`` and ``policy_levels``, joined by id), the
+    types in the order of ``types``, the measures in the ``order`` column of
+    ``policy_measures``."""
+    levels = {r["level"]: r["class"] for r in tables.read_table("policy_levels")}
+    order = {r["measure_id"]: int(r["order"]) for r in tables.read_table("policy_measures")}
+    table = pd.DataFrame(tables.read_table("policy_packages"))
     table["level_class"] = table["level"].map(levels)
+    table["measure_order"] = table["measure_id"].map(order)
     wanted = pd.DataFrame({"type_id": pd.unique(types)})
-    return wanted.merge(table, on="type_id").rename(columns={"type_id": "type"})[
-        ["type", "measure_id", "level", "level_class", "certainty"]]
+    out = wanted.merge(table, on="type_id").sort_values(
+        ["type_id", "measure_order"], key=lambda s: s.map(
+            {t: i for i, t in enumerate(wanted["type_id"])}) if s.name == "type_id" else s,
+        kind="stable")
+    return out.rename(columns={"type_id": "type"})[
+        ["type", "measure_id", "level", "level_class", "certainty"]].reset_index(drop=True)

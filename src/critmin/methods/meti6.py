@@ -40,10 +40,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from critmin.catalog import tables
 from critmin.catalog.reasons import reason, trade_gap
-from critmin.catalog.tables import read_table
 from critmin.indicators.concentration import concentration
-from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+from critmin.indicators.governance import (
+    MISSING_GOVERNANCE_RISK,
+    country_risk,
+    governance_weighted_by,
+    resolve_dimensions,
+    risk_for_years,
+)
 from critmin.indicators.inputs import (
     governance_rows,
     preferred_governance,
@@ -55,9 +61,24 @@ from critmin.indicators.inputs import (
 )
 from critmin.indicators.trade import Members, domestic_production, flows
 from critmin.indicators.volatility import market_volatility, unit_value_volatility
+from critmin.store.read import (
+    has_reserves,
+    hs_coded_stages,
+    production_series_stages,
+    recycling_rates,
+    traded_stages,
+)
 
-AXES: tuple[str, ...] = tuple(r["axis_id"] for r in sorted(
-    read_table("meti6_axes"), key=lambda r: int(r["order"])))
+
+def axis_ids() -> tuple[str, ...]:
+    """The six axis ids in the study's order: the catalog table ``meti6_axes`` sorted by
+    its ``order`` column (never by row position)."""
+    rows = tables.read_table("meti6_axes")
+    return tuple(r["axis_id"] for r in sorted(rows, key=lambda r: int(r["order"])))
+
+
+AXES: tuple[str, ...] = axis_ids()
+"""The axis ids in the study's order (:func:`axis_ids` when the module was loaded)."""
 HHI_KNOTS = ((0.0, 0.0), (0.15, 1 / 3), (0.25, 2 / 3), (1.0, 1.0))
 VALUES = ["importer", "commodity_id", "year", "axis", "value", "raw", "basis", "missing",
           "detail", "source_ids"]
@@ -77,7 +98,7 @@ class Meti6Options:
     recycling_max_gap: int = 10         # EoL-RIR: nearest year within this many years
     dimensions: str = "auto"            # WGI dimensions: auto | pv | six
     min_dimensions: int = 4
-    missing_governance: float | str = 0.5
+    missing_governance: float | str = MISSING_GOVERNANCE_RISK
     intra_group: str = "exclude"
 
 
@@ -153,14 +174,18 @@ def scrap_axis(eol_rir: np.ndarray | pd.Series) -> np.ndarray:
 
 
 def import_governance(flows: pd.DataFrame, risk: pd.DataFrame, domestic: pd.DataFrame,
-                      missing_governance: float | str = 0.5) -> pd.DataFrame:
+                      missing_governance: float | str = MISSING_GOVERNANCE_RISK
+                      ) -> pd.DataFrame:
     """``G = Σ_j f_j·g_j / (p_c + Σ_j f_j)`` per importer × commodity × stage, summed
-    over the years in ``flows`` (methods.md §8, axes 3–4).
+    over the years in ``flows`` (docs/methods.md §8, axes 3–4): the governance-weighted
+    share (:func:`critmin.indicators.governance.governance_weighted_by`, §4) of the
+    supply made of the import flows and the domestic supply ``p_c`` at g = 0.
 
     ``g_j`` is the partner's risk in the flow's year; a partner without one gets
-    ``missing_governance`` (a number) or is dropped (``"exclude"``). Domestic supply
-    ``p_c`` counts with g = 0. Returns ``importer, commodity_id, stage, imports_t,
-    domestic_t, governance, n_partners, missing_governance_share, years``.
+    ``missing_governance`` (a number, default
+    :data:`~critmin.indicators.governance.MISSING_GOVERNANCE_RISK`) or is dropped
+    (``"exclude"``). Returns ``importer, commodity_id, stage, imports_t, domestic_t,
+    governance, n_partners, missing_governance_share, y0, y1``.
     """
     key = ["importer", "commodity_id", "stage"]
     f = flows[flows["quantity_t"] > 0].merge(
@@ -169,20 +194,22 @@ def import_governance(flows: pd.DataFrame, risk: pd.DataFrame, domestic: pd.Data
     f["gmiss"] = f["risk"].isna()
     if missing_governance == "exclude":
         f = f[~f["gmiss"]]
-    f["g"] = f["risk"].fillna(float(missing_governance) if missing_governance != "exclude"
-                              else np.nan)
-    f["fg"] = f["quantity_t"] * f["g"]
+    missing_risk = np.nan if missing_governance == "exclude" else float(missing_governance)
     f["fmiss"] = f["quantity_t"].where(f["gmiss"], 0.0)
-    agg = f.groupby(key).agg(imports_t=("quantity_t", "sum"), numerator=("fg", "sum"),
-                             miss=("fmiss", "sum"), n_partners=("partner", "nunique"),
+    agg = f.groupby(key).agg(imports_t=("quantity_t", "sum"), miss=("fmiss", "sum"),
+                             n_partners=("partner", "nunique"),
                              y0=("year", "min"), y1=("year", "max")).reset_index()
     dom = domestic.groupby(key)["domestic_t"].sum().reset_index()
     out = agg.merge(dom, on=key, how="outer")
-    out[["imports_t", "numerator", "miss", "domestic_t"]] = out[
-        ["imports_t", "numerator", "miss", "domestic_t"]].fillna(0.0)
+    out[["imports_t", "miss", "domestic_t"]] = out[
+        ["imports_t", "miss", "domestic_t"]].fillna(0.0)
     out["n_partners"] = out["n_partners"].fillna(0).astype(int)
-    supply = out["imports_t"] + out["domestic_t"]
-    out["governance"] = (out["numerator"] / supply).where(supply > 0)
+    supply = pd.concat([f[key + ["quantity_t", "risk"]],
+                        domestic[key].assign(quantity_t=domestic["domestic_t"], risk=0.0)],
+                       ignore_index=True)
+    g = governance_weighted_by(supply.astype({"quantity_t": float, "risk": float}), key,
+                               "quantity_t", "risk", missing_risk)
+    out = out.merge(g.reset_index(), on=key, how="left")
     out["missing_governance_share"] = (out["miss"] / out["imports_t"]).where(
         out["imports_t"] > 0, 0.0)
     return out[key + ["imports_t", "domestic_t", "governance", "n_partners",
@@ -212,11 +239,9 @@ def _nearest_year(frame: pd.DataFrame, year: int, max_gap: int) -> pd.DataFrame:
 def primary_stages(con: Any, commodity_ids: list[str]) -> dict[str, str]:
     """Stage of axis 1 per commodity: mining where the catalog has a mine series, else
     the first production series (e.g. gallium: refinery output, no mine stage)."""
-    rows = con.execute("select commodity_id, stage from production_series order by rowid"
-                       ).fetchall()
     out: dict[str, str] = {}
-    for cid, stage in rows:
-        if cid in commodity_ids and (cid not in out or stage == "mining"):
+    for cid, stage in production_series_stages(con, commodity_ids):
+        if cid not in out or stage == "mining":
             out[cid] = stage
     return out
 
@@ -239,18 +264,9 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
     reserves = reserves_rows(con, commodity_ids)[
         ["commodity_id", "iso3", "year", "quantity", "source_id"]]
-    has_reserves = con.execute("select count(*) from reserves").fetchall()[0][0] > 0
     reserves = _nearest_year(reserves, year, opts.reserves_max_gap)
     vol = _volatility(con, year, opts.volatility_window)
-    rec = con.execute(
-        "select commodity_id, value as eol_rir, year, source_id from recycling "
-        "where metric = 'EOL-RIR' and value is not null").df()
-    rec = _nearest_year(rec, year, opts.recycling_max_gap)
-    hs = frozenset(tuple(r) for r in con.execute(
-        "select distinct commodity_id, stage from commodity_stage where hs6 <> ''").fetchall())
-    traded = frozenset(tuple(r) for r in con.execute(
-        "select distinct commodity_id, stage from trade_stage where year in (select unnest(?))",
-        [iyears]).fetchall())
+    rec = _nearest_year(recycling_rates(con, "EOL-RIR"), year, opts.recycling_max_gap)
     return Meti6Inputs(
         year=year, members=members, commodities=tuple(commodity_ids),
         primary_stage=primary_stages(con, commodity_ids),
@@ -259,7 +275,8 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
             ["commodity_id", "stage", "year", "iso3", "quantity", "flag", "source_id"]],
         reserves=reserves, flows=fl, domestic=domestic,
         risk=risk[["iso3", "year", "risk"]], volatility=vol, recycling=rec,
-        hs_stages=hs, traded_stages=traded, store_has_reserves=has_reserves,
+        hs_stages=hs_coded_stages(con), traded_stages=traded_stages(con, iyears),
+        store_has_reserves=has_reserves(con),
         wgi="WGI " + "+".join(dims))
 
 
@@ -288,10 +305,16 @@ def meti6_values(inp: Meti6Inputs, opts: Meti6Options | None = None) -> pd.DataF
     opts = opts or Meti6Options()
     grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
                                       names=["importer", "commodity_id"]).to_frame(index=False)
-    parts = [_production_axis(inp, opts), _reserve_axis(inp, opts),
-             *_governance_axes(inp, opts), _volatility_axis(inp, opts), _scrap_axis(inp)]
+    concentrate, refined = _governance_axes(inp, opts)
+    parts = {"production_concentration": _production_axis(inp, opts),
+             "reserve_concentration": _reserve_axis(inp, opts),
+             "import_governance_concentrate": concentrate,
+             "import_governance_refined": refined,
+             "historical_volatility": _volatility_axis(inp, opts),
+             "scrap_recycling": _scrap_axis(inp)}
     out = []
-    for axis, part in zip(AXES, parts, strict=True):
+    for axis in axis_ids():
+        part = parts[axis]
         if "importer" in part:
             frame = grid.merge(part, on=["importer", "commodity_id"], how="left")
         else:
