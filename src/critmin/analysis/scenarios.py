@@ -5,7 +5,9 @@ of a commodity stage to all or selected importers by a fraction ``cut`` (or
 ``1 − approval_rate`` under licensing) for ``duration_years`` — plus optional blocs
 (cross-bloc trade cut by ``cut``, re-sourcing only inside a bloc or from non-aligned
 countries), demand changes (a fraction per commodity, e.g. −0.2) and re-sourcing
-parameters. The shipped library (``analysis/data/scenarios``) cites a source and date
+parameters (``resourcing``: the redirectable share ω and spare capacity κ of
+methods.md §11, and optionally the ranges the Monte Carlo draws them from). The shipped
+library (``analysis/data/scenarios``) cites a source and date
 for every case. Errors name the file and line.
 """
 
@@ -20,6 +22,19 @@ from critmin.errors import CritminError
 
 STAGES = ("mining", "refining")
 MAX_BYTES = 1_000_000
+DEFAULT_REDIRECT_SHARE = 0.2
+"""ω: the share of other exporters' shipments to unaffected importers that can be
+redirected [C] (methods.md §11)."""
+DEFAULT_SPARE_CAPACITY = 0.0
+"""κ: spare capacity as a share of production [C] (methods.md §11)."""
+CUT_SPREAD = 0.15
+"""The Monte Carlo range of a cut without ``cut_range``: cut ± 0.15, clipped to 0–1."""
+
+
+def default_range(value: float) -> tuple[float, float]:
+    """The Monte Carlo range of a re-sourcing setting without an explicit range:
+    ``[x/2, min(1, 3x/2)]`` (ω = 0.2 → [0.1, 0.3]; κ = 0 → fixed at 0) [C]."""
+    return (value * 0.5, min(1.0, value * 1.5))
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,13 @@ class Shock:
     cut_range: tuple[float, float] | None = None   # for Monte Carlo (default ± 0.15)
     note: str = ""
 
+    def cut_bounds(self) -> tuple[float, float]:
+        """The Monte Carlo range of the cut: ``cut_range``, else cut ± CUT_SPREAD
+        clipped to 0–1."""
+        if self.cut_range is not None:
+            return self.cut_range
+        return (max(0.0, self.cut - CUT_SPREAD), min(1.0, self.cut + CUT_SPREAD))
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -51,8 +73,18 @@ class Scenario:
     blocs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bloc_cut: float = 0.0
     demand: dict[str, float] = field(default_factory=dict)
-    redirect_share: float = 0.2
-    spare_capacity: float = 0.0
+    redirect_share: float = DEFAULT_REDIRECT_SHARE
+    spare_capacity: float = DEFAULT_SPARE_CAPACITY
+    redirect_share_range: tuple[float, float] | None = None
+    spare_capacity_range: tuple[float, float] | None = None
+
+    def redirect_bounds(self) -> tuple[float, float]:
+        """The Monte Carlo range of ω (:func:`default_range` unless given)."""
+        return self.redirect_share_range or default_range(self.redirect_share)
+
+    def spare_bounds(self) -> tuple[float, float]:
+        """The Monte Carlo range of κ (:func:`default_range` unless given)."""
+        return self.spare_capacity_range or default_range(self.spare_capacity)
 
 
 class _LineLoader:
@@ -152,7 +184,7 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
         if not isinstance(change, int | float) or not -1.0 <= change <= 1.0:
             raise fail(doc["demand"], f"demand change for {name} must be a number in −1…1")
         demand[_resolve(commodity, name, doc["demand"], fail)] = float(change)
-    res = doc.get("resourcing") or {}
+    res = _resourcing(doc, fail)
     if not shocks and not blocs:
         raise fail(doc, "a scenario needs at least one shock or a 'blocs' section")
     year = doc.get("year")
@@ -162,9 +194,33 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
         scenario_id=str(doc["id"]), name=str(doc["name"]), shocks=tuple(shocks),
         name_ja=str(doc.get("name_ja", "")), date=str(doc.get("date", "")),
         source=str(doc.get("source", "")), year=year, blocs=blocs, bloc_cut=bloc_cut,
-        demand=demand,
-        redirect_share=_fraction(res, "redirect_share", fail, 0.2),
-        spare_capacity=_fraction(res, "spare_capacity", fail, 0.0))
+        demand=demand, **res)
+
+
+def _resourcing(doc: dict[str, Any], fail: Any) -> dict[str, Any]:
+    """The ``resourcing`` section: ω, κ and their optional Monte Carlo ranges."""
+    res = doc.get("resourcing") or {}
+    if not isinstance(res, dict):
+        raise fail(doc, "'resourcing' is a mapping (redirect_share, spare_capacity and "
+                   "optional redirect_share_range, spare_capacity_range)")
+    known = {"redirect_share", "spare_capacity", "redirect_share_range",
+             "spare_capacity_range", "__line__"}
+    extra = set(res) - known
+    if extra:
+        raise fail(res, f"unknown resourcing key(s) {', '.join(sorted(extra))}; valid: "
+                   f"{', '.join(sorted(known - {'__line__'}))}")
+    out: dict[str, Any] = {
+        "redirect_share": _fraction(res, "redirect_share", fail, DEFAULT_REDIRECT_SHARE),
+        "spare_capacity": _fraction(res, "spare_capacity", fail, DEFAULT_SPARE_CAPACITY)}
+    for key in ("redirect_share", "spare_capacity"):
+        rng = res.get(f"{key}_range")
+        if rng is not None:
+            if (not isinstance(rng, list) or len(rng) != 2
+                    or not all(isinstance(v, int | float) for v in rng)
+                    or not 0 <= rng[0] <= out[key] <= rng[1] <= 1):
+                raise fail(res, f"'{key}_range' is [low, high] within 0–1 around {key}")
+            out[f"{key}_range"] = (float(rng[0]), float(rng[1]))
+    return out
 
 
 def _resolve(fn: Any, name: Any, node: dict[str, Any], fail: Any) -> str:

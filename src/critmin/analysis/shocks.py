@@ -10,7 +10,8 @@ For a commodity stage and year, with ``f_xc`` the trade from exporter x to impor
     then, with Σ y fixed at its optimum, max t s.t. Σ_j y_jc ≥ t·L_c        (LP 2, max–min
                       sharing among all importers that lost supply)
     K_j = ω · E_j,other + κ · q_j            redirectable exports (to importers that lost
-                                             nothing) and spare capacity [C]: ω = 0.2, κ = 0
+                                             nothing) and spare capacity [C]: the
+                                             scenario's ω (default 0.2) and κ (0)
     S_c = L_c − Σ_j y*_jc                    residual shortfall
 
 Second order (shock on ore/concentrate): a refiner r that loses the share
@@ -28,11 +29,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.analysis.scenarios import Scenario, Shock
+from critmin.analysis.scenarios import (
+    DEFAULT_REDIRECT_SHARE,
+    DEFAULT_SPARE_CAPACITY,
+    Scenario,
+    Shock,
+)
 from critmin.catalog.reasons import code_of, reason, stage_label, trade_gap
 from critmin.errors import CritminError
 
-DEFAULT_REDIRECT_SHARE = 0.2
 CELL = ["commodity_id", "stage"]
 
 
@@ -82,20 +87,38 @@ def expand(names: tuple[str, ...] | list[str], groups: dict[str, list[str]]) -> 
     return out
 
 
-def flow_cuts(data: ShockData, scenario: Scenario) -> pd.DataFrame:
-    """Every flow with its cut ρ (shocks and blocs combined: 1 − Π(1 − ρ_k)) after the
-    scenario's demand changes: ``exporter, importer, commodity_id, stage, quantity_t, cut``."""
+def shock_hits(data: ShockData, scenario: Scenario, flows: pd.DataFrame) -> np.ndarray:
+    """``(shocks, flows)`` booleans: shock s restricts flow f — the flow is of the shock's
+    commodity stage, from one of its exporters (groups expanded) to an importer outside
+    them and, for a targeted shock, to one of its importers. The one definition of who
+    is cut, used by the LP and the Monte Carlo alike (methods.md §11)."""
+    out = np.zeros((len(scenario.shocks), len(flows)), dtype=bool)
+    for si, shock in enumerate(scenario.shocks):
+        x = expand(shock.exporters, data.groups)
+        hit = (flows["commodity_id"].eq(shock.commodity_id) & flows["stage"].eq(shock.stage)
+               & flows["exporter"].isin(x) & ~flows["importer"].isin(x)).to_numpy(copy=True)
+        if shock.importers is not None:
+            hit &= flows["importer"].isin(expand(shock.importers, data.groups)).to_numpy()
+        out[si] = hit
+    return out
+
+
+def scaled_flows(data: ShockData, scenario: Scenario) -> pd.DataFrame:
+    """The year's flows after the scenario's demand changes (every flow of a commodity
+    scaled by ``1 + Δ``)."""
     f = data.flows.copy()
     if scenario.demand:
         scale = f["commodity_id"].map(scenario.demand).fillna(0.0)
         f["quantity_t"] = f["quantity_t"] * (1.0 + scale)
+    return f
+
+
+def flow_cuts(data: ShockData, scenario: Scenario) -> pd.DataFrame:
+    """Every flow with its cut ρ (shocks and blocs combined: 1 − Π(1 − ρ_k)) after the
+    scenario's demand changes: ``exporter, importer, commodity_id, stage, quantity_t, cut``."""
+    f = scaled_flows(data, scenario)
     keep = np.ones(len(f))
-    for shock in scenario.shocks:
-        x = expand(shock.exporters, data.groups)
-        hit = (f["commodity_id"].eq(shock.commodity_id) & f["stage"].eq(shock.stage)
-               & f["exporter"].isin(x) & ~f["importer"].isin(x)).to_numpy(copy=True)
-        if shock.importers is not None:
-            hit &= f["importer"].isin(expand(shock.importers, data.groups)).to_numpy()
+    for shock, hit in zip(scenario.shocks, shock_hits(data, scenario, f), strict=True):
         keep *= np.where(hit, 1.0 - shock.cut, 1.0)
     if scenario.blocs and scenario.bloc_cut > 0:
         keep *= np.where(cross_bloc(f["exporter"], f["importer"], scenario.blocs),
@@ -211,36 +234,67 @@ def solve_resourcing(capacity: pd.Series, need: pd.Series,
     return out[out["resourced_t"] > 1e-9].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class ResourcingCell:
+    """The re-sourcing problem of one commodity stage (methods.md §11).
+
+    ``need``: L_c by importer (> 0); ``redirectable``: E_j,other, each exporter's
+    shipments to importers that lost nothing; ``production``: q_j; ``cutters``: the
+    exporters that cut anyone on this stage (they re-source nothing); ``forbidden``:
+    (j, c) links that may not carry re-sourced supply (restricted or cross-bloc).
+    """
+
+    commodity_id: str
+    stage: str
+    need: pd.Series
+    redirectable: pd.Series
+    production: pd.Series
+    cutters: frozenset[str]
+    forbidden: frozenset[tuple[str, str]]
+
+    def capacity(self, redirect_share: float, spare_capacity: float) -> pd.Series:
+        """``K_j = ω · E_j,other + κ · q_j`` of every exporter that is not a cutter."""
+        cap = self.redirectable * redirect_share
+        if spare_capacity > 0:
+            cap = cap.add(spare_capacity * self.production, fill_value=0.0)
+        return cap[~cap.index.isin(self.cutters)]
+
+
+def resourcing_cells(data: ShockData, scenario: Scenario, flows: pd.DataFrame
+                     ) -> list[ResourcingCell]:
+    """One :class:`ResourcingCell` per commodity stage with a loss in ``flows`` (the
+    output of :func:`flow_cuts` with ``loss_t``), in (commodity, stage) order."""
+    out = []
+    member = {i: n for n, ms in scenario.blocs.items() for i in ms}
+    for (cid, stage), g in flows[flows["loss_t"] > 0].groupby(CELL):
+        cell = flows[(flows["commodity_id"] == cid) & (flows["stage"] == stage)]
+        need = cell.groupby("importer")["loss_t"].sum()
+        need = need[need > 0]
+        free = cell[~cell["importer"].isin(set(need.index))
+                    & ~cell["exporter"].str.startswith("code ")]
+        q = data.production[(data.production["commodity_id"] == cid) &
+                            (data.production["stage"] == stage)].set_index("iso3")["quantity"]
+        redirectable = free.groupby("exporter")["quantity_t"].sum()
+        restricted = set(zip(g["exporter"], g["importer"], strict=True))
+        if scenario.blocs:
+            exporters = redirectable.index.union(q.index)
+            restricted |= {(j, c) for j in exporters for c in need.index
+                           if member.get(j) and member.get(c) and member[j] != member[c]}
+        out.append(ResourcingCell(cid, stage, need, redirectable, q,
+                                  frozenset(g["exporter"]), frozenset(restricted)))
+    return out
+
+
 def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Flow-level results: (flows with ``cut, loss_t``; re-sourcing ``exporter, importer,
     commodity_id, stage, resourced_t``) for every affected commodity stage."""
     f = flow_cuts(data, scenario)
     f["loss_t"] = f["quantity_t"] * f["cut"]
-    redirect = scenario.redirect_share
-    spare = scenario.spare_capacity
     resourced = []
-    for (cid, stage), g in f[f["loss_t"] > 0].groupby(CELL):
-        cell = f[(f["commodity_id"] == cid) & (f["stage"] == stage)]
-        need = cell.groupby("importer")["loss_t"].sum()
-        need = need[need > 0]
-        lost = set(need.index)
-        free = cell[~cell["importer"].isin(lost) & ~cell["exporter"].str.startswith("code ")]
-        cap = free.groupby("exporter")["quantity_t"].sum() * redirect
-        if spare > 0:
-            q = data.production[(data.production["commodity_id"] == cid) &
-                                (data.production["stage"] == stage)].set_index("iso3")[
-                                    "quantity"]
-            cap = cap.add(spare * q, fill_value=0.0)
-        restricted = set(zip(g["exporter"], g["importer"], strict=True))
-        if scenario.blocs:
-            member = {i: n for n, ms in scenario.blocs.items() for i in ms}
-            restricted |= {(j, c) for j in cap.index for c in need.index
-                           if member.get(j) and member.get(c) and member[j] != member[c]}
-        # exporters that cut anyone on this stage do not re-source it
-        cutters = set(g["exporter"])
-        cap = cap[~cap.index.isin(cutters)]
-        y = solve_resourcing(cap, need, restricted)
-        resourced.append(y.assign(commodity_id=cid, stage=stage))
+    for cell in resourcing_cells(data, scenario, f):
+        cap = cell.capacity(scenario.redirect_share, scenario.spare_capacity)
+        y = solve_resourcing(cap, cell.need, set(cell.forbidden))
+        resourced.append(y.assign(commodity_id=cell.commodity_id, stage=cell.stage))
     res = (pd.concat(resourced, ignore_index=True) if resourced else
            pd.DataFrame(columns=["exporter", "importer", "resourced_t", "commodity_id", "stage"]))
     return f, res
@@ -346,25 +400,32 @@ def shocked_meti6_inputs(inp: Any, flows: pd.DataFrame, resourced: pd.DataFrame)
 
 def post_shock_indicators(flows: pd.DataFrame, resourced: pd.DataFrame, risk: pd.DataFrame,
                           members: dict[str, set[str]]) -> pd.DataFrame:
-    """Import HHI and governance-weighted concentration (G, no domestic supply, partners
-    without WGI at 0.5) of each importer × commodity stage before and after the shock and
-    re-sourcing."""
+    """Import HHI ``Σ a_j²`` (:func:`critmin.indicators.concentration.hhi_by`, methods.md
+    §2) and governance-weighted import concentration ``Σ a_j g_j``
+    (:func:`critmin.indicators.governance.governance_weighted_by`, §4: no domestic
+    supply, partners without WGI at ``MISSING_GOVERNANCE_RISK``) of each importer ×
+    commodity stage before and after the shock and re-sourcing."""
+    from critmin.indicators.concentration import hhi_by
+    from critmin.indicators.governance import governance_weighted_by
+
     names = ["import_hhi_before", "import_hhi_after", "import_governance_before",
              "import_governance_after"]
     cols = ["exporter", "importer", "commodity_id", "stage", "quantity_t"]
     g = risk.set_index("iso3")["risk"]
+    key = ["name", *CELL]
     out = []
     for label, frame in (("before", flows[cols]), ("after", flows_after(flows, resourced))):
         f = assign_importers(frame, members).groupby(["name", "exporter", *CELL],
                                                      as_index=False)["quantity_t"].sum()
-        f = f[f["quantity_t"] > 0]
-        f["a"] = f["quantity_t"] / f.groupby(["name", *CELL])["quantity_t"].transform("sum")
-        f["ag"] = f["a"] * f["exporter"].map(g).fillna(0.5)
-        f["a2"] = f["a"] ** 2
-        agg = f.groupby(["name", *CELL]).agg(hhi=("a2", "sum"), gov=("ag", "sum"))
-        out.append(agg.rename(columns={"hhi": f"import_hhi_{label}",
-                                       "gov": f"import_governance_{label}"}))
-    both = pd.concat(out, axis=1).reset_index().rename(columns={"name": "importer"})
+        f["risk"] = f["exporter"].map(g)
+        out += [hhi_by(f, key, "quantity_t").rename(f"import_hhi_{label}"),
+                governance_weighted_by(f, key, "quantity_t", "risk").rename(
+                    f"import_governance_{label}")]
+    both = pd.concat(out, axis=1)
+    if both.empty:
+        return pd.DataFrame(columns=["importer", *CELL, *names])
+    both.index.names = key
+    both = both.reset_index().rename(columns={"name": "importer"})
     return both.reindex(columns=["importer", *CELL, *names])
 
 
@@ -447,7 +508,7 @@ def missing_reason(data: ShockData, commodity_id: str, stage: str, imports: floa
 def single_shock(exporter: str, commodity_id: str, cut: float, stages: tuple[str, ...],
                  importers: tuple[str, ...] | None = None,
                  redirect_share: float = DEFAULT_REDIRECT_SHARE,
-                 spare_capacity: float = 0.0) -> Scenario:
+                 spare_capacity: float = DEFAULT_SPARE_CAPACITY) -> Scenario:
     """A one-shock scenario (the ``critmin shock`` command)."""
     shocks = tuple(Shock((exporter,), commodity_id, s, cut, importers) for s in stages)
     return Scenario(f"shock-{exporter}-{commodity_id}", f"{exporter} cuts {commodity_id} "

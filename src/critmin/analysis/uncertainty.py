@@ -8,7 +8,9 @@ Uncertain inputs and their distributions [C]:
 - Production and reserves: ``q^(n) = q·exp(σ·z − σ²/2)`` (mean-preserving lognormal),
   σ = 0.05 for reported figures, 0.15 for estimated ones, remainders and reserves.
 - Shocks: the cut uniform on the shock's ``cut_range`` (default cut ± 0.15, clipped);
-  the redirectable share ω uniform on [0.1, 0.3].
+  the scenario's redirectable share ω and spare capacity κ uniform on their ranges
+  (``resourcing: redirect_share_range / spare_capacity_range``, default [x/2, 3x/2]
+  clipped to 1: ω = 0.2 → [0.1, 0.3], κ = 0 → 0).
 
 Draws are an array axis. One root seed (recorded) is split with NumPy's SeedSequence
 into one child per fixed-size chunk, so the result is the same whatever the number of
@@ -18,7 +20,10 @@ that a commodity's type changes and that its GeoPolRisk rank changes.
 
 Re-sourcing in the draws uses the closed form of the LP of :mod:`critmin.analysis.shocks`
 when every exporter may serve every importer (no blocs): the max–min share is
-``t = min(1, ΣK/ΣL)`` for all importers (tested against HiGHS).
+``t = min(1, ΣK/ΣL)`` for all importers. The draws use the shock model of
+:func:`critmin.analysis.shocks.run_scenario` (same restricted flows, restricting exporters,
+ω and κ), so the centre — the scenario's own settings — equals ``critmin scenario run``
+(tested against HiGHS on the real store).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from critmin.analysis.typology import (
     type_codes,
 )
 from critmin.errors import CritminError
+from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, risk_from_estimate
 
 SIGMA_REPORTED = 0.05
 SIGMA_ESTIMATED = 0.15
@@ -48,7 +54,10 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 @dataclass(frozen=True)
 class HHIBlock:
-    """Quantities grouped into cells; ``draw`` gives HHI per cell and draw."""
+    """Quantities grouped into cells; ``draw`` gives HHI per cell and draw:
+    :func:`critmin.indicators.concentration.hhi` (methods.md §2) over a draw axis, as a
+    matrix product, the "other countries" remainder counted in the total but not
+    squared (its centre equals the methods' value, tested)."""
 
     q: np.ndarray          # (R,)
     sigma: np.ndarray      # (R,)
@@ -75,7 +84,7 @@ class GovernanceBlock:
     avg: np.ndarray        # (rows, keys)
 
     def draw(self, wgi: np.ndarray) -> np.ndarray:
-        risk = np.clip((2.5 - wgi @ self.avg) / 5.0, 0.0, 1.0)
+        risk = risk_from_estimate(wgi @ self.avg)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.den > 0, (risk @ self.flows + self.fixed) / self.den, np.nan)
 
@@ -124,7 +133,7 @@ def hhi_block(rows: pd.DataFrame, cells: list[Any], key: str | list[str],
 
 def governance_block(flows: pd.DataFrame, domestic: pd.DataFrame, cells: list[Any],
                      key: list[str], wgi_keys: pd.DataFrame, wgi_rows: pd.DataFrame,
-                     missing: float = 0.5, valid: np.ndarray | None = None,
+                     missing: float = MISSING_GOVERNANCE_RISK, valid: np.ndarray | None = None,
                      require_imports: bool = False) -> GovernanceBlock:
     """A :class:`GovernanceBlock`.
 
@@ -418,118 +427,156 @@ def _ranks(score: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ShockModel:
-    """Arrays of a (bloc-free) scenario for the shock ensemble."""
+    """Arrays of a (bloc-free) scenario for the shock ensemble: the model of
+    :func:`critmin.analysis.shocks.run_scenario` (same restricted flows, restricting
+    exporters, ω and κ) with the LP in closed form."""
 
     flows: np.ndarray          # (F,) quantity of every flow of the shocked cells
     shock_of: np.ndarray       # (S, F) 1 where shock s cuts flow f
-    cut: np.ndarray            # (S,) deterministic cut
+    cut: np.ndarray            # (S,) the scenario's cut
     cut_low: np.ndarray        # (S,)
     cut_high: np.ndarray       # (S,)
-    importer_of: np.ndarray    # (F, I) flow → reported importer (group membership)
+    importer_of: np.ndarray    # (F, I) flow → reported importer, intra-group flows left out
+    member_of: np.ndarray      # (F, I) flow → reported importer (into any member)
     cell_of: np.ndarray        # (F,) cell index
-    free_exports: np.ndarray   # (E,) exports to importers that lost nothing
-    free_cell: np.ndarray      # cell index of each free export row
+    redirectable: np.ndarray   # (C,) Σ E_j,other of the exporters that may re-source
+    producible: np.ndarray     # (C,) Σ q_j of the exporters that may re-source
     rows: pd.DataFrame         # importer, commodity_id, stage of the reported rows
     row_cell: np.ndarray       # cell index of each reported row
     row_importer: np.ndarray   # importer index of each reported row
     n_cells: int
-    redirect: tuple[float, float]
+    redirect: tuple[float, float, float]   # ω: the scenario's value, low, high
+    spare: tuple[float, float, float]      # κ: the scenario's value, low, high
     missing: tuple[str, ...] = ()   # per reported row: why it has no figures
 
 
 def shock_model(data: Any, scenario: Any, importers: dict[str, set[str]]) -> ShockModel:
-    """The arrays of :func:`shock_chunk` for a scenario without blocs."""
-    from critmin.analysis.shocks import expand, flow_cuts, imports_of, missing_reason
+    """The arrays of :func:`shock_chunk` for a scenario without blocs.
+
+    The restricted flows are :func:`critmin.analysis.shocks.shock_hits`; the importers
+    that lost supply, the restricting exporters and the capacities E_j,other and q_j are
+    :func:`critmin.analysis.shocks.resourcing_cells` of the scenario (a shock whose cut
+    is 0 counts as cutting, since its draws may cut), kept fixed across draws.
+    """
+    from dataclasses import replace
+
+    from critmin.analysis.shocks import flow_cuts, resourcing_cells, shock_hits
 
     if scenario.blocs:
         raise CritminError("uncertainty of bloc scenarios is not supported: the draws use "
                            "the closed-form re-sourcing, which holds without blocs")
-    f = flow_cuts(data, scenario)
     cells = sorted({(s.commodity_id, s.stage) for s in scenario.shocks})
     cidx = {c: i for i, c in enumerate(cells)}
+    f = flow_cuts(data, scenario)
     f = f[[(c, s) in cidx for c, s in zip(f["commodity_id"], f["stage"], strict=True)]]
     f = f.reset_index(drop=True)
-    shock_of = np.zeros((len(scenario.shocks), len(f)))
-    for si, sh in enumerate(scenario.shocks):
-        x = expand(sh.exporters, data.groups)
-        hit = (f["commodity_id"].eq(sh.commodity_id) & f["stage"].eq(sh.stage)
-               & f["exporter"].isin(x) & ~f["importer"].isin(x))
-        if sh.importers is not None:
-            hit &= f["importer"].isin(expand(sh.importers, data.groups))
-        shock_of[si] = hit.to_numpy(float)
-    cut = np.array([s.cut for s in scenario.shocks])
-    low = np.array([s.cut_range[0] if s.cut_range else max(0.0, s.cut - 0.15)
-                    for s in scenario.shocks])
-    high = np.array([s.cut_range[1] if s.cut_range else min(1.0, s.cut + 0.15)
-                     for s in scenario.shocks])
+    bounds = np.array([s.cut_bounds() for s in scenario.shocks], dtype=float).reshape(-1, 2)
+    # who restricts and who lost supply: the scenario's own sets (a cut of 0: its range)
+    active = replace(scenario, shocks=tuple(
+        replace(s, cut=s.cut or hi) for s, (_, hi) in zip(scenario.shocks, bounds,
+                                                           strict=True)))
+    fa = flow_cuts(data, active)
+    fa["loss_t"] = fa["quantity_t"] * fa["cut"]
+    redirectable, producible = np.zeros(len(cells)), np.zeros(len(cells))
+    for cell in resourcing_cells(data, active, fa):
+        k = cidx.get((cell.commodity_id, cell.stage))
+        if k is not None:
+            redirectable[k] = cell.capacity(1.0, 0.0).sum()
+            producible[k] = cell.capacity(0.0, 1.0).sum()
     names = list(importers)
-    imp = np.zeros((len(f), len(names)))
-    for i, n in enumerate(names):
-        ok = f.index.isin(imports_of(f, importers[n]).index)
-        imp[ok, i] = 1.0
-    lost = f[f["cut"] > 0]
-    affected = set(zip(lost["importer"], lost["commodity_id"], lost["stage"], strict=True))
-    cutters = set(lost["exporter"])
-    unaffected = np.array([(i, c, s) not in affected for i, c, s in
-                           zip(f["importer"], f["commodity_id"], f["stage"], strict=True)],
-                          dtype=bool)
-    free = f[unaffected & ~f["exporter"].isin(cutters).to_numpy()
-             & ~f["exporter"].str.startswith("code ").to_numpy()]
+    direct, into = _importer_matrices(f, importers)
     rows = pd.DataFrame([(n, c, s) for n in names for c, s in cells],
                         columns=["importer", "commodity_id", "stage"])
     return ShockModel(
-        flows=f["quantity_t"].to_numpy(float), shock_of=shock_of, cut=cut, cut_low=low,
-        cut_high=high, importer_of=imp,
+        flows=f["quantity_t"].to_numpy(float),
+        shock_of=shock_hits(data, scenario, f).astype(float),
+        cut=np.array([s.cut for s in scenario.shocks], dtype=float),
+        cut_low=bounds[:, 0], cut_high=bounds[:, 1], importer_of=direct, member_of=into,
         cell_of=np.array([cidx[(c, s)] for c, s in zip(f["commodity_id"], f["stage"],
-                                                       strict=True)]),
-        free_exports=free["quantity_t"].to_numpy(float),
-        free_cell=np.array([cidx[(c, s)] for c, s in zip(free["commodity_id"], free["stage"],
-                                                         strict=True)], dtype=int),
-        rows=rows, row_cell=np.array([cidx[(c, s)] for c, s in zip(
-            rows["commodity_id"], rows["stage"], strict=True)]),
-        row_importer=np.array([names.index(n) for n in rows["importer"]]),
-        n_cells=len(cells), redirect=(0.1, 0.3),
-        missing=tuple(missing_reason(data, c, s, _imports(f, importers[n], c, s), n)
-                      for n, c, s in rows.itertuples(index=False)))
+                                                       strict=True)], dtype=int),
+        redirectable=redirectable, producible=producible, rows=rows,
+        row_cell=np.array([cidx[(c, s)] for c, s in zip(
+            rows["commodity_id"], rows["stage"], strict=True)], dtype=int),
+        row_importer=np.array([names.index(n) for n in rows["importer"]], dtype=int),
+        n_cells=len(cells),
+        redirect=(scenario.redirect_share, *scenario.redirect_bounds()),
+        spare=(scenario.spare_capacity, *scenario.spare_bounds()),
+        missing=tuple(_missing(data, f, importers, rows)))
 
 
-def _imports(flows: pd.DataFrame, members: set[str], commodity_id: str, stage: str) -> float:
+def _importer_matrices(flows: pd.DataFrame, importers: dict[str, set[str]]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """(flows × importers) 0/1: into the importer with its intra-group trade left out
+    (its direct loss), and into any of its members (what it is re-sourced for)."""
     from critmin.analysis.shocks import imports_of
 
-    f = imports_of(flows, members)
-    return float(f.loc[(f["commodity_id"] == commodity_id) & (f["stage"] == stage),
-                       "quantity_t"].sum())
+    direct = np.zeros((len(flows), len(importers)))
+    into = np.zeros((len(flows), len(importers)))
+    for i, members in enumerate(importers.values()):
+        direct[flows.index.isin(imports_of(flows, members).index), i] = 1.0
+        into[flows["importer"].isin(members).to_numpy(), i] = 1.0
+    return direct, into
+
+
+def _missing(data: Any, flows: pd.DataFrame, importers: dict[str, set[str]],
+             rows: pd.DataFrame) -> list[str]:
+    """Why each reported row has no figures (as :func:`critmin.analysis.shocks.
+    run_scenario` says it)."""
+    from critmin.analysis.shocks import imports_of, missing_reason
+
+    out = []
+    for n, c, s in rows.itertuples(index=False):
+        f = imports_of(flows, importers[n])
+        imports = float(f.loc[(f["commodity_id"] == c) & (f["stage"] == s),
+                              "quantity_t"].sum())
+        out.append(missing_reason(data, c, s, imports, n))
+    return out
 
 
 def shock_chunk(model: ShockModel, n: int, seed: np.random.SeedSequence | None
                 ) -> dict[str, np.ndarray]:
-    """``n`` draws of direct loss, re-sourced supply and shortfall per reported row."""
+    """``n`` draws of direct loss, re-sourced supply and shortfall per reported row
+    (``seed`` None: the scenario's own values, n = 1 — equal to the LP's result).
+
+    Per draw: cuts ρ_s ~ U(cut range), ω ~ U(ω range), κ ~ U(κ range); loss
+    ``L = f · (1 − Π_s (1 − ρ_s·hit_s))``; per cell ``K = ω·ΣE_other + κ·Σq`` over the
+    exporters that may re-source and the max–min share ``t = min(1, K / ΣL)``, which is
+    the LP's optimum when every such exporter may serve every importer (no blocs):
+    re-sourced ``t · L`` into the importer's members, shortfall ``max(0, direct − that)``
+    (methods.md §11–12).
+    """
     if seed is None:
         cuts = model.cut[None, :]
-        omega = np.array([[0.2]])
+        omega = np.array([[model.redirect[0]]])
+        kappa = np.array([[model.spare[0]]])
     else:
         rng = np.random.default_rng(seed)
         cuts = rng.uniform(model.cut_low, model.cut_high, size=(n, len(model.cut)))
-        omega = rng.uniform(*model.redirect, size=(n, 1))
+        omega = rng.uniform(*model.redirect[1:], size=(n, 1))
+        kappa = rng.uniform(*model.spare[1:], size=(n, 1))
     keep = np.ones((cuts.shape[0], len(model.flows)))
     for s in range(len(model.cut)):
         keep *= 1.0 - cuts[:, [s]] * model.shock_of[s][None, :]
     loss = model.flows[None, :] * (1.0 - keep)                       # (n, F)
     cell_onehot = np.eye(model.n_cells)[model.cell_of]               # (F, C)
     total_loss = loss @ cell_onehot                                  # (n, C)
-    free_onehot = np.eye(model.n_cells)[model.free_cell] if len(model.free_cell) else \
-        np.zeros((0, model.n_cells))
-    capacity = omega * (model.free_exports @ free_onehot)[None, :]   # (n, C)
+    capacity = omega * model.redirectable[None, :] + kappa * model.producible[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.where(total_loss > 0, np.minimum(1.0, capacity / total_loss), 0.0)
-    # per reported row: loss of its importer in its cell
-    n_imp = model.importer_of.shape[1]
-    both = (model.importer_of[:, :, None] * cell_onehot[:, None, :]).reshape(
+    direct = _per_row(model, loss, model.importer_of, cell_onehot)
+    resourced = _per_row(model, loss, model.member_of, cell_onehot) * t[:, model.row_cell]
+    return {"direct": direct, "resourced": resourced,
+            "shortfall": np.maximum(direct - resourced, 0.0)}
+
+
+def _per_row(model: ShockModel, loss: np.ndarray, importer_of: np.ndarray,
+             cell_onehot: np.ndarray) -> np.ndarray:
+    """(draws × reported rows): the loss on the flows of each row's importer and cell."""
+    n_imp = importer_of.shape[1]
+    both = (importer_of[:, :, None] * cell_onehot[:, None, :]).reshape(
         len(model.flows), n_imp * model.n_cells)
-    loss_ic = (loss @ both).reshape(-1, n_imp, model.n_cells)
-    direct = loss_ic[:, model.row_importer, model.row_cell]          # (n, rows)
-    resourced = direct * t[:, model.row_cell]
-    return {"direct": direct, "resourced": resourced, "shortfall": direct - resourced}
+    return (loss @ both).reshape(-1, n_imp, model.n_cells)[:, model.row_importer,
+                                                            model.row_cell]
 
 
 def summarise_shock(model: ShockModel, draws: dict[str, np.ndarray]) -> pd.DataFrame:
