@@ -25,7 +25,7 @@ def test_help_lists_commands():
 def test_commodities_json_by_japanese_name(critmin_home):
     result = runner.invoke(app, ["commodities", "レアアース", "Ga", "--format", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.output)["rows"]
     assert [r["commodity_id"] for r in rows] == ["rare_earths", "gallium"]
     ree = rows[0]
     assert ree["name_ja"] == "レアアース" and "refining" in ree["stages_with_data"]
@@ -48,7 +48,7 @@ def test_unknown_mineral_exits_2_with_choices(empty_home):
 
 def test_countries_japanese_and_group(empty_home):
     result = runner.invoke(app, ["countries", "日本", "--format", "json"])
-    rows = json.loads(result.output)
+    rows = json.loads(result.output)["rows"]
     assert rows[0]["iso3"] == "JPN" and "G7" in rows[0]["groups"]
     result = runner.invoke(app, ["countries", "--group", "EU27", "--format", "csv"])
     assert len(result.output.strip().splitlines()) == 28
@@ -130,11 +130,11 @@ def test_import_status_and_explain(critmin_home, shared_data):
     assert usgs["tables"]["reserves"]["flagged_rows"] > 0
     assert usgs["licence"].startswith("Public domain")
     result = runner.invoke(app, ["demo", "--explain", "-f", "json"])
-    rows = {r["commodity_id"]: r for r in json.loads(result.stdout)}
+    rows = {r["commodity_id"]: r for r in json.loads(result.stdout)["rows"]}
     assert rows["rare_earths"]["source_id"] == "usgs-mcs2025-world"
     assert rows["rare_earths"]["alternatives"].startswith("wmd-bundle: CHN 64.7")
     result = runner.invoke(app, ["demo", "--prefer", "wmd,usgs-mcs", "-f", "json"])
-    rows = {r["commodity_id"]: r for r in json.loads(result.stdout)}
+    rows = {r["commodity_id"]: r for r in json.loads(result.stdout)["rows"]}
     assert rows["rare_earths"]["source_id"] == "wmd-bundle"
 
 

