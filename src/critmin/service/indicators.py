@@ -1,0 +1,360 @@
+"""Requests of ``critmin indicators`` and ``critmin geopolrisk``: the indicator engine,
+GeoPolRisk (critmin's and the reference's, ``--compat geopolrisk-py``) and the rows
+behind one cell (``--explain``).
+
+Importers, commodities, years and language are parsed once (:mod:`critmin.service.common`);
+the formulas are those of :mod:`critmin.indicators.engine` (docs/methods.md §2–§4) and
+:mod:`critmin.methods.geopolrisk` (docs/methods.md §5).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+import pandas as pd
+from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
+
+from critmin.errors import CritminError, UnknownNameError
+from critmin.service.base import Request, Response, TableResponse
+from critmin.service.common import (
+    check_lang,
+    check_stage,
+    check_years,
+    members_by_name,
+    parse_years,
+    resolve_commodities,
+    resolve_importers,
+)
+
+BASES = ("quantity", "value")
+WGI_CHOICES = ("auto", "pv", "six")
+INTRA_GROUP = ("exclude", "keep")
+COMPAT = ("geopolrisk-py",)
+
+
+def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, else an error naming them."""
+    if value not in choices:
+        raise UnknownNameError(kind, value, list(choices))
+    return value
+
+
+def missing_wgi_rule(value: float | str) -> float | str:
+    """The risk of a partner without WGI: a number (0–1) or ``'exclude'``."""
+    if value == "exclude" or isinstance(value, (int, float)):
+        return value if isinstance(value, str) else float(value)
+    try:
+        return float(value)
+    except ValueError:
+        raise CritminError(f"--missing-wgi {value!r}: give a number (0–1) or 'exclude'"
+                           ) from None
+
+
+def _years(value: Any) -> list[int] | None:
+    return value if isinstance(value, list) else parse_years(value)
+
+
+Years = Annotated[list[int] | None, BeforeValidator(_years)]
+"""Years from ``2022``, ``'2018-2023'``, ``'2018,2020'``, ``'all'`` or a list (None: all)."""
+Stage = Annotated[str | None, AfterValidator(check_stage)]
+MissingWgi = Annotated[float | str, BeforeValidator(missing_wgi_rule)]
+Basis = Annotated[str, AfterValidator(lambda v: _choice("basis", v, BASES))]
+Wgi = Annotated[str, AfterValidator(lambda v: _choice("WGI dimensions", v, WGI_CHOICES))]
+IntraGroup = Annotated[str, AfterValidator(
+    lambda v: _choice("intra-group rule", v, INTRA_GROUP))]
+
+
+class _Cells(Request):
+    """Importers × commodities × years (× stage) a command covers; None: all."""
+
+    importers: list[str] | None = None
+    commodities: list[str] | None = None
+    stage: Stage = None
+    years: Years = None
+    missing_wgi: MissingWgi = 0.5
+
+
+class IndicatorsRequest(_Cells):
+    """``critmin indicators``: every indicator for importers × commodities × years."""
+
+    indicators: list[str] | None = None
+    basis: Basis = "quantity"
+    wgi: Wgi = "auto"
+    intra_group: IntraGroup = "exclude"
+
+    @field_validator("indicators")
+    @classmethod
+    def _indicators(cls, value: list[str] | None) -> list[str] | None:
+        from critmin.indicators.engine import INDICATORS
+
+        for name in value or []:
+            _choice("indicator", name, INDICATORS)
+        return value
+
+
+class ExplainRequest(Request):
+    """``--explain``: the rows behind one importer × commodity × year (× stage)."""
+
+    importer: str
+    commodity: str
+    year: int
+    stage: Stage = None
+    basis: Basis = "quantity"
+    wgi: Wgi = "auto"
+    missing_wgi: MissingWgi = 0.5
+    intra_group: IntraGroup = "exclude"
+
+
+def explain_request(importers: list[str] | None, commodities: list[str] | None,
+                    years: str | int | None, **options: Any) -> ExplainRequest:
+    """The :class:`ExplainRequest` for a command's options, which must name exactly one
+    importer, commodity and year."""
+    chosen = parse_years(years) or []
+    if len(importers or []) != 1 or len(commodities or []) != 1 or len(chosen) != 1:
+        raise CritminError("--explain needs exactly one --importer, one --commodity and "
+                           "one --year")
+    return ExplainRequest(importer=importers[0], commodity=commodities[0], year=chosen[0],
+                          **options)
+
+
+class GeoPolRiskRequest(_Cells):
+    """``critmin geopolrisk``: GeoPolRisk per importer × commodity stage × year."""
+
+    lang: str = "en"
+
+    @field_validator("lang")
+    @classmethod
+    def _lang(cls, value: str) -> str:
+        return check_lang(value)
+
+
+class GeoPolRiskCompatRequest(Request):
+    """``critmin geopolrisk --compat geopolrisk-py``: the reference's materials, data and
+    conventions. Importers and commodities by the reference's names or critmin's."""
+
+    compat: str = "geopolrisk-py"
+    importers: list[str] | None = None
+    commodities: list[str] | None = None
+    years: Years = None
+
+    @field_validator("compat")
+    @classmethod
+    def _compat(cls, value: str) -> str:
+        return _choice("compat mode", value, COMPAT)
+
+
+class IndicatorRow(BaseModel):
+    """One indicator value (``importer`` "world" for the global indicators)."""
+
+    importer: str
+    commodity: str
+    stage: str | None
+    year: int | None
+    indicator: str
+    value: float | None
+    lower: float | None
+    upper: float | None
+    basis: str | None
+    n_partners: int | None
+    missing_governance_share: float | None
+    source_ids: str | None
+    detail: str | None
+    missing: str | None
+
+
+class IndicatorsResponse(TableResponse):
+    """The indicator values, sorted by importer, commodity, stage, year, indicator."""
+
+    Row: ClassVar[type[BaseModel]] = IndicatorRow
+
+
+class PartnerRow(BaseModel):
+    """A trade partner of the importer: flow, share of the stage's imports, governance."""
+
+    stage: str | None
+    partner: str | None
+    flow: float | None
+    share: float | None
+    wgi_mean: float | None
+    risk: float | None
+    lag: int | None
+    governance_missing: bool | None
+    n_rows_no_quantity: int | None
+
+
+class ProducerRow(BaseModel):
+    """A world producer and its share of the stage total."""
+
+    stage: str | None
+    iso3: str | None
+    quantity: float | None
+    unit: str | None
+    share: float | None
+    flag: str | None
+    source_id: str | None
+
+
+class DimensionsRow(BaseModel):
+    """The WGI dimensions the risk averages."""
+
+    wgi_dimensions: str
+
+
+class ExplainResponse(Response):
+    """The partner flows and world producers behind one cell."""
+
+    partners: list[PartnerRow]
+    producers: list[ProducerRow]
+    dimensions: list[DimensionsRow]
+
+
+class GeoPolRiskRow(BaseModel):
+    """One GeoPolRisk cell; ``missing`` says why the score is missing ("" if not)."""
+
+    importer: str
+    commodity: str
+    stage: str
+    year: int
+    hhi: float | None
+    import_risk: float | None
+    score: float | None
+    cf: float | None
+    price: float | None
+    missing: str
+
+
+class GeoPolRiskResponse(TableResponse):
+    """GeoPolRisk cells sorted by importer, commodity, stage, year."""
+
+    Row: ClassVar[type[BaseModel]] = GeoPolRiskRow
+
+
+class GeoPolRiskCompatRow(BaseModel):
+    """One cell as geopolrisk-py 2.0.1 gives it (its zeros where it gives zeros)."""
+
+    importer: str
+    commodity: str
+    year: int
+    hhi: float | None
+    import_risk: float | None
+    score: float | None
+    cf: float | None
+    price: float | None
+
+
+class GeoPolRiskCompatResponse(TableResponse):
+    """geopolrisk-py-compatible cells."""
+
+    Row: ClassVar[type[BaseModel]] = GeoPolRiskCompatRow
+
+
+def in_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` sorted by ``keys`` (text by its value, missing last): the engines' row
+    order follows DuckDB's parallel aggregation, which differs between runs."""
+    def by_value(col: pd.Series) -> pd.Series:
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return col.cat.reorder_categories(sorted(col.cat.categories, key=str),
+                                              ordered=True)
+        return col
+
+    return frame.sort_values(keys, key=by_value, kind="stable", ignore_index=True)
+
+
+def _table(cls: type[TableResponse], frame: pd.DataFrame, command: str, request: Request,
+           **fields: Any) -> TableResponse:
+    columns = [c for c in cls.Row.model_fields if c in frame.columns]
+    return cls.of_frame(frame, command=command, request=request.model_dump(mode="json"),
+                        columns=columns, **fields)
+
+
+def _members(con: Any, names: list[str] | None) -> dict[str, Any]:
+    return members_by_name(resolve_importers(con, names))
+
+
+def indicators(request: IndicatorsRequest, con: Any) -> IndicatorsResponse:
+    """Every indicator of :data:`critmin.indicators.engine.INDICATORS` (or those asked)
+    for the importers, commodities and years (docs/methods.md §2–§4)."""
+    from critmin.indicators.engine import IndicatorOptions, compute_indicators
+    from critmin.store.read import years as store_years
+
+    years = check_years(request.years, store_years(con, "trade"), "trade")
+    opts = IndicatorOptions(basis=request.basis, dimensions=request.wgi,
+                            intra_group=request.intra_group,
+                            missing_governance=request.missing_wgi)
+    frame = compute_indicators(con, _members(con, request.importers),
+                               resolve_commodities(request.commodities), years, opts)
+    if request.stage:
+        frame = frame[frame["stage"].isna() | (frame["stage"] == request.stage)]
+    if request.indicators:
+        frame = frame[frame["indicator"].isin(request.indicators)]
+    frame = frame.rename(columns={"commodity_id": "commodity"})
+    importer = frame["importer"]
+    if importer.dtype == "category":
+        importer = importer.cat.add_categories(["world"])
+    frame = frame.assign(importer=importer.fillna("world"))
+    frame = in_order(frame, ["importer", "commodity", "stage", "year", "indicator", "basis"])
+    return _table(IndicatorsResponse, frame, "indicators", request)
+
+
+def explain(request: ExplainRequest, con: Any) -> ExplainResponse:
+    """The partner flows (share = flow / stage total; risk = clip((2.5 − WGI)/5, 0, 1),
+    docs/methods.md §3) and world producers (share of the stage total, docs/methods.md
+    §2) behind one importer × commodity × year."""
+    from critmin.indicators.explain import explain_cell
+    from critmin.service.base import records
+    from critmin.store.read import years as store_years
+
+    check_years([request.year], store_years(con, "trade"), "trade")
+    (commodity,) = resolve_commodities([request.commodity]) or []
+    parts = explain_cell(con, _members(con, [request.importer]), commodity, request.year,
+                         request.stage, request.wgi, request.missing_wgi,
+                         request.intra_group, request.basis)
+    return ExplainResponse(
+        command="indicators --explain", request=request.model_dump(mode="json"),
+        partners=records(parts["partners"]), producers=records(parts["producers"]),
+        dimensions=records(parts["dimensions"]))
+
+
+def geopolrisk(request: GeoPolRiskRequest, con: Any) -> GeoPolRiskResponse:
+    """GeoPolRisk ``Score = HHI × ImportRisk`` and its characterisation factor per
+    importer × commodity stage × year (docs/methods.md §5); a missing score says why,
+    in ``request.lang``."""
+    from critmin.catalog.reasons import translate
+    from critmin.methods.geopolrisk import geopolrisk as compute
+    from critmin.store.read import years as store_years
+
+    years = check_years(request.years, store_years(con, "production"), "production")
+    frame = compute(con, _members(con, request.importers),
+                    resolve_commodities(request.commodities), years,
+                    missing_governance=request.missing_wgi)
+    if request.stage:
+        frame = frame[frame["stage"] == request.stage]
+    if request.lang != "en":
+        texts = {m: translate(m, request.lang) for m in set(frame["missing"])}
+        frame = frame.assign(missing=frame["missing"].map(texts))
+    frame = in_order(frame.rename(columns={"commodity_id": "commodity"}),
+                     ["importer", "commodity", "stage", "year"])
+    return _table(GeoPolRiskResponse, frame, "geopolrisk", request)
+
+
+def geopolrisk_compat(request: GeoPolRiskCompatRequest, con: Any) -> GeoPolRiskCompatResponse:
+    """GeoPolRisk exactly as geopolrisk-py 2.0.1 computes it (docs/methods.md §5, parity
+    table): its materials, data and conventions."""
+    from critmin.methods import geopolrisk_compat as compat
+    from critmin.store.read import years as store_years
+
+    years = check_years(request.years, store_years(con, "production"), "production")
+    entities = compat.reference_entities(con, compat.resolve_entities(con, request.importers))
+    frame = compat.geopolrisk_compat(con, entities,
+                                     compat.resolve_materials(con, request.commodities), years)
+    return _table(GeoPolRiskCompatResponse, frame.rename(columns={"material": "commodity"}),
+                  "geopolrisk --compat", request)
+
+
+COMMANDS = {
+    "indicators": (IndicatorsRequest, IndicatorsResponse, indicators),
+    "indicators --explain": (ExplainRequest, ExplainResponse, explain),
+    "geopolrisk": (GeoPolRiskRequest, GeoPolRiskResponse, geopolrisk),
+    "geopolrisk --compat": (GeoPolRiskCompatRequest, GeoPolRiskCompatResponse,
+                            geopolrisk_compat),
+}
