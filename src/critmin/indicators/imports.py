@@ -7,9 +7,10 @@ methods.md §3–4, for every importer × commodity × stage × year in one Duck
 - governance-weighted import concentration ``G_c = Σ_i a_ic · g_i`` (g on 0–1)
 - EU-style ``HHI_WGI = Σ_i a_ic² · WGI*_i`` (WGI* on 0–10)
 
-Partners without governance data get ``missing_governance`` (default 0.5 [C] — the
-cross-country mean, never silently 0); ``"exclude"`` drops them from numerator and
-denominator; ``0.0`` reproduces geopolrisk-py. Each cell counts the partners imputed and
+Partners without governance data get ``missing_governance`` (default
+:data:`critmin.indicators.governance.MISSING_GOVERNANCE_RISK` = 0.5 [C], as geopolrisk-py
+gives them; never silently 0); ``"exclude"`` drops them from numerator and denominator
+(methods.md §4). Each cell counts the partners imputed and
 the share of imports they carry. Partners that are not one country (BACI "nes" areas)
 have no governance and follow the same rule.
 """
