@@ -160,7 +160,9 @@ def test_demand_command_json_contract(tmp_path):
                                  "レアアース", "--to", "2050", "-f", "json", "--chart",
                                  str(tmp_path), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    response = json.loads(result.stdout)
+    assert response["command"] == "demand" and response["method_version"]
+    rows = response["rows"]
     assert [r["mineral"] for r in rows] == ["cobalt", "rare_earths"]
     for r in rows:
         assert {"mineral", "scenario", "base_year", "base_demand", "unit", "cagr_2019_2050",
@@ -172,7 +174,7 @@ def test_demand_command_json_contract(tmp_path):
     result = runner.invoke(app, ["demand", "sensitivity", "-m", "cobalt", "--sobol", "256",
                                  "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert {r["parameter"] for r in json.loads(result.stdout)} >= {"deployment:ev",
+    assert {r["parameter"] for r in json.loads(result.stdout)["rows"]} >= {"deployment:ev",
                                                                     "other_cagr"}
     result = runner.invoke(app, ["demand", "-m", "lithium"])
     assert result.exit_code == 2 and "no demand parameters for lithium" in result.output

@@ -34,7 +34,6 @@ from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
 
 UNIT_FACTORS = {"kg": 1e-3, "t": 1.0, "g": 1e-6}  # to tonnes
-MAX_BYTES = 1_000_000
 SURGE_YEAR = 2030
 SURGE_NEW_USE_GROWTH = 3.0   # D1(T) / D1(t0) ≥ 3 …
 SURGE_NEW_USE_SHARE = 0.05   # … and D1(T) / D(T) ≥ 5 %  [C]
@@ -164,26 +163,20 @@ def _unit_factor(unit: str, label: str, where: str) -> float:
 
 
 def read_scenario(spec: str) -> DemandScenario:
-    """A demand scenario from a library id or a YAML file (``extends`` resolved)."""
-    import yaml
+    """A demand scenario from a library id or a YAML file (``extends`` resolved), read
+    by :func:`critmin.catalog.tables.read_yaml_mapping` (size limit, YAML faults)."""
+    from critmin.catalog.tables import read_yaml_mapping
 
     lib = library()
+    source: str | Path
     if spec in lib:
-        text, label = lib[spec].read_text(encoding="utf-8"), f"library:{spec}"
+        source, label = lib[spec].read_text(encoding="utf-8"), f"library:{spec}"
     else:
-        path = Path(spec)
-        if not path.is_file():
+        if not Path(spec).is_file():
             raise CritminError(f"demand scenario {spec!r} is neither a file nor a library "
                                f"scenario; library: {', '.join(sorted(lib))}")
-        if path.stat().st_size > MAX_BYTES:
-            raise CritminError(f"{spec}: parameter files are limited to {MAX_BYTES:,} bytes")
-        text, label = path.read_text(encoding="utf-8"), str(path)
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CritminError(f"{label}: not valid YAML ({exc})") from None
-    if not isinstance(doc, dict):
-        raise CritminError(f"{label}: a demand scenario is a mapping")
+        source, label = Path(spec), spec
+    doc = read_yaml_mapping(source, label, "demand scenario")
     if "extends" in doc:
         base = read_scenario(str(doc["extends"]))
         return apply_overrides(base, doc, label)

@@ -1,5 +1,6 @@
 """``critmin demand`` (forecast by decomposition), ``critmin demand sensitivity`` and
-``critmin demand scenarios``."""
+``critmin demand scenarios``: options → request
+(:mod:`critmin.service.demand`) → response → output."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 
 from critmin.errors import CritminError
 from critmin.views.app import FormatOpt, app, user_errors
-from critmin.views.output import Format, emit
+from critmin.views.output import Format, emit, records_of, render
 
 demand_app = typer.Typer(
     help="Demand forecasts by decomposition (new uses, regulated uses, other uses), "
@@ -23,12 +24,9 @@ ScenarioOpt = Annotated[str, typer.Option(
 MineralOpt = Annotated[list[str] | None, typer.Option(
     "--mineral", "-m", help="Mineral (id, name or Japanese name); repeatable. Default: all "
     "with parameters.")]
-
-
-def _minerals(names: list[str] | None) -> list[str] | None:
-    from critmin.catalog.commodities import resolve_commodity
-
-    return [resolve_commodity(n) for n in names] if names else None
+CountryOpt = Annotated[str | None, typer.Option(
+    help="JPN: Japan's demand = its share of world demand (the study's JOGMEC figure over "
+    "the world's counted alike) × the world path; never above the world's.")]
 
 
 @demand_app.callback()
@@ -36,10 +34,7 @@ def _minerals(names: list[str] | None) -> list[str] | None:
 def demand_cmd(
     ctx: typer.Context, scenario: ScenarioOpt = "reference", mineral: MineralOpt = None,
     to: Annotated[int, typer.Option("--to", help="Last year shown (≤ 2100).")] = 2050,
-    country: Annotated[str | None, typer.Option(
-        help="JPN: Japan's demand = its share of world demand (the study's JOGMEC "
-        "figure over the world's counted alike) × the world path; never above the "
-        "world's.")] = None,
+    country: CountryOpt = None,
     every: Annotated[int, typer.Option(help="Table/CSV: show every N-th year.")] = 5,
     chart: Annotated[Path | None, typer.Option(
         help="Folder for stacked-area charts of the three parts (one per mineral).")] = None,
@@ -53,27 +48,37 @@ def demand_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from critmin.analysis.demand import forecast, read_scenario
-    from critmin.views.i18n import check_lang
+    from critmin.service.common import check_lang
+    from critmin.service.demand import DemandRequest, demand
 
     check_lang(lang)
-    if not 2019 <= to <= 2100:
-        raise CritminError("--to must be within 2019–2100")
     if every < 1:
         raise CritminError("--every must be at least 1")
-    sc = read_scenario(scenario)
-    records = forecast(sc, _minerals(mineral), to,
-                       None if country is None else _country(country))
+    response = demand(DemandRequest(scenario=scenario, minerals=mineral or None, to=to,
+                                    country=country))
+    records = records_of(response.frame)
     if chart is not None:
-        from critmin.views.charts import demand_figure, write_figure
-
-        for r in records:
-            path = write_figure(demand_figure(r, lang), chart /
-                                f"demand_{sc.scenario_id}_{r['mineral']}_{lang}.{chart_format}")
-            typer.echo(f"chart: {path}", err=True)
+        _charts(records, chart, chart_format, lang)
     if fmt is Format.json:
-        emit(records, fmt)
+        render(response, fmt)
         return
+    sid = response.request["scenario"] if not records else records[0]["scenario"]
+    emit(_year_rows(records, every, to), fmt,
+         title=f"demand, scenario {sid} ({response.scenario_name})")
+
+
+def _charts(records: list[dict[str, Any]], folder: Path, chart_format: str, lang: str
+            ) -> None:
+    from critmin.views.charts import demand_figure, write_figure
+
+    for r in records:
+        path = write_figure(demand_figure(r, lang), folder /
+                            f"demand_{r['scenario']}_{r['mineral']}_{lang}.{chart_format}")
+        typer.echo(f"chart: {path}", err=True)
+
+
+def _year_rows(records: list[dict[str, Any]], every: int, to: int) -> list[dict[str, Any]]:
+    """Every ``every``-th year (and the last) of each mineral, rounded for reading."""
     rows = []
     for r in records:
         for y, parts in r["series"].items():
@@ -82,13 +87,7 @@ def demand_cmd(
                              "region": r["region"], "year": y, "unit": r["unit"],
                              **{k: round(v, 1) for k, v in parts.items()},
                              "cagr_2019_2050": round(r["cagr_2019_2050"], 5)})
-    emit(rows, fmt, title=f"demand, scenario {sc.scenario_id} ({sc.name})")
-
-
-def _country(name: str) -> str:
-    from critmin.catalog.countries import resolve_country
-
-    return resolve_country(name)
+    return rows
 
 
 @demand_app.command("sensitivity")
@@ -107,41 +106,24 @@ def sensitivity_cmd(
     (central differences, h = 1 %) and Sobol indices S1/ST (SALib). Example:
     critmin demand sensitivity -m cobalt --year 2040 -f json
     """
-    from critmin.analysis.demand import elasticities, read_scenario, sobol_indices
+    from critmin.service.demand import DemandSensitivityRequest, sensitivity
 
-    if not 2019 <= year <= 2100:
-        raise CritminError("--year must be within 2019–2100")
-    if sobol and (sobol & (sobol - 1)):
-        raise CritminError("--sobol must be a power of two (e.g. 512, 1024) or 0")
-    if not 0 < spread < 1:
-        raise CritminError("--spread must be within 0–1")
-    sc = read_scenario(scenario)
-    rows: list[dict[str, Any]] = []
-    for cid in _minerals(mineral) or list(sc.minerals):
-        if cid not in sc.minerals:
-            raise CritminError(f"no demand parameters for {cid}; minerals: "
-                               f"{', '.join(sc.minerals)}")
-        eps = elasticities(sc, cid, year)
-        idx = sobol_indices(sc, cid, year, sobol, spread, seed) if sobol else {}
-        for name, e in eps.items():
-            row = {"mineral": cid, "scenario": sc.scenario_id, "year": year,
-                   "parameter": name, "elasticity": round(e, 6)}
-            if idx:
-                row.update({k: round(v, 4) for k, v in idx[name].items()})
-            rows.append(row)
-    emit(rows, fmt, title=f"sensitivity of demand in {year}, scenario {sc.scenario_id}")
+    response = sensitivity(DemandSensitivityRequest(
+        scenario=scenario, minerals=mineral or None, year=year, sobol=sobol, spread=spread,
+        seed=seed))
+    if fmt is not Format.table:
+        render(response, fmt)
+        return
+    rows = [{k: round(v, 6 if k == "elasticity" else 4) if isinstance(v, float) else v
+             for k, v in r.items()} for r in records_of(response.frame)]
+    sid = rows[0]["scenario"] if rows else scenario
+    emit(rows, fmt, title=f"sensitivity of demand in {year}, scenario {sid}")
 
 
 @demand_app.command("scenarios")
 @user_errors
 def scenarios_cmd(fmt: FormatOpt = Format.table) -> None:
     """The shipped demand scenarios."""
-    from critmin.analysis.demand import library, read_scenario
+    from critmin.service.demand import DemandScenariosRequest, scenarios
 
-    rows = []
-    for sid in sorted(library()):
-        sc = read_scenario(sid)
-        rows.append({"id": sid, "name": sc.name, "name_ja": sc.name_ja,
-                     "minerals": len(sc.minerals), "linked_shock": sc.linked_shock,
-                     "notes": sc.notes})
-    emit(rows, fmt)
+    render(scenarios(DemandScenariosRequest()), fmt)
