@@ -1,0 +1,401 @@
+"""Requests of ``critmin shock``, ``critmin scenario run|list`` and ``critmin uncertainty``.
+
+Every shock command goes through one model (:mod:`critmin.analysis.shocks`, methods.md
+§11): a scenario (a single shock is a one-shock scenario) with its restricting exporters,
+cut flows, redirectable share ω and spare capacity κ; ``uncertainty --scenario`` draws
+around that same scenario (methods.md §12), so its centre is the ``scenario run`` result.
+Importers are resolved once (:func:`critmin.service.common.resolve_importers`) and years
+checked against the store's trade years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from critmin.errors import CritminError
+from critmin.service.base import Request, TableResponse
+from critmin.service.common import iso3_sets, resolve_importers
+
+SHOCK_STAGES = ("mining", "refining")
+IMPACT_COLUMNS = ["importer", "commodity", "stage", "year", "imports_t", "direct_loss_t",
+                  "direct_loss_share", "resourced_t", "shortfall_t", "shortfall_share",
+                  "consumption_share", "second_order_loss_t", "import_hhi_before",
+                  "import_hhi_after", "import_governance_before", "import_governance_after",
+                  "missing"]
+INDICATOR_COLUMNS = ["importer", "commodity_id", "stage", "indicator", "value", "q05",
+                     "q50", "q95", "missing", "year", "draws", "seed"]
+SCENARIO_MC_COLUMNS = ["importer", "commodity_id", "stage"] + [
+    f"{k}_{q}" for k in ("direct", "resourced", "shortfall") for q in ("t", "q05", "q50",
+                                                                      "q95")] + [
+    "missing", "year", "draws", "seed"]
+MAX_DRAWS = 10_000_000
+
+
+# --- requests ----------------------------------------------------------------------
+
+
+class ShockRequest(Request):
+    """``critmin shock``: one exporter (country or group) restricts a commodity."""
+
+    exporter: str = Field(description="Restricting exporter (ISO3, name or group id).")
+    commodity: str = Field(description="Commodity (id, symbol, English/Japanese name).")
+    cut: float = Field(description="Share of exports withheld, 0–1 (licensing: 1 − "
+                       "approval rate).")
+    stages: list[str] | None = Field(None, description="mining and/or refining (None: both).")
+    importers: list[str] | None = Field(None, description="Importers reported (None: every "
+                                        "importer that loses supply).")
+    year: int | None = Field(None, description="Trade year (None: the latest).")
+    targets: list[str] | None = Field(None, description="Only these importers are "
+                                      "restricted (None: all).")
+    redirect_share: float | None = Field(None, description="ω, 0–1 (None: 0.2).")
+    spare_capacity: float | None = Field(None, description="κ, 0–1 (None: 0).")
+
+
+class ScenarioRunRequest(Request):
+    """``critmin scenario run``: a library scenario or a YAML file."""
+
+    scenario: str = Field(description="Library id or path of a scenario YAML file.")
+    importers: list[str] | None = None
+    year: int | None = Field(None, description="Trade year (None: the scenario's, else "
+                             "the latest).")
+
+
+class ScenarioListRequest(Request):
+    """``critmin scenario list``: no inputs."""
+
+
+class UncertaintyRequest(Request):
+    """``critmin uncertainty``: Monte Carlo of the indicators or of a scenario."""
+
+    importer: str = "JPN"
+    draws: int = 10_000
+    seed: int | None = Field(None, description="Root seed (None: the default, recorded).")
+    year: int | None = None
+    scenario: str | None = Field(None, description="Library id or YAML file: uncertainty "
+                                 "of its impacts instead of the indicators.")
+    workers: int = Field(2, description="Local Dask worker processes.")
+    scheduler: str | None = Field(None, description="Address of a Dask scheduler.")
+    chunk: int = Field(500, description="Draws per task (fixes the child seeds).")
+
+
+# --- responses ---------------------------------------------------------------------
+
+
+class ImpactRow(BaseModel):
+    """One importer × commodity stage of a shock or scenario (methods.md §11)."""
+
+    importer: str
+    commodity: str
+    stage: str
+    year: int
+    imports_t: float | None
+    direct_loss_t: float | None
+    direct_loss_share: float | None
+    resourced_t: float | None
+    shortfall_t: float | None
+    shortfall_share: float | None
+    consumption_share: float | None
+    second_order_loss_t: float | None
+    import_hhi_before: float | None
+    import_hhi_after: float | None
+    import_governance_before: float | None
+    import_governance_after: float | None
+    missing: str
+
+
+class ImpactResponse(TableResponse):
+    """Direct loss, re-sourcing, shortfall and post-shock indicators per importer."""
+
+    Row: ClassVar[type[BaseModel]] = ImpactRow
+    scenario_id: str
+    scenario_name: str
+    year: int
+    redirect_share: float
+    spare_capacity: float
+
+
+class ScenarioRow(BaseModel):
+    """A shipped scenario."""
+
+    id: str
+    name: str
+    name_ja: str
+    date: str
+    shocks: int
+    blocs: str
+    source: str
+
+
+class ScenarioListResponse(TableResponse):
+    """The scenario library."""
+
+    Row: ClassVar[type[BaseModel]] = ScenarioRow
+
+
+class UncertaintyRow(BaseModel):
+    """Quantiles of an indicator (indicator mode) or of a scenario's impacts (scenario
+    mode) over the draws; the fields of the other mode are absent."""
+
+    importer: str
+    commodity_id: str
+    stage: str
+    indicator: str | None = None
+    value: float | None = None
+    q05: float | None = None
+    q50: float | None = None
+    q95: float | None = None
+    direct_t: float | None = None
+    direct_q05: float | None = None
+    direct_q50: float | None = None
+    direct_q95: float | None = None
+    resourced_t: float | None = None
+    resourced_q05: float | None = None
+    resourced_q50: float | None = None
+    resourced_q95: float | None = None
+    shortfall_t: float | None = None
+    shortfall_q05: float | None = None
+    shortfall_q50: float | None = None
+    shortfall_q95: float | None = None
+    missing: str
+    year: int
+    draws: int
+    seed: int
+
+
+class UncertaintyResponse(TableResponse):
+    """5/50/95 % quantiles beside the deterministic value (``*_t`` / ``value``)."""
+
+    Row: ClassVar[type[BaseModel]] = UncertaintyRow
+    mode: Literal["indicators", "scenario"]
+    importer: str
+    year: int
+    draws: int
+    seed: int
+    scenario_id: str | None = None
+    scenario_name: str | None = None
+
+
+# --- shared inputs -----------------------------------------------------------------
+
+
+def trade_year(con: Any, year: int | None) -> int:
+    """``year`` if the store has trade in it, else an error naming the range; None: the
+    latest trade year."""
+    from critmin.service.common import check_years
+    from critmin.store.read import years
+
+    have = years(con, "trade_stage")
+    check_years(None if year is None else [year], have, "trade")
+    return have[-1] if year is None else year
+
+
+def place_resolver(con: Any) -> Callable[[str], str]:
+    """A function name → ISO3 or catalog group id (as :func:`resolve_importers` reads
+    it), remembering what it resolved."""
+    seen: dict[str, str] = {}
+
+    def resolve(name: str) -> str:
+        if name not in seen:
+            seen[name] = resolve_importers(con, [name])[0].name
+        return seen[name]
+
+    return resolve
+
+
+def load_scenario(spec: str, con: Any | None = None) -> Any:
+    """The :class:`critmin.analysis.scenarios.Scenario` of a library id or YAML file
+    (countries resolved against the store's groups when ``con`` is given)."""
+    from critmin.analysis.scenarios import parse_scenario, read_scenario_text
+    from critmin.catalog.commodities import resolve_commodity
+
+    text, label = read_scenario_text(spec)
+    return parse_scenario(text, label, resolve_commodity,
+                          place_resolver(con) if con is not None else None)
+
+
+def _fraction(name: str, value: float | None) -> None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise CritminError(f"{name} must be within 0–1 (got {value})")
+
+
+def shock_scenario(request: ShockRequest, con: Any) -> Any:
+    """The one-shock scenario of a :class:`ShockRequest` (inputs checked)."""
+    from critmin.analysis.scenarios import DEFAULT_REDIRECT_SHARE, DEFAULT_SPARE_CAPACITY
+    from critmin.analysis.shocks import single_shock
+    from critmin.catalog.commodities import resolve_commodity
+
+    _fraction("--cut", request.cut)
+    _fraction("--redirect-share", request.redirect_share)
+    _fraction("--spare-capacity", request.spare_capacity)
+    stages = tuple(request.stages or SHOCK_STAGES)
+    for s in stages:
+        if s not in SHOCK_STAGES:
+            raise CritminError(f"unknown stage {s!r}; valid: {', '.join(SHOCK_STAGES)}")
+    place = place_resolver(con)
+    return single_shock(
+        place(request.exporter), resolve_commodity(request.commodity), request.cut, stages,
+        tuple(place(t) for t in request.targets) if request.targets else None,
+        DEFAULT_REDIRECT_SHARE if request.redirect_share is None else request.redirect_share,
+        DEFAULT_SPARE_CAPACITY if request.spare_capacity is None else request.spare_capacity)
+
+
+def scenario_inputs(con: Any, scenario: Any, importers: list[str] | None,
+                    year: int | None) -> tuple[Any, dict[str, set[str]] | None]:
+    """(:class:`critmin.analysis.shocks.ShockData` of the scenario's commodities and
+    trade year, ``{importer: members in that year}`` or None for every losing importer)."""
+    from critmin.analysis.shocks import shock_data
+    from critmin.store.read import traded_commodities
+
+    yr = trade_year(con, year or scenario.year)
+    commodities = sorted({s.commodity_id for s in scenario.shocks} | set(scenario.demand))
+    if scenario.blocs:
+        commodities = commodities or traded_commodities(con, yr)
+    data = shock_data(con, commodities, yr)
+    members = iso3_sets(resolve_importers(con, importers), yr) if importers else None
+    return data, members
+
+
+def _impacts(command: str, request: Request, con: Any, scenario: Any,
+             importers: list[str] | None, year: int | None) -> ImpactResponse:
+    from critmin.analysis.shocks import run_scenario
+
+    data, members = scenario_inputs(con, scenario, importers, year)
+    frame = run_scenario(data, scenario, members).rename(
+        columns={"commodity_id": "commodity"})
+    return ImpactResponse.of_frame(
+        frame[IMPACT_COLUMNS].reset_index(drop=True), command=command,
+        request=request.model_dump(), columns=IMPACT_COLUMNS,
+        scenario_id=scenario.scenario_id, scenario_name=scenario.name, year=data.year,
+        redirect_share=scenario.redirect_share, spare_capacity=scenario.spare_capacity)
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+def shock(request: ShockRequest, con: Any) -> ImpactResponse:
+    """What happens if an exporter restricts a commodity (methods.md §11)."""
+    scenario = shock_scenario(request, con)
+    return _impacts("shock", request, con, scenario, request.importers, request.year)
+
+
+def scenario_run(request: ScenarioRunRequest, con: Any) -> ImpactResponse:
+    """Every shock, bloc cut and demand change of a scenario at once (methods.md §11)."""
+    scenario = load_scenario(request.scenario, con)
+    return _impacts("scenario run", request, con, scenario, request.importers, request.year)
+
+
+def scenario_list(request: ScenarioListRequest, con: Any = None) -> ScenarioListResponse:
+    """The shipped scenarios with their date and source (reads no store)."""
+    from critmin.analysis.scenarios import library, parse_scenario
+
+    rows = []
+    for sid, res in sorted(library().items()):
+        sc = parse_scenario(res.read_text(encoding="utf-8"), f"library:{sid}")
+        rows.append({"id": sid, "name": sc.name, "name_ja": sc.name_ja, "date": sc.date,
+                     "shocks": len(sc.shocks), "blocs": ", ".join(sc.blocs),
+                     "source": sc.source})
+    columns = list(ScenarioRow.model_fields)
+    return ScenarioListResponse.of_frame(pd.DataFrame(rows, columns=columns),
+                                         command="scenario list",
+                                         request=request.model_dump(), columns=columns)
+
+
+def _check_run(request: UncertaintyRequest) -> None:
+    if not 1 <= request.draws <= MAX_DRAWS:
+        raise CritminError(f"--draws must be within 1–{MAX_DRAWS:,}")
+    if request.workers < 1:
+        raise CritminError("--workers must be at least 1")
+    if request.chunk < 1:
+        raise CritminError("--chunk must be at least 1")
+
+
+def uncertainty_model(request: UncertaintyRequest, con: Any
+                      ) -> tuple[Any, Callable[..., Any], int, Any]:
+    """(model, chunk function, year, scenario or None) of an uncertainty request."""
+    from critmin.analysis import uncertainty as u
+
+    if request.scenario is None:
+        from critmin.analysis.assessment import check_year
+        from critmin.catalog.commodities import commodity_ids
+
+        yr = check_year(con, request.year)
+        name = resolve_importers(con, [request.importer])[0].name
+        return u.indicator_model(con, name, yr, commodity_ids()), u.indicator_chunk, yr, None
+    scenario = load_scenario(request.scenario, con)
+    data, members = scenario_inputs(con, scenario, [request.importer], request.year)
+    return u.shock_model(data, scenario, members or {}), u.shock_chunk, data.year, scenario
+
+
+def uncertainty(request: UncertaintyRequest, con: Any,
+                progress: Callable[[int], None] | None = None) -> UncertaintyResponse:
+    """Monte Carlo (methods.md §12) on Dask: quantiles of the six indicators and
+    GeoPolRisk with type/rank change probabilities, or of a scenario's direct loss,
+    re-sourcing and shortfall (centre: the ``scenario run`` result). ``progress``
+    receives the number of chunks done."""
+    from critmin.analysis import uncertainty as u
+
+    _check_run(request)
+    root = u.DEFAULT_SEED if request.seed is None else request.seed
+    model, fn, yr, scenario = uncertainty_model(request, con)
+    draws = u.run_chunks(fn, model, request.draws, root, request.chunk, request.workers,
+                         request.scheduler, progress=progress)
+    if scenario is None:
+        quant, changes = u.summarise_indicators(model, draws)
+        frame, columns = with_changes(quant, changes), INDICATOR_COLUMNS
+    else:
+        frame, columns = u.summarise_shock(model, draws), SCENARIO_MC_COLUMNS
+    frame = frame.assign(year=yr, draws=request.draws, seed=root)
+    return UncertaintyResponse.of_frame(
+        frame[columns].reset_index(drop=True), command="uncertainty",
+        request=request.model_dump(), columns=columns,
+        mode="indicators" if scenario is None else "scenario", importer=request.importer,
+        year=yr, draws=request.draws, seed=root,
+        scenario_id=scenario.scenario_id if scenario else None,
+        scenario_name=scenario.name if scenario else None)
+
+
+def with_changes(quant: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Quantile rows plus one row per commodity for each change probability."""
+    extra = [pd.DataFrame({"importer": changes["importer"],
+                           "commodity_id": changes["commodity_id"], "stage": "",
+                           "indicator": col, "value": changes[col]})
+             for col in ("type_change_probability", "rank_change_probability")]
+    out = pd.concat([quant, *extra], ignore_index=True)
+    out["missing"] = out["missing"].fillna("")
+    for c in ("value", "q05", "q50", "q95"):
+        out[c] = out[c].astype(float)
+    return out
+
+
+def shock_radar(request: ShockRequest, con: Any) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                           list[str], list[str], str]:
+    """Before/after values of the six indicators (import window: the shock year) for
+    the request's one importer: (before, after, importer names, commodities, scenario
+    name)."""
+    from critmin.analysis.shocks import shock_flows, shocked_meti6_inputs
+    from critmin.methods.meti6 import Meti6Options, meti6_inputs, meti6_values
+    from critmin.service.common import members_by_name
+
+    if not request.importers or len(request.importers) != 1:
+        raise CritminError("--radar needs exactly one --importer")
+    scenario = shock_scenario(request, con)
+    data, _ = scenario_inputs(con, scenario, None, request.year)
+    commodities = sorted({s.commodity_id for s in scenario.shocks})
+    opts = Meti6Options(import_window=1)
+    members = members_by_name(resolve_importers(con, request.importers))
+    inp = meti6_inputs(con, members, data.year, commodities, opts)
+    flows, resourced = shock_flows(data, scenario)
+    after = meti6_values(shocked_meti6_inputs(inp, flows, resourced), opts)
+    return meti6_values(inp, opts), after, list(members), commodities, scenario.name
+
+
+COMMANDS: dict[str, tuple[type, type, Callable[..., Any]]] = {
+    "shock": (ShockRequest, ImpactResponse, shock),
+    "scenario run": (ScenarioRunRequest, ImpactResponse, scenario_run),
+    "scenario list": (ScenarioListRequest, ScenarioListResponse, scenario_list),
+    "uncertainty": (UncertaintyRequest, UncertaintyResponse, uncertainty),
+}
