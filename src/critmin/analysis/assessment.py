@@ -21,7 +21,7 @@ from critmin.analysis.typology import (
 )
 from critmin.errors import UnknownNameError
 from critmin.indicators.trade import Members
-from critmin.methods.meti6 import AXES, Meti6Inputs, Meti6Options, meti6_inputs, meti6_values
+from critmin.methods.meti6 import Meti6Inputs, Meti6Options, axis_ids, meti6_inputs, meti6_values
 from critmin.store.read import trade_and_production_years
 
 
@@ -39,7 +39,7 @@ class Assessment:
         """One row per importer × commodity, one column per axis (``value`` or ``raw``)."""
         w = self.values.pivot(index=["importer", "commodity_id"], columns="axis",
                               values=column)
-        return w.reindex(columns=list(AXES)).reset_index().rename_axis(columns=None)
+        return w.reindex(columns=list(axis_ids())).reset_index().rename_axis(columns=None)
 
 
 def assessment_years(con: Any) -> list[int]:
@@ -65,7 +65,7 @@ def assess_inputs(inp: Meti6Inputs, opts: Meti6Options | None = None,
     """Axes, types and packages from prepared inputs (baseline or a what-if)."""
     values = meti6_values(inp, opts)
     raw = values.pivot(index=["importer", "commodity_id"], columns="axis", values="raw")
-    raw = raw.reindex(columns=list(AXES)).reset_index().rename_axis(columns=None)
+    raw = raw.reindex(columns=list(axis_ids())).reset_index().rename_axis(columns=None)
     order = {c: i for i, c in enumerate(inp.commodities)}
     raw = raw.sort_values(["importer", "commodity_id"], key=lambda s: s.map(order)
                           if s.name == "commodity_id" else s).reset_index(drop=True)
@@ -84,22 +84,23 @@ def assess(con: Any, members: Members, year: int, commodity_ids: list[str],
 
 def assessment_records(a: Assessment) -> list[dict[str, Any]]:
     """JSON objects, one per importer × commodity: ``importer, commodity, year,
-    indicators`` (axis → value or null), ``raw``, ``missing`` (axis → reason), ``type``,
-    ``type_reason``, ``near_threshold``, ``policy_package`` (measure → level)."""
+    indicators`` (axis → value or null, full precision), ``raw``, ``missing`` (axis →
+    reason), ``type``, ``type_reason``, ``near_threshold``, ``policy_package`` (measure →
+    level)."""
     packages = {t: dict(zip(g["measure_id"], g["level"], strict=True))
                 for t, g in a.packages.groupby("type")}
     key = ["importer", "commodity_id"]
     cells = a.types[key]
-    value = cells.merge(a.wide("value"), on=key, how="left")[list(AXES)].to_numpy()
-    raw = cells.merge(a.wide("raw"), on=key, how="left")[list(AXES)].to_numpy()
-    missing = cells.merge(a.wide("missing"), on=key, how="left")[list(AXES)].to_numpy()
+    axes = list(axis_ids())
+    wide = {col: cells.merge(a.wide(col), on=key, how="left")[axes].to_dict("records")
+            for col in ("value", "raw", "missing")}
     out = []
     for i, row in enumerate(a.types.itertuples(index=False)):
         out.append({
             "importer": row.importer, "commodity": row.commodity_id, "year": a.inputs.year,
-            "indicators": {ax: _num(v) for ax, v in zip(AXES, value[i], strict=True)},
-            "raw": {ax: _num(v) for ax, v in zip(AXES, raw[i], strict=True)},
-            "missing": {ax: r for ax, r in zip(AXES, missing[i], strict=True) if r},
+            "indicators": {ax: _num(v) for ax, v in wide["value"][i].items()},
+            "raw": {ax: _num(v) for ax, v in wide["raw"][i].items()},
+            "missing": {ax: r for ax, r in wide["missing"][i].items() if r},
             "type": row.type, "type_reason": row.type_reason,
             "near_threshold": bool(row.near_threshold),
             "policy_package": packages.get(row.type, {}),
@@ -108,4 +109,5 @@ def assessment_records(a: Assessment) -> list[dict[str, Any]]:
 
 
 def _num(v: Any) -> float | None:
-    return None if v is None or v != v else round(float(v), 6)
+    """A JSON number at full precision (NaN → None)."""
+    return None if v is None or v != v else float(v)

@@ -288,3 +288,42 @@ def levers_from_records(records: list[dict], resolve_commodity: Any = None,
         except TypeError as exc:
             raise CritminError(f"lever {i} ({kind}): {exc}") from None
     return out
+
+
+def read_lever_file(spec: str) -> tuple[list[dict[str, Any]], str]:
+    """Lever records and scenario name of a lever file — a YAML mapping ``{name, levers:
+    [{lever, commodity, …}, …]}`` read by :func:`critmin.catalog.tables.read_yaml_mapping`
+    — or of the shipped illustrative set when ``spec`` is ``"example"``."""
+    from importlib import resources
+    from pathlib import Path
+
+    from critmin.catalog.tables import read_yaml_mapping
+
+    if spec == "example":
+        source: str | Path = resources.files("critmin.analysis").joinpath(
+            "data", "whatif_example.yaml").read_text(encoding="utf-8")
+    else:
+        source = Path(spec)
+        if not source.is_file():
+            raise CritminError(f"lever file {spec} not found (or give 'example')")
+    doc = read_yaml_mapping(source, f"lever file {spec}", "lever")
+    if not isinstance(doc.get("levers"), list):
+        raise CritminError(f"lever file {spec}: expected a mapping with a 'levers' list")
+    return list(doc["levers"]), str(doc.get("name", "what-if"))
+
+
+LEVER_NOTES = ("lever", "commodity", "source", "source_ja")
+"""Keys of a lever record that are not the lever's parameters."""
+
+
+def lever_table(records: list[dict[str, Any]], levers: list[Lever]) -> pd.DataFrame:
+    """One row per lever record: ``lever`` (its kind), ``commodity_id`` (resolved, from
+    ``levers``, the same order), ``parameters`` (the other fields), ``source`` and
+    ``source_ja`` (the record's notes; ``source_ja`` defaults to ``source``)."""
+    return pd.DataFrame({
+        "lever": [r["lever"] for r in records],
+        "commodity_id": [lv.commodity_id for lv in levers],
+        "parameters": [{k: v for k, v in r.items() if k not in LEVER_NOTES}
+                       for r in records],
+        "source": [r.get("source", "") for r in records],
+        "source_ja": [r.get("source_ja", r.get("source", "")) for r in records]})

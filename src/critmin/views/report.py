@@ -1,8 +1,9 @@
 """The assessment report: one self-contained HTML file and an Excel workbook of the same
 tables (summary, radar grid, types and packages, what-if, data gaps, sources), ja or en.
 
-Thin: every number comes from :mod:`critmin.analysis.assessment` and
-:mod:`critmin.analysis.whatif`; this module only lays them out.
+Thin: every number comes from the response of :func:`critmin.service.assess.report`
+(assessment, types, packages, what-if, sources); this module only lays them out and
+writes them to the paths the response names.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.analysis.assessment import Assessment
 from critmin.catalog.tables import read_table
-from critmin.methods.meti6 import AXES
+from critmin.methods.meti6 import axis_ids
 from critmin.views.charts import figure_div, plotly_js, radar_figure
 from critmin.views.i18n import label, reason, text
 
@@ -37,37 +37,81 @@ SHEETS = {"summary": "summary", "indicators": "indicators", "packages": "types_a
           "data_gaps": "data_gaps", "whatif": "whatif", "levers": "lever", "sources": "sources"}
 LEVER_MEASURE = {"mine": "mine_investment", "smelter": "smelter_investment",
                  "saving": "saving_substitution", "recycling": "recycling_technology"}
+VALUE_COLUMNS = ["importer", "commodity_id", "year", "axis", "value", "raw", "basis",
+                 "missing", "detail", "source_ids"]
+TYPE_COLUMNS = ["importer", "commodity_id", "type", "rule", "type_reason", "type_reason_ja",
+                "min_margin", "near_threshold"]
 
 
 @dataclass(frozen=True)
-class WhatIfResult:
-    """Before/after assessments of a lever set and its description rows."""
+class ReportFrames:
+    """The frames of a report response (see :class:`critmin.service.assess.ReportResponse`);
+    ``deltas``, ``after`` and ``levers`` are None without a what-if."""
 
-    before: Assessment
-    after: Assessment
-    deltas: pd.DataFrame
-    levers: pd.DataFrame  # lever, commodity_id, parameters (dict), source, source_ja
+    importers: list[str]
+    year: int
+    lang: str
+    values: pd.DataFrame
+    types: pd.DataFrame
+    packages: pd.DataFrame
+    sources: pd.DataFrame
+    store_note: str
+    deltas: pd.DataFrame | None = None
+    after: pd.DataFrame | None = None
+    levers: pd.DataFrame | None = None
+
+    def wide(self) -> pd.DataFrame:
+        """One row per importer × commodity, one column per axis value."""
+        w = self.values.pivot(index=["importer", "commodity_id"], columns="axis",
+                              values="value")
+        return w.reindex(columns=list(axis_ids())).reset_index().rename_axis(columns=None)
 
 
-def report_tables(a: Assessment, lang: str, whatif: WhatIfResult | None = None,
-                  sources: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """The report's tables with labels in ``lang`` (the workbook's sheets)."""
-    t = a.types.copy()
-    wide = a.wide()
-    summary = wide.merge(t, on=["importer", "commodity_id"])
+def _values(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": float, "raw": float})
+
+
+def report_frames(response: Any) -> ReportFrames:
+    """The frames of ``response`` (a :class:`critmin.service.assess.ReportResponse`)."""
+    w = response.whatif
+    return ReportFrames(
+        importers=list(response.importers), year=response.year, lang=response.lang,
+        values=_values(response.values),
+        types=pd.DataFrame(response.types, columns=TYPE_COLUMNS).astype(
+            {"min_margin": float, "near_threshold": bool}),
+        packages=pd.DataFrame(response.packages, columns=[
+            "type", "measure_id", "level", "level_class", "certainty"]),
+        sources=pd.DataFrame(response.sources),
+        store_note=f"store built {response.store_built_at or '?'}",
+        deltas=None if w is None else pd.DataFrame(w.deltas).astype(
+            {"before": float, "after": float, "delta": float}),
+        after=None if w is None else _values(w.after_values),
+        levers=None if w is None else pd.DataFrame(w.levers))
+
+
+def _summary_table(r: ReportFrames, lang: str) -> pd.DataFrame:
+    summary = r.wide().merge(r.types, on=["importer", "commodity_id"])
     summary.insert(1, text("commodity", lang),
                    [label("commodity", c, lang) for c in summary["commodity_id"]])
     summary[text("type", lang)] = [label("type", x, lang) for x in summary["type"]]
     summary[text("type_reason", lang)] = summary["type_reason_ja" if lang == "ja"
                                                  else "type_reason"]
-    summary = summary.rename(columns={ax: label("axis", ax, lang) for ax in AXES} | {
+    summary = summary.rename(columns={ax: label("axis", ax, lang) for ax in axis_ids()} | {
         "importer": text("importer", lang), "near_threshold": text("near_threshold", lang)})
-    summary = summary.drop(columns=["commodity_id", "type", "rule", "type_reason",
-                                    "type_reason_ja", "min_margin"])
-    v = a.values.copy()
+    return summary.drop(columns=["commodity_id", "type", "rule", "type_reason",
+                                 "type_reason_ja", "min_margin"])
+
+
+def _labelled_values(r: ReportFrames, lang: str) -> pd.DataFrame:
+    v = r.values.copy()
     v[text("commodity", lang)] = [label("commodity", c, lang) for c in v["commodity_id"]]
     v[text("axis", lang)] = [label("axis", x, lang) for x in v["axis"]]
     v["missing"] = [reason(m, lang) for m in v["missing"]]
+    return v
+
+
+def _indicator_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
+    v = _labelled_values(r, lang)
     keep = ["importer", text("commodity", lang), "year", text("axis", lang), "value", "raw",
             "missing", "detail", "source_ids"] + (["basis"] if lang == "en" else [])
     indicators = v[keep].rename(columns={k: text(k, lang) for k in (
@@ -77,32 +121,47 @@ def report_tables(a: Assessment, lang: str, whatif: WhatIfResult | None = None,
                                   "missing"]].rename(columns={
                                       "importer": text("importer", lang),
                                       "missing": text("missing", lang)})
-    pk = a.packages.copy()
-    packages = pd.DataFrame({
+    return {"indicators": indicators, "data_gaps": gaps}
+
+
+def _packages_table(r: ReportFrames, lang: str) -> pd.DataFrame:
+    pk = r.packages
+    return pd.DataFrame({
         text("type", lang): [label("type", x, lang) for x in pk["type"]],
         text("measure", lang): [label("measure", m, lang) for m in pk["measure_id"]],
         text("level", lang): [label("level", lv, lang) + (
             " " + text("certainty_uncertain", lang) if c == "uncertain" else "")
             for lv, c in zip(pk["level"], pk["certainty"], strict=True)]})
-    tables = {"summary": summary, "indicators": indicators, "packages": packages,
-              "data_gaps": gaps}
-    if whatif is not None:
-        d = whatif.deltas.copy()
-        tables["whatif"] = pd.DataFrame({
-            text("importer", lang): d["importer"],
-            text("commodity", lang): [label("commodity", c, lang) for c in d["commodity_id"]],
-            text("axis", lang): [label("axis", x, lang) for x in d["axis"]],
-            text("before", lang): d["before"], text("after", lang): d["after"],
-            text("delta", lang): d["delta"]})
-        lv = whatif.levers
-        tables["levers"] = pd.DataFrame({
-            text("lever", lang): [label("measure", LEVER_MEASURE[k], lang) for k in lv["lever"]],
-            text("commodity", lang): [label("commodity", c, lang) for c in lv["commodity_id"]],
-            text("parameters", lang): [", ".join(f"{text('param_' + k, lang)} {v}"
-                                                 for k, v in p.items()) for p in lv["parameters"]],
-            text("source", lang): lv["source_ja" if lang == "ja" else "source"]})
-    if sources is not None:
-        tables["sources"] = sources.rename(columns={c: text(c, lang) for c in sources.columns})
+
+
+def _whatif_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
+    if r.deltas is None or r.levers is None:
+        return {}
+    d, lv = r.deltas, r.levers
+    whatif = pd.DataFrame({
+        text("importer", lang): d["importer"],
+        text("commodity", lang): [label("commodity", c, lang) for c in d["commodity_id"]],
+        text("axis", lang): [label("axis", x, lang) for x in d["axis"]],
+        text("before", lang): d["before"], text("after", lang): d["after"],
+        text("delta", lang): d["delta"]})
+    levers = pd.DataFrame({
+        text("lever", lang): [label("measure", LEVER_MEASURE[k], lang) for k in lv["lever"]],
+        text("commodity", lang): [label("commodity", c, lang) for c in lv["commodity_id"]],
+        text("parameters", lang): [", ".join(f"{text('param_' + k, lang)} {v}"
+                                             for k, v in p.items()) for p in lv["parameters"]],
+        text("source", lang): lv["source_ja" if lang == "ja" else "source"]})
+    return {"whatif": whatif, "levers": levers}
+
+
+def report_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
+    """The report's tables with labels in ``lang`` (the workbook's sheets)."""
+    tables = {"summary": _summary_table(r, lang), **_indicator_tables(r, lang),
+              "packages": _packages_table(r, lang)}
+    tables = {k: tables[k] for k in ("summary", "indicators", "packages", "data_gaps")}
+    tables.update(_whatif_tables(r, lang))
+    if len(r.sources.columns):
+        tables["sources"] = r.sources.rename(columns={c: text(c, lang)
+                                                      for c in r.sources.columns})
     return tables
 
 
@@ -123,86 +182,90 @@ def html_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _package_table(a: Assessment, lang: str) -> str:
-    levels = {(r.type, r.measure_id): (r.level, r.level_class, r.certainty)
-              for r in a.packages.itertuples(index=False)}
-    measures = list(dict.fromkeys(a.packages["measure_id"]))
+def _package_row(r: Any, measures: list[str], levels: dict[tuple[str, str], tuple[str, ...]],
+                 lang: str) -> str:
+    cells = []
+    for m in measures:
+        lv, cls, cert = levels[(r.type, m)]
+        mark = " *" if cert == "uncertain" else ""
+        cells.append(f'<td class="{cls}">{html.escape(label("level", lv, lang))}{mark}</td>')
+    near = f" <span class='small'>({text('near_threshold', lang)})</span>" \
+        if r.near_threshold else ""
+    why = r.type_reason_ja if lang == "ja" else r.type_reason
+    return (f"<tr><td>{html.escape(label('commodity', r.commodity_id, lang))}</td>"
+            f"<td>{html.escape(label('type', r.type, lang))}{near}</td>"
+            f"<td class='small'>{html.escape(why)}</td>" + "".join(cells) + "</tr>")
+
+
+def _package_table(r: ReportFrames, lang: str) -> str:
+    levels = {(p.type, p.measure_id): (p.level, p.level_class, p.certainty)
+              for p in r.packages.itertuples(index=False)}
+    measures = list(dict.fromkeys(r.packages["measure_id"]))
     head = (f"<th>{text('commodity', lang)}</th><th>{text('type', lang)}</th>"
             f"<th>{text('type_reason', lang)}</th>" +
             "".join(f"<th>{html.escape(label('measure', m, lang))}</th>" for m in measures))
-    rows = []
-    reason_col = "type_reason_ja" if lang == "ja" else "type_reason"
-    for r in a.types.itertuples(index=False):
-        cells = []
-        for m in measures:
-            lv, cls, cert = levels[(r.type, m)]
-            mark = " *" if cert == "uncertain" else ""
-            cells.append(f'<td class="{cls}">{html.escape(label("level", lv, lang))}{mark}</td>')
-        near = f" <span class='small'>({text('near_threshold', lang)})</span>" \
-            if r.near_threshold else ""
-        rows.append(f"<tr><td>{html.escape(label('commodity', r.commodity_id, lang))}</td>"
-                    f"<td>{html.escape(label('type', r.type, lang))}{near}</td>"
-                    f"<td class='small'>{html.escape(getattr(r, reason_col))}</td>"
-                    + "".join(cells) + "</tr>")
+    rows = [_package_row(t, measures, levels, lang) for t in r.types.itertuples(index=False)]
     return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"<p class='small'>* {html.escape(text('certainty_uncertain', lang))}</p>")
 
 
-def write_report(a: Assessment, out_dir: Path, lang: str = "ja",
-                 whatif: WhatIfResult | None = None, sources: pd.DataFrame | None = None,
-                 store_note: str = "") -> dict[str, Path]:
-    """Write ``report_<importer>_<year>_<lang>.html`` and ``.xlsx`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    importers = list(dict.fromkeys(a.types["importer"]))
-    stem = f"report_{'_'.join(importers)}_{a.inputs.year}_{lang}"
-    tables = report_tables(a, lang, whatif, sources)
+def _radar_grid(r: ReportFrames, lang: str) -> str:
     radars = []
-    for r in a.types.itertuples(index=False):
-        fig = radar_figure(a.values, r.importer, r.commodity_id, lang,
-                           title_suffix=f" · {label('type', r.type, lang)}")
-        radars.append(f'<div class="radar" data-commodity="{r.commodity_id}">'
+    for t in r.types.itertuples(index=False):
+        fig = radar_figure(r.values, t.importer, t.commodity_id, lang,
+                           title_suffix=f" · {label('type', t.type, lang)}")
+        radars.append(f'<div class="radar" data-commodity="{t.commodity_id}">'
                       f"{figure_div(fig)}</div>")
+    return f"<div class='grid'>{''.join(radars)}</div>"
+
+
+def _whatif_section(r: ReportFrames, tables: dict[str, pd.DataFrame], lang: str) -> list[str]:
+    if r.deltas is None:
+        return [f"<p>{html.escape(text('no_whatif', lang))}</p>"]
+    changed = r.deltas["delta"].abs() > 1e-12
+    overlay = []
+    for c in r.deltas.loc[changed, ["importer", "commodity_id"]].drop_duplicates(
+            ).itertuples(index=False):
+        fig = radar_figure(r.values, c.importer, c.commodity_id, lang, after=r.after)
+        overlay.append(f'<div class="radar whatif" data-commodity="{c.commodity_id}">'
+                       f"{figure_div(fig)}</div>")
+    return [html_table(tables["levers"]), f"<div class='grid'>{''.join(overlay)}</div>",
+            html_table(tables["whatif"][changed])]
+
+
+def _html_page(r: ReportFrames, tables: dict[str, pd.DataFrame]) -> str:
+    lang, who = r.lang, ", ".join(r.importers)
     parts = [
-        f"<h1>{html.escape(text('report_title', lang))} — {', '.join(importers)}, "
-        f"{a.inputs.year}</h1>",
+        f"<h1>{html.escape(text('report_title', lang))} — {who}, {r.year}</h1>",
         f"<p class='small'>{html.escape(text('generated', lang))} "
-        f"{datetime.now(UTC).isoformat(timespec='seconds')} · {html.escape(store_note)}</p>",
+        f"{datetime.now(UTC).isoformat(timespec='seconds')} · {html.escape(r.store_note)}</p>",
         f"<p>{html.escape(text('scale_note', lang))}</p>",
         f"<h2>{text('summary', lang)}</h2>", html_table(tables["summary"]),
-        f"<h2>{text('radar_charts', lang)}</h2><div class='grid'>{''.join(radars)}</div>",
-        f"<h2>{text('types_and_packages', lang)}</h2>", _package_table(a, lang),
-        f"<h2>{text('whatif', lang)}</h2>",
-    ]
-    if whatif is None:
-        parts.append(f"<p>{html.escape(text('no_whatif', lang))}</p>")
-    else:
-        parts.append(html_table(tables["levers"]))
-        changed = whatif.deltas[whatif.deltas["delta"].abs() > 1e-12]
-        cells = changed[["importer", "commodity_id"]].drop_duplicates()
-        overlay = []
-        for r in cells.itertuples(index=False):
-            fig = radar_figure(whatif.before.values, r.importer, r.commodity_id, lang,
-                               after=whatif.after.values)
-            overlay.append(f'<div class="radar whatif" data-commodity="{r.commodity_id}">'
-                           f"{figure_div(fig)}</div>")
-        parts.append(f"<div class='grid'>{''.join(overlay)}</div>")
-        shown = tables["whatif"][whatif.deltas["delta"].abs() > 1e-12]
-        parts.append(html_table(shown))
-    parts += [f"<h2>{text('data_gaps', lang)}</h2>", html_table(tables["data_gaps"])]
-    if sources is not None:
+        f"<h2>{text('radar_charts', lang)}</h2>", _radar_grid(r, lang),
+        f"<h2>{text('types_and_packages', lang)}</h2>", _package_table(r, lang),
+        f"<h2>{text('whatif', lang)}</h2>", *_whatif_section(r, tables, lang),
+        f"<h2>{text('data_gaps', lang)}</h2>", html_table(tables["data_gaps"])]
+    if "sources" in tables:
         parts += [f"<h2>{text('sources', lang)}</h2>", html_table(tables["sources"])]
     parts.append(f"<p class='small'>{html.escape(text('method_note', lang))}</p>")
-    page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(text('report_title', lang))} {', '.join(importers)} "
-            f"{a.inputs.year}</title><style>{CSS}</style>"
-            f"<script>{plotly_js()}</script></head><body>{''.join(parts)}</body></html>")
-    html_path = out_dir / f"{stem}.html"
-    html_path.write_text(page, encoding="utf-8")
-    xlsx_path = out_dir / f"{stem}.xlsx"
-    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as xl:
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(text('report_title', lang))} {who} {r.year}</title>"
+            f"<style>{CSS}</style><script>{plotly_js()}</script></head>"
+            f"<body>{''.join(parts)}</body></html>")
+
+
+def write_report(response: Any) -> dict[str, Path]:
+    """Write the report of ``response`` (:class:`critmin.service.assess.ReportResponse`)
+    to the paths it names (``files``: html and xlsx); returns them."""
+    r = report_frames(response)
+    tables = report_tables(r, r.lang)
+    paths = {kind: Path(p) for kind, p in response.files.items()}
+    paths["html"].parent.mkdir(parents=True, exist_ok=True)
+    paths["html"].write_text(_html_page(r, tables), encoding="utf-8")
+    with pd.ExcelWriter(paths["xlsx"], engine="openpyxl") as xl:
         for name, frame in tables.items():
-            frame.to_excel(xl, sheet_name=text(SHEETS[name], lang)[:31], index=False)
-    return {"html": html_path, "xlsx": xlsx_path}
+            frame.to_excel(xl, sheet_name=text(SHEETS[name], r.lang)[:31], index=False)
+    return paths
 
 
 EXPOSURE_COLUMNS = ["commodity_id", "mass_t", "value", "supplier_hhi", "top_country",
@@ -211,12 +274,7 @@ EXPOSURE_COLUMNS = ["commodity_id", "mass_t", "value", "supplier_hhi", "top_coun
                     "cube_cell", "type"]
 
 
-def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
-                          out_dir: Path, name: str, lang: str = "ja") -> dict[str, Path]:
-    """``exposure_<name>_<lang>.html`` (tables and the three matrices) and ``.xlsx``."""
-    from critmin.views.charts import exposure_figures
-
-    out_dir.mkdir(parents=True, exist_ok=True)
+def _exposure_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown = table[EXPOSURE_COLUMNS].copy()
     shown.insert(0, text("commodity", lang), [label("commodity", c, lang)
                                               for c in shown["commodity_id"]])
@@ -224,17 +282,35 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
     shown["quadrant"] = [text(q, lang) for q in shown["quadrant"]]
     shown["cube_cell"] = ["/".join(text(w, lang) for w in c.split("/"))
                           for c in shown["cube_cell"]]
-    shown = shown.drop(columns="commodity_id").rename(columns={
+    return shown.drop(columns="commodity_id").rename(columns={
         c: text("spend" if c == "value" else c, lang) for c in EXPOSURE_COLUMNS
         if c != "commodity_id"})
+
+
+def _exposure_actions(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     names = {r["action_id"]: r for r in read_table("company_actions")}
     strength = {"recommended": ("recommended", "推奨"), "consider": ("consider", "検討")}
-    actions = pd.DataFrame([
+    return pd.DataFrame([
         {text("commodity", lang): label("commodity", c, lang),
          text("actions", lang): names[a["action"]][f"name_{lang}"] + " ("
          + strength[a["strength"]][0 if lang == "en" else 1] + ")",
          text("type_reason", lang): a["reason_ja" if lang == "ja" else "reason"]}
         for c, acts in zip(table["commodity_id"], table["actions"], strict=True) for a in acts])
+
+
+def _sensitivity_table(sensitivity: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return sensitivity.rename(columns={
+        "product": text("product", lang), "material_cost": text("material_cost", lang),
+        "cost_change": text("cost_change", lang),
+        "cost_change_per_unit": text("cost_change", lang) + " / unit"
+        if lang == "en" else "単位あたりコスト変化",
+        "cost_change_share": text("cost_change_share", lang)})
+
+
+def _exposure_page(table: pd.DataFrame, shown: pd.DataFrame, actions: pd.DataFrame,
+                   sensitivity: pd.DataFrame | None, name: str, lang: str) -> str:
+    from critmin.views.charts import exposure_figures
+
     figs = exposure_figures(table, lang)
     parts = [f"<h1>{html.escape(text('exposure_title', lang))} — {html.escape(name)}</h1>",
              f"<h2>{text('summary', lang)}</h2>", html_table(shown),
@@ -245,16 +321,21 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
              f"<h2>{text('importance_risk_subst', lang)}</h2>", figure_div(figs["cube"]),
              figure_div(figs["projections"])]
     if sensitivity is not None:
-        sensitivity = sensitivity.rename(columns={
-            "product": text("product", lang), "material_cost": text("material_cost", lang),
-            "cost_change": text("cost_change", lang),
-            "cost_change_per_unit": text("cost_change", lang) + " / unit"
-            if lang == "en" else "単位あたりコスト変化",
-            "cost_change_share": text("cost_change_share", lang)})
         parts += [f"<h2>{text('price_sensitivity', lang)}</h2>", html_table(sensitivity)]
-    page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
             f"<title>{html.escape(text('exposure_title', lang))}</title><style>{CSS}</style>"
             f"<script>{plotly_js()}</script></head><body>{''.join(parts)}</body></html>")
+
+
+def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
+                          out_dir: Path, name: str, lang: str = "ja") -> dict[str, Path]:
+    """``exposure_<name>_<lang>.html`` (tables and the three matrices) and ``.xlsx``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shown = _exposure_table(table, lang)
+    actions = _exposure_actions(table, lang)
+    if sensitivity is not None:
+        sensitivity = _sensitivity_table(sensitivity, lang)
+    page = _exposure_page(table, shown, actions, sensitivity, name, lang)
     stem = out_dir / f"exposure_{name}_{lang}"
     stem.with_suffix(".html").write_text(page, encoding="utf-8")
     with pd.ExcelWriter(stem.with_suffix(".xlsx"), engine="openpyxl") as xl:

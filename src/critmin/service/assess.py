@@ -1,0 +1,399 @@
+"""Request layer of ``critmin assess``, ``critmin whatif`` and ``critmin report``: the
+six-indicator criticality assessment of the METI study (docs/methods.md §8), its typology
+and policy packages (§9) and the policy what-if (§10).
+
+Each function takes its request and an open store connection and returns a typed
+response; the CLI, the report writer and any other surface only render it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+from pydantic import BaseModel
+
+from critmin.errors import CritminError, UnknownNameError
+from critmin.service.base import Request, Response, TableResponse, records
+from critmin.service.common import (
+    check_lang,
+    check_years,
+    members_by_name,
+    resolve_commodities,
+    resolve_importers,
+)
+
+COMMODITY_SETS = ("all", "seed13")
+HHI_MAPPINGS = ("identity", "piecewise")
+
+
+# ---------------------------------------------------------------- assess
+
+
+class AssessRequest(Request):
+    """Inputs of ``critmin assess``."""
+
+    importers: list[str] = ["JPN"]
+    """ISO3, English/Japanese names or group ids; ``["all"]``: every importing country."""
+    year: int | None = None
+    """Assessment year (None: the latest with trade and production)."""
+    commodities: list[str] | None = None
+    """Commodity ids or names (None: ``commodity_set``)."""
+    commodity_set: str = "all"
+    """``all`` (every catalog commodity) or ``seed13`` (the METI study's 13)."""
+    explain: bool = False
+    """One row per axis with raw value, basis, detail, sources and missing reason."""
+    hhi_mapping: str = "identity"
+    sigma_ref: float = 1.0
+    theta_hhi: float = 0.25
+    theta_g: float = 0.5
+    theta_bp: float = 0.5
+
+
+class AssessRow(BaseModel):
+    """One importer × commodity: the six axes, the type and the policy package."""
+
+    importer: str
+    commodity: str
+    year: int
+    indicators: dict[str, float | None]
+    """Axis id → value on 0–1 (1 = highest risk), null where missing."""
+    raw: dict[str, float | None]
+    """Axis id → the raw quantity (HHI, G, σ_ann or EoL-RIR)."""
+    missing: dict[str, str]
+    """Axis id → why the axis is missing (only missing axes)."""
+    type: str
+    type_reason: str
+    near_threshold: bool
+    policy_package: dict[str, str]
+    """Measure id → level of the type's package."""
+
+
+class AxisRow(BaseModel):
+    """One axis of one importer × commodity (``--explain``)."""
+
+    importer: str
+    commodity: str
+    year: int
+    axis: str
+    value: float | None
+    raw: float | None
+    basis: str
+    missing: str
+    detail: str
+    source_ids: str
+
+
+ASSESS_COLUMNS = list(AssessRow.model_fields)
+EXPLAIN_COLUMNS = list(AxisRow.model_fields)
+
+
+class AssessResponse(TableResponse):
+    """The assessment: one row per importer × commodity (:class:`AssessRow`), or one
+    per axis with ``explain`` (:class:`AxisRow`, :class:`AssessExplainResponse`)."""
+
+    Row: ClassVar[type[BaseModel]] = AssessRow
+    year: int
+    explain: bool = False
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The schema with ``rows`` typed as :class:`AssessRow` or :class:`AxisRow` rows."""
+        typed = type(cls.__name__, (cls,), {"__annotations__": {
+            "rows": list[AssessRow] | list[AxisRow]}})
+        return BaseModel.model_json_schema.__func__(typed, *args, **kwargs)
+
+
+class AssessExplainResponse(AssessResponse):
+    """``assess --explain``: one row per axis (:class:`AxisRow`)."""
+
+    Row: ClassVar[type[BaseModel]] = AxisRow
+    explain: bool = True
+
+
+def commodity_scope(names: list[str] | None, commodity_set: str) -> list[str]:
+    """Commodity ids of ``names`` (deduplicated), else of the named set."""
+    from critmin.catalog.commodities import commodity_ids, meti13_ids
+
+    if names:
+        return list(dict.fromkeys(resolve_commodities(names) or []))
+    if commodity_set == "all":
+        return commodity_ids()
+    if commodity_set == "seed13":
+        return meti13_ids()
+    raise UnknownNameError("commodity set", commodity_set, list(COMMODITY_SETS))
+
+
+def scope(con: Any, importers: list[str], year: int | None, commodities: list[str] | None,
+          commodity_set: str) -> tuple[dict[str, Any], int, list[str]]:
+    """``(members by importer, year, commodity ids)`` of an assessment: the importers
+    resolved once (``["all"]``: every importing country; empty: JPN), the year checked
+    against the years with trade and production (None: the latest)."""
+    from critmin.store.read import trade_and_production_years
+
+    names = importers or ["JPN"]
+    every = [n.strip().lower() for n in names] == ["all"]
+    members = members_by_name(resolve_importers(con, None if every else names))
+    have = trade_and_production_years(con)
+    check_years(None if year is None else [year], have, "years with trade and production")
+    ids = commodity_scope(commodities, commodity_set)
+    return members, have[-1] if year is None else year, ids
+
+
+def _options(request: AssessRequest) -> tuple[Any, Any]:
+    from critmin.analysis.typology import TypologyThresholds
+    from critmin.methods.meti6 import Meti6Options
+
+    if request.hhi_mapping not in HHI_MAPPINGS:
+        raise CritminError(f"--hhi-mapping {request.hhi_mapping!r}: use identity or "
+                           "piecewise")
+    if request.sigma_ref <= 0:
+        raise CritminError("--sigma-ref must be positive")
+    return (Meti6Options(hhi_mapping=request.hhi_mapping, sigma_ref=request.sigma_ref),
+            TypologyThresholds(hhi=request.theta_hhi, governance=request.theta_g,
+                               byproduct=request.theta_bp))
+
+
+def assess(request: AssessRequest, con: Any) -> AssessResponse:
+    """The six METI indicators, the type and the policy package of each commodity for
+    the importers and year of ``request`` (docs/methods.md §8–9)."""
+    from critmin.analysis.assessment import assess as run
+    from critmin.analysis.assessment import assessment_records
+
+    opts, thresholds = _options(request)
+    members, year, commodities = scope(con, request.importers, request.year,
+                                       request.commodities, request.commodity_set)
+    a = run(con, members, year, commodities, opts, thresholds)
+    head = {"command": "assess", "request": request.model_dump(), "year": year}
+    if request.explain:
+        frame = a.values.rename(columns={"commodity_id": "commodity"})
+        return AssessExplainResponse.of_frame(frame, columns=EXPLAIN_COLUMNS, **head)
+    frame = pd.DataFrame(assessment_records(a), columns=ASSESS_COLUMNS)
+    return AssessResponse.of_frame(frame, columns=ASSESS_COLUMNS, **head)
+
+
+# ---------------------------------------------------------------- whatif
+
+
+class WhatIfRequest(Request):
+    """Inputs of ``critmin whatif``."""
+
+    importer: str = "JPN"
+    year: int | None = None
+    commodities: list[str] | None = None
+    """Commodities assessed besides those the levers name."""
+    levers: list[dict[str, Any]] = []
+    """Lever records ``{lever: mine|smelter|recycling|saving, commodity, …}``
+    (:func:`critmin.analysis.whatif.levers_from_records`), after the file's."""
+    lever_file: str | None = None
+    """A YAML lever file, or ``example`` for the shipped illustrative set."""
+
+
+class WhatIfRow(BaseModel):
+    """One axis of one importer × commodity before and after the levers."""
+
+    importer: str
+    commodity: str
+    axis: str
+    before: float | None
+    after: float | None
+    delta: float | None
+    type_before: str
+    type_after: str
+
+
+WHATIF_COLUMNS = list(WhatIfRow.model_fields)
+
+
+class WhatIfResponse(TableResponse):
+    """The axes before and after a lever set (:class:`WhatIfRow`)."""
+
+    Row: ClassVar[type[BaseModel]] = WhatIfRow
+    year: int
+    scenario: str
+
+
+def split_supply(text: str, flag: str) -> tuple[str, float, float]:
+    """``COUNTRY:T_PER_YEAR[:RESERVES_T]`` of ``--mine`` / ``--smelter``."""
+    parts = text.split(":")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        return parts[0], float(parts[1]), float(parts[2]) if len(parts) == 3 else 0.0
+    except ValueError:
+        raise CritminError(f"{flag} {text!r}: write COUNTRY:TONNES_PER_YEAR"
+                           f"{'[:RESERVES_TONNES]' if flag == '--mine' else ''}, "
+                           "e.g. AUS:20000") from None
+
+
+def lever_records(commodities: list[str] | None, mine: str | None = None,
+                  smelter: str | None = None, offtake: float = 0.5, kappa: float = 1.0,
+                  saving: float | None = None, recycling: float | None = None
+                  ) -> list[dict[str, Any]]:
+    """Lever records of the command-line levers (they apply to the one commodity)."""
+    if not (mine or smelter or saving is not None or recycling is not None):
+        return []
+    if not commodities or len(commodities) != 1:
+        raise CritminError("levers on the command line need exactly one --commodity")
+    c = commodities[0]
+    out: list[dict[str, Any]] = []
+    if mine:
+        country, added, reserves = split_supply(mine, "--mine")
+        out.append({"lever": "mine", "commodity": c, "country": country, "added_t": added,
+                    "reserves_t": reserves, "offtake": offtake, "kappa": kappa})
+    if smelter:
+        country, added, _ = split_supply(smelter, "--smelter")
+        out.append({"lever": "smelter", "commodity": c, "country": country,
+                    "added_t": added, "offtake": offtake, "kappa": kappa})
+    if saving is not None:
+        out.append({"lever": "saving", "commodity": c, "cut": saving})
+    if recycling is not None:
+        out.append({"lever": "recycling", "commodity": c, "target_rir": recycling})
+    return out
+
+
+def _levers(lever_file: str | None, extra: list[dict[str, Any]]
+            ) -> tuple[list[dict[str, Any]], list[Any], str]:
+    """(records, lever objects, scenario name): the file's records, then ``extra``."""
+    from critmin.analysis.whatif import levers_from_records, read_lever_file
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.countries import resolve_country
+
+    recs, name = read_lever_file(lever_file) if lever_file else ([], "what-if")
+    recs = recs + [dict(r) for r in extra]
+    return recs, levers_from_records(recs, resolve_commodity, resolve_country), name
+
+
+def _type_change(before: Any, after: Any, deltas: pd.DataFrame) -> pd.DataFrame:
+    key = ["importer", "commodity_id"]
+    types = before.types[[*key, "type"]].merge(after.types[[*key, "type"]], on=key,
+                                               suffixes=("_before", "_after"))
+    return deltas.merge(types, on=key).rename(columns={"commodity_id": "commodity"})
+
+
+def whatif(request: WhatIfRequest, con: Any) -> WhatIfResponse:
+    """Policy what-if (docs/methods.md §10): the levers change the data behind the axes
+    and the six indicators are recomputed; rows ``before, after, delta`` per axis."""
+    from critmin.analysis.whatif import whatif as run
+    from critmin.methods.meti6 import meti6_inputs
+
+    _, levers, name = _levers(request.lever_file, request.levers)
+    if not levers:
+        raise CritminError("no lever given: use --mine, --smelter, --saving, --recycling or "
+                           "--levers FILE")
+    wanted = list(dict.fromkeys(lv.commodity_id for lv in levers))
+    members, year, commodities = scope(con, [request.importer], request.year,
+                                       request.commodities or wanted, "all")
+    commodities = list(dict.fromkeys(commodities + wanted))
+    before, after, deltas = run(meti6_inputs(con, members, year, commodities), levers,
+                                scenario=name)
+    return WhatIfResponse.of_frame(
+        _type_change(before, after, deltas), command="whatif",
+        request=request.model_dump(), columns=WHATIF_COLUMNS, year=year, scenario=name)
+
+
+# ---------------------------------------------------------------- report
+
+
+class ReportRequest(Request):
+    """Inputs of ``critmin report``."""
+
+    importers: list[str] = ["JPN"]
+    year: int | None = None
+    commodities: list[str] | None = None
+    commodity_set: str = "all"
+    lang: str = "ja"
+    out: str | None = None
+    """Output folder (None: ``$CRITMIN_HOME/reports``)."""
+    levers: list[dict[str, Any]] = []
+    lever_file: str | None = None
+
+
+class ReportWhatIf(BaseModel):
+    """The what-if section of a report."""
+
+    scenario: str
+    deltas: list[dict[str, Any]]
+    """``importer, commodity_id, axis, before, after, delta``."""
+    after_values: list[dict[str, Any]]
+    """The axes after the levers (the rows of :attr:`ReportResponse.values`)."""
+    levers: list[dict[str, Any]]
+    """``lever, commodity_id, parameters, source, source_ja``."""
+
+
+class ReportResponse(Response):
+    """What ``critmin report`` renders and the files it writes them to."""
+
+    importers: list[str]
+    year: int
+    lang: str
+    files: dict[str, str]
+    """Kind (``html``, ``xlsx``) → the path the report is written to."""
+    summary: list[AssessRow]
+    """The assessment, one row per importer × commodity (as ``critmin assess``)."""
+    values: list[dict[str, Any]]
+    """Tidy axes: ``importer, commodity_id, year, axis, value, raw, basis, missing,
+    detail, source_ids``."""
+    types: list[dict[str, Any]]
+    """``importer, commodity_id, type, rule, type_reason, type_reason_ja, min_margin,
+    near_threshold``."""
+    packages: list[dict[str, Any]]
+    """``type, measure_id, level, level_class, certainty``."""
+    whatif: ReportWhatIf | None = None
+    sources: list[dict[str, Any]]
+    """``source_id, name, publisher, version, licence`` of every source in the store."""
+    store_built_at: str | None = None
+
+
+def _report_whatif(request: ReportRequest, a: Any, members: dict[str, Any],
+                   commodities: list[str]) -> ReportWhatIf | None:
+    from critmin.analysis.whatif import lever_table
+    from critmin.analysis.whatif import whatif as run
+
+    recs, levers, name = _levers(request.lever_file, request.levers)
+    if not levers:
+        return None
+    if len(members) != 1:
+        raise CritminError("a report with --levers needs one --importer")
+    missing = sorted({lv.commodity_id for lv in levers} - set(commodities))
+    if missing:
+        raise CritminError(f"levers name commodities outside the report: "
+                           f"{', '.join(missing)}")
+    _, after, deltas = run(a.inputs, levers, scenario=name)
+    return ReportWhatIf(scenario=name, deltas=records(deltas),
+                        after_values=records(after.values),
+                        levers=records(lever_table(recs, levers)))
+
+
+def report(request: ReportRequest, con: Any) -> ReportResponse:
+    """The report's content (assessment, types and packages, what-if, data gaps,
+    sources) and the paths of its HTML file and Excel workbook."""
+    from critmin.analysis.assessment import assess as run
+    from critmin.analysis.assessment import assessment_records
+    from critmin.config import reports_dir
+    from critmin.store.read import built_at, sources
+
+    lang = check_lang(request.lang)
+    members, year, commodities = scope(con, request.importers, request.year,
+                                       request.commodities, request.commodity_set)
+    a = run(con, members, year, commodities)
+    whatif_part = _report_whatif(request, a, members, commodities)
+    importers = list(dict.fromkeys(a.types["importer"]))
+    folder = Path(request.out) if request.out else reports_dir()
+    stem = folder / f"report_{'_'.join(importers)}_{year}_{lang}"
+    provenance = sources(con)[["source_id", "name", "publisher", "version", "licence"]]
+    return ReportResponse(
+        command="report", request=request.model_dump(), importers=importers, year=year,
+        lang=lang, files={"html": str(stem.with_suffix(".html")),
+                          "xlsx": str(stem.with_suffix(".xlsx"))},
+        summary=assessment_records(a), values=records(a.values), types=records(a.types),
+        packages=records(a.packages), whatif=whatif_part, sources=records(provenance),
+        store_built_at=built_at(con))
+
+
+COMMANDS = {
+    "assess": (AssessRequest, AssessResponse, assess),
+    "whatif": (WhatIfRequest, WhatIfResponse, whatif),
+    "report": (ReportRequest, ReportResponse, report),
+}
