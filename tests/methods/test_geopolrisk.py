@@ -1,7 +1,12 @@
 import numpy as np
 
-from critmin.indicators.importers import importer_members
 from critmin.methods.geopolrisk import CU_REFERENCE, geopolrisk
+from critmin.service.common import members_by_name, resolve_importers
+
+
+def importer_members(con, names):
+    """The engine's member lists of ``names``, resolved by the request layer."""
+    return members_by_name(resolve_importers(con, names))
 
 
 def test_hand_computed_cell(mini):

@@ -1,7 +1,9 @@
-"""Importers: a country, a catalog group (EU27, OECD, G7) or a user-defined list.
+"""Importers as the indicator engine takes them: ``{name: [(iso3, joined, left)]}``.
 
-Each importer is a set of ISO3 members with optional membership years, the input of
-:func:`critmin.indicators.trade.flows`.
+The request layer resolves what a user typed once (:func:`critmin.service.common.
+resolve_importers`, :func:`critmin.service.common.members_by_name`); this helper gives the
+same member lists from ISO3 codes and group ids (tests, benchmarks, analyses), reading
+the store through :mod:`critmin.store.read`.
 """
 
 from __future__ import annotations
@@ -13,17 +15,16 @@ Members = list[tuple[str, int | None, int | None]]
 
 def importer_members(con: Any, names: list[str] | None = None,
                      groups: dict[str, list[str]] | None = None) -> dict[str, Members]:
-    """Member sets for ``names`` (ISO3 codes or group ids; all countries if None) plus
-    user-defined ``groups`` ({name: [ISO3, ...]}, members for every year)."""
-    catalog = {}
-    for gid, iso3, joined, left in con.execute(
-            'select group_id, iso3, joined, "left" from country_group').fetchall():
+    """Member sets for ``names`` (ISO3 codes or group ids; every importing country in
+    the store if None) plus user-defined ``groups`` ({name: [ISO3, ...]}, members for
+    every year)."""
+    from critmin.store.read import group_memberships, importing_countries
+
+    catalog: dict[str, Members] = {}
+    for gid, iso3, joined, left in group_memberships(con):
         catalog.setdefault(gid, []).append((iso3, joined, left))
     out: dict[str, Members] = {}
-    if names is None:
-        names = [r[0] for r in con.execute(
-            "select distinct importer from trade where importer is not null").fetchall()]
-    for name in names:
+    for name in importing_countries(con) if names is None else names:
         out[name] = catalog.get(name, [(name, None, None)])
     for name, members in (groups or {}).items():
         out[name] = [(iso3, None, None) for iso3 in members]
