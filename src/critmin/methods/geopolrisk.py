@@ -1,6 +1,6 @@
 """The GeoPolRisk method: ``Score = HHI × ImportRisk`` and its characterisation factor.
 
-methods.md §5 (Gemechu et al. 2016; Helbig et al. 2016; Koyamparambath et al. 2024;
+docs/methods.md §5 (Gemechu et al. 2016; Helbig et al. 2016; Koyamparambath et al. 2024;
 geopolrisk-py 2.0):
 
     HHI_A        = Σ_i P_Ai² / (Σ_i P_Ai)²          global production of A's stage
@@ -23,19 +23,8 @@ import numpy as np
 import pandas as pd
 
 from critmin.catalog.reasons import has_codes, reason, stage_label, trade_gap
-from critmin.indicators.concentration import production_concentration_sql
-from critmin.indicators.governance import store_risk_sql
-from critmin.indicators.imports import missing_rule_sql
-from critmin.indicators.inputs import preferred_production_sql, production_preference
-from critmin.indicators.relational import registered, take_rows
-from critmin.indicators.trade import (
-    Members,
-    keyed,
-    members_frame,
-    multi_member,
-    partner_flows_sql,
-)
-from critmin.store.production import own_production_sql
+from critmin.indicators.relational import take_rows
+from critmin.indicators.trade import Members
 from critmin.store.stages import stage_years_with_trade
 
 CU_REFERENCE = 0.409412948
@@ -47,65 +36,20 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
                cu_reference: float = CU_REFERENCE) -> pd.DataFrame:
     """GeoPolRisk cells for every importer × commodity stage × year with production.
 
-    Two DuckDB queries over the store: the HHI of the preferred production source per
-    commodity stage and year; then, in one pass over the trade rows of those years,
-    each cell's Σ f·g, F, value and partners, with the importers' own production. The
-    grid importer × HHI row is filled in NumPy; labels come back as categoricals.
+    The sums come from :func:`critmin.indicators.geopolrisk_inputs.geopolrisk_sums` (the
+    HHI of the preferred production source per commodity stage and year; each cell's
+    Σ f·g, F, value and partners, with the importers' own production); the grid
+    importer × HHI row and the formulas of the module docstring (docs/methods.md §5)
+    are applied in NumPy; labels come back as categoricals.
     Returns ``importer, commodity_id, stage, year, hhi, import_risk, score, price, cf,
     imports_t, domestic_t, n_partners, missing_governance_share, cu_reference,
     production_source, missing`` (``missing`` gives the reason where a value is NaN).
     """
-    g, keep = missing_rule_sql(missing_governance, "risk")
-    if intra_group == "keep":  # geopolrisk-py: members stay in F with g = 0
-        g = f"case when x.intra_group then 0.0 else {g} end"
-    prod = preferred_production_sql(production_preference(), commodity_ids is not None,
-                                    years is not None)
-    hhi_sql = f"""
-        with prod as ({prod})
-        select commodity_id, stage, year, hhi, production_source, c.cs_ix
-        from ({production_concentration_sql("prod")})
-        left join stage_index c using (commodity_id, stage) order by all"""
-    sql = f"""
-        with m_years as (select distinct year from m_hhi),
-        m_risk as ({store_risk_sql(dimensions, "m_years")}),
-        imp as materialized (
-            select x.i_ix, h.h_ix,
-                   sum(x.quantity_t * {g}) as numerator, sum(x.quantity_t) as imports_t,
-                   sum(x.value_kusd_q) as value_q, count(*) as n_partners,
-                   coalesce(sum(x.quantity_t) filter (
-                       where risk is null and not x.intra_group), 0) as miss
-            from ({partner_flows_sql("import", commodity_ids is not None, True, intra_group,
-                                     multi_member(importers))}) x
-            join m_hhi h using (commodity_id, stage, year)
-            left join {keyed('m_risk')} r
-                   on r.country_key = x.partner_key and r.year = x.year
-            where x.quantity_t is not null {keep}
-            group by all),
-        cell_keys as (  -- own production is asked only for the cells with imports
-            select distinct i.i_ix, h.cs_ix, h.year from imp i join m_hhi h using (h_ix)),
-        domestic as (  -- own production on the stage's trade basis (NULL: mixed basis)
-            select d.i_ix, h.h_ix, d.domestic_lo / b.trade_factor as domestic_t,
-                   (d.domestic_lo > 0 and b.trade_factor is null) or d.status = 5
-                       as mixed_basis,
-                   coalesce(d.status in (1, 2), true) as domestic_unknown
-            from ({own_production_sql(production_preference(), "m_years", "cell_keys",
-                                      multi_member(importers))}) d
-            join m_hhi h using (cs_ix, year)
-            left join stage_basis b using (commodity_id, stage))
-        select i.i_ix, i.h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
-               d.domestic_t, d.mixed_basis, d.domestic_unknown
-        from imp i left join domestic d using (i_ix, h_ix)"""
+    from critmin.indicators.geopolrisk_inputs import geopolrisk_sums
+
     names = pd.DataFrame({"importer": list(importers)})
-    views = {"m_members": members_frame(importers),
-             "m_importers": names.assign(i_ix=range(len(names)))}
-    if commodity_ids is not None:
-        views["m_filter"] = pd.DataFrame({"commodity_id": commodity_ids}, dtype=str)
-    if years is not None:
-        views["m_want"] = pd.DataFrame({"year": years}, dtype="int64")
-    with registered(con, **views):
-        hhi = con.execute(hhi_sql).df()
-        with registered(con, m_hhi=hhi.assign(h_ix=range(len(hhi)))):
-            cells = con.execute(sql).fetchnumpy()
+    hhi, cells = geopolrisk_sums(con, importers, commodity_ids, years, missing_governance,
+                                 intra_group, dimensions)
     return _grid(names, hhi, cells, float(cu_reference), _stage_gaps(con, hhi, cells))
 
 
