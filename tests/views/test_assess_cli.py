@@ -17,7 +17,9 @@ def test_assess_json_contract(imported_home):
     result = runner.invoke(app, ["assess", "-i", "日本", "--year", "2023", "--set", "seed13",
                                  "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    response = json.loads(result.stdout)
+    assert response["command"] == "assess" and response["method_version"]
+    rows = response["rows"]
     assert [r["commodity"] for r in rows] == meti13_ids()
     for r in rows:
         assert {"commodity", "year", "indicators", "missing", "type", "type_reason",
@@ -33,7 +35,7 @@ def test_assess_json_contract(imported_home):
 def test_assess_explain_and_csv(imported_home):
     result = runner.invoke(app, ["assess", "-c", "tungsten", "--year", "2023", "--explain",
                                  "-f", "json"])
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     assert [r["axis"] for r in rows] == list(AXES)
     assert all(r["source_ids"] or r["missing"] for r in rows)
     result = runner.invoke(app, ["assess", "-c", "W", "--year", "2023", "-f", "csv"])
@@ -54,7 +56,7 @@ def test_whatif_command(imported_home):
     result = runner.invoke(app, ["whatif", "-i", "JPN", "-c", "tungsten", "--year", "2023",
                                  "--smelter", "AUS:1000", "--offtake", "0.5", "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = {r["axis"]: r for r in json.loads(result.stdout)}
+    rows = {r["axis"]: r for r in json.loads(result.stdout)["rows"]}
     assert rows["import_governance_refined"]["delta"] < 0
     assert rows["production_concentration"]["delta"] == 0
     result = runner.invoke(app, ["whatif", "-c", "gallium", "--mine", "AUS:20"])
