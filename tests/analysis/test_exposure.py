@@ -166,7 +166,9 @@ def test_examples_run_end_to_end(imported_home):
         result = runner.invoke(app, ["exposure", "--bom", f"example:{example}", "--no-store",
                                      "-f", "json"])
         assert result.exit_code == 0, result.output
-        rows = json.loads(result.stdout)
+        response = json.loads(result.stdout)
+        assert response["command"] == "exposure" and response["stored_rows"] is None
+        rows = response["rows"]
         for r in rows:
             assert list(r)[:9] == ["commodity", "mass_t", "value", "supplier_hhi",
                                    "top_country", "top_share", "governance_risk", "quadrant",

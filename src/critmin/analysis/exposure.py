@@ -7,6 +7,7 @@ Per BOM row r (a part's material bought from one supplier):
     v_r   = m_r · price                                        (currency/yr; price per kg)
     σ_i,m = Σ_{r: country i, commodity m} m_r / Σ_{r: m} m_r   supplier-country shares
     HHI_m = Σ_i σ_i,m²      GR_m = Σ_i σ_i,m · g_i            (g: WGI risk 0–1, missing 0.5)
+                            (indicators.concentration.hhi_by, governance.governance_weighted_by)
     GPR_m = HHI_m(global production) · GR_m                    company GeoPolRisk (§14)
 
 Matrices (thresholds [C], configurable in :class:`ExposureThresholds`):
@@ -27,14 +28,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
+from critmin.indicators.concentration import hhi_by, shares_within
+from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, governance_weighted_by
 from critmin.store.bom import replace_bom
+
+if TYPE_CHECKING:
+    from critmin.service.common import Importer
 
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
             "supplier", "supplier_country", "share"]
@@ -219,16 +225,20 @@ class Upstream:
     year: int
 
 
-def upstream_context(con: Any, importer: str, commodity_ids: list[str],
+def upstream_context(con: Any, importer: str | Importer, commodity_ids: list[str],
                      year: int | None = None) -> Upstream:
-    """Read the national assessment (six indicators, type, package) once."""
+    """Read the national assessment (six indicators, type, package) once, for
+    ``importer`` (an :class:`~critmin.service.common.Importer`, or an ISO3 code / group
+    id) in ``year`` (default: the latest assessable year)."""
     from critmin.analysis.assessment import assess, check_year
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
-    from critmin.indicators.importers import importer_members
     from critmin.indicators.inputs import governance_rows, preferred_governance
+    from critmin.service.common import members_by_name, resolve_importers
 
+    if isinstance(importer, str):
+        (importer,) = resolve_importers(con, [importer])
     yr = check_year(con, year)
-    a = assess(con, importer_members(con, [importer]), yr, commodity_ids)
+    a = assess(con, members_by_name([importer]), yr, commodity_ids)
     gov = preferred_governance(governance_rows(con))
     dims = resolve_dimensions(set(gov["dimension"]), "auto")
     risk = risk_for_years(country_risk(gov, dims), [yr]).set_index("iso3")["risk"]
@@ -246,19 +256,21 @@ def exposure_table(bom: pd.DataFrame, up: Upstream, thresholds: ExposureThreshol
     t = thresholds or ExposureThresholds()
     by_c = bom.groupby(["commodity_id", "iso3"], as_index=False).agg(
         mass_t=("mass_t", "sum"), value=("value", lambda s: s.sum(min_count=1)))
-    total = by_c.groupby("commodity_id")["mass_t"].transform("sum")
-    by_c["sigma"] = (by_c["mass_t"] / total).where(total > 0, 0.0)
+    by_c["sigma"] = shares_within(by_c["mass_t"], [by_c["commodity_id"]]).fillna(0.0)
     by_c["g"] = by_c["iso3"].map(up.risk)
     by_c["g_missing"] = by_c["g"].isna()
-    by_c["g"] = by_c["g"].fillna(0.5)
+    by_c["g_used"] = by_c["g"].fillna(MISSING_GOVERNANCE_RISK)
     by_c = by_c.sort_values(["commodity_id", "sigma", "iso3"], ascending=[True, False, True])
     out = by_c.groupby("commodity_id").agg(
         mass_t=("mass_t", "sum"), value=("value", lambda s: s.sum(min_count=1)),
-        supplier_hhi=("sigma", lambda s: float((s ** 2).sum())),
         top_country=("iso3", "first"), top_share=("sigma", "first"),
-        top_risk=("g", "first"), n_countries=("iso3", "nunique")).reset_index()
-    gr = (by_c["sigma"] * by_c["g"]).groupby(by_c["commodity_id"]).sum()
-    out["governance_risk"] = out["commodity_id"].map(gr)
+        top_risk=("g_used", "first"), n_countries=("iso3", "nunique")).reset_index()
+    # a commodity whose suppliers' mass sums to 0 keeps HHI and risk 0 (no shares)
+    key = ["commodity_id"]
+    out.insert(3, "supplier_hhi",
+               out["commodity_id"].map(hhi_by(by_c, key, "mass_t")).fillna(0.0))
+    gr = governance_weighted_by(by_c, key, "mass_t", "g")
+    out["governance_risk"] = out["commodity_id"].map(gr).fillna(0.0)
     miss = (by_c["sigma"] * by_c["g_missing"]).groupby(by_c["commodity_id"]).sum()
     out["missing_governance_share"] = out["commodity_id"].map(miss)
     out["production_hhi"] = out["commodity_id"].map(up.production_hhi)

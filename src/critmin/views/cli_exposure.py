@@ -1,58 +1,28 @@
-"""``critmin exposure``: a company's bill of materials → exposure, matrices, actions."""
+"""``critmin exposure``: a company's bill of materials → exposure, matrices, actions:
+options → request (:mod:`critmin.service.exposure`) → response → output."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from critmin.errors import CritminError
 from critmin.views.app import FormatOpt, app, open_store, user_errors
-from critmin.views.output import Format, emit
+from critmin.views.output import Format, emit, records_of, render, write_csv
 
-JSON_KEYS = ["commodity", "mass_t", "value", "supplier_hhi", "top_country", "top_share",
-             "governance_risk", "quadrant", "actions"]
-
-
-def _bom_path(spec: str) -> tuple[Path, str]:
-    from critmin.analysis.exposure import examples
-
-    if spec.startswith("example:"):
-        ex = examples()
-        name = spec.removeprefix("example:")
-        if name not in ex:
-            raise CritminError(f"no example BOM {name!r}; examples: "
-                               f"{', '.join('example:' + e for e in sorted(ex))}")
-        return Path(str(ex[name])), name
-    path = Path(spec)
-    return path, path.stem
-
-
-def _price_shocks(specs: list[str] | None, commodities: list[str]) -> dict[str, float]:
-    from critmin.catalog.commodities import resolve_commodity
-
-    out: dict[str, float] = {}
-    for spec in specs or []:
-        name, sep, value = spec.rpartition("=")
-        try:
-            shock = float(value)
-        except ValueError:
-            raise CritminError(f"--price-shock {spec!r}: write 0.5 (every material) or "
-                               "cobalt=0.5") from None
-        if sep:
-            out[resolve_commodity(name)] = shock
-        else:
-            out.update({c: shock for c in commodities})
-    return out
+BomOpt = Annotated[str, typer.Option(help="BOM file (.csv/.xlsx) or example:NAME "
+                                          "(ev_traction_motor, li_ion_battery_pack, "
+                                          "power_module).")]
+PriceShockOpt = Annotated[list[str] | None, typer.Option(
+    help="Relative price shock for the cost sensitivity: 0.5 (all) or cobalt=1.0; "
+    "repeatable.")]
 
 
 @app.command("exposure")
 @user_errors
 def exposure_cmd(
-    bom: Annotated[str, typer.Option(help="BOM file (.csv/.xlsx) or example:NAME "
-                                          "(ev_traction_motor, li_ion_battery_pack, "
-                                          "power_module).")],
+    bom: BomOpt,
     importer: Annotated[str, typer.Option("--importer", "-i", help="The company's country "
                                           "(national assessment context).")] = "JPN",
     year: Annotated[int | None, typer.Option(help="Assessment year (default: latest).")
@@ -61,9 +31,7 @@ def exposure_cmd(
                                                   "name).")] = None,
     store: Annotated[bool, typer.Option(help="Save the validated BOM in the store (one "
                                              "transaction).")] = True,
-    price_shock: Annotated[list[str] | None, typer.Option(
-        help="Relative price shock for the cost sensitivity: 0.5 (all) or cobalt=1.0; "
-        "repeatable.")] = None,
+    price_shock: PriceShockOpt = None,
     report: Annotated[Path | None, typer.Option(help="Write the HTML + Excel report into "
                                                      "this folder.")] = None,
     lang: Annotated[str, typer.Option(help="Report labels: ja or en.")] = "ja",
@@ -76,57 +44,45 @@ def exposure_cmd(
     matrices, and recommended actions for the high-share × high-risk quadrant. Example:
     critmin exposure --bom example:ev_traction_motor -i JPN -f json
     """
-    from critmin.analysis.exposure import (
-        exposure_table,
-        price_sensitivity,
-        read_bom_file,
-        store_bom,
-        upstream_context,
-        validate_bom,
-    )
-    from critmin.catalog.commodities import resolve_commodity
-    from critmin.catalog.countries import resolve_country
-    from critmin.views.i18n import check_lang
-    from critmin.views.output import records_of
+    from critmin.service.common import check_lang
+    from critmin.service.exposure import ExposureRequest, exposure
 
     check_lang(lang)
-    path, default_name = _bom_path(bom)
-    bom_id = name or default_name
-    frame = validate_bom(read_bom_file(path, sheet), str(path), resolve_commodity,
-                         resolve_country)
-    if store:
-        with open_store(read_only=False) as con:
-            n = store_bom(con, frame, bom_id, str(path))
-        typer.echo(f"stored BOM {bom_id!r}: {n:,} rows", err=True)
-    commodities = sorted(frame["commodity_id"].unique())
-    with open_store() as con:
-        up = upstream_context(con, resolve_country(importer), commodities, year)
-    table = exposure_table(frame, up)
-    sens = None
-    shocks = _price_shocks(price_shock, commodities)
-    if shocks:
-        sens = price_sensitivity(frame, shocks)
+    request = ExposureRequest(bom=bom, importer=importer, year=year, name=name, store=store,
+                              price_shock=price_shock or None, sheet=sheet)
+    with open_store(read_only=not store) as con:
+        response = exposure(request, con)
+    if response.stored_rows is not None:
+        typer.echo(f"stored BOM {response.bom_id!r}: {response.stored_rows:,} rows", err=True)
     if report is not None:
-        from critmin.views.report import write_exposure_report
+        _report(response, report, lang)
+    _print(response, fmt)
 
-        for kind, p in write_exposure_report(table, sens, report, bom_id, lang).items():
-            typer.echo(f"{kind}: {p}", err=True)
-    out = table.rename(columns={"commodity_id": "commodity"})
-    records = records_of(out.drop(columns=["actions"]))
-    for rec, acts in zip(records, out["actions"], strict=True):
-        rec["actions"] = acts
+
+def _report(response: Any, folder: Path, lang: str) -> None:
+    from critmin.views.report import write_exposure_report
+
+    table = response.frame.rename(columns={"commodity": "commodity_id"})
+    for kind, p in write_exposure_report(table, response.sensitivity_frame, folder,
+                                         response.bom_id, lang).items():
+        typer.echo(f"{kind}: {p}", err=True)
+
+
+def _print(response: Any, fmt: Format) -> None:
+    """JSON: the response; CSV: the rows with actions named; table: rounded, then the
+    price sensitivity."""
     if fmt is Format.json:
-        emit([{k: r[k] for k in JSON_KEYS} | {k: v for k, v in r.items() if k not in JSON_KEYS}
-              for r in records], fmt)
-    else:
-        for r in records:
-            r["actions"] = ", ".join(a["action"] for a in r["actions"])
-            for k, v in list(r.items()):
-                if isinstance(v, float):
-                    r[k] = round(v, 4)
-        emit(records, fmt, JSON_KEYS if fmt is Format.table else None,
-             title=f"material exposure of {bom_id} ({importer}, {up.year})")
-    if sens is not None and fmt is Format.table:
+        render(response, fmt)
+        return
+    frame = response.frame[response.columns].copy()
+    frame["actions"] = [", ".join(a["action"] for a in acts) for acts in frame["actions"]]
+    if fmt is Format.csv:
+        write_csv(frame)
+        return
+    rows = [{k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()}
+            for r in records_of(frame)]
+    emit(rows, fmt, response.columns[:9], title=f"material exposure of {response.bom_id} "
+         f"({response.importer}, {response.year})")
+    sens = response.sensitivity_frame
+    if sens is not None:
         emit(records_of(sens.round(4)), fmt, title="price sensitivity")
-
-
