@@ -1,0 +1,101 @@
+"""The request layer of ``indicators`` and ``geopolrisk``: requests parsed and checked once,
+typed responses whose JSON is the envelope around the rows."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from critmin.errors import CritminError
+from critmin.service import indicators as svc
+
+
+def test_requests_parse_years_rules_and_choices() -> None:
+    req = svc.IndicatorsRequest(importers=["JPN"], years="2018-2020,2022",
+                                missing_wgi="exclude")
+    assert req.years == [2018, 2019, 2020, 2022] and req.missing_wgi == "exclude"
+    assert svc.GeoPolRiskRequest(years="all", missing_wgi="0.25").missing_wgi == 0.25
+    assert svc.GeoPolRiskRequest(years=2022).years == [2022]
+    for bad in ({"basis": "weight"}, {"wgi": "PV"}, {"intra_group": "drop"},
+                {"indicators": ["hhi"]}, {"stage": "smelting"}, {"years": "20x2"},
+                {"missing_wgi": "half"}):
+        with pytest.raises(CritminError):
+            svc.IndicatorsRequest(**bad)
+    with pytest.raises(CritminError, match="language"):
+        svc.GeoPolRiskRequest(lang="de")
+    with pytest.raises(CritminError, match="geopolrisk-py"):
+        svc.GeoPolRiskCompatRequest(compat="geopolrisk")
+
+
+def test_explain_needs_one_of_each() -> None:
+    req = svc.explain_request(["JPN"], ["graphite"], "2022", stage="mining")
+    assert (req.importer, req.commodity, req.year, req.stage) == ("JPN", "graphite", 2022,
+                                                                 "mining")
+    for args in ((["JPN", "USA"], ["graphite"], "2022"), (["JPN"], None, "2022"),
+                 (["JPN"], ["graphite"], "2021-2022"), (["JPN"], ["graphite"], "all")):
+        with pytest.raises(CritminError, match="exactly one"):
+            svc.explain_request(*args)
+
+
+def test_commands_with_schemas() -> None:
+    every = svc.COMMANDS
+    for name in ("indicators", "indicators --explain", "geopolrisk", "geopolrisk --compat"):
+        req, resp, _ = every[name]
+        schema = resp.model_json_schema()
+        assert req.model_json_schema()["additionalProperties"] is False
+        assert "method_version" in schema["properties"]
+
+
+def test_geopolrisk_hand_computed_cell(mini) -> None:
+    resp = svc.geopolrisk(svc.GeoPolRiskRequest(importers=["JPN"]), mini)
+    row = resp.frame.iloc[0]
+    hhi = (80**2 + 20**2 + 5**2) / 105**2
+    assert np.isclose(row["hhi"], hhi) and np.isclose(row["import_risk"], 48 / 105)
+    data = json.loads(resp.json_text())
+    assert data["command"] == "geopolrisk" and data["method_version"]
+    assert data["request"]["importers"] == ["JPN"]
+    assert data["columns"] == ["importer", "commodity", "stage", "year", "hhi",
+                               "import_risk", "score", "cf", "price", "missing"]
+    (typed,) = [r for r in svc.GeoPolRiskResponse.validate_rows(data["rows"])
+                if r.stage == "mining"]
+    assert typed.importer == "JPN" and typed.score == pytest.approx(hhi * 48 / 105)
+
+
+def test_geopolrisk_missing_in_japanese(mini) -> None:
+    en = svc.geopolrisk(svc.GeoPolRiskRequest(importers=["AUS"]), mini).frame
+    ja = svc.geopolrisk(svc.GeoPolRiskRequest(importers=["AUS"], lang="ja"), mini).frame
+    assert "no imports" in en["missing"].iloc[0]
+    assert ja["missing"].iloc[0] != en["missing"].iloc[0] and "輸入" in ja["missing"].iloc[0]
+
+
+def test_indicators_rows_typed_and_sorted(mini) -> None:
+    resp = svc.indicators(svc.IndicatorsRequest(importers=["JPN"], stage="mining"), mini)
+    rows = svc.IndicatorsResponse.validate_rows(json.loads(resp.json_text())["rows"])
+    assert {r.importer for r in rows} == {"JPN", "world"}
+    assert all(r.stage in (None, "mining") for r in rows)
+    keys = [(r.importer, r.commodity, r.stage or "\uffff", r.year or 0, r.indicator)
+            for r in rows]
+    assert keys == sorted(keys)
+    with pytest.raises(CritminError, match="year"):
+        svc.indicators(svc.IndicatorsRequest(years="1890"), mini)
+
+
+def test_explain_response(mini) -> None:
+    resp = svc.explain(svc.explain_request(["JPN"], ["graphite"], "2022", wgi="pv"), mini)
+    data = json.loads(resp.json_text())
+    assert {"partners", "producers", "dimensions", "method_version"} <= set(data)
+    assert data["partners"][0]["partner"] == "CHN"
+    assert data["dimensions"] == [{"wgi_dimensions": "PV"}]
+
+
+def test_compat_names_resolved(store) -> None:
+    req = svc.GeoPolRiskCompatRequest(importers=["日本", "EU27"], commodities=["cobalt"],
+                                      years="2022")
+    frame = svc.geopolrisk_compat(req, store).frame
+    assert set(frame["importer"]) == {"Japan", "EU"} and set(frame["commodity"]) == {"Cobalt"}
+    with pytest.raises(CritminError, match="unknown"):
+        svc.geopolrisk_compat(svc.GeoPolRiskCompatRequest(commodities=["helium"]), store)
+    with pytest.raises(CritminError, match="geopolrisk-py country"):
+        svc.geopolrisk_compat(svc.GeoPolRiskCompatRequest(importers=["LIE"]), store)
