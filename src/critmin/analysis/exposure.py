@@ -40,7 +40,7 @@ from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, governance_we
 from critmin.store.bom import replace_bom
 
 if TYPE_CHECKING:
-    from critmin.service.common import Importer
+    from critmin.indicators.trade import Members
 
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
             "supplier", "supplier_country", "share"]
@@ -225,20 +225,20 @@ class Upstream:
     year: int
 
 
-def upstream_context(con: Any, importer: str | Importer, commodity_ids: list[str],
+def upstream_context(con: Any, importer: str | Members, commodity_ids: list[str],
                      year: int | None = None) -> Upstream:
     """Read the national assessment (six indicators, type, package) once, for
-    ``importer`` (an :class:`~critmin.service.common.Importer`, or an ISO3 code / group
-    id) in ``year`` (default: the latest assessable year)."""
+    ``importer``: its members ``{name: [(iso3, joined, left)]}`` (as
+    :func:`critmin.service.common.members_by_name` gives) or an ISO3 code / group id, in
+    ``year`` (default: the latest assessable year)."""
     from critmin.analysis.assessment import assess, check_year
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+    from critmin.indicators.importers import importer_members
     from critmin.indicators.inputs import governance_rows, preferred_governance
-    from critmin.service.common import members_by_name, resolve_importers
 
-    if isinstance(importer, str):
-        (importer,) = resolve_importers(con, [importer])
+    members = importer_members(con, [importer]) if isinstance(importer, str) else importer
     yr = check_year(con, year)
-    a = assess(con, members_by_name([importer]), yr, commodity_ids)
+    a = assess(con, members, yr, commodity_ids)
     gov = preferred_governance(governance_rows(con))
     dims = resolve_dimensions(set(gov["dimension"]), "auto")
     risk = risk_for_years(country_risk(gov, dims), [yr]).set_index("iso3")["risk"]

@@ -146,7 +146,7 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
     )
     from critmin.catalog.commodities import resolve_commodity
     from critmin.catalog.countries import resolve_country
-    from critmin.service.common import check_years, resolve_importers
+    from critmin.service.common import check_years, members_by_name, resolve_importers
 
     path, default_name = bom_path(request.bom)
     bom_id = request.name or default_name
@@ -157,7 +157,7 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
                          resolve_country)
     stored = store_bom(con, frame, bom_id, str(path)) if request.store else None
     commodities = sorted(frame["commodity_id"].unique())
-    up = upstream_context(con, importer, commodities, request.year)
+    up = upstream_context(con, members_by_name([importer]), commodities, request.year)
     table = exposure_table(frame, up).rename(columns={"commodity_id": "commodity"})
     shocks = price_shocks(request.price_shock, commodities)
     sens = records(price_sensitivity(frame, shocks)) if shocks else None
