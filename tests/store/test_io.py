@@ -1,8 +1,7 @@
-import os
+import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import duckdb
 import pytest
@@ -28,41 +27,67 @@ def test_failed_write_leaves_previous_store(tmp_path):
     assert not list(tmp_path.glob("*" + TMP_MARK + "*"))
 
 
-def test_keyboard_interrupt_in_build_keeps_store(tmp_path, bundle_wheel):
+@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit])
+def test_interrupted_write_keeps_store(tmp_path, error):
+    """Not only exceptions: Ctrl-C or an exit mid-write leaves the previous store too."""
     path = tmp_path / "s.duckdb"
     _make_store(path, "first")
+    with pytest.raises(error), atomic_store(path) as con:
+        con.execute("insert into meta values ('marker', 'second')")
+        raise error
+    with connect(path) as con:
+        assert con.execute("select value from meta where key='marker'").fetchone()[0] == "first"
+    assert not list(tmp_path.glob("*" + TMP_MARK + "*"))
+
+
+def test_keyboard_interrupt_in_build_keeps_store(tmp_path, bundle_wheel):
+    """Interrupted at its first step, a build leaves the store as it was (a full build is
+    run by the session fixture and by the rebuild test; the swap itself is tested above)."""
+    path = tmp_path / "s.duckdb"
+    _make_store(path, "first")
+    steps = []
 
     def interrupt(step):
-        if step == "write store":
-            raise KeyboardInterrupt
+        steps.append(step)
+        raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         build_store(bundle_wheel, path, interrupt)
+    assert steps == ["verify bundle"]
     with connect(path) as con:
         assert con.execute("select value from meta where key='marker'").fetchone()[0] == "first"
+    assert not list(tmp_path.glob("*" + TMP_MARK + "*"))
 
 
-def test_killed_build_process_keeps_previous_store(tmp_path, store_file, bundle_wheel):
-    """A real build process killed mid-way: the previous store stays usable."""
-    home = tmp_path / "home"
-    (home / "bundle").mkdir(parents=True)
-    before = home / "critmin.duckdb"
-    before.write_bytes(store_file.read_bytes())
-    from critmin.sources.bundle import WHEEL_FILE
+WRITER = """
+import sys, time
+from pathlib import Path
+from critmin.store.io import atomic_store
+with atomic_store(Path(sys.argv[1])) as con:
+    con.execute("create table filler as select range as n from range(200000)")
+    con.execute("checkpoint")
+    print("writing", flush=True)
+    time.sleep(60)
+"""
 
-    (home / "bundle" / WHEEL_FILE).symlink_to(bundle_wheel)
-    env = dict(os.environ, CRITMIN_HOME=str(home))
-    proc = subprocess.Popen([sys.executable, "-m", "critmin", "data", "build"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline and not list(home.glob("*" + TMP_MARK + "*")):
-        time.sleep(0.05)
-    assert list(home.glob("*" + TMP_MARK + "*")), "build never started writing"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+
+def test_killed_writer_process_keeps_previous_store(tmp_path, store_file):
+    """A process killed (SIGKILL) while it writes a store through ``atomic_store`` — as
+    ``critmin data build`` does — leaves the previous store usable, and its temporary
+    file is cleaned up by the next writer."""
+    before = tmp_path / "critmin.duckdb"
+    shutil.copyfile(store_file, before)
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(before)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        assert list(tmp_path.glob("*" + TMP_MARK + "*")), "the writer never started writing"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     with connect(before) as con:
         assert con.execute("select count(*) from production").fetchone()[0] > 10_000
-    assert remove_stale_temporaries(before)  # the killed build's file is cleaned up
+    assert remove_stale_temporaries(before)  # the killed writer's file is cleaned up
 
 
 def test_connect_errors_name_the_fix(tmp_path):
