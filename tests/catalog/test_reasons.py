@@ -50,6 +50,8 @@ def test_round_trip(code: str) -> None:
         if name not in ("stage_label", "stage", "commodity"):
             assert value in ja, (name, value, ja)
     assert translate(text, "en") == text
+    assert reason(code, "ja", **fields) == ja  # by code, no regular expression
+    assert reason(code, "en", **fields) == text
 
 
 def test_stage_and_commodity_translated() -> None:

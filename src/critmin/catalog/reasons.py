@@ -2,11 +2,13 @@
 
 Each reason is a code with an English and a Japanese ``str.format`` template
 (``catalog/data/missing_reasons.csv``). Methods and analyses write
-``reason(code, **fields)``; views render a written text in another language with
-``translate``, which finds the template the text was made from (each template is compiled
-to a regular expression, so no pattern is written by hand) and fills the Japanese
-template with the same fields. ``code_of`` gives the code of a text, so tests and views
-can compare reasons without comparing wording.
+``reason(code, **fields)``, in another language ``reason(code, lang, **fields)``: the
+template of ``code`` in ``lang`` filled with the same fields (stage labels, stage and
+commodity names translated), a lookup by code. A text already written in English is
+rendered in another language with ``translate``, which finds the template the text was
+made from (each template is compiled to a regular expression, so no pattern is written
+by hand) and fills the Japanese template with the same fields. ``code_of`` gives the code
+of a text, so tests and views can compare reasons without comparing wording.
 """
 
 from __future__ import annotations
@@ -79,27 +81,27 @@ def stage_codes() -> dict[tuple[str, str], StageCodes]:
 
 
 def trade_gap(commodity_id: str, stage: str, years: object, traded: bool,
-              last: int | None = None) -> str:
+              last: int | None = None, lang: str = "en") -> str:
     """Why a commodity stage has no trade-based figure for ``years`` whoever imports
     ("" when the store has trade in its codes, ``traded``): the catalog has no HS6 code
     for it; the store has no trade in its codes and they are all shared with other
     commodities (their trade could not be the stage's alone); the store's trade in its
     codes ends in ``last``; or the store has none. The codes are the catalog's
-    (:func:`stage_codes`)."""
+    (:func:`stage_codes`). The text is in ``lang`` (:func:`reason`)."""
     codes = stage_codes().get((commodity_id, stage))
     label = stage_label(stage)
     if codes is None or not codes.hs6:
-        return reason("no_hs_code", stage_label=label, commodity=commodity_id)
+        return reason("no_hs_code", lang, stage_label=label, commodity=commodity_id)
     if traded:
         return ""
     hs6 = ", ".join(codes.hs6)
     if codes.shared:
-        return reason("shared_hs_code", hs6=hs6, others=", ".join(codes.others) or "none",
+        return reason("shared_hs_code", lang, hs6=hs6, others=", ".join(codes.others) or "none",
                       commodity=commodity_id)
     if last is not None:
-        return reason("trade_ends", stage_label=label, commodity=commodity_id, last=last,
+        return reason("trade_ends", lang, stage_label=label, commodity=commodity_id, last=last,
                       years=years)
-    return reason("no_trade_in_store", stage_label=label, commodity=commodity_id, hs6=hs6,
+    return reason("no_trade_in_store", lang, stage_label=label, commodity=commodity_id, hs6=hs6,
                   years=years)
 
 
@@ -176,16 +178,20 @@ def _template(code: str) -> _Template:
     return t
 
 
-def reason(code: str, **fields: object) -> str:
-    """The English reason ``code`` with ``fields`` filled in; an unknown code, a missing
-    field or an unexpected one raises :class:`ValueError`."""
+def reason(code: str, lang: str = "en", /, **fields: object) -> str:
+    """The reason ``code`` in ``lang`` (English by default) with ``fields`` filled in
+    (in another language, stage labels, stage and commodity names translated: the text
+    :func:`translate` gives for the English one); an unknown code, a missing field or an
+    unexpected one raises :class:`ValueError`."""
     t = _templates().get(code) or _template(code)
     if fields.keys() != t.field_set:
         absent = [f for f in t.fields if f not in fields]
         extra = [f for f in fields if f not in t.fields]
         raise ValueError(f"reason {code!r} takes fields {', '.join(t.fields)}; "
                          f"missing {absent}, unexpected {extra}")
-    return t.en.format_map(fields)
+    if lang == "en":
+        return t.en.format_map(fields)
+    return _render(t, lang, {k: str(v) for k, v in fields.items()})
 
 
 def _match(text: str) -> tuple[_Template, dict[str, str]] | None:
@@ -254,7 +260,14 @@ def translate(text: str, lang: str) -> str:
     hit = _match(text)
     if hit is None:
         return text
-    t, fields = hit
+    return _render(hit[0], lang, hit[1])
+
+
+def _render(t: _Template, lang: str, fields: dict[str, str]) -> str:
+    """Template ``t`` in ``lang`` with ``fields`` (their English text), the stage labels,
+    stage and commodity names among them translated."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
     values = {k: _FIELD_TRANSLATORS.get(k, lambda v, _lang: v)(v, lang)
               for k, v in fields.items()}
     return getattr(t, lang).format(**values)

@@ -33,7 +33,7 @@ CU_REFERENCE = 0.409412948
 def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = None,
                years: list[int] | None = None, missing_governance: float | str = 0.5,
                intra_group: str = "exclude", dimensions: tuple[str, ...] = ("PV",),
-               cu_reference: float = CU_REFERENCE) -> pd.DataFrame:
+               cu_reference: float = CU_REFERENCE, lang: str = "en") -> pd.DataFrame:
     """GeoPolRisk cells for every importer × commodity stage × year with production.
 
     The sums come from :func:`critmin.indicators.geopolrisk_inputs.geopolrisk_sums` (the
@@ -43,17 +43,20 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     are applied in NumPy; labels come back as categoricals.
     Returns ``importer, commodity_id, stage, year, hhi, import_risk, score, price, cf,
     imports_t, domestic_t, n_partners, missing_governance_share, cu_reference,
-    production_source, missing`` (``missing`` gives the reason where a value is NaN).
+    production_source, missing`` (``missing`` gives the reason where a value is NaN, in
+    ``lang``: the vocabulary's template by code, :func:`critmin.catalog.reasons.reason`).
     """
     from critmin.indicators.geopolrisk_inputs import geopolrisk_sums
 
     names = pd.DataFrame({"importer": list(importers)})
     hhi, cells = geopolrisk_sums(con, importers, commodity_ids, years, missing_governance,
                                  intra_group, dimensions)
-    return _grid(names, hhi, cells, float(cu_reference), _stage_gaps(con, hhi, cells))
+    return _grid(names, hhi, cells, float(cu_reference),
+                 _stage_gaps(con, hhi, cells, lang), lang)
 
 
-def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:
+def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any], lang: str = "en"
+                ) -> np.ndarray:
     """Per HHI row, the reason no importer can have a score ("" if some can): no HS6 code
     in the catalog, HS codes shared with other commodities, no trade in the store for the
     stage's codes that year, or production unknown (missing_reasons.csv). Only the rows
@@ -69,10 +72,10 @@ def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarra
     in_store = set(stage_years_with_trade(con, asked).itertuples(index=False, name=None))
     out = np.full(len(hhi), "", dtype=object)
     for ix, (cid, stage, year) in zip(idle, keys, strict=True):
-        out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store)
+        out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store, lang=lang)
     for ix in np.flatnonzero((out == "") & hhi["hhi"].isna().to_numpy()):
         cid, stage, year = every[ix]
-        out[ix] = reason("production_unknown", commodity=cid, stage=stage, years=year)
+        out[ix] = reason("production_unknown", lang, commodity=cid, stage=stage, years=year)
     return out
 
 
@@ -83,7 +86,7 @@ def _keys(hhi: pd.DataFrame) -> list[tuple[str, str, int]]:
 
 
 def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
-          cu_reference: float, gaps: np.ndarray) -> pd.DataFrame:
+          cu_reference: float, gaps: np.ndarray, lang: str = "en") -> pd.DataFrame:
     """Every importer × HHI row, with the sums of the cells that have trade or
     production, and the GeoPolRisk formulas (module docstring) applied to whole arrays."""
     n_h = len(hhi)
@@ -115,7 +118,7 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
     missing = _missing(names, hhi, gaps, {
         "mixed_basis": has_imports & (spread("mixed_basis", 0.0) > 0),
         "own_production_unknown": has_imports & (spread("domestic_unknown", 0.0) > 0),
-        "no_imports": ~has_imports})
+        "no_imports": ~has_imports}, lang)
     return pd.DataFrame({
         "importer": rows["importer"], "commodity_id": rows["commodity_id"],
         "stage": rows["stage"], "year": rows["year"], "hhi": rows["hhi"],
@@ -126,19 +129,22 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
         "production_source": rows["production_source"], "missing": missing})
 
 
-def _cell_reason(code: str, commodity: str, stage: str, year: int, importer: str) -> str:
-    """A reason of one cell (importer × commodity stage × year) of the grid."""
+def _cell_reason(code: str, commodity: str, stage: str, year: int, importer: str,
+                 lang: str = "en") -> str:
+    """A reason of one cell (importer × commodity stage × year) of the grid, in ``lang``."""
     if code == "no_imports":
-        return reason(code, stage_label=stage_label(stage), commodity=commodity,
+        return reason(code, lang, stage_label=stage_label(stage), commodity=commodity,
                       importer=importer, years=year)
     if code == "mixed_basis":
-        return reason(code, what=f"{importer}'s own production and imports of {commodity} "
-                      f"({stage}) in {year}", a="its production", b="the traded tonnes")
-    return reason(code, importer=importer, commodity=commodity, stage=stage, years=year)
+        return reason(code, lang, what=f"{importer}'s own production and imports of "
+                      f"{commodity} ({stage}) in {year}", a="its production",
+                      b="the traded tonnes")
+    return reason(code, lang, importer=importer, commodity=commodity, stage=stage,
+                  years=year)
 
 
 def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,
-             kinds: dict[str, np.ndarray]) -> np.ndarray:
+             kinds: dict[str, np.ndarray], lang: str = "en") -> np.ndarray:
     """The ``missing`` column: the HHI row's gap, else the first cell reason of ``kinds``
     (code → cell mask, in order) that holds, else "". A cell reason is rendered once per
     HHI row with a marker for the importer and split there; each cell joins the pieces
@@ -155,7 +161,7 @@ def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,
             continue
         pieces = np.empty(n_h, dtype=object)
         for h in np.unique(cells % n_h):
-            pieces[h] = _cell_reason(code, *rows[h], mark).split(mark)
+            pieces[h] = _cell_reason(code, *rows[h], mark, lang).split(mark)
         out[cells] = list(map(str.join, importers[cells // n_h], pieces[cells % n_h]))
         free[cells] = False
     return out

@@ -319,19 +319,15 @@ def geopolrisk(request: GeoPolRiskRequest, con: Any) -> GeoPolRiskResponse:
     """GeoPolRisk ``Score = HHI × ImportRisk`` and its characterisation factor per
     importer × commodity stage × year (docs/methods.md §5); a missing score says why,
     in ``request.lang``."""
-    from critmin.catalog.reasons import translate
     from critmin.methods.geopolrisk import geopolrisk as compute
     from critmin.store.read import years as store_years
 
     years = check_years(request.years, store_years(con, "production"), "production")
     frame = compute(con, _members(con, request.importers),
                     resolve_commodities(request.commodities), years,
-                    missing_governance=request.missing_wgi)
+                    missing_governance=request.missing_wgi, lang=request.lang)
     if request.stage:
         frame = frame[frame["stage"] == request.stage]
-    if request.lang != "en":
-        texts = {m: translate(m, request.lang) for m in set(frame["missing"])}
-        frame = frame.assign(missing=frame["missing"].map(texts))
     frame = in_order(frame.rename(columns={"commodity_id": "commodity"}),
                      ["importer", "commodity", "stage", "year"])
     return _table(GeoPolRiskResponse, frame, "geopolrisk", request)
