@@ -56,3 +56,26 @@ def test_library_cites_source_and_date():
         assert sc.source and sc.date, sid
     ree = parse_scenario(lib["cn_heavy_rare_earths_2025"].read_text(encoding="utf-8"))
     assert ree.shocks[0].cut == pytest.approx(0.75)
+
+
+def test_resourcing_settings_and_their_monte_carlo_ranges():
+    text = GOOD + ("resourcing: {redirect_share: 0.5, spare_capacity: 0.4, "
+                   "spare_capacity_range: [0.1, 0.6]}\n")
+    sc = parse_scenario(text, "t.yaml", resolve_commodity)
+    assert (sc.redirect_share, sc.spare_capacity) == (0.5, 0.4)
+    assert sc.redirect_bounds() == (0.25, 0.75) and sc.spare_bounds() == (0.1, 0.6)
+    default = parse_scenario(GOOD, "t.yaml", resolve_commodity)
+    assert default.redirect_bounds() == pytest.approx((0.1, 0.3))
+    assert default.spare_bounds() == (0.0, 0.0)
+    assert default.shocks[0].cut_bounds() == pytest.approx((0.6, 0.9))
+
+
+@pytest.mark.parametrize("resourcing, words", [
+    ("{redirect_share: 0.5, redirect_share_range: [0.6, 0.9]}", "around redirect_share"),
+    ("{spare_capacity: 2}", "within 0–1"),
+    ("{redirect: 0.5}", "unknown resourcing key"),
+])
+def test_bad_resourcing_names_the_line(resourcing, words):
+    with pytest.raises(CritminError, match=words) as err:
+        parse_scenario(GOOD + f"resourcing: {resourcing}\n", "bad.yaml", resolve_commodity)
+    assert "bad.yaml line" in str(err.value)

@@ -138,13 +138,13 @@ def test_library_scenarios_run_for_japan_and_the_eu(imported_store):
     from critmin.analysis.scenarios import library, parse_scenario
     from critmin.analysis.shocks import expand, shock_data
     from critmin.catalog.commodities import resolve_commodity
+    from critmin.service.shocks import place_resolver
     from critmin.store.io import connect
-    from critmin.views.cli_shocks import _resolve_country_or_group
 
     with connect(imported_store) as con:
         for sid, res in library().items():
             sc = parse_scenario(res.read_text(encoding="utf-8"), sid, resolve_commodity,
-                                _resolve_country_or_group)
+                                place_resolver(con))
             cs = sorted({s.commodity_id for s in sc.shocks} | set(sc.demand)) or [
                 "graphite", "cobalt"]
             d = shock_data(con, cs, 2023)
@@ -157,3 +157,28 @@ def test_library_scenarios_run_for_japan_and_the_eu(imported_store):
             if sid == "cn_gallium_germanium_2023":
                 # never a loss of 0: gallium's only code is shared, germanium's trade ends
                 assert set(out["missing"].map(code_of)) == {"shared_hs_code", "trade_ends"}
+
+
+def test_post_shock_governance_by_hand_with_missing_wgi():
+    # JPN: CHN 60 (risk 0.6), AUS 40 (0.2); KOR: CHN 50, MOZ 50 (0.5); an exporter
+    # without WGI counts at MISSING_GOVERNANCE_RISK
+    from critmin.indicators.governance import MISSING_GOVERNANCE_RISK
+
+    flows = pd.concat([FLOWS, pd.DataFrame([("XXX", "JPN", "graphite", "mining", 100.0)],
+                                           columns=FLOWS.columns)])
+    out = run_scenario(data(flows), scenario(0.5), {"JPN": {"JPN"}, "KOR": {"KOR"}})
+    out = out[out["stage"] == "mining"].set_index("importer")
+    assert out.loc["JPN", "import_governance_before"] == pytest.approx(
+        0.3 * 0.6 + 0.2 * 0.2 + 0.5 * MISSING_GOVERNANCE_RISK)
+    assert out.loc["JPN", "import_hhi_before"] == pytest.approx(0.3**2 + 0.2**2 + 0.5**2)
+    assert out.loc["KOR", "import_governance_before"] == pytest.approx(0.5 * 0.6 + 0.5 * 0.5)
+
+
+def test_spare_capacity_and_restricting_exporters_per_stage():
+    # κ = 0.1 of JPN's own 100 t adds 10 t; CHN cuts, so its production never counts
+    prod = pd.concat([PROD, pd.DataFrame([("CHN", "graphite", "mining", 1000.0)],
+                                         columns=PROD.columns)])
+    out = run_scenario(data(prod=prod), scenario(0.5, spare_capacity=0.1),
+                       {"JPN": {"JPN"}, "KOR": {"KOR"}})
+    out = out[out["stage"] == "mining"].set_index("importer")
+    assert out["resourced_t"].sum() == pytest.approx(40 + 10)

@@ -34,6 +34,53 @@ def test_closed_form_resourcing_matches_the_lp():
     assert base["shortfall"][0] == pytest.approx(lp["shortfall_t"].to_numpy())
 
 
+@pytest.mark.parametrize("omega", [0.0, 0.2, 0.5, 1.0])
+@pytest.mark.parametrize("kappa", [0.0, 0.1, 0.5])
+def test_centre_is_the_lp_for_the_scenarios_own_omega_and_kappa(omega, kappa):
+    sc = Scenario("t", "t", (Shock(("CHN",), "graphite", "mining", 0.5),),
+                  redirect_share=omega, spare_capacity=kappa)
+    importers = {"JPN": {"JPN"}, "KOR": {"KOR"}, "ALL": {"JPN", "KOR"}}
+    model = u.shock_model(data(), sc, importers)
+    base = u.shock_chunk(model, 1, None)
+    lp = run_scenario(data(), sc, importers)
+    lp = lp[lp["stage"] == "mining"]
+    for key, col in (("direct", "direct_loss_t"), ("resourced", "resourced_t"),
+                     ("shortfall", "shortfall_t")):
+        assert base[key][0] == pytest.approx(lp[col].to_numpy(), abs=1e-6), key
+
+
+def test_centre_is_the_lp_when_a_group_member_cuts_and_exporters_differ_by_stage():
+    from tests.analysis.test_shocks import FLOWS
+
+    # FRA (an EU member) cuts refined graphite only; it still re-sources ore
+    flows = pd.concat([FLOWS, pd.DataFrame([
+        ("FRA", "DEU", "graphite", "refining", 30.0), ("FRA", "JPN", "graphite", "refining", 10.0),
+        ("BRA", "JPN", "graphite", "refining", 10.0), ("FRA", "BRA", "graphite", "mining", 80.0),
+        ("BRA", "ITA", "graphite", "refining", 40.0)], columns=FLOWS.columns)])
+    sc = Scenario("t", "t", (Shock(("CHN",), "graphite", "mining", 0.5),
+                             Shock(("FRA",), "graphite", "refining", 1.0)),
+                  redirect_share=0.3, spare_capacity=0.2)
+    importers = {"JPN": {"JPN"}, "EU": {"DEU", "FRA", "ITA"}}
+    model = u.shock_model(data(flows), sc, importers)
+    base = u.shock_chunk(model, 1, None)
+    lp = run_scenario(data(flows), sc, importers)
+    lp = model.rows.merge(lp, on=["importer", "commodity_id", "stage"])
+    for key, col in (("direct", "direct_loss_t"), ("resourced", "resourced_t"),
+                     ("shortfall", "shortfall_t")):
+        assert base[key][0] == pytest.approx(lp[col].to_numpy(), abs=1e-6), key
+
+
+def test_collapsed_ranges_draw_the_centre():
+    sc = Scenario("t", "t", (Shock(("CHN",), "graphite", "mining", 0.5, cut_range=(0.5, 0.5)),),
+                  redirect_share=0.1, spare_capacity=0.3, redirect_share_range=(0.1, 0.1),
+                  spare_capacity_range=(0.3, 0.3))
+    model = u.shock_model(data(), sc, {"JPN": {"JPN"}})
+    base = u.shock_chunk(model, 1, None)
+    draws = u.shock_chunk(model, 100, np.random.SeedSequence(2))
+    for key in base:
+        np.testing.assert_allclose(draws[key], np.broadcast_to(base[key], draws[key].shape))
+
+
 def test_shock_draws_stay_within_bounds():
     sc = Scenario("t", "t", (Shock(("CHN",), "graphite", "mining", 0.5, cut_range=(0.2, 0.9)),))
     model = u.shock_model(data(), sc, {"JPN": {"JPN"}})

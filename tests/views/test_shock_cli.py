@@ -19,7 +19,9 @@ def test_shock_json_contract_and_figures(imported_home):
                                  "--cut", "0.75", "-i", "JPN", "-i", "EU27", "--year", "2023",
                                  "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    payload = json.loads(result.stdout)
+    assert payload["command"] == "shock" and payload["method_version"]
+    rows = payload["rows"]
     assert {(r["importer"], r["stage"]) for r in rows} == {
         ("JPN", "mining"), ("JPN", "refining"), ("EU27", "mining"), ("EU27", "refining")}
     for r in rows:
@@ -48,7 +50,7 @@ def test_gallium_shock_names_the_data_to_import(imported_home):
     result = runner.invoke(app, ["scenario", "run", "cn_gallium_germanium_2023", "-i", "JPN",
                                  "--year", "2023", "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     assert {r["commodity"] for r in rows} == {"gallium", "germanium"}
     for r in rows:
         assert r["direct_loss_t"] is None
@@ -60,7 +62,7 @@ def test_gallium_shock_names_the_data_to_import(imported_home):
 
 def test_scenario_list_and_bad_file(imported_home, tmp_path):
     result = runner.invoke(app, ["scenario", "list", "-f", "json"])
-    assert result.exit_code == 0 and len(json.loads(result.stdout)) >= 10
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["rows"]) >= 10
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x\nname: y\nshocks:\n  - exporter: CHN\n    commodity: graphite\n"
                    "    cut: -1\n", encoding="utf-8")
@@ -76,7 +78,7 @@ def test_uncertainty_of_a_scenario(imported_home, tmp_path):
                                  "--draws", "400", "--seed", "3", "--year", "2023",
                                  "--workers", "1", "--chart", str(chart), "-f", "json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     mine = next(r for r in rows if r["stage"] == "mining")
     assert mine["shortfall_q05"] <= mine["shortfall_q50"] <= mine["shortfall_q95"]
     assert mine["seed"] == 3 and chart.stat().st_size > 10_000
@@ -89,3 +91,16 @@ def test_shock_on_the_assessment_radar(imported_home, tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "shock_radar_JPN_graphite_en.html").read_text()
     assert "Before" in page and "After" in page and "Import governance" in page
+
+
+def test_table_rounds_for_display_csv_keeps_full_precision(imported_home):
+    args = ["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "0.5", "-i", "JPN",
+            "--year", "2023", "--stage", "mining"]
+    csv_out = runner.invoke(app, [*args, "-f", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    header, row = csv_out.stdout.splitlines()[:2]
+    share = row.split(",")[header.split(",").index("direct_loss_share")]
+    assert len(share.split(".")[1]) > 6
+    table = runner.invoke(app, [*args, "-f", "table"], env={"COLUMNS": "400"})
+    assert table.exit_code == 0 and f" {round(float(share), 6)} " in table.stdout
+    assert share not in table.stdout

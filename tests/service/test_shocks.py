@@ -1,0 +1,186 @@
+"""The request layer of the shock commands on the real store: one shock model, so the
+Monte Carlo centre of ``uncertainty --scenario`` is the ``scenario run`` result (HiGHS LP)
+for any ω, κ, targeted shocks and groups; typed responses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from critmin.errors import CritminError
+from critmin.service import shocks as svc
+
+YEAR = 2023
+IMPORTERS = ["JPN", "KOR", "USA", "EU27"]
+KEY = ["importer", "commodity_id", "stage"]
+
+
+def scenario_file(folder: Path, name: str, shocks: str, resourcing: str = "") -> str:
+    path = folder / f"{name}.yaml"
+    path.write_text(f"id: {name}\nname: {name}\nyear: {YEAR}\nshocks:\n{shocks}"
+                    + (f"resourcing: {resourcing}\n" if resourcing else ""), encoding="utf-8")
+    return str(path)
+
+
+GRAPHITE = ("  - exporter: CHN\n    commodity: graphite\n    stage: [mining, refining]\n"
+            "    cut: 0.5\n")
+TARGETED = ("  - exporter: CHN\n    commodity: graphite\n    stage: mining\n    cut: 1\n"
+            "    importers: [USA, JPN]\n")
+TWO = (GRAPHITE + "  - exporter: [CHN, RUS]\n    commodity: nickel\n    cut: 0.3\n"
+       "    cut_range: [0.1, 0.6]\n")
+
+
+def lp_and_centre(con, spec: str, importers: list[str] = IMPORTERS
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    """(``scenario run`` rows, Monte Carlo centre rows, model) on the same key."""
+    from critmin.analysis import uncertainty as u
+
+    lp = svc.scenario_run(svc.ScenarioRunRequest(scenario=spec, importers=importers), con)
+    lp = lp.frame.rename(columns={"commodity": "commodity_id"})
+    sc = svc.load_scenario(spec, con)
+    data, members = svc.scenario_inputs(con, sc, importers, YEAR)
+    model = u.shock_model(data, sc, members)
+    centre = u.summarise_shock(model, u.shock_chunk(model, 3, np.random.SeedSequence(1)))
+    return lp, centre, model
+
+
+def assert_centre_is_lp(lp: pd.DataFrame, centre: pd.DataFrame) -> None:
+    mc = centre[[*KEY, "direct_t", "resourced_t", "shortfall_t", "missing"]].add_prefix(
+        "mc_").rename(columns={f"mc_{k}": k for k in KEY})
+    both = mc.merge(lp, on=KEY, how="left", validate="one_to_one")
+    assert len(both) == len(centre) and len(both) > 0
+    assert (both["mc_missing"] == both["missing"]).all()
+    for name, ref in (("mc_direct_t", "direct_loss_t"), ("mc_resourced_t", "resourced_t"),
+                    ("mc_shortfall_t", "shortfall_t")):
+        np.testing.assert_allclose(both[name].to_numpy(float), both[ref].to_numpy(float),
+                                   rtol=1e-7, atol=1e-6, equal_nan=True, err_msg=name)
+
+
+@pytest.mark.parametrize("omega", [0.0, 0.2, 0.5])
+@pytest.mark.parametrize("kappa", [0.0, 0.5])
+def test_monte_carlo_centre_is_the_lp(imported_store, tmp_path, omega, kappa):
+    from critmin.store.io import connect
+
+    spec = scenario_file(tmp_path, "g", GRAPHITE,
+                         f"{{redirect_share: {omega}, spare_capacity: {kappa}}}")
+    with connect(imported_store) as con:
+        lp, centre, _ = lp_and_centre(con, spec)
+    assert_centre_is_lp(lp, centre)
+    jpn = centre.set_index(KEY).loc[("JPN", "graphite", "mining")]
+    assert jpn["direct_t"] > 0 and jpn["missing"] == ""
+    if omega == 0.5 and kappa == 0.5:  # the reported case: enough capacity for all
+        assert jpn["shortfall_t"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("shocks", [TARGETED, TWO], ids=["targeted", "two_commodities"])
+def test_monte_carlo_centre_is_the_lp_for_targeted_and_grouped_shocks(imported_store,
+                                                                      tmp_path, shocks):
+    from critmin.store.io import connect
+
+    spec = scenario_file(tmp_path, "s", shocks, "{redirect_share: 0.3, spare_capacity: 0.1}")
+    with connect(imported_store) as con:
+        lp, centre, _ = lp_and_centre(con, spec)
+    assert_centre_is_lp(lp, centre)
+    if shocks is TARGETED:  # only USA and JPN lose; KOR and the EU re-source nothing
+        c = centre.set_index(KEY)
+        assert c.loc[("KOR", "graphite", "mining"), "direct_t"] == 0
+        assert 0 < c.loc[("JPN", "graphite", "mining"), "resourced_t"]
+
+
+def test_collapsed_ranges_give_the_lp_in_every_draw(imported_store, tmp_path):
+    from critmin.analysis import uncertainty as u
+    from critmin.store.io import connect
+
+    shocks = GRAPHITE.replace("cut: 0.5\n", "cut: 0.5\n    cut_range: [0.5, 0.5]\n")
+    spec = scenario_file(tmp_path, "c", shocks,
+                         "{redirect_share: 0.5, redirect_share_range: [0.5, 0.5], "
+                         "spare_capacity: 0.5, spare_capacity_range: [0.5, 0.5]}")
+    with connect(imported_store) as con:
+        lp, _, model = lp_and_centre(con, spec)
+    draws = u.shock_chunk(model, 50, np.random.SeedSequence(5))
+    out = u.summarise_shock(model, draws)
+    for q in ("q05", "q50", "q95"):
+        centre = out.assign(direct_t=out[f"direct_{q}"], resourced_t=out[f"resourced_{q}"],
+                            shortfall_t=out[f"shortfall_{q}"])
+        assert_centre_is_lp(lp, centre)
+
+
+def test_uncertainty_response_centre_equals_scenario_run(imported_store, tmp_path):
+    """End to end through Dask: the reported case (ω = κ = 0.5 on a 50 % graphite cut)."""
+    from critmin.store.io import connect
+
+    spec = scenario_file(tmp_path, "r", GRAPHITE,
+                         "{redirect_share: 0.5, spare_capacity: 0.5}")
+    with connect(imported_store) as con:
+        mc = svc.uncertainty(svc.UncertaintyRequest(
+            scenario=spec, importer="JPN", draws=40, seed=1, workers=1, chunk=20), con)
+        lp = svc.scenario_run(svc.ScenarioRunRequest(scenario=spec, importers=["JPN"]), con)
+    assert mc.mode == "scenario" and mc.year == YEAR and mc.seed == 1
+    assert_centre_is_lp(lp.frame.rename(columns={"commodity": "commodity_id"}), mc.frame)
+    payload = json.loads(mc.json_text())
+    svc.UncertaintyResponse.validate_rows(payload["rows"])
+    mine = next(r for r in payload["rows"] if r["stage"] == "mining")
+    assert mine["shortfall_t"] == pytest.approx(0.0, abs=1e-6)
+    assert mine["shortfall_q05"] <= mine["shortfall_q50"] <= mine["shortfall_q95"]
+
+
+def test_bloc_scenarios_are_refused_by_the_monte_carlo(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con, pytest.raises(CritminError, match="bloc"):
+        lp_and_centre(con, "bloc_formation", ["JPN"])
+
+
+def test_shock_response_is_typed_and_full_precision(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        r = svc.shock(svc.ShockRequest(exporter="中国", commodity="黒鉛", cut=0.5,
+                                       importers=["JPN", "eu27"], year=YEAR), con)
+    payload = json.loads(r.json_text())
+    assert payload["command"] == "shock" and payload["method_version"]
+    assert payload["columns"] == svc.IMPACT_COLUMNS and payload["year"] == YEAR
+    assert payload["redirect_share"] == 0.2 and payload["spare_capacity"] == 0.0
+    rows = svc.ImpactResponse.validate_rows(payload["rows"])
+    assert {(x.importer, x.stage) for x in rows} == {
+        ("JPN", "mining"), ("JPN", "refining"), ("EU27", "mining"), ("EU27", "refining")}
+    jpn = next(x for x in rows if x.importer == "JPN" and x.stage == "mining")
+    # full precision: more than the 6 decimals the old tables printed
+    assert jpn.direct_loss_share != round(jpn.direct_loss_share, 6)
+
+
+@pytest.mark.parametrize(("fields", "words"), [
+    ({"cut": 1.5}, "--cut must be within 0–1"),
+    ({"cut": 0.5, "redirect_share": -0.1}, "--redirect-share must be within 0–1"),
+    ({"cut": 0.5, "stages": ["smelting"]}, "unknown stage"),
+    ({"cut": 0.5, "year": 1980}, "1995"),
+    ({"cut": 0.5, "importers": ["Atlantis"]}, "unknown country"),
+])
+def test_shock_request_errors(imported_store, fields, words):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con, pytest.raises(CritminError, match=words):
+        svc.shock(svc.ShockRequest(exporter="CHN", commodity="graphite", **fields), con)
+
+
+def test_scenario_list_and_registry():
+    r = svc.scenario_list(svc.ScenarioListRequest())
+    assert len(r.frame) >= 10 and "cn_graphite_2023" in set(r.frame["id"])
+    svc.ScenarioListResponse.validate_rows(json.loads(r.json_text())["rows"])
+    assert set(svc.COMMANDS) == {"shock", "scenario run", "scenario list", "uncertainty"}
+    for req, resp, _ in svc.COMMANDS.values():
+        assert req.model_json_schema() and resp.model_json_schema()["properties"]["rows"]
+
+
+def test_uncertainty_request_errors(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        for fields, words in (({"draws": 0}, "--draws"), ({"workers": 0}, "--workers"),
+                              ({"chunk": 0}, "--chunk")):
+            with pytest.raises(CritminError, match=words):
+                svc.uncertainty(svc.UncertaintyRequest(**fields), con)
