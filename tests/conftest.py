@@ -13,8 +13,9 @@ unless the test is marked ``@pytest.mark.optional_skip`` or the skip reason star
 Session stores: ``store_file`` (the bundle build) and ``imported_store`` (plus the three
 official releases) are built once per session and cached across sessions in
 ``<cache>/stores``, keyed by the sha256 of their inputs (the wheel, the release files),
-of the package's source (every file under ``src/critmin``), of this file and of the
-installed distributions' versions: any change to the pipeline rebuilds them. Each
+of the source that builds them (``src/critmin``'s top-level modules and its layers up to
+``pipeline``, which tests/test_layout.py keeps from importing later layers), of this file
+and of the installed distributions' versions: any change to the pipeline rebuilds them. Each
 session works on its own copy. ``CRITMIN_TEST_STORE_CACHE=0`` turns the cache off.
 """
 
@@ -124,13 +125,21 @@ def _sha256_paths(*paths: Path) -> str:
     return digest.hexdigest()
 
 
+# What a store build and import can run: the layers up to the pipeline and the top-level
+# modules (tests/test_layout.py keeps the pipeline from importing any later layer).
+BUILD_LAYERS = ("sources", "store", "catalog", "pipeline")
+
+
 def _environment_key() -> str:
-    """The package's source, this file and the installed distributions' versions."""
+    """The build's source, this file and the installed distributions' versions."""
     import critmin
 
+    package = Path(critmin.__file__).parent
     dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
     return hashlib.sha256("\n".join([
-        _sha256_paths(Path(critmin.__file__).parent, Path(__file__)), *dists,
+        _sha256_paths(*sorted(package.glob("*.py")), *(package / p for p in BUILD_LAYERS),
+                      Path(__file__)),
+        *dists,
     ]).encode()).hexdigest()
 
 
@@ -255,6 +264,14 @@ def imported_store(store_file: Path, shared_data: Path, environment_key: str,
         *(shared_data / name for _a, name in IMPORTS))).encode())
     path = tmp_path_factory.mktemp("imported") / "critmin.duckdb"
     return _cached_store("imported", key.hexdigest(), build, path)
+
+
+@pytest.fixture()
+def imported_copy(imported_store: Path, tmp_path: Path) -> Path:
+    """A writable copy of the imported store."""
+    path = tmp_path / "critmin.duckdb"
+    shutil.copyfile(imported_store, path)
+    return path
 
 
 @pytest.fixture()

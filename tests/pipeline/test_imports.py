@@ -4,9 +4,9 @@ import duckdb
 import pytest
 
 from critmin.errors import CritminError
-from critmin.pipeline.build import build_store
+from critmin.pipeline.build import _carry_imports, build_store
 from critmin.pipeline.imports import import_file
-from critmin.store.io import connect
+from critmin.store.io import atomic_store, connect
 from critmin.store.schema import DATA_COMPATIBLE, SCHEMA_VERSION
 
 
@@ -17,13 +17,12 @@ def _counts(path):
                           "trade", "source", "build_log")}
 
 
-def test_same_file_twice_changes_nothing(store_copy, shared_data):
-    wgi = shared_data / "worldbank_wgi" / "wgidataset.xlsx"
-    first = import_file(store_copy, "wgi", wgi)
-    before = _counts(store_copy)
-    again = import_file(store_copy, "wgi", wgi)
-    assert first.sources and not again.sources and again.unchanged == ["wgi-release"]
-    assert _counts(store_copy) == before
+def test_same_file_twice_changes_nothing(imported_copy, shared_data):
+    """The imported store already holds this WGI release (imported by the fixture)."""
+    before = _counts(imported_copy)
+    again = import_file(imported_copy, "wgi", shared_data / "worldbank_wgi" / "wgidataset.xlsx")
+    assert not again.sources and again.unchanged == ["wgi-release"]
+    assert _counts(imported_copy) == before
 
 
 def test_new_version_replaces_old_rows(store_copy, tmp_path):
@@ -82,7 +81,7 @@ def test_text_in_usgs_numbers_rolls_back(store_copy, shared_data, tmp_path):
     assert _counts(store_copy) == before
 
 
-def test_failure_mid_write_rolls_back(store_copy, tmp_path):
+def test_failure_mid_write_rolls_back(store_copy, tmp_path, monkeypatch):
     # an unknown ISO3 in a trade file is caught by the foreign-key check after rows were
     # written inside the transaction: everything is rolled back
     path = tmp_path / "trade.csv"
@@ -90,7 +89,7 @@ def test_failure_mid_write_rolls_back(store_copy, tmp_path):
                     "284690,2025,CHN,JPN,1,1\n")
     import_file(store_copy, "table", path, table="trade")  # valid: lands
     before = _counts(store_copy)
-    from critmin.catalog import imports
+    from critmin.pipeline import imports
 
     real = imports.check_foreign_keys
 
@@ -98,36 +97,53 @@ def test_failure_mid_write_rolls_back(store_copy, tmp_path):
         real(con, table, sid)
         raise CritminError("simulated failure after insert")
 
-    imports.check_foreign_keys = fail
-    try:
-        path.write_text("hs6,year,exporter,importer,value_kusd,quantity_t\n"
-                        "284690,2025,CHN,JPN,2,2\n")
-        with pytest.raises(CritminError, match="simulated"):
-            import_file(store_copy, "table", path, table="trade")
-    finally:
-        imports.check_foreign_keys = real
+    monkeypatch.setattr(imports, "check_foreign_keys", fail)
+    path.write_text("hs6,year,exporter,importer,value_kusd,quantity_t\n"
+                    "284690,2025,CHN,JPN,2,2\n")
+    with pytest.raises(CritminError, match="simulated"):
+        import_file(store_copy, "table", path, table="trade")
     assert _counts(store_copy) == before
 
 
-@pytest.mark.parametrize("previous", [SCHEMA_VERSION, "5", "4"])
-def test_rebuild_keeps_imports(store_copy, bundle_wheel, shared_data, previous):
-    """Imports are carried over from a store of this schema or of an earlier one whose
-    data tables are laid out as now (5: only derived tables changed), not from others."""
-    import_file(store_copy, "pinksheet",
-                shared_data / "worldbank_pinksheet" / "CMO-Historical-Data-Monthly.xlsx")
-    before = _counts(store_copy)
-    with duckdb.connect(str(store_copy)) as con:
-        con.execute("update meta set value = ? where key = 'schema_version'", [previous])
-    build_store(bundle_wheel, store_copy)
-    with connect(store_copy) as con:
+IMPORTED = ["usgs-mcs2025-salient", "usgs-mcs2025-world", "wb-pinksheet-monthly",
+            "wgi-release"]
+REBUILT = {"wmd-bundle", "baci-bundle", "wgi-bundle", "geopolrisk-hsmap", "critmin-catalog"}
+
+
+def test_rebuild_keeps_imports(imported_copy, bundle_wheel):
+    """A full rebuild over a store of this schema carries its imports over unchanged."""
+    before = _counts(imported_copy)
+    build_store(bundle_wheel, imported_copy)
+    with connect(imported_copy) as con:
         carried = con.execute("select value from meta where key='carried_imports'").fetchone()
-        log = con.execute("select step from build_log where source_id = 'critmin'").fetchall()
+    assert _counts(imported_copy) == before
+    assert sorted(carried[0].split(",")) == IMPORTED
+
+
+@pytest.mark.parametrize("previous", sorted({*DATA_COMPATIBLE, "5", "4"} - {SCHEMA_VERSION}))
+def test_imports_carried_only_from_compatible_schemas(imported_copy, tmp_path, previous):
+    """Imports are carried over from a store of an earlier schema whose data tables are
+    laid out as now (``DATA_COMPATIBLE``), not from others (then the log says so). The
+    rebuild's carrying step on its own: the full rebuild is tested above."""
+    with duckdb.connect(str(imported_copy)) as con:
+        con.execute("update meta set value = ? where key = 'schema_version'", [previous])
+    new = tmp_path / "new.duckdb"
+    with atomic_store(new) as con:
+        carried = _carry_imports(con, imported_copy, REBUILT)
+    with connect(new) as con:
+        log = [step for (step,) in con.execute(
+            "select step from build_log where source_id = 'critmin'").fetchall()]
+        rows = {t: n for t, n in _counts(new).items() if n}
     if previous in DATA_COMPATIBLE:
-        assert _counts(store_copy) == before
-        assert carried == ("wb-pinksheet-monthly",)
+        assert sorted(carried) == IMPORTED and not log
+        with duckdb.connect(str(imported_copy), read_only=True) as old:
+            assert rows == {t: old.execute(f"select count(*) from {t} where source_id in "
+                                           "(select unnest(?))", [IMPORTED]).fetchone()[0]
+                            for t in rows}
+        assert rows["governance"] > 0 and rows["price"] > 0 and rows["production"] > 0
     else:
-        assert carried == ("",)
-        assert any("imports not carried over" in step for (step,) in log)
+        assert carried == [] and rows == {"build_log": 1}
+        assert any("imports not carried over" in step for step in log)
 
 
 def test_truncated_csvs_are_refused(store_copy, shared_data, tmp_path):
