@@ -192,18 +192,26 @@ def uncertainty_cmd(
     or GeoPolRisk rank changes. Runs on Dask. Example:
     critmin uncertainty -i JPN --draws 10000 --seed 1
     """
-    from rich.progress import Progress
-
-    from critmin.service.shocks import UncertaintyRequest, uncertainty
+    from critmin.service.shocks import UncertaintyRequest
 
     request = UncertaintyRequest(importer=importer, draws=draws, seed=seed, year=year,
                                  scenario=scenario, workers=workers, scheduler=scheduler,
                                  chunk=chunk)
+    _uncertainty_out(_uncertainty_run(request, chart), fmt)
+
+
+def _uncertainty_run(request: Any, chart: Path | None) -> Any:
+    """The uncertainty response, with a progress bar over the Dask chunks (and the
+    scenario's shortfall chart with bands when asked)."""
+    from rich.progress import Progress
+
+    from critmin.service.shocks import uncertainty
+
+    chunks = -(-max(request.draws, 1) // max(request.chunk, 1))
     with open_store() as con, Progress(transient=True) as bar:
-        task = bar.add_task(f"{draws:,} draws on Dask", total=-(-max(draws, 1) // max(
-            chunk, 1)))
+        task = bar.add_task(f"{request.draws:,} draws on Dask", total=chunks)
         response = uncertainty(request, con,
                                progress=lambda done: bar.update(task, completed=done))
-        if chart is not None and scenario is not None:
+        if chart is not None and request.scenario is not None:
             _bands_chart(response, con, chart)
-    _uncertainty_out(response, fmt)
+    return response
