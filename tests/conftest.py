@@ -151,19 +151,36 @@ def _cached_store(kind: str, key: str, build: Callable[[Path], None], dest: Path
     folder = _cache_root() / "stores"
     folder.mkdir(parents=True, exist_ok=True)
     cached = folder / f"{kind}-{key[:24]}.duckdb"
-    if not cached.is_file():
-        part = folder / f".{cached.name}.{os.getpid()}.part"
+    for _attempt in range(2):  # another session may prune it between the check and the copy
+        if not cached.is_file():
+            part = folder / f".{cached.name}.{os.getpid()}.part"
+            try:
+                build(part)
+                os.replace(part, cached)
+            finally:
+                part.unlink(missing_ok=True)
+            _prune(folder, kind)
         try:
-            build(part)
-            os.replace(part, cached)
-        finally:
-            part.unlink(missing_ok=True)
-        for old in folder.glob(f"{kind}-*.duckdb"):  # stale keys, unused for a day
-            if old != cached and time.time() - old.stat().st_mtime > 86_400:
-                old.unlink(missing_ok=True)
-    shutil.copyfile(cached, dest)
-    cached.touch()
-    return dest
+            shutil.copyfile(cached, dest)
+        except FileNotFoundError:
+            continue
+        cached.touch()
+        return dest
+    raise FileNotFoundError(cached)
+
+
+def _prune(folder: Path, kind: str, keep: int = 3, hours: float = 2.0) -> None:
+    """Drop cached stores of ``kind`` beyond the ``keep`` newest, unused for ``hours``."""
+    def mtime(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except FileNotFoundError:  # pruned by another session meanwhile
+            return 0.0
+
+    stores = sorted(folder.glob(f"{kind}-*.duckdb"), key=mtime, reverse=True)
+    for old in stores[keep:]:
+        if time.time() - mtime(old) > hours * 3600:
+            old.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

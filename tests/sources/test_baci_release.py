@@ -20,14 +20,16 @@ def _write_baci(path, rows):
 
 
 def test_round_trip_of_bundle_trade(store_copy, tmp_path):
+    """Three years of the bundle's trade (first, middle, last: every code and country
+    that trades then) written as a BACI release and read back unchanged."""
     with connect(store_copy) as con:
         rows = con.execute(f"select {COLS} from trade where source_id='baci-bundle' "
-                           "order by all").fetchall()
+                           "and year in (1995, 2010, 2024) order by all").fetchall()
     path = tmp_path / "BACI_HS92_Y1995-2024_V202401b.csv"
     _write_baci(path, rows)
     summary = import_file(store_copy, "baci", path, hs_codes="all")
     sid = next(iter(summary.sources))
-    assert summary.sources[sid]["trade"] == len(rows) > 1_200_000
+    assert summary.sources[sid]["trade"] == len(rows) > 100_000
     with connect(store_copy) as con:
         back = con.execute(f"select {COLS} from trade where source_id=? order by all",
                            [sid]).fetchall()
