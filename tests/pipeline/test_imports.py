@@ -81,14 +81,14 @@ def test_text_in_usgs_numbers_rolls_back(store_copy, shared_data, tmp_path):
     assert _counts(store_copy) == before
 
 
-def test_failure_mid_write_rolls_back(store_copy, tmp_path, monkeypatch):
+def test_failure_mid_write_rolls_back(tradeless_copy, tmp_path, monkeypatch):
     # an unknown ISO3 in a trade file is caught by the foreign-key check after rows were
     # written inside the transaction: everything is rolled back
     path = tmp_path / "trade.csv"
     path.write_text("hs6,year,exporter,importer,value_kusd,quantity_t\n"
                     "284690,2025,CHN,JPN,1,1\n")
-    import_file(store_copy, "table", path, table="trade")  # valid: lands
-    before = _counts(store_copy)
+    import_file(tradeless_copy, "table", path, table="trade")  # valid: lands
+    before = _counts(tradeless_copy)
     from critmin.pipeline import imports
 
     real = imports.check_foreign_keys
@@ -101,8 +101,8 @@ def test_failure_mid_write_rolls_back(store_copy, tmp_path, monkeypatch):
     path.write_text("hs6,year,exporter,importer,value_kusd,quantity_t\n"
                     "284690,2025,CHN,JPN,2,2\n")
     with pytest.raises(CritminError, match="simulated"):
-        import_file(store_copy, "table", path, table="trade")
-    assert _counts(store_copy) == before
+        import_file(tradeless_copy, "table", path, table="trade")
+    assert _counts(tradeless_copy) == before
 
 
 IMPORTED = ["usgs-mcs2025-salient", "usgs-mcs2025-world", "wb-pinksheet-monthly",
