@@ -196,12 +196,14 @@ def _read(adapter: str, file: Path, **options: Any) -> list[Extract]:
         return [baci.read_release(file, sha256_file(file), hs_codes=codes,
                                   country_codes=options.get("country_codes"))]
     from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.contents import canonical_basis
     from critmin.catalog.countries import resolve_country
     from critmin.sources import user_table
 
     return [user_table.read_table_file(file, sha256_file(file),
                                        resolve_commodity=resolve_commodity,
-                                       resolve_country=resolve_country, **options)]
+                                       resolve_country=resolve_country,
+                                       canonical_basis=canonical_basis(), **options)]
 
 
 def catalog_hs_codes() -> list[str]:

@@ -45,10 +45,16 @@ STAGES = ("mining", "refining", "scrap")
 
 def read_table_file(path: Path, sha256: str, table: str,
                     resolve_commodity: Callable[[str], str],
-                    resolve_country: Callable[[str], str], source_id: str | None = None,
+                    resolve_country: Callable[[str], str],
+                    canonical_basis: dict[tuple[str, str], str] | None = None,
+                    source_id: str | None = None,
                     publisher: str = "user", licence: str = "private", version: str = "",
                     sheet: str | None = None) -> Extract:
-    """Validate the whole file and return its rows for ``table`` (see module doc)."""
+    """Validate the whole file and return its rows for ``table`` (see module doc).
+
+    ``resolve_commodity`` / ``resolve_country`` map names to ids (the catalog's, passed in
+    by the pipeline: sources sit above the catalog); ``canonical_basis`` gives a blank
+    ``content`` its commodity stage's canonical basis ({(commodity, stage): content})."""
     path = Path(path)
     if table not in SCHEMAS:
         raise CritminError(f"unknown table {table!r} for 'table' imports; valid: "
@@ -76,7 +82,8 @@ def read_table_file(path: Path, sha256: str, table: str,
     report = Report(sid)
     report.add("rows read", len(raw), f"table {table}")
     errors: list[str] = []
-    rows = _validate(raw, table, resolve_commodity, resolve_country, errors)
+    rows = _validate(raw, table, resolve_commodity, resolve_country, errors,
+                     canonical_basis or {})
     if errors:
         more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
         raise CritminError(f"{path.name}: {len(errors)} invalid values, nothing imported:\n  "
@@ -95,7 +102,8 @@ def _read(path: Path, sheet: str | None) -> pd.DataFrame:
 
 
 def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], str],
-              resolve_country: Callable[[str], str], errors: list[str]) -> pd.DataFrame:
+              resolve_country: Callable[[str], str], errors: list[str],
+              canon: dict[tuple[str, str], str]) -> pd.DataFrame:
     out = raw.copy()
     line = raw.index + 2  # header is line 1
 
@@ -183,9 +191,6 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
         out["quantity"], out["unit"] = harmonise_units(out["quantity"].astype(float),
                                                        out["unit"])
     if "content" in out:  # blank: the commodity stage's canonical basis (catalog)
-        from critmin.catalog.contents import canonical_basis
-
-        canon = canonical_basis()
         stages = out["stage"] if "stage" in out else pd.Series("mining", index=out.index)
         default = [canon.get((c, s), "") for c, s in zip(out["commodity"], stages,
                                                          strict=True)]
