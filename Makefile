@@ -30,10 +30,12 @@ demo: $(BIN)/.installed
 	$(BIN)/critmin demo
 	$(BIN)/critmin report --importer JPN --lang ja --levers example
 
-## lint and run the whole test suite
+## lint and run the whole test suite, on two processes (pytest-xdist; the session stores
+## are built once, under a lock, and shared through .cache/stores); CRITMIN_TEST_WORKERS=0
+## runs it in one
 test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests benchmarks reference
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $${CRITMIN_TEST_WORKERS:-2}
 
 ## Debian's Chromium and CJK fonts: headless report checks and PNG/SVG charts
 browser:

@@ -153,12 +153,7 @@ def _cached_store(kind: str, key: str, build: Callable[[Path], None], dest: Path
     cached = folder / f"{kind}-{key[:24]}.duckdb"
     for _attempt in range(2):  # another session may prune it between the check and the copy
         if not cached.is_file():
-            part = folder / f".{cached.name}.{os.getpid()}.part"
-            try:
-                build(part)
-                os.replace(part, cached)
-            finally:
-                part.unlink(missing_ok=True)
+            _build_once(cached, build)
             _prune(folder, kind)
         try:
             shutil.copyfile(cached, dest)
@@ -167,6 +162,22 @@ def _cached_store(kind: str, key: str, build: Callable[[Path], None], dest: Path
         cached.touch()
         return dest
     raise FileNotFoundError(cached)
+
+
+def _build_once(cached: Path, build: Callable[[Path], None]) -> None:
+    """Build ``cached`` unless a concurrent session (or xdist worker) did meanwhile."""
+    import fcntl
+
+    with open(cached.with_name(f".{cached.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if cached.is_file():
+            return
+        part = cached.with_name(f".{cached.name}.{os.getpid()}.part")
+        try:
+            build(part)
+            os.replace(part, cached)
+        finally:
+            part.unlink(missing_ok=True)
 
 
 def _prune(folder: Path, kind: str, keep: int = 3, hours: float = 2.0) -> None:
@@ -181,6 +192,7 @@ def _prune(folder: Path, kind: str, keep: int = 3, hours: float = 2.0) -> None:
     for old in stores[keep:]:
         if time.time() - mtime(old) > hours * 3600:
             old.unlink(missing_ok=True)
+            old.with_name(f".{old.name}.lock").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
