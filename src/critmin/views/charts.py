@@ -160,10 +160,18 @@ def exposure_figures(table: pd.DataFrame, lang: str = "ja", share: float = 0.5,
                      ) -> dict[str, Any]:
     """The three company matrices: risk × share, exposure × resilience and the
     importance × risk × substitutability cube (3-D) with its three 2-D projections."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
     names = [label("commodity", c, lang) for c in table["commodity_id"]]
+    cube, proj = _exposure_cube(table, names, lang)
+    return {"risk_share": _risk_share(table, names, lang, share, risk),
+            "exposure_resilience": _exposure_resilience(table, names, lang, exposure,
+                                                        resilience),
+            "cube": cube, "projections": proj}
+
+
+def _risk_share(table: pd.DataFrame, names: list[str], lang: str, share: float,
+                risk: float) -> Any:
+    import plotly.graph_objects as go
+
     hot = table["quadrant"] == "high share × high risk"
     rs = go.Figure(go.Scatter(
         x=table["top_share"], y=table["top_risk"], mode="markers+text", text=names,
@@ -178,6 +186,13 @@ def exposure_figures(table: pd.DataFrame, lang: str = "ja", share: float = 0.5,
     rs.update_layout(title=text("risk_share", lang), xaxis_title=text("top_share", lang),
                      yaxis_title=text("top_risk", lang), xaxis_range=[0, 1.05],
                      yaxis_range=[0, 1.05], width=640, height=520)
+    return rs
+
+
+def _exposure_resilience(table: pd.DataFrame, names: list[str], lang: str,
+                         exposure: float, resilience: float) -> Any:
+    import plotly.graph_objects as go
+
     er = go.Figure(go.Scatter(x=table["resilience"], y=table["exposure"],
                               mode="markers+text", text=names, textposition="top center",
                               marker={"size": 14}))
@@ -186,9 +201,15 @@ def exposure_figures(table: pd.DataFrame, lang: str = "ja", share: float = 0.5,
     er.update_layout(title=text("exposure_resilience", lang),
                      xaxis_title=text("resilience", lang), yaxis_title=text("exposure", lang),
                      xaxis_range=[0, 1.05], yaxis_range=[0, 1.05], width=640, height=520)
-    axes = [("importance", text("importance", lang)),
-            ("company_geopolrisk", text("company_geopolrisk", lang)),
-            ("non_substitutability", text("non_substitutability", lang))]
+    return er
+
+
+def _exposure_cube(table: pd.DataFrame, names: list[str], lang: str) -> tuple[Any, Any]:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    axes = [(c, text(c, lang)) for c in ("importance", "company_geopolrisk",
+                                         "non_substitutability")]
     cube = go.Figure(go.Scatter3d(
         x=table[axes[0][0]], y=table[axes[1][0]], z=table[axes[2][0]],
         mode="markers+text", text=names, marker={"size": 6}))
@@ -203,4 +224,4 @@ def exposure_figures(table: pd.DataFrame, lang: str = "ja", share: float = 0.5,
         proj.update_xaxes(title_text=axes[a][1], row=1, col=i)
         proj.update_yaxes(title_text=axes[b][1], row=1, col=i)
     proj.update_layout(title=text("importance_risk_subst", lang), width=1200, height=420)
-    return {"risk_share": rs, "exposure_resilience": er, "cube": cube, "projections": proj}
+    return cube, proj
