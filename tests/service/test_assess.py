@@ -79,7 +79,7 @@ def test_reordered_reference_tables_change_nothing(monkeypatch: pytest.MonkeyPat
 
 
 def test_commands_and_schemas() -> None:
-    assert set(COMMANDS) == {"assess", "whatif", "report"}
+    assert set(COMMANDS) == {"assess", "assess --explain", "whatif", "report"}
     for req, resp, _ in COMMANDS.values():
         assert req.model_json_schema()["type"] == "object"
         assert "command" in resp.model_json_schema()["properties"]

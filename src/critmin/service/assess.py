@@ -168,7 +168,8 @@ def assess(request: AssessRequest, con: Any) -> AssessResponse:
     head = {"command": "assess", "request": request.model_dump(), "year": year}
     if request.explain:
         frame = a.values.rename(columns={"commodity_id": "commodity"})
-        return AssessExplainResponse.of_frame(frame, columns=EXPLAIN_COLUMNS, **head)
+        return AssessExplainResponse.of_frame(frame, columns=EXPLAIN_COLUMNS,
+                                              **{**head, "command": "assess --explain"})
     frame = pd.DataFrame(assessment_records(a), columns=ASSESS_COLUMNS)
     return AssessResponse.of_frame(frame, columns=ASSESS_COLUMNS, **head)
 
@@ -394,6 +395,7 @@ def report(request: ReportRequest, con: Any) -> ReportResponse:
 
 COMMANDS = {
     "assess": (AssessRequest, AssessResponse, assess),
+    "assess --explain": (AssessRequest, AssessExplainResponse, assess),
     "whatif": (WhatIfRequest, WhatIfResponse, whatif),
     "report": (ReportRequest, ReportResponse, report),
 }

@@ -33,8 +33,16 @@ def write_schemas(folder: Path) -> list[Path]:
     written = []
     for name, (req, resp, _) in sorted(commands().items()):
         for part, model in (("request", req), ("response", resp)):
-            path = folder / f"{name.replace(' ', '_')}.{part}.json"
+            stem = "_".join(w.strip("-") for w in name.split())
+            path = folder / f"{stem}.{part}.json"
             path.write_text(json.dumps(model.model_json_schema(), ensure_ascii=False,
                                        indent=1) + "\n", encoding="utf-8")
             written.append(path)
     return written
+
+
+if __name__ == "__main__":  # python -m critmin.service.registry [folder]
+    import sys
+
+    for p in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schemas")):
+        print(p)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from critmin.service.registry import commands as commands_of
 from tests.golden.capture import commands
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -64,7 +65,7 @@ def test_golden(name: str, argv: list[str], imported_home: Path) -> None:
     from critmin.views.cli import app
 
     if name in CHANGED:
-        pytest.skip(CHANGED[name])
+        pytest.skip(f"optional: {CHANGED[name]}")
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     new = json.loads(result.stdout)
@@ -73,3 +74,7 @@ def test_golden(name: str, argv: list[str], imported_home: Path) -> None:
     assert not diffs, f"{len(diffs)} differences, first: {diffs[:5]}"
     assert isinstance(new, dict) and new.get("method_version"), \
         "the JSON is the response model, with its method version"
+    _, response, _ = commands_of()[new["command"]]
+    response.model_validate(new)  # the envelope and fields
+    if "rows" in new and hasattr(response, "validate_rows"):
+        response.validate_rows(new["rows"])  # each row against the declared row model
