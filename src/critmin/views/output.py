@@ -64,21 +64,6 @@ def write_csv(frame: Any) -> None:
     sys.stdout.write(csv_text(frame))
 
 
-def in_order(frame: Any, keys: list[str]) -> Any:
-    """``frame`` sorted by ``keys`` (text by its value, missing last), so a command prints
-    the same rows in the same order on every run: the engines' row order follows
-    DuckDB's parallel aggregation, which differs between runs."""
-    import pandas as pd
-
-    def by_value(col: pd.Series) -> pd.Series:
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            return col.cat.reorder_categories(sorted(col.cat.categories, key=str),
-                                              ordered=True)
-        return col
-
-    return frame.sort_values(keys, key=by_value, kind="stable", ignore_index=True)
-
-
 def emit_frame(frame: Any, fmt: Format, columns: list[str], title: str | None = None) -> None:
     """Write a DataFrame: CSV and JSON straight from pandas (fast for large results),
     the table through :func:`emit`. Missing values are empty (CSV) or null (JSON)."""
