@@ -150,12 +150,8 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
     def fail(node: dict[str, Any], message: str) -> CritminError:
         return CritminError(f"{label} line {node.get('__line__', '?')}: {message}")
 
-    known = {"id", "name", "name_ja", "date", "source", "year", "shocks", "blocs",
-             "demand", "resourcing", "description", "__line__"}
-    extra = set(doc) - known
-    if extra:
-        raise fail(doc, f"unknown key(s) {', '.join(sorted(extra))}; valid: "
-                   f"{', '.join(sorted(known - {'__line__'}))}")
+    _check_keys(doc, {"id", "name", "name_ja", "date", "source", "year", "shocks",
+                      "blocs", "demand", "resourcing", "description"}, "", fail)
     for key in ("id", "name"):
         if not doc.get(key):
             raise fail(doc, f"'{key}' is required")
@@ -203,12 +199,8 @@ def _resourcing(doc: dict[str, Any], fail: Any) -> dict[str, Any]:
     if not isinstance(res, dict):
         raise fail(doc, "'resourcing' is a mapping (redirect_share, spare_capacity and "
                    "optional redirect_share_range, spare_capacity_range)")
-    known = {"redirect_share", "spare_capacity", "redirect_share_range",
-             "spare_capacity_range", "__line__"}
-    extra = set(res) - known
-    if extra:
-        raise fail(res, f"unknown resourcing key(s) {', '.join(sorted(extra))}; valid: "
-                   f"{', '.join(sorted(known - {'__line__'}))}")
+    _check_keys(res, {"redirect_share", "spare_capacity", "redirect_share_range",
+                      "spare_capacity_range"}, "resourcing", fail)
     out: dict[str, Any] = {
         "redirect_share": _fraction(res, "redirect_share", fail, DEFAULT_REDIRECT_SHARE),
         "spare_capacity": _fraction(res, "spare_capacity", fail, DEFAULT_SPARE_CAPACITY)}
@@ -247,13 +239,18 @@ def _fraction(node: dict[str, Any], key: str, fail: Any, default: float | None =
     return float(v)
 
 
-def _shocks(raw: dict[str, Any], fail: Any, commodity: Any, country: Any) -> list[Shock]:
-    known = {"exporter", "commodity", "stage", "cut", "approval_rate", "importers",
-             "duration_years", "cut_range", "note", "__line__"}
-    extra = set(raw) - known
+def _check_keys(node: dict[str, Any], known: set[str], what: str, fail: Any) -> None:
+    """A scenario mapping with a key outside ``known`` is an error naming the valid ones."""
+    extra = set(node) - known - {"__line__"}
     if extra:
-        raise fail(raw, f"unknown shock key(s) {', '.join(sorted(extra))}; valid: "
-                   f"{', '.join(sorted(known - {'__line__'}))}")
+        kind = f"{what} key(s)" if what else "key(s)"
+        raise fail(node, f"unknown {kind} {', '.join(sorted(extra))}; valid: "
+                   f"{', '.join(sorted(known))}")
+
+
+def _shocks(raw: dict[str, Any], fail: Any, commodity: Any, country: Any) -> list[Shock]:
+    _check_keys(raw, {"exporter", "commodity", "stage", "cut", "approval_rate",
+                      "importers", "duration_years", "cut_range", "note"}, "shock", fail)
     for key in ("exporter", "commodity"):
         if key not in raw:
             raise fail(raw, f"a shock needs '{key}'")

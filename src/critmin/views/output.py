@@ -64,20 +64,6 @@ def write_csv(frame: Any) -> None:
     sys.stdout.write(csv_text(frame))
 
 
-def emit_frame(frame: Any, fmt: Format, columns: list[str], title: str | None = None) -> None:
-    """Write a DataFrame: CSV and JSON straight from pandas (fast for large results),
-    the table through :func:`emit`. Missing values are empty (CSV) or null (JSON)."""
-    cols = [c for c in columns if c in frame.columns]
-    if fmt is Format.csv:
-        write_csv(frame[cols])
-    elif fmt is Format.json:
-        sys.stdout.write(frame[cols].to_json(orient="records", force_ascii=False, indent=2,
-                                                double_precision=15)
-                         + "\n")
-    else:
-        emit(records_of(frame), fmt, cols, title)
-
-
 def render(response: Any, fmt: Format, title: str | None = None,
            table_columns: list[str] | None = None) -> None:
     """Print a request-layer response: JSON is the response model serialised
