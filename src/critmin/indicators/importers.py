@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-Members = list[tuple[str, int | None, int | None]]
+from critmin.indicators.trade import MemberYears, Members
 
 
 def importer_members(con: Any, names: list[str] | None = None,
-                     groups: dict[str, list[str]] | None = None) -> dict[str, Members]:
+                     groups: dict[str, list[str]] | None = None) -> Members:
     """Member sets for ``names`` (ISO3 codes or group ids; every importing country in
     the store if None) plus user-defined ``groups`` ({name: [ISO3, ...]}, members for
     every year)."""
     from critmin.store.read import group_memberships, importing_countries
 
-    catalog: dict[str, Members] = {}
+    catalog: dict[str, MemberYears] = {}
     for gid, iso3, joined, left in group_memberships(con):
         catalog.setdefault(gid, []).append((iso3, joined, left))
-    out: dict[str, Members] = {}
+    out: Members = {}
     for name in importing_countries(con) if names is None else names:
         out[name] = catalog.get(name, [(name, None, None)])
     for name, members in (groups or {}).items():

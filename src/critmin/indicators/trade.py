@@ -17,7 +17,10 @@ import pandas as pd
 
 from critmin.indicators.relational import registered, run_sql
 
-Members = dict[str, list[tuple[str, int | None, int | None]]]
+MemberYears = list[tuple[str, int | None, int | None]]
+"""One importer's members: ``[(iso3, joined, left)]`` (joined ≤ year < left; None: open)."""
+Members = dict[str, MemberYears]
+"""Importers as the engine takes them: ``{name: MemberYears}``."""
 
 
 def members_frame(importers: Members) -> pd.DataFrame:
