@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from critmin.indicators.trade import MemberYears, Members
+from critmin.indicators.trade import Members, MemberYears
 
 
 def importer_members(con: Any, names: list[str] | None = None,
