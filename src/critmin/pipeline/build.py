@@ -26,8 +26,9 @@ from critmin.pipeline.imports import insert_frame
 from critmin.sources import baci, bundle, wgi, wmd
 from critmin.sources.geopolrisk_compat import read_compat
 from critmin.sources.provenance import Report, Source
+from critmin.store.bom import carry_boms
 from critmin.store.derived import refresh_trade_stage
-from critmin.store.io import atomic_store
+from critmin.store.io import atomic_store, attach_previous, is_attached
 from critmin.store.schema import DATA_COMPATIBLE, DATA_TABLES
 
 STEPS = ("verify bundle", "production (World Mining Data)", "trade (BACI)",
@@ -102,7 +103,9 @@ def build_store(wheel: Path, store: Path,
         insert_frame(con, "country_map", country_map)
         for table, frame in compat.items():
             insert_frame(con, table, frame)
+        attach_previous(con, Path(store))  # read-only, until the swap: writers wait
         carried = _carry_imports(con, Path(store), {s.source_id for s in sources})
+        boms = carry_boms(con) if is_attached(con) else 0
         log = [(r.source_id, *row) for r in reports.values() for row in r.rows]
         con.executemany("insert into build_log values (?, ?, ?, ?)", log)
         con.executemany("insert into meta values (?, ?)", [
@@ -110,6 +113,7 @@ def build_store(wheel: Path, store: Path,
             ("critmin_version", __version__),
             ("bundle", f"{bundle.WHEEL_FILE} sha256 {opened.sha256}"),
             ("carried_imports", ",".join(carried)),
+            ("carried_bom_rows", str(boms)),
         ])
         refresh_trade_stage(con)
         step(STEPS[6])
@@ -122,15 +126,11 @@ def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
 
     Returns their ids. A previous store whose data tables are laid out otherwise (a
     schema version not in ``DATA_COMPATIBLE``) is not read: its imports must be
-    imported again (said in the build log).
+    imported again (said in the build log). The previous store is attached as ``old``
+    (waiting while another process writes it) unless it already is; then it stays so.
     """
-    import duckdb
-
-    if not old.is_file():
-        return []
-    try:
-        con.execute(f"attach '{old}' as old (read_only)")
-    except duckdb.Error:
+    attached_here = not is_attached(con)
+    if attached_here and not attach_previous(con, old):
         return []
     try:
         rows = con.execute("select value from old.meta where key = 'schema_version'"
@@ -148,7 +148,8 @@ def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
                         "where source_id in (select unnest(?))", [ids])
         return ids
     finally:
-        con.execute("detach old")
+        if attached_here:
+            con.execute("detach old")
 
 
 def _source_row(s: Source, retrieved: str) -> tuple[str, ...]:

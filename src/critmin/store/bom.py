@@ -29,3 +29,53 @@ def replace_bom(con: Any, frame: pd.DataFrame, bom_id: str) -> int:
         con.execute("rollback")
         raise
     return len(frame)
+
+
+def has_bom_table(con: Any, database: str | None = None) -> bool:
+    """Whether the store (or the attached ``database``) holds saved BOMs."""
+    sql = "select 1 from duckdb_tables() where table_name = 'bom'"
+    params: list[str] = []
+    if database is not None:
+        sql += " and database_name = ?"
+        params.append(database)
+    else:
+        sql += " and database_name = current_database()"
+    return bool(con.execute(sql, params).fetchall())
+
+
+def list_boms(con: Any) -> pd.DataFrame:
+    """The saved BOMs: name, rows, products, commodities, saved at, source file."""
+    columns = ["name", "rows", "products", "commodities", "saved_at", "source_file"]
+    if not has_bom_table(con):
+        return pd.DataFrame(columns=columns)
+    return con.execute("""
+        select bom_id as name, count(*) as "rows", count(distinct product) as products,
+               count(distinct commodity_id) as commodities, max(imported_at) as saved_at,
+               string_agg(distinct source_file, ', ') as source_file
+        from bom group by bom_id order by bom_id""").df()[columns]
+
+
+def read_bom(con: Any, bom_id: str) -> pd.DataFrame:
+    """The rows of saved BOM ``bom_id`` in their order (empty if there is none)."""
+    if not has_bom_table(con):
+        return pd.DataFrame()
+    return con.execute('select * from bom where bom_id = ? order by "row"', [bom_id]).df()
+
+
+def carry_boms(con: Any, old: str = "old") -> int:
+    """Copy the saved BOMs of the attached previous store ``old`` into the store of
+    ``con`` (a rebuild). The table keeps its own layout whatever the schema version;
+    columns are matched by name (a column the old table lacks stays NULL). Returns the
+    rows carried."""
+    if not has_bom_table(con, old):
+        return 0
+    con.execute(BOM_DDL)
+    new_cols = [r[0] for r in con.execute(
+        "select column_name from duckdb_columns() where table_name = 'bom' and "
+        "database_name = current_database() order by column_index").fetchall()]
+    old_cols = {r[0] for r in con.execute(
+        "select column_name from duckdb_columns() where table_name = 'bom' and "
+        "database_name = ?", [old]).fetchall()}
+    cols = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+    con.execute(f"insert into bom ({cols}) select {cols} from {old}.bom")
+    return con.execute(f"select count(*) from {old}.bom").fetchall()[0][0]

@@ -1,13 +1,25 @@
-"""Open the store, and write it atomically.
+"""Open the store, wait for it while another process holds it, and write it atomically.
 
 A build writes a temporary file beside the store and renames it over the store only
 once complete, so an interrupted or failed build leaves the previous store intact.
+
+Concurrency (DuckDB's model, https://duckdb.org/docs/current/connect/concurrency): any
+number of processes may hold the store read-only at once; a read-write connection
+excludes every other process, readers included. :func:`connect` therefore waits for a
+lock held by another process — a bounded wait, ``$CRITMIN_LOCK_WAIT`` seconds (default
+60), announced once on stderr with the process that holds the store — and then fails
+with :class:`StoreBusyError` (never with advice to rebuild: a rebuild needs the same
+lock). A writer records its command in ``<store>.lock-info`` so that others can name it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,28 +31,216 @@ if TYPE_CHECKING:
     import duckdb
 
 TMP_MARK = ".tmp-"
+LOCK_WAIT_ENV = "CRITMIN_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 60.0
+LOCK_INFO_SUFFIX = ".lock-info"
+_LOCK_PID = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
 
-def connect(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the store at ``path``; a clear error if it is missing or incompatible."""
+class StoreBusyError(StoreError):
+    """Another process held the store for longer than the bounded wait."""
+
+
+def lock_wait() -> float:
+    """Seconds to wait for a store held by another process (``$CRITMIN_LOCK_WAIT``)."""
+    text = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise StoreError(f"{LOCK_WAIT_ENV}={text!r}: give the seconds to wait for a busy "
+                         "store, a number ≥ 0 (e.g. 60)")
+    return value
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def connect(path: Path, read_only: bool = True, wait: float | None = None,
+            notify: Callable[[str], None] = _say) -> duckdb.DuckDBPyConnection:
+    """Open the store at ``path``; a clear error if it is missing or incompatible.
+
+    If another process holds the store (a writer, or — for a writer — any reader) this
+    waits up to ``wait`` seconds (default :func:`lock_wait`), says so once through
+    ``notify``, then raises :class:`StoreBusyError` naming the holder.
+    """
     import duckdb
 
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"no store at {path}: run 'critmin data fetch' then 'critmin data build'")
+    con = open_waiting(path, read_only, wait, notify)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
         con.execute("set enable_progress_bar = false")
         rows = con.execute("select value from meta where key = 'schema_version'").fetchall()
         row = rows[0] if rows else None
     except duckdb.Error as exc:
-        raise StoreError(f"store {path} cannot be read ({exc}); rebuild it with "
-                         "'critmin data build'") from exc
+        con.close()
+        raise StoreError(f"store {path} cannot be read ({exc}); if it is damaged, rebuild "
+                         "it with 'critmin data build'") from exc
     if row is None or row[0] != SCHEMA_VERSION:
         con.close()
         raise StoreError(f"store {path} has schema {row and row[0]}, this critmin needs "
-                         f"{SCHEMA_VERSION}: run 'critmin data build'")
+                         f"{SCHEMA_VERSION}: run 'critmin data build' (imported sources "
+                         "and saved BOMs are carried over)")
+    if not read_only:
+        _write_lock_info(path)
     return con
+
+
+def open_waiting(path: Path, read_only: bool = True, wait: float | None = None,
+                 notify: Callable[[str], None] = _say) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` with the bounded, announced wait for a lock (see module doc).
+
+    A writer also checks that the file it locked is still the one at ``path`` (a build
+    may have swapped a new store in meanwhile) and otherwise opens it again."""
+    import duckdb
+
+    wait = lock_wait() if wait is None else wait
+    deadline = time.monotonic() + wait
+    announced = False
+    delay = 0.05
+    while True:
+        try:
+            before = _inode(path)
+            con = duckdb.connect(str(path), read_only=read_only)
+            if read_only or before == _inode(path):
+                return con
+            con.close()
+            continue
+        except duckdb.Error as exc:
+            if not is_lock_error(exc):
+                raise _unreadable(path, exc) from exc
+            holder = describe_holder(path, str(exc))
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    f"store busy: {holder} holds {path}; gave up after {wait:g} s (wait "
+                    f"longer with {LOCK_WAIT_ENV}=SECONDS, or try again when it is done)"
+                ) from None
+            if not announced:
+                notify(f"store busy: {holder} holds it, waiting… (up to {wait:g} s)")
+                announced = True
+        time.sleep(min(delay * (0.5 + random.random()), max(deadline - time.monotonic(), 0)))
+        delay = min(delay * 1.5, 0.5)
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether a DuckDB error says another process holds the file's lock."""
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _unreadable(path: Path, exc: BaseException) -> StoreError:
+    text = str(exc)
+    if "Permission denied" in text or "Read-only file system" in text:
+        return StoreError(f"store {path} cannot be opened ({text}): check the permissions "
+                          "of the file and of its folder")
+    return StoreError(f"store {path} cannot be read ({text}); if it is damaged, rebuild it "
+                      "with 'critmin data build'")
+
+
+def describe_holder(path: Path, message: str) -> str:
+    """``"PID 1234 (critmin data import)"`` from DuckDB's lock error ``message``.
+
+    The command comes from the holder's command line (``/proc``), else from the lock-info
+    file its writer left beside the store, else from DuckDB's program name."""
+    found = _LOCK_PID.search(message)
+    if not found:
+        return "another process"
+    program, pid = found.group(1), int(found.group(2))
+    command = _proc_command(pid) or _lock_info_command(path, pid) or Path(program).name
+    return f"PID {pid} ({command})"
+
+
+def command_name(argv: list[str]) -> str | None:
+    """``"critmin data import"`` from a critmin command line (None: not critmin)."""
+    for i, arg in enumerate(argv):
+        if Path(arg).name in ("critmin", "critmin.exe") or arg == "critmin.views.cli":
+            words = []
+            for word in argv[i + 1:]:
+                if word.startswith("-") or len(words) == 2:
+                    break
+                words.append(word)
+            if words[1:] and words[0] not in ("data", "scenario", "demand"):
+                words = words[:1]
+            return " ".join(["critmin", *words])
+    return None
+
+
+def _proc_command(pid: int) -> str | None:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return command_name([a.decode(errors="replace") for a in raw.split(b"\0") if a])
+
+
+def _lock_info_command(path: Path, pid: int) -> str | None:
+    try:
+        text = Path(str(path) + LOCK_INFO_SUFFIX).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    holder, _, command = text.strip().partition("\t")
+    return command or None if holder == str(pid) else None
+
+
+def _write_lock_info(path: Path) -> None:
+    """Record this process and its command beside the store (best effort)."""
+    command = command_name(sys.argv) or " ".join(Path(a).name for a in sys.argv[:2])
+    try:
+        Path(str(path) + LOCK_INFO_SUFFIX).write_text(f"{os.getpid()}\t{command}\n",
+                                                     encoding="utf-8")
+    except OSError:
+        pass
+
+
+def attach_previous(con: duckdb.DuckDBPyConnection, path: Path, alias: str = "old",
+                    wait: float | None = None, notify: Callable[[str], None] = _say) -> bool:
+    """Attach the store at ``path`` read-only as ``alias`` (a build reads what it carries
+    over from it), waiting for a writer as :func:`connect` does. False: no store there, or
+    one that cannot be read at all; :class:`StoreBusyError` if it stays held."""
+    import duckdb
+
+    path = Path(path)
+    if not path.is_file():
+        return False
+    wait = lock_wait() if wait is None else wait
+    deadline = time.monotonic() + wait
+    announced = False
+    while True:
+        try:
+            con.execute(f"attach '{path}' as {alias} (read_only)")
+            return True
+        except duckdb.Error as exc:
+            if not is_lock_error(exc):
+                return False
+            holder = describe_holder(path, str(exc))
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    f"store busy: {holder} holds {path}; the build gave up after {wait:g} s "
+                    f"and left the store as it was (wait longer with {LOCK_WAIT_ENV}=SECONDS)"
+                ) from None
+            if not announced:
+                notify(f"store busy: {holder} holds it, waiting… (up to {wait:g} s)")
+                announced = True
+        time.sleep(0.2)
+
+
+def is_attached(con: duckdb.DuckDBPyConnection, alias: str = "old") -> bool:
+    """Whether a database ``alias`` is attached to ``con``."""
+    return bool(con.execute("select 1 from duckdb_databases() where database_name = ?",
+                            [alias]).fetchall())
 
 
 def remove_stale_temporaries(path: Path) -> list[Path]:
@@ -74,7 +274,9 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a new, empty store that replaces ``path`` on success.
 
     On any exception (including KeyboardInterrupt) the temporary file is deleted and
-    ``path`` is left as it was.
+    ``path`` is left as it was. The swap happens before the connection closes, so a
+    previous store attached to it (:func:`attach_previous`, read-only: writers wait)
+    stays locked until the new one is in place: nothing written meanwhile is lost.
     """
     import duckdb
 
@@ -83,15 +285,19 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     remove_stale_temporaries(path)
     tmp = path.with_name(f"{path.name}{TMP_MARK}{os.getpid()}")
     con = duckdb.connect(str(tmp))
+    swapped = False
     try:
         con.execute(DDL)
         con.execute("insert into meta values ('schema_version', ?)", [SCHEMA_VERSION])
         yield con
         con.execute("checkpoint")
-        con.close()
         os.replace(tmp, path)
+        swapped = True
+        con.close()
     except BaseException:
         con.close()
+        if swapped:
+            raise
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         raise
