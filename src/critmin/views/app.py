@@ -1,9 +1,19 @@
-"""The Typer application, shared options and error handling of the ``critmin`` CLI."""
+"""The Typer application, shared options and error handling of the ``critmin`` CLI.
+
+Every command is wrapped by :func:`user_errors`: a user error
+(:class:`~critmin.errors.CritminError`, an invalid request) exits with status 2 and one
+message; a fault (unwritable path, read-only ``CRITMIN_HOME``, full disk, a store I/O
+error, a bug) exits with status 1 and one message; Ctrl-C exits with status 130. The
+traceback is shown only with ``critmin --debug`` or ``CRITMIN_DEBUG=1``.
+"""
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -29,25 +39,141 @@ app.add_typer(data_app, name="data")
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
+EXIT_USER, EXIT_FAULT, EXIT_INTERRUPTED = 2, 1, 130
+_state = {"debug": False}
+
+
+@app.callback()
+def _global_options(debug: Annotated[bool, typer.Option(
+        "--debug", envvar="CRITMIN_DEBUG",
+        help="Show the full traceback of a fault (also: CRITMIN_DEBUG=1).")] = False) -> None:
+    _state["debug"] = debug
+
+
+def debugging() -> bool:
+    """Whether faults show their traceback (``--debug`` or ``CRITMIN_DEBUG=1``)."""
+    return _state["debug"] or os.environ.get("CRITMIN_DEBUG", "") not in ("", "0")
+
 
 def _err(message: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                               soft_wrap=True)
 
 
 def user_errors(func: F) -> F:
-    """Turn :class:`CritminError` into a one-line message and exit status 2."""
+    """Turn errors into one message and an exit status: 2 for a user error
+    (:class:`CritminError`, an invalid request), 130 for Ctrl-C, 1 for a fault (I/O,
+    store, bug; see :func:`fault_message`). ``--debug`` re-raises faults."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except CritminError as exc:
             _err(str(exc))
-            raise typer.Exit(2) from None
+            raise typer.Exit(EXIT_USER) from None
+        except KeyboardInterrupt:
+            if debugging():
+                raise
+            _err("interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if _is_click(exc) or debugging():
+                raise
+            user = _is_validation(exc)
+            _err(validation_message(exc) if user else fault_message(exc))
+            raise typer.Exit(EXIT_USER if user else EXIT_FAULT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _is_click(exc: BaseException) -> bool:
+    import click
+
+    return isinstance(exc, click.ClickException)
+
+
+def _is_validation(exc: BaseException) -> bool:
+    from pydantic import ValidationError
+
+    return isinstance(exc, ValidationError)
+
+
+def validation_message(exc: Any) -> str:
+    """One line for an invalid request: each field and what is wrong with it."""
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
+             for e in exc.errors()]
+    return "invalid input: " + "; ".join(parts)
+
+
+_OS_TEXT = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOENT: "no such file or folder (the folder cannot be created there)",
+    errno.ENOTDIR: "a file stands where a folder is expected",
+    errno.EEXIST: "a file stands where a folder is expected",
+}
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST)
+
+
+def fault_message(exc: BaseException) -> str:
+    """One line for a fault: what failed, on which path, and what to do."""
+    hint = " (critmin --debug shows the traceback)"
+    if isinstance(exc, OSError):
+        return _os_message(exc) + hint
+    if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        return store_fault(str(exc)) + hint
+    if isinstance(exc, MemoryError):
+        return "out of memory: try fewer draws, rows or importers" + hint
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return (f"internal error ({type(exc).__name__}: {first}); please report it, with the "
+            "output of the same command run as 'critmin --debug ...'")
+
+
+def _os_message(exc: OSError) -> str:
+    where = exc.filename or ""
+    what = _OS_TEXT.get(exc.errno or 0, exc.strerror or str(exc))
+    text = f"cannot write {where}: {what}" if where else f"I/O error: {what}"
+    home = _home_of(where)
+    if home is not None and exc.errno in _NOT_WRITABLE:
+        return (f"CRITMIN_HOME {home} is read-only ({text}); set CRITMIN_HOME to a "
+                "writable folder")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{text}; free some space or write to another folder"
+    return text
+
+
+def _home_of(where: str) -> Path | None:
+    """The data folder when ``where`` lies in it, else None."""
+    from critmin.config import home
+
+    if not where:
+        return None
+    folder = home().resolve()
+    path = Path(where).resolve()
+    return folder if path == folder or folder in path.parents else None
+
+
+def store_fault(text: str) -> str:
+    """The message for a DuckDB error, by its cause: the store busy, the folder
+    read-only, the disk full, else the error itself."""
+    low = text.lower()
+    first = text.strip().splitlines()[0] if text.strip() else text
+    if "lock" in low:
+        return "store busy (held by another critmin process); try again"
+    if "read-only" in low or "permission denied" in low:
+        return f"CRITMIN_HOME is read-only ({first}); set CRITMIN_HOME to a writable folder"
+    if "no space left" in low:
+        return f"no space left on device ({first}); free some space"
+    return f"store error: {first}"
 
 
 def open_store(read_only: bool = True) -> Any:

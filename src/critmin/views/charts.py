@@ -74,15 +74,18 @@ def _wrap(name: str, width: int = 9) -> str:
 
 def write_figure(fig: Any, path: Path) -> Path:
     """Write ``fig`` as HTML (self-contained), PNG or SVG, chosen by the file suffix."""
+    from critmin.views.output import atomic_write
+
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".html":
-        fig.write_html(path, include_plotlyjs=True, full_html=True)
-    elif suffix in (".png", ".svg"):
-        browser_for_static_images()
-        fig.write_image(path)
-    else:
+    if suffix not in (".html", ".png", ".svg"):
         raise CritminError(f"chart file {path.name}: use .html, .png or .svg")
+    if suffix != ".html":
+        browser_for_static_images()
+    with atomic_write(path) as tmp:
+        if suffix == ".html":
+            fig.write_html(tmp, include_plotlyjs=True, full_html=True)
+        else:
+            fig.write_image(tmp)
     return path
 
 

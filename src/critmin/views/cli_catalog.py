@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, app, open_store, user_errors
-from critmin.views.output import Format, emit, records_of, render
+from critmin.views.output import Format, atomic_write, emit, records_of, render
 
 TABLE_COLUMNS = ["commodity_id", "name_en", "name_ja", "symbol", "stages",
                  "byproduct_hosts", "stages_with_data"]
@@ -107,8 +107,8 @@ def demo(
         response = run(request, con)
     frame = response.frame
     path = reports_dir() / f"top_producers_{year}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
+    with atomic_write(path) as tmp:
+        frame.to_csv(tmp, index=False)
     if fmt is Format.table:
         cols = ["mineral", "stage", "top producer", "share %", "world"]
         emit([_demo_row(r) for r in records_of(frame)], fmt,

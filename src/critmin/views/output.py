@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -77,3 +81,19 @@ def render(response: Any, fmt: Format, title: str | None = None,
         write_csv(frame)
     else:
         emit(records_of(frame), fmt, table_columns or response.columns, title)
+
+
+@contextmanager
+def atomic_write(path: Path | str) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same folder and suffix) to write to; renamed over
+    ``path`` when the block ends, deleted if it fails or is interrupted, so a command
+    never leaves a partial output file. Creates the folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -20,6 +20,7 @@ from critmin.catalog.tables import read_table
 from critmin.methods.meti6 import axis_ids
 from critmin.views.charts import figure_div, plotly_js, radar_figure
 from critmin.views.i18n import label, reason, text
+from critmin.views.output import atomic_write
 
 CSS = """
 body{font-family:'Noto Sans CJK JP','Noto Sans JP',system-ui,sans-serif;margin:24px;color:#222}
@@ -260,11 +261,11 @@ def write_report(response: Any) -> dict[str, Path]:
     r = report_frames(response)
     tables = report_tables(r, r.lang)
     paths = {kind: Path(p) for kind, p in response.files.items()}
-    paths["html"].parent.mkdir(parents=True, exist_ok=True)
-    paths["html"].write_text(_html_page(r, tables), encoding="utf-8")
-    with pd.ExcelWriter(paths["xlsx"], engine="openpyxl") as xl:
-        for name, frame in tables.items():
-            frame.to_excel(xl, sheet_name=text(SHEETS[name], r.lang)[:31], index=False)
+    with atomic_write(paths["html"]) as page, atomic_write(paths["xlsx"]) as book:
+        page.write_text(_html_page(r, tables), encoding="utf-8")
+        with pd.ExcelWriter(book, engine="openpyxl") as xl:
+            for name, frame in tables.items():
+                frame.to_excel(xl, sheet_name=text(SHEETS[name], r.lang)[:31], index=False)
     return paths
 
 
@@ -330,18 +331,19 @@ def _exposure_page(table: pd.DataFrame, shown: pd.DataFrame, actions: pd.DataFra
 def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
                           out_dir: Path, name: str, lang: str = "ja") -> dict[str, Path]:
     """``exposure_<name>_<lang>.html`` (tables and the three matrices) and ``.xlsx``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     shown = _exposure_table(table, lang)
     actions = _exposure_actions(table, lang)
     if sensitivity is not None:
         sensitivity = _sensitivity_table(sensitivity, lang)
     page = _exposure_page(table, shown, actions, sensitivity, name, lang)
     stem = out_dir / f"exposure_{name}_{lang}"
-    stem.with_suffix(".html").write_text(page, encoding="utf-8")
-    with pd.ExcelWriter(stem.with_suffix(".xlsx"), engine="openpyxl") as xl:
-        shown.to_excel(xl, sheet_name=text("summary", lang)[:31], index=False)
-        actions.to_excel(xl, sheet_name=text("actions", lang)[:31], index=False)
-        if sensitivity is not None:
-            sensitivity.to_excel(xl, sheet_name=text("price_sensitivity", lang)[:31],
-                                 index=False)
+    with atomic_write(stem.with_suffix(".html")) as html_file, \
+            atomic_write(stem.with_suffix(".xlsx")) as book:
+        html_file.write_text(page, encoding="utf-8")
+        with pd.ExcelWriter(book, engine="openpyxl") as xl:
+            shown.to_excel(xl, sheet_name=text("summary", lang)[:31], index=False)
+            actions.to_excel(xl, sheet_name=text("actions", lang)[:31], index=False)
+            if sensitivity is not None:
+                sensitivity.to_excel(xl, sheet_name=text("price_sensitivity", lang)[:31],
+                                     index=False)
     return {"html": stem.with_suffix(".html"), "xlsx": stem.with_suffix(".xlsx")}
