@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from critmin.analysis.exposure import (
 )
 from critmin.catalog.commodities import resolve_commodity
 from critmin.catalog.countries import resolve_country
+from critmin.errors import CritminError
 
 HEADER = ("product,part,commodity,mass_per_unit,mass_unit,units_per_year,supplier,"
           "supplier_country,share,price,inventory_days,recycled_content,substitutability\n")
@@ -195,3 +197,85 @@ def test_report_in_japanese(imported_home, tmp_path):
         assert all(not str(c).isascii() for c in frame.columns)
     page = (tmp_path / "exposure_ev_traction_motor_ja.html").read_text(encoding="utf-8")
     assert "高シェア×高リスク" in page and "plotly" in page
+
+
+# --- encodings and Japanese headers (issue 17) ----------------------------------------
+
+JA_HEADERS = {"product": "製品", "part": "部品", "commodity": "鉱種", "mass_per_unit": "数量",
+              "mass_unit": "単位", "units_per_year": "生産台数", "supplier": "サプライヤー",
+              "supplier_country": "国", "share": "シェア", "price": "価格",
+              "inventory_days": "在庫日数", "recycled_content": "リサイクル材比率",
+              "substitutability": "代替可能性", "source": "出典"}
+
+
+def _japanese_motor() -> pd.DataFrame:
+    """The shipped EV motor BOM with Japanese headers and Japanese names in its cells."""
+    from importlib import resources
+
+    text = resources.files("critmin.analysis").joinpath(
+        "data", "bom", "ev_traction_motor.csv").read_text(encoding="utf-8")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame["commodity"] = frame["commodity"].replace({"neodymium": "ネオジム",
+                                                     "copper": "銅"})
+    frame["supplier_country"] = frame["supplier_country"].replace({"CHN": "中国",
+                                                                   "JPN": "日本"})
+    frame["source"] = "出典：白書の推計"     # the notes column: not all of it is cp932
+    return frame.rename(columns=JA_HEADERS)
+
+
+def test_cp932_bom_with_japanese_headers_equals_its_utf8_copy(tmp_path, imported_store):
+    """Excel's "CSV (コンマ区切り)" (cp932) and "CSV UTF-8" (with BOM) give the same
+    validated BOM and exposure as the plain UTF-8 copy — and as the English original."""
+    from critmin.analysis.exposure import upstream_context
+    from critmin.store.io import connect
+
+    frame = _japanese_motor()
+    files = {}
+    for name, encoding in (("utf8", "utf-8"), ("utf8sig", "utf-8-sig"), ("cp932", "cp932")):
+        files[name] = tmp_path / f"motor_{name}.csv"
+        frame.to_csv(files[name], index=False, encoding=encoding)
+    assert b"\x90\xbb\x95\x69" in files["cp932"].read_bytes()   # 製品 in Shift-JIS
+    boms = {n: validate_bom(read_bom_file(p), str(p), resolve_commodity, resolve_country)
+            for n, p in files.items()}
+    for name in ("utf8sig", "cp932"):
+        pd.testing.assert_frame_equal(boms[name], boms["utf8"])
+    english = resources_bom("ev_traction_motor")
+    pd.testing.assert_frame_equal(boms["cp932"], english)
+    with connect(imported_store) as con:
+        commodities = sorted(english["commodity_id"].unique())
+        context = upstream_context(con, "JPN", commodities)
+    pd.testing.assert_frame_equal(exposure_table(boms["cp932"], context),
+                                  exposure_table(boms["utf8"], context))
+
+
+def resources_bom(name: str) -> pd.DataFrame:
+    from importlib import resources
+
+    path = resources.files("critmin.analysis").joinpath("data", "bom", f"{name}.csv")
+    return validate_bom(read_bom_file(Path(str(path))), str(path), resolve_commodity,
+                        resolve_country)
+
+
+def test_undecodable_bom_names_file_and_encodings(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(HEADER.encode() + b"motor,\xff\xfe\x81,copper\n")
+    with pytest.raises(CritminError) as err:
+        read_bom_file(path)
+    text = str(err.value)
+    assert "broken.csv" in text and "UTF-8" in text and "cp932" in text
+    assert "codec can't decode" not in text
+
+
+def test_utf16_tab_separated_bom(tmp_path):
+    """Excel's "Unicode テキスト": UTF-16 with a byte-order mark, tab-separated."""
+    path = tmp_path / "unicode.txt"
+    path.write_text(SMALL.replace(",", "\t"), encoding="utf-16")
+    got = validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
+    pd.testing.assert_frame_equal(got, bom())
+
+
+def test_two_headers_for_one_column_are_refused():
+    text = SMALL.replace("supplier_country", "国", 1).replace(
+        "substitutability\n", "supplier_country\n")
+    with pytest.raises(BomError, match="both mean supplier_country"):
+        bom(text)

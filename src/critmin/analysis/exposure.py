@@ -37,6 +37,7 @@ from critmin.catalog.tables import read_table
 from critmin.errors import CritminError
 from critmin.indicators.concentration import hhi_by, shares_within
 from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, governance_weighted_by
+from critmin.sources.encoding import header_key, read_csv_any
 from critmin.store.bom import replace_bom
 
 if TYPE_CHECKING:
@@ -45,6 +46,37 @@ if TYPE_CHECKING:
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
             "supplier", "supplier_country", "share"]
 OPTIONAL = ["price", "inventory_days", "recycled_content", "substitutability"]
+#: accepted header spellings → canonical column (after :func:`header_key`: NFKC, spaces as
+#: ``_``, lower case); the canonical names themselves always work. Japanese headers as a
+#: Japanese procurement sheet names them (製品 product, 部品 part, 鉱種/材料 material…)
+SYNONYMS: dict[str, str] = {
+    # English variants
+    "material": "commodity", "mineral": "commodity", "country": "supplier_country",
+    "unit": "mass_unit", "vendor": "supplier",
+    # Japanese
+    "製品": "product", "製品名": "product", "品名": "product",
+    "部品": "part", "部品名": "part", "部材": "part",
+    "鉱種": "commodity", "材料": "commodity", "素材": "commodity", "元素": "commodity",
+    "鉱物": "commodity", "金属": "commodity", "鉱種/材料": "commodity",
+    "量": "mass_per_unit", "数量": "mass_per_unit", "質量": "mass_per_unit",
+    "重量": "mass_per_unit", "使用量": "mass_per_unit", "含有量": "mass_per_unit",
+    "1台当たり質量": "mass_per_unit", "1台あたり質量": "mass_per_unit",
+    "単位": "mass_unit", "質量単位": "mass_unit",
+    "生産台数": "units_per_year", "年間生産台数": "units_per_year", "台数": "units_per_year",
+    "年間生産量": "units_per_year",
+    "サプライヤー": "supplier", "サプライヤ": "supplier", "供給者": "supplier",
+    "仕入先": "supplier", "調達先": "supplier", "供給元": "supplier",
+    "国": "supplier_country", "供給国": "supplier_country", "調達国": "supplier_country",
+    "サプライヤー国": "supplier_country", "国名": "supplier_country",
+    "シェア": "share", "比率": "share", "調達比率": "share", "割合": "share",
+    "調達シェア": "share",
+    "価格": "price", "単価": "price", "価格(usd/kg)": "price",
+    "在庫日数": "inventory_days", "在庫": "inventory_days",
+    "リサイクル材比率": "recycled_content", "再生材比率": "recycled_content",
+    "リサイクル率": "recycled_content", "再生材含有率": "recycled_content",
+    "代替可能性": "substitutability", "代替性": "substitutability",
+    "代替可能度": "substitutability",
+}
 MASS_UNITS = {"mg": 1e-9, "g": 1e-6, "kg": 1e-3, "t": 1.0}   # → tonnes
 MAX_BYTES = 200_000_000
 MAX_ROWS = 2_000_000
@@ -93,9 +125,9 @@ def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYT
     try:
         if suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, nrows=max_rows + 1)
-        elif suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, nrows=max_rows + 1, keep_default_na=False,
-                                encoding="utf-8-sig")
+        elif suffix in (".csv", ".txt"):  # UTF-8 (± BOM), else cp932 (sources.encoding)
+            frame, _encoding = read_csv_any(path, "BOM", dtype=str, nrows=max_rows + 1,
+                                            keep_default_na=False)
         else:
             raise BomError(str(path), [(None, "file", "use a .csv or .xlsx file")])
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -111,11 +143,13 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
                  resolve_country: Any = None) -> pd.DataFrame:
     """The BOM with ``commodity_id``, ``iso3``, numbers and ``mass_t`` (t/yr), or a
     :class:`BomError` listing every bad row (row numbers as in the file, header = 1)."""
-    raw = raw.rename(columns=lambda c: str(c).strip().lower())
+    raw = canonical_columns(raw, source)
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise BomError(source, [(None, "columns", f"missing {', '.join(missing)}; required: "
-                                 f"{', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)}")])
+                                 f"{', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)} "
+                                 "(Japanese headers such as 製品, 部品, 鉱種, 数量, 単位, "
+                                 "生産台数, サプライヤー, 国, シェア, 価格 are accepted)")])
     problems: list[tuple[int | None, str, str]] = []
     rows = np.arange(len(raw)) + 2
     out = pd.DataFrame({"row": rows})
@@ -155,6 +189,23 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
                      * out["units_per_year"] * out["share"])
     out["value"] = out["mass_t"] * 1000.0 * out["price"]
     return out
+
+
+def canonical_columns(raw: pd.DataFrame, source: str = "BOM") -> pd.DataFrame:
+    """``raw`` with its headers as canonical BOM columns (:data:`SYNONYMS`); two headers
+    meaning one column are a :class:`BomError`."""
+    names = [header_key(c) for c in raw.columns]
+    names = [SYNONYMS.get(n, n) for n in names]
+    seen: dict[str, object] = {}
+    problems: list[tuple[int | None, str, str]] = []
+    for original, name in zip(raw.columns, names, strict=True):
+        if name in seen:
+            problems.append((None, "columns", f"{seen[name]!s} and {original!s} both mean "
+                             f"{name}: keep one"))
+        seen.setdefault(name, original)
+    if problems:
+        raise BomError(source, problems)
+    return raw.set_axis(names, axis=1)
 
 
 def _resolve(col: pd.Series, name: str, resolver: Any, rows: np.ndarray,

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.errors import CritminError
+from critmin.sources.encoding import header_key, read_csv_any
 from critmin.sources.provenance import Extract, Report, Source
 from critmin.sources.units import UNIT_MAP, harmonise_units, normalise_prices
 
@@ -38,9 +39,31 @@ SCHEMAS: dict[str, tuple[list[str], dict[str, object]]] = {
     "recycling": (["commodity", "metric", "value", "year"], {"flag": None}),
     "event": (["date", "country", "commodity", "measure", "detail", "source"], {"hs6": None}),
 }
-#: accepted header spellings → canonical (the store's own column names work too)
-SYNONYMS = {"commodity_id": "commodity", "iso3": "country"}
+#: accepted header spellings → canonical (the store's own column names work too), looked up
+#: after :func:`critmin.sources.encoding.header_key` (NFKC, spaces as ``_``, lower case)
+SYNONYMS = {
+    "commodity_id": "commodity", "iso3": "country",
+    # Japanese headers
+    "鉱種": "commodity", "鉱物": "commodity", "材料": "commodity", "品目": "commodity",
+    "鉱種/材料": "commodity", "段階": "stage", "工程": "stage", "国": "country",
+    "国名": "country", "年": "year", "年次": "year", "数量": "quantity", "量": "quantity",
+    "生産量": "quantity", "単位": "unit", "フラグ": "flag", "注記": "flag",
+    "含有基準": "content", "基準": "content", "hsコード": "hs6", "hs": "hs6",
+    "輸出国": "exporter", "輸入国": "importer", "期間": "period", "年月": "period",
+    "価格": "value", "値": "value", "通貨": "currency", "価格基準": "basis",
+    "系列": "series", "指標": "metric", "日付": "date", "措置": "measure",
+    "詳細": "detail", "内容": "detail", "出典": "source",
+}
+#: per-table spellings that mean another column in that table
+TABLE_SYNONYMS: dict[str, dict[str, str]] = {
+    "trade": {"数量": "quantity_t", "量": "quantity_t", "数量(t)": "quantity_t",
+              "金額": "value_kusd", "金額(千ドル)": "value_kusd",
+              "金額(千usd)": "value_kusd"},
+}
 STAGES = ("mining", "refining", "scrap")
+#: Japanese stage names → stage
+STAGE_NAMES = {"採掘": "mining", "鉱石": "mining", "鉱山": "mining", "製錬": "refining",
+               "精錬": "refining", "精製": "refining", "スクラップ": "scrap"}
 
 
 def read_table_file(path: Path, sha256: str, table: str,
@@ -66,13 +89,14 @@ def read_table_file(path: Path, sha256: str, table: str,
     raw = _read(path, sheet)
     if len(raw) > MAX_ROWS:
         raise CritminError(f"{path.name} has {len(raw):,} rows; the limit is {MAX_ROWS:,}")
-    raw.columns = [SYNONYMS.get(c.strip().lower(), c.strip().lower()) for c in raw.columns]
+    raw.columns = canonical_columns(list(raw.columns), table, path.name)
     required, optional = SCHEMAS[table]
     missing = [c for c in required if c not in raw.columns]
     if missing:
         raise CritminError(f"{path.name}: missing columns {missing} for table {table}; "
                            f"expected {', '.join(required)} (optional: "
-                           f"{', '.join(optional) or 'none'})")
+                           f"{', '.join(optional) or 'none'}; Japanese headers such as "
+                           "鉱種, 段階, 国, 年, 数量, 単位 are accepted)")
     for col, default in optional.items():
         if col not in raw.columns:
             raw[col] = default
@@ -91,11 +115,28 @@ def read_table_file(path: Path, sha256: str, table: str,
     return Extract(source, report, {table: rows})
 
 
+def canonical_columns(headers: list[object], table: str, name: str) -> list[str]:
+    """The canonical column of each header (:data:`TABLE_SYNONYMS`, :data:`SYNONYMS`);
+    two headers meaning one column are an error."""
+    extra = TABLE_SYNONYMS.get(table, {})
+    out: list[str] = []
+    for header in headers:
+        key = header_key(header)
+        column = extra.get(key) or SYNONYMS.get(key, key)
+        if column in out:
+            first = headers[out.index(column)]
+            raise CritminError(f"{name}: columns {first!s} and {header!s} both mean "
+                               f"{column}; keep one")
+        out.append(column)
+    return out
+
+
 def _read(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             return pd.read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # UTF-8 (± BOM), else cp932 as Japanese Excel saves CSV (sources.encoding)
+        return read_csv_any(path, "table", dtype=str, keep_default_na=False)[0]
     except (ValueError, KeyError, OSError, UnicodeDecodeError, zipfile.BadZipFile,
             pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CritminError(f"{path.name}: cannot be read ({exc})") from None
@@ -146,6 +187,7 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
         return text
 
     def stage(text: str) -> str:
+        text = STAGE_NAMES.get(text, text.lower())
         if text not in STAGES:
             raise ValueError(f"valid stages: {', '.join(STAGES)}")
         return text
