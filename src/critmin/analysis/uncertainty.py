@@ -28,13 +28,17 @@ when every exporter may serve every importer (no blocs): the max–min share is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from critmin.analysis.sketch import BINS, HistogramSketch
 from critmin.analysis.typology import (
     TYPES,
     TypologyThresholds,
@@ -50,6 +54,9 @@ SIGMA_ESTIMATED = 0.15
 DEFAULT_SEED = 20231201
 CHUNK = 500
 QUANTILES = (0.05, 0.5, 0.95)
+EXACT_MAX_DRAWS = 20_000   # up to this many draws: exact quantiles from every draw
+TASK_DRAWS = 20_000        # streaming path: draws per Dask task (several chunks)
+SHOCK_KEYS = ("direct", "resourced", "shortfall")
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,7 @@ def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str]
     reasons = {(c, "", a): m for c, a, m in zip(base["commodity_id"], base["axis"],
                                                 base["missing"], strict=True) if m}
     reasons.update(_geopolrisk_reasons(con, importer, year, gp_cells, fl))
+    reasons.update(_unscored_reasons(cs, gp_cells, inp.primary_stage, year))
     return IndicatorModel(importer, tuple(cs), rows["estimate"].to_numpy(float),
                           rows["std_error"].fillna(0.0).to_numpy(float), p_block, r_block,
                           g_block, fixed, tuple(gp_cells), gh, gr, b, d,
@@ -272,6 +280,18 @@ def _geopolrisk_reasons(con: Any, importer: str, year: int, cells: list[tuple[st
                 years=year)
         out[(c, s, "geopolrisk_score")] = text
     return out
+
+
+def _unscored_reasons(commodities: list[str], cells: list[tuple[str, str]],
+                      primary: dict[str, str], year: int) -> dict[tuple[str, str, str], str]:
+    """Why a commodity without any GeoPolRisk cell (no production of any stage in the
+    year) has no rank change probability."""
+    from critmin.catalog.reasons import reason
+
+    have = {c for c, _ in cells}
+    return {(c, "", "rank_change_probability"): reason(
+        "production_unknown", commodity=c, stage=primary.get(c, "mining"), years=year)
+        for c in commodities if c not in have}
 
 
 def _pad(sub: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
@@ -307,22 +327,13 @@ def indicator_chunk(model: IndicatorModel, n: int, seed: np.random.SeedSequence 
             "score": score}
 
 
-def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int, seed: int,
-               chunk: int = CHUNK, workers: int = 2, scheduler: str | None = None,
-               progress: Callable[[int], None] | None = None,
-               stats: dict[str, float] | None = None, connect_timeout: str = "10s"
-               ) -> dict[str, np.ndarray]:
-    """Run ``fn(model, n, child_seed)`` over fixed chunks on Dask and concatenate.
-
-    ``scheduler``: a Dask scheduler address, or None for a LocalCluster of ``workers``
-    processes. The chunking (and so every child seed) depends only on ``draws``, ``seed``
-    and ``chunk``. ``stats`` (if given) receives the workers' peak memory (MiB).
-    """
-    if draws < 1:
-        raise CritminError("the number of draws must be at least 1")
-    sizes = [min(chunk, draws - i) for i in range(0, draws, chunk)]
-    children = np.random.SeedSequence(seed).spawn(len(sizes))
-    from dask.distributed import Client, LocalCluster, as_completed
+@contextmanager
+def dask_client(workers: int = 2, scheduler: str | None = None,
+                connect_timeout: str = "10s") -> Iterator[Any]:
+    """A Dask client: of a LocalCluster of ``workers`` processes (``scheduler`` None) or
+    of the scheduler at that address. Client and cluster are closed on the way out —
+    also on Ctrl-C, whose KeyboardInterrupt then goes on up (exit 130)."""
+    from dask.distributed import Client, LocalCluster
 
     cluster = None
     if scheduler is None:
@@ -336,24 +347,60 @@ def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int,
             raise CritminError(f"cannot reach the Dask scheduler at {scheduler}: {exc}"
                                ) from None
     try:
-        shared = client.scatter(model, broadcast=True)
-        futures = [client.submit(fn, shared, n, s, pure=False) for n, s in
-                   zip(sizes, children, strict=True)]
-        done = 0
-        for _ in as_completed(futures):
-            done += 1
-            if progress:
-                progress(done)
-        parts = client.gather(futures)
-        if stats is not None:
-            peaks = client.run(_peak_rss_mib)
-            stats["worker_peak_rss_mib"] = max(peaks.values())
-            stats["workers"] = len(peaks)
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def chunk_seeds(draws: int, seed: int, chunk: int
+                ) -> tuple[list[int], list[np.random.SeedSequence]]:
+    """(draws per chunk, child seed per chunk): depend only on draws, seed and chunk."""
+    if draws < 1:
+        raise CritminError("the number of draws must be at least 1")
+    if chunk < 1:
+        raise CritminError("the chunk size must be at least 1")
+    sizes = [min(chunk, draws - i) for i in range(0, draws, chunk)]
+    return sizes, np.random.SeedSequence(seed).spawn(len(sizes))
+
+
+def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int, seed: int,
+               chunk: int = CHUNK, workers: int = 2, scheduler: str | None = None,
+               progress: Callable[[int], None] | None = None,
+               stats: dict[str, float] | None = None, connect_timeout: str = "10s"
+               ) -> dict[str, np.ndarray]:
+    """Run ``fn(model, n, child_seed)`` over fixed chunks on Dask and concatenate (the
+    exact path: memory grows with the draws, see :func:`run_summary`).
+
+    ``scheduler``: a Dask scheduler address, or None for a LocalCluster of ``workers``
+    processes. The chunking (and so every child seed) depends only on ``draws``, ``seed``
+    and ``chunk``. ``progress`` receives the draws done; ``stats`` (if given) the
+    workers' peak memory (MiB).
+    """
+    from dask.distributed import as_completed
+
+    sizes, children = chunk_seeds(draws, seed, chunk)
+    with dask_client(workers, scheduler, connect_timeout) as client:
+        shared = client.scatter(model, broadcast=True)
+        futures = [client.submit(fn, shared, n, s, pure=False) for n, s in
+                   zip(sizes, children, strict=True)]
+        size_of = {f.key: n for f, n in zip(futures, sizes, strict=True)}
+        done = 0
+        for fut in as_completed(futures):
+            done += size_of[fut.key]
+            if progress:
+                progress(done)
+        parts = client.gather(futures)
+        _worker_stats(client, stats)
     return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+
+def _worker_stats(client: Any, stats: dict[str, float] | None) -> None:
+    if stats is not None:
+        peaks = client.run(_peak_rss_mib)
+        stats["worker_peak_rss_mib"] = max(peaks.values())
+        stats["workers"] = len(peaks)
 
 
 def _quantiles(a: np.ndarray) -> np.ndarray:
@@ -371,19 +418,195 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def summarise_indicators(model: IndicatorModel, draws: dict[str, np.ndarray]
+# --- streaming summaries (bounded memory) ------------------------------------------
+
+
+@dataclass
+class Summary:
+    """What the draws of some chunks say, in a size fixed by the model (not by the
+    draws): a :class:`~critmin.analysis.sketch.HistogramSketch` of every output column
+    and event counts (indicators: draws whose type / GeoPolRisk rank differ from the
+    deterministic one). Summaries merge by addition."""
+
+    n: int
+    sketch: HistogramSketch
+    events: dict[str, np.ndarray]
+
+    def merge(self, other: Summary) -> None:
+        self.n += other.n
+        self.sketch.merge(other.sketch)
+        for k, v in other.events.items():
+            self.events[k] = self.events[k] + v
+
+
+def output_columns(model: Any, draws: dict[str, np.ndarray]) -> np.ndarray:
+    """(draws × columns) of the quantities whose quantiles are reported: indicators: the
+    six axes (axis-major) then the GeoPolRisk cells; shocks: direct, re-sourced and
+    shortfall per reported row."""
+    if isinstance(model, IndicatorModel):
+        a = draws["axes"]
+        return np.hstack([a.reshape(a.shape[0], -1), draws["score"]])
+    return np.hstack([draws[k] for k in SHOCK_KEYS])
+
+
+def change_events(model: Any, draws: dict[str, np.ndarray], base: dict[str, np.ndarray]
+                  ) -> dict[str, np.ndarray]:
+    """Counts of draws whose type or GeoPolRisk rank differs from ``base`` (indicators)."""
+    if not isinstance(model, IndicatorModel):
+        return {}
+    return {"type": (draws["types"] != base["types"][0][None, :]).sum(axis=0),
+            "rank": (_ranks(draws["score"]) != _ranks(base["score"])[0][None, :]).sum(
+                axis=0)}
+
+
+def known_bounds(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bound of every output column: indicators on [0, 1]; a shock row's
+    tonnes on [0, the flows into the importer (or its members) in the cell]."""
+    if isinstance(model, IndicatorModel):
+        cols = 6 * len(model.commodities) + len(model.gpr_cells)
+        return np.zeros(cols), np.ones(cols)
+    onehot = np.eye(model.n_cells)[model.cell_of]
+    top = np.maximum(_per_row(model, model.flows[None, :], model.importer_of, onehot),
+                     _per_row(model, model.flows[None, :], model.member_of, onehot))[0]
+    hi = np.tile(top, len(SHOCK_KEYS))
+    return np.zeros(len(hi)), hi
+
+
+def sketch_ranges(model: Any, pilot: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram range of each column: the pilot draws' [min, max] widened by its
+    spread on each side, within the column's known bounds (a constant column: a point)."""
+    lo, hi = known_bounds(model)
+    v = output_columns(model, pilot)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        vmin, vmax = np.nanmin(v, axis=0), np.nanmax(v, axis=0)
+    spread = np.nan_to_num(vmax - vmin)
+    a = np.where(np.isnan(vmin), lo, np.maximum(lo, vmin - spread))
+    b = np.where(np.isnan(vmax), hi, np.minimum(hi, vmax + spread))
+    return a, np.maximum(a, b)
+
+
+def summary_task(fn: Callable[..., dict[str, np.ndarray]], model: Any, sizes: list[int],
+                 seeds: list[np.random.SeedSequence], lo: np.ndarray, hi: np.ndarray,
+                 bins: int = BINS) -> Summary:
+    """One Dask task: draw the given chunks one after another and summarise them."""
+    base = fn(model, 1, None)
+    out = Summary(0, HistogramSketch.empty(lo, hi, bins), {})
+    for n, s in zip(sizes, seeds, strict=True):
+        d = fn(model, n, s)
+        out.sketch.add(output_columns(model, d))
+        for k, v in change_events(model, d, base).items():
+            out.events[k] = out.events.get(k, 0) + v
+        out.n += n
+    return out
+
+
+def run_summary(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int,
+                seed: int, chunk: int = CHUNK, workers: int = 2,
+                scheduler: str | None = None,
+                progress: Callable[[int], None] | None = None,
+                stats: dict[str, float] | None = None, connect_timeout: str = "10s",
+                task_draws: int = TASK_DRAWS, bins: int = BINS) -> Summary:
+    """The streaming path: the same chunks and child seeds as :func:`run_chunks`, grouped
+    into tasks of about ``task_draws`` draws; each task returns a :class:`Summary` (a
+    size fixed by the model) and the client merges them as they finish, keeping at most
+    two tasks per worker in flight — memory does not grow with the draws. The histogram
+    ranges come from the first chunk's draws (see :func:`sketch_ranges`)."""
+    from dask.distributed import as_completed
+
+    sizes, children = chunk_seeds(draws, seed, chunk)
+    lo, hi = sketch_ranges(model, fn(model, sizes[0], children[0]))
+    per = max(1, task_draws // chunk)
+    tasks = [(sizes[i:i + per], children[i:i + per]) for i in range(0, len(sizes), per)]
+    total: Summary | None = None
+    with dask_client(workers, scheduler, connect_timeout) as client:
+        shared = client.scatter(model, broadcast=True)
+        todo = iter(tasks)
+        window = as_completed()
+        for ss, cs in itertools.islice(todo, 2 * max(workers, 1)):
+            window.add(client.submit(summary_task, fn, shared, ss, cs, lo, hi, bins,
+                                     pure=False))
+        for fut in window:
+            part = fut.result()
+            fut.release()
+            if total is None:
+                total = part
+            else:
+                total.merge(part)
+            nxt = next(todo, None)
+            if nxt is not None:
+                window.add(client.submit(summary_task, fn, shared, *nxt, lo, hi, bins,
+                                         pure=False))
+            if progress:
+                progress(total.n)
+        _worker_stats(client, stats)
+    assert total is not None
+    return total
+
+
+def summary_bytes(model: Any, bins: int = BINS) -> int:
+    """Size of one :class:`Summary` of ``model``."""
+    lo, _ = known_bounds(model)
+    return len(lo) * (bins * 4 + 5 * 8) + 2 * 8 * len(lo)
+
+
+def chunk_bytes(fn: Callable[..., dict[str, np.ndarray]], model: Any, n: int = 50) -> float:
+    """Bytes per draw of ``fn``'s outputs (measured on ``n`` draws)."""
+    d = fn(model, n, np.random.SeedSequence(0))
+    return sum(v.nbytes for v in d.values()) / n
+
+
+# --- summaries ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantiles:
+    """The 5/50/95 % quantiles of every output column (:func:`output_columns`) and the
+    change probabilities (indicators), from all draws (exact) or a :class:`Summary`."""
+
+    q: np.ndarray                    # (3, columns)
+    change: dict[str, np.ndarray]    # "type" (C,), "rank" (K,): share of draws
+
+
+def exact_quantiles(model: Any, draws: dict[str, np.ndarray]) -> Quantiles:
+    """:class:`Quantiles` from every draw (NumPy's nanquantile)."""
+    base = fn_of(model)(model, 1, None)
+    if isinstance(model, IndicatorModel):
+        q = np.hstack([_quantiles(draws["axes"]).reshape(3, -1), _quantiles(draws["score"])])
+        change = {"type": (draws["types"] != base["types"][0][None, :]).mean(axis=0),
+                  "rank": (_ranks(draws["score"]) != _ranks(base["score"])[0][None, :]
+                           ).mean(axis=0)}
+        return Quantiles(q, change)
+    return Quantiles(np.hstack([_quantiles(draws[k]) for k in SHOCK_KEYS]), {})
+
+
+def summary_quantiles(summary: Summary) -> Quantiles:
+    """:class:`Quantiles` from a streaming :class:`Summary`."""
+    return Quantiles(summary.sketch.quantiles(QUANTILES),
+                     {k: v / summary.n for k, v in summary.events.items()})
+
+
+def fn_of(model: Any) -> Callable[..., dict[str, np.ndarray]]:
+    return indicator_chunk if isinstance(model, IndicatorModel) else shock_chunk
+
+
+def summarise_indicators(model: IndicatorModel, draws: dict[str, np.ndarray] | Quantiles
                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(quantiles of each axis and of GeoPolRisk, change probabilities per commodity)."""
+    """(quantiles of each axis and of GeoPolRisk, change probabilities per commodity).
+
+    A commodity's rank change probability is the largest over its GeoPolRisk cells that
+    have a score; with none it is missing, with the cells' reasons."""
     from critmin.methods.meti6 import AXES
 
+    res = draws if isinstance(draws, Quantiles) else exact_quantiles(model, draws)
     base = indicator_chunk(model, 1, None)
+    c = len(model.commodities)
+    qa, qs = res.q[:, :6 * c].reshape(3, 6, c), res.q[:, 6 * c:]
     rows = []
-    q = _quantiles(draws["axes"])  # (3, 6, C)
     for ai, axis in enumerate(AXES):
         for ci, cid in enumerate(model.commodities):
             rows.append((model.importer, cid, "", axis, base["axes"][0, ai, ci],
-                         *q[:, ai, ci]))
-    qs = _quantiles(draws["score"])
+                         *qa[:, ai, ci]))
     for k, (cid, stage) in enumerate(model.gpr_cells):
         rows.append((model.importer, cid, stage, "geopolrisk_score", base["score"][0, k],
                      *qs[:, k]))
@@ -393,23 +616,34 @@ def summarise_indicators(model: IndicatorModel, draws: dict[str, np.ndarray]
         model.reasons.get((c, s, i), "") if np.isnan(v) else ""
         for c, s, i, v in zip(quant["commodity_id"], quant["stage"], quant["indicator"],
                               quant["value"], strict=True)]
-    types = draws["types"]
-    change = (types != base["types"][0][None, :]).mean(axis=0)
-    score = draws["score"]
-    rank = _ranks(score)
-    base_rank = _ranks(base["score"])[0]
-    rank_change = (rank != base_rank[None, :]).mean(axis=0)
     probs = pd.DataFrame({"importer": model.importer, "commodity_id": model.commodities,
                           "type": np.asarray(TYPES)[base["types"][0]],
-                          "type_change_probability": change})
-    ranks = pd.DataFrame({"commodity_id": [c for c, _ in model.gpr_cells],
+                          "type_change_probability": res.change["type"]})
+    return quant, probs.merge(_rank_changes(model, base, res.change["rank"]),
+                              on="commodity_id", how="left")
+
+
+def _rank_changes(model: IndicatorModel, base: dict[str, np.ndarray], change: np.ndarray
+                  ) -> pd.DataFrame:
+    """Per commodity: best deterministic rank, largest rank change probability over its
+    scored cells, and (none scored) the reason instead of a 0 that would read "stable"."""
+    cells = pd.DataFrame({"commodity_id": [c for c, _ in model.gpr_cells],
                           "stage": [s for _, s in model.gpr_cells],
-                          "geopolrisk_rank": base_rank,
-                          "rank_change_probability": rank_change})
-    return quant, probs.merge(ranks.groupby("commodity_id", as_index=False).agg(
-        geopolrisk_rank=("geopolrisk_rank", "min"),
-        rank_change_probability=("rank_change_probability", "max")),
-        on="commodity_id", how="left")
+                          "geopolrisk_rank": _ranks(base["score"])[0],
+                          "scored": ~np.isnan(base["score"][0]),
+                          "change": change})
+    out = []
+    for cid in model.commodities:
+        mine = cells[cells["commodity_id"] == cid]
+        ok = mine[mine["scored"]]
+        why = "; ".join(dict.fromkeys(
+            model.reasons.get((cid, s, "geopolrisk_score"), "") for s in mine["stage"]))
+        out.append((cid, ok["geopolrisk_rank"].min() if len(ok) else np.nan,
+                    ok["change"].max() if len(ok) else np.nan,
+                    "" if len(ok) else (why or model.reasons.get(
+                        (cid, "", "rank_change_probability"), ""))))
+    return pd.DataFrame(out, columns=["commodity_id", "geopolrisk_rank",
+                                      "rank_change_probability", "rank_missing"])
 
 
 def _ranks(score: np.ndarray) -> np.ndarray:
@@ -579,13 +813,16 @@ def _per_row(model: ShockModel, loss: np.ndarray, importer_of: np.ndarray,
                                                             model.row_cell]
 
 
-def summarise_shock(model: ShockModel, draws: dict[str, np.ndarray]) -> pd.DataFrame:
+def summarise_shock(model: ShockModel, draws: dict[str, np.ndarray] | Quantiles
+                    ) -> pd.DataFrame:
     """Quantiles of direct loss, re-sourced supply and shortfall per importer × stage."""
+    res = draws if isinstance(draws, Quantiles) else exact_quantiles(model, draws)
     base = shock_chunk(model, 1, None)
     out = model.rows.copy()
     gone = np.array([m != "" for m in model.missing], dtype=bool)
-    for key in ("direct", "resourced", "shortfall"):
-        q = _quantiles(draws[key])
+    r = len(out)
+    for i, key in enumerate(SHOCK_KEYS):
+        q = res.q[:, i * r:(i + 1) * r]
         out[f"{key}_t"] = np.where(gone, np.nan, base[key][0])
         for name, row in zip(("q05", "q50", "q95"), q, strict=True):
             out[f"{key}_{name}"] = np.where(gone, np.nan, row)

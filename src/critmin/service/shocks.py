@@ -33,6 +33,9 @@ SCENARIO_MC_COLUMNS = ["importer", "commodity_id", "stage"] + [
                                                                       "q95")] + [
     "missing", "year", "draws", "seed"]
 MAX_DRAWS = 10_000_000
+DEFAULT_MAX_MEMORY_MB = 1024
+PROCESS_BASE_MB = 200   # a Python process with NumPy, pandas and Dask loaded (measured)
+WORKING_FACTOR = 4      # a chunk's temporaries over its outputs (matrix products, ranks)
 
 
 # --- requests ----------------------------------------------------------------------
@@ -80,6 +83,9 @@ class UncertaintyRequest(Request):
     workers: int = Field(2, description="Local Dask worker processes.")
     scheduler: str | None = Field(None, description="Address of a Dask scheduler.")
     chunk: int = Field(500, description="Draws per task (fixes the child seeds).")
+    max_memory_mb: int = Field(DEFAULT_MAX_MEMORY_MB, description="Refuse a run whose "
+                               "estimated peak memory (main process and local workers) "
+                               "exceeds this many MiB.")
 
 
 # --- responses ---------------------------------------------------------------------
@@ -306,11 +312,45 @@ def scenario_list(request: ScenarioListRequest, con: Any = None) -> ScenarioList
 
 def _check_run(request: UncertaintyRequest) -> None:
     if not 1 <= request.draws <= MAX_DRAWS:
-        raise CritminError(f"--draws must be within 1–{MAX_DRAWS:,}")
+        raise CritminError(f"--draws must be within 1–{MAX_DRAWS:,} (got {request.draws:,})")
     if request.workers < 1:
         raise CritminError("--workers must be at least 1")
     if request.chunk < 1:
         raise CritminError("--chunk must be at least 1")
+    if request.max_memory_mb < 1:
+        raise CritminError("--max-memory must be at least 1 (MiB)")
+
+
+def memory_estimate_mb(request: UncertaintyRequest, model: Any,
+                       fn: Callable[..., Any]) -> float:
+    """Estimated peak memory (MiB) of a run, main process plus local workers: each
+    process's base, each worker's chunk (its outputs × :data:`WORKING_FACTOR`) and
+    summary, and the main process's share — every draw (exact path, ≤
+    :data:`critmin.analysis.uncertainty.EXACT_MAX_DRAWS` draws: gathered, concatenated
+    and sorted, ×3) or the merged summary plus two in flight per worker (streaming)."""
+    from critmin.analysis import uncertainty as u
+
+    per_draw = u.chunk_bytes(fn, model)
+    local = request.scheduler is None
+    workers = request.workers if local else 0
+    chunk = min(request.chunk, request.draws) * per_draw * WORKING_FACTOR
+    if request.draws <= u.EXACT_MAX_DRAWS:
+        main, worker = 3 * request.draws * per_draw, chunk
+    else:
+        summary = u.summary_bytes(model)
+        main = summary * (1 + 2 * max(request.workers, 1)) + chunk
+        worker = chunk + 2 * summary
+    return (PROCESS_BASE_MB * (1 + workers) + (main + workers * worker) / 2 ** 20)
+
+
+def _check_memory(request: UncertaintyRequest, model: Any, fn: Callable[..., Any]) -> None:
+    need = memory_estimate_mb(request, model, fn)
+    if need > request.max_memory_mb:
+        raise CritminError(
+            f"this run needs about {need:,.0f} MiB (main process and "
+            f"{request.workers} local worker(s), chunks of {request.chunk:,} draws), more "
+            f"than --max-memory {request.max_memory_mb:,} MiB: use fewer --workers, a "
+            f"smaller --chunk, or raise --max-memory")
 
 
 def uncertainty_model(request: UncertaintyRequest, con: Any
@@ -334,15 +374,22 @@ def uncertainty(request: UncertaintyRequest, con: Any,
                 progress: Callable[[int], None] | None = None) -> UncertaintyResponse:
     """Monte Carlo (methods.md §12) on Dask: quantiles of the six indicators and
     GeoPolRisk with type/rank change probabilities, or of a scenario's direct loss,
-    re-sourcing and shortfall (centre: the ``scenario run`` result). ``progress``
-    receives the number of chunks done."""
+    re-sourcing and shortfall (centre: the ``scenario run`` result). Up to
+    :data:`~critmin.analysis.uncertainty.EXACT_MAX_DRAWS` draws the quantiles are exact;
+    beyond, each task returns a fixed-size summary (histogram sketch) so memory does not
+    grow with the draws. ``progress`` receives the number of draws done; a run whose
+    estimated memory exceeds ``max_memory_mb`` is refused before it starts."""
     from critmin.analysis import uncertainty as u
 
     _check_run(request)
     root = u.DEFAULT_SEED if request.seed is None else request.seed
     model, fn, yr, scenario = uncertainty_model(request, con)
-    draws = u.run_chunks(fn, model, request.draws, root, request.chunk, request.workers,
-                         request.scheduler, progress=progress)
+    _check_memory(request, model, fn)
+    run = u.run_chunks if request.draws <= u.EXACT_MAX_DRAWS else u.run_summary
+    draws = run(fn, model, request.draws, root, request.chunk, request.workers,
+                request.scheduler, progress=progress)
+    if not isinstance(draws, dict):
+        draws = u.summary_quantiles(draws)
     if scenario is None:
         quant, changes = u.summarise_indicators(model, draws)
         frame, columns = with_changes(quant, changes), INDICATOR_COLUMNS
@@ -359,10 +406,13 @@ def uncertainty(request: UncertaintyRequest, con: Any,
 
 
 def with_changes(quant: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """Quantile rows plus one row per commodity for each change probability."""
+    """Quantile rows plus one row per commodity for each change probability (a missing
+    rank change probability carries its reason)."""
+    why = changes["rank_missing"] if "rank_missing" in changes else ""
     extra = [pd.DataFrame({"importer": changes["importer"],
                            "commodity_id": changes["commodity_id"], "stage": "",
-                           "indicator": col, "value": changes[col]})
+                           "indicator": col, "value": changes[col],
+                           "missing": why if col == "rank_change_probability" else ""})
              for col in ("type_change_probability", "rank_change_probability")]
     out = pd.concat([quant, *extra], ignore_index=True)
     out["missing"] = out["missing"].fillna("")

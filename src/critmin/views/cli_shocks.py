@@ -4,6 +4,8 @@ options into a request of :mod:`critmin.service.shocks`, call it, render the res
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -183,6 +185,9 @@ def uncertainty_cmd(
                                             "not depend on the number of workers).")] = 500,
     chart: Annotated[Path | None, typer.Option(
         help="With --scenario: shortfall chart with 5–95 % bands (.html/.png/.svg).")] = None,
+    max_memory: Annotated[int, typer.Option(
+        help="Refuse a run whose estimated peak memory (main process and local workers) "
+        "exceeds this many MiB.")] = 1024,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Monte Carlo over WGI (published standard errors), production and reserves
@@ -191,27 +196,50 @@ def uncertainty_cmd(
     centre is the 'scenario run' result), and the probability that each commodity's type
     or GeoPolRisk rank changes. Runs on Dask. Example:
     critmin uncertainty -i JPN --draws 10000 --seed 1
+
+    Up to 20,000 draws the quantiles are exact; beyond, each Dask task returns a
+    fixed-size histogram summary, so memory does not grow with the draws. A progress bar
+    with the time left is shown on stderr when it is a terminal; Ctrl-C stops the Dask
+    cluster and exits 130.
     """
     from critmin.service.shocks import UncertaintyRequest
 
     request = UncertaintyRequest(importer=importer, draws=draws, seed=seed, year=year,
                                  scenario=scenario, workers=workers, scheduler=scheduler,
-                                 chunk=chunk)
+                                 chunk=chunk, max_memory_mb=max_memory)
     _uncertainty_out(_uncertainty_run(request, chart), fmt)
 
 
 def _uncertainty_run(request: Any, chart: Path | None) -> Any:
-    """The uncertainty response, with a progress bar over the Dask chunks (and the
-    scenario's shortfall chart with bands when asked)."""
-    from rich.progress import Progress
-
+    """The uncertainty response, with a progress bar over the draws on stderr (only
+    when stderr is a terminal; never on stdout), and the scenario's shortfall chart with
+    bands when asked."""
     from critmin.service.shocks import uncertainty
 
-    chunks = -(-max(request.draws, 1) // max(request.chunk, 1))
-    with open_store() as con, Progress(transient=True) as bar:
-        task = bar.add_task(f"{request.draws:,} draws on Dask", total=chunks)
-        response = uncertainty(request, con,
-                               progress=lambda done: bar.update(task, completed=done))
+    with open_store() as con, _draws_bar(request.draws) as advance:
+        response = uncertainty(request, con, progress=advance)
         if chart is not None and request.scenario is not None:
             _bands_chart(response, con, chart)
     return response
+
+
+@contextmanager
+def _draws_bar(draws: int) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar of the draws done, with the time left, on stderr."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("Monte Carlo"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("draws ·"), TimeElapsedColumn(), TextColumn("· left"),
+                  TimeRemainingColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task("draws", total=draws)
+        yield lambda done: bar.update(task, completed=done)
