@@ -58,3 +58,61 @@ def test_excel_reserves(store_copy, tmp_path):
     with connect(store_copy) as con:
         assert con.execute("select quantity, unit from reserves where source_id='user-reserves'"
                            ).fetchone() == (1_800_000.0, "t")
+
+
+# --- encodings and Japanese headers (issue 17) ----------------------------------------
+
+JA_PRODUCTION = ("鉱種,段階,国,年,数量,単位\n"
+                 "レアアース,採掘,中国,2025,280000,t\n"
+                 "コバルト,製錬,日本,2025,2500,kg\n")
+EN_PRODUCTION = ("commodity,stage,country,year,quantity,unit\n"
+                 "rare_earths,mining,CHN,2025,280000,t\n"
+                 "cobalt,refining,JPN,2025,2500,kg\n")
+
+
+def _rows(path, table="production"):
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.contents import canonical_basis
+    from critmin.catalog.countries import resolve_country
+    from critmin.sources.user_table import read_table_file
+
+    extract = read_table_file(path, "0" * 64, table, resolve_commodity, resolve_country,
+                              canonical_basis(), source_id="t")
+    return extract.tables[table].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_japanese_headers_in_every_excel_encoding(tmp_path, encoding):
+    import pandas as pd
+
+    ja, en = tmp_path / "ja.csv", tmp_path / "en.csv"
+    ja.write_bytes(JA_PRODUCTION.encode(encoding))
+    en.write_text(EN_PRODUCTION, encoding="utf-8")
+    pd.testing.assert_frame_equal(_rows(ja), _rows(en))
+
+
+def test_trade_headers_in_japanese(tmp_path):
+    path = tmp_path / "trade.csv"
+    path.write_bytes("HSコード,年,輸出国,輸入国,金額（千ドル）,数量\n"
+                     "810520,2024,コンゴ民主共和国,日本,1200,150\n".encode("cp932"))
+    row = _rows(path, "trade").iloc[0]
+    assert (row["hs6"], row["exporter"], row["importer"], row["value_kusd"],
+            row["quantity_t"]) == ("810520", "COD", "JPN", 1200.0, 150.0)
+
+
+def test_undecodable_table_names_file_and_encodings(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(EN_PRODUCTION.encode() + b"cobalt,mining,\xff\xfe\x81,2025,1,t\n")
+    with pytest.raises(CritminError) as info:
+        _rows(path)
+    msg = str(info.value)
+    assert "latin.csv" in msg and "UTF-8" in msg and "cp932" in msg
+    assert "codec can't decode" not in msg
+
+
+def test_two_headers_for_one_column(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text(EN_PRODUCTION.replace("unit\n", "unit,国\n").replace("t\n", "t,CHN\n"),
+                    encoding="utf-8")
+    with pytest.raises(CritminError, match="both mean country"):
+        _rows(path)
