@@ -70,8 +70,8 @@ class ExposureRequest(Request):
     bom: str = Field(description="BOM file (.csv/.xlsx) or example:NAME.")
     importer: str = Field("JPN", description="The company's country (national context).")
     year: int | None = Field(None, description="Assessment year (default: latest).")
-    name: str | None = Field(None, description="BOM id in the store (default: file name).")
-    store: bool = Field(True, description="Save the validated BOM in the store.")
+    save: str | None = Field(None, description="Save the validated BOM in the store under "
+                             "this name (replacing a BOM of that name); default: not saved.")
     price_shock: list[str] | None = Field(
         None, description="Relative price shocks: '0.5' (every material) or 'cobalt=1.0'.")
     sheet: str | None = Field(None, description="Excel sheet of the BOM.")
@@ -82,6 +82,7 @@ class ExposureResponse(TableResponse):
 
     Row = ExposureRow
     bom_id: str
+    """The name it was saved under (``save``), else the file's name."""
     bom_file: str
     importer: str
     year: int
@@ -132,7 +133,7 @@ def price_shocks(specs: list[str] | None, commodities: list[str]) -> dict[str, f
 
 
 def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
-    """Validate the BOM, save it (``request.store``: ``con`` must be writable; one
+    """Validate the BOM, save it if asked (``request.save``: ``con`` must be writable; one
     transaction), read the national context of the importer and compute the exposure
     table and price sensitivity."""
     from critmin.analysis.assessment import assessment_years
@@ -149,13 +150,15 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
     from critmin.service.common import check_years, members_by_name, resolve_importers
 
     path, default_name = bom_path(request.bom)
-    bom_id = request.name or default_name
+    bom_id = request.save or default_name
+    if request.save is not None and not request.save.strip():
+        raise CritminError("--save: give the name to save the BOM under (e.g. motor2025)")
     (importer,) = resolve_importers(con, [request.importer])
     if request.year is not None:
         check_years([request.year], assessment_years(con), "trade and production")
     frame = validate_bom(read_bom_file(path, request.sheet), str(path), resolve_commodity,
                          resolve_country)
-    stored = store_bom(con, frame, bom_id, str(path)) if request.store else None
+    stored = store_bom(con, frame, bom_id, str(path)) if request.save else None
     commodities = sorted(frame["commodity_id"].unique())
     up = upstream_context(con, members_by_name([importer]), commodities, request.year)
     table = exposure_table(frame, up).rename(columns={"commodity_id": "commodity"})
@@ -168,4 +171,38 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
         stored_rows=stored, price_sensitivity=sens)
 
 
-COMMANDS = {"exposure": (ExposureRequest, ExposureResponse, exposure)}
+class SavedBomsRequest(Request):
+    """``critmin exposure --list``: the BOMs saved in the store."""
+
+
+class SavedBomRow(BaseModel):
+    """One saved BOM."""
+
+    name: str
+    rows: int
+    products: int
+    commodities: int
+    saved_at: str | None
+    """When it was saved (UTC, ISO 8601)."""
+    source_file: str | None
+    """The file it was read from."""
+
+
+class SavedBomsResponse(TableResponse):
+    """One row per saved BOM (none: an empty table)."""
+
+    Row = SavedBomRow
+
+
+def saved_boms(request: SavedBomsRequest, con: Any) -> SavedBomsResponse:
+    """The BOMs saved with ``exposure --save``."""
+    from critmin.store.bom import list_boms
+
+    frame = list_boms(con)
+    return SavedBomsResponse.of_frame(frame, command="exposure --list",
+                                      request=request.model_dump(),
+                                      columns=list(frame.columns))
+
+
+COMMANDS = {"exposure": (ExposureRequest, ExposureResponse, exposure),
+            "exposure --list": (SavedBomsRequest, SavedBomsResponse, saved_boms)}
