@@ -7,6 +7,7 @@ source adapters → write the canonical tables into a temporary DuckDB file → 
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -44,6 +45,18 @@ class BuildResult:
     rows: dict[str, int]
 
 
+def check_writable(folder: Path) -> None:
+    """Raise the ``OSError`` of ``folder`` (read-only, not a folder, no permission) if
+    the new store cannot be created in it: before the build's work, not after it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".critmin-write-check-")
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, str(folder)) from None
+    os.close(fd)
+    os.unlink(name)
+
+
 def build_store(wheel: Path, store: Path,
                 on_step: Callable[[str], None] | None = None) -> BuildResult:
     """Build the store at ``store`` from the bundle ``wheel``; return row counts.
@@ -53,6 +66,7 @@ def build_store(wheel: Path, store: Path,
     """
     step = on_step or (lambda _name: None)
     start = time.perf_counter()
+    check_writable(Path(store).parent)
     retrieved = datetime.fromtimestamp(Path(wheel).stat().st_mtime, UTC).isoformat(
         timespec="seconds")
     with tempfile.TemporaryDirectory(prefix="critmin-bundle-") as work:

@@ -17,6 +17,9 @@ from critmin.errors import CritminError, UnknownNameError
 
 LANGS = ("ja", "en")
 STAGES = ("mining", "refining", "scrap")
+YEAR_BOUNDS = (1800, 2200)
+YEAR_FORMS = (f"YYYY, YYYY-YYYY (first ≤ last), YYYY,YYYY or all; years "
+              f"{YEAR_BOUNDS[0]}–{YEAR_BOUNDS[1]}")
 
 
 class Member(BaseModel):
@@ -107,11 +110,16 @@ def parse_years(spec: str | int | None) -> list[int] | None:
     try:
         for part in str(spec).split(","):
             lo, _, hi = part.strip().partition("-")
-            years += range(int(lo), int(hi or lo) + 1)
+            first, last = int(lo), int(hi or lo)
+            if last < first:
+                raise CritminError(f"year range {part.strip()!r} is reversed (it holds no "
+                                   f"year); valid: {YEAR_FORMS}, e.g. '{last}-{first}'")
+            if first < YEAR_BOUNDS[0] or last > YEAR_BOUNDS[1]:
+                raise ValueError(part)
+            years += range(first, last + 1)
     except ValueError:
-        raise UnknownNameError("year", str(spec), [],
-                               valid="YYYY, YYYY-YYYY, YYYY,YYYY or all") from None
-    return years
+        raise UnknownNameError("year", str(spec), [], valid=YEAR_FORMS) from None
+    return list(dict.fromkeys(years))
 
 
 def check_years(years: list[int] | None, have: list[int], what: str) -> list[int] | None:

@@ -143,7 +143,10 @@ def is_lock_error(exc: BaseException) -> bool:
 
 def _unreadable(path: Path, exc: BaseException) -> StoreError:
     text = str(exc)
-    if "Permission denied" in text or "Read-only file system" in text:
+    if "Read-only file system" in text:
+        return StoreError(f"store {path} cannot be written: CRITMIN_HOME {path.parent} is "
+                          f"read-only ({text}); set CRITMIN_HOME to a writable folder")
+    if "Permission denied" in text:
         return StoreError(f"store {path} cannot be opened ({text}): check the permissions "
                           "of the file and of its folder")
     return StoreError(f"store {path} cannot be read ({text}); if it is damaged, rebuild it "
