@@ -51,6 +51,26 @@ def test_wrong_file_for_adapter(store_copy, shared_data, adapter, path, expected
     assert _counts(store_copy) == before
 
 
+WRONG_AFTER_IMPORT = [
+    ("usgs-mcs", "worldbank_wgi/wgidataset.xlsx", "not a CSV text file .*USGS MCS"),
+    ("wgi", "worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx",
+     "not the WGI full release"),
+    ("pinksheet", "worldbank_wgi/wgidataset.xlsx", "no sheet 'Monthly Prices'"),
+    ("baci", "usgs_mcs2025/world_data/MCS2025_World_Data.csv", "not a BACI release file"),
+    ("wgi", "usgs_mcs2025/world_data/MCS2025_World_Data.csv", "cannot be read as an Excel"),
+]
+
+
+def test_wrong_file_already_imported_by_another_adapter(imported_copy, shared_data):
+    """The store holds these files' sha256 (the fixture imported them): the format is
+    checked first, so the wrong adapter is refused, not "already imported" (issue 17)."""
+    before = _counts(imported_copy)
+    for adapter, path, expected in WRONG_AFTER_IMPORT:
+        with pytest.raises(CritminError, match=expected):
+            import_file(imported_copy, adapter, shared_data / path)
+    assert _counts(imported_copy) == before
+
+
 def test_truncated_workbook_leaves_store(store_copy, shared_data, tmp_path):
     cut = tmp_path / "wgidataset.xlsx"
     cut.write_bytes((shared_data / "worldbank_wgi" / "wgidataset.xlsx").read_bytes()[:200_000])

@@ -163,6 +163,7 @@ def import_file(store: Path, adapter: str, file: Path,
         raise UnknownNameError("import source", adapter, list(ADAPTERS))
     if not file.exists():
         raise CritminError(f"no such file: {file}")
+    check_format(adapter, file)  # first: a wrong file must not pass as "already imported"
     if file.is_file() and adapter != "table":
         known = _source_with_sha(store, sha256_file(file))
         if known:  # the same bytes were imported before: nothing to read or write
@@ -173,6 +174,86 @@ def import_file(store: Path, adapter: str, file: Path,
     summary = apply_extracts(store, file, extracts)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def check_format(adapter: str, file: Path) -> None:
+    """Refuse, cheaply, a file that is not of ``adapter``'s format (header line or sheet
+    names only), before the sha256 check: the bytes of another source's file already in
+    the store must not pass as "already imported" (issue 17). The adapter's reader
+    checks the whole file afterwards."""
+    if file.is_dir() or adapter == "table" or file.suffix.lower() == ".xls":
+        return  # (.xls: no cheap look inside; the reader checks it)
+    if adapter in ("usgs-mcs", "baci"):
+        columns = _csv_header(file, ADAPTERS[adapter])
+        if adapter == "baci":
+            from critmin.sources.baci import RELEASE_COLUMNS
+
+            if columns != RELEASE_COLUMNS:
+                raise CritminError(f"{file.name} is not a BACI release file: expected "
+                                   f"columns {','.join(RELEASE_COLUMNS)}; found "
+                                   f"{','.join(columns[:8])[:80]!r}")
+        elif file.name.lower().endswith("_salient.csv"):
+            if columns[1:3] != ["Commodity", "Year"]:
+                raise CritminError(f"{file.name} is not a USGS salient-statistics file: "
+                                   "expected columns DataSource, Commodity, Year, <items>; "
+                                   f"found {', '.join(columns[:6])}")
+        else:
+            from critmin.sources.usgs_mcs import detect_format
+
+            detect_format(columns, file)
+        return
+    sheets = _sheet_headers(file, ADAPTERS[adapter])
+    if adapter == "pinksheet":
+        from critmin.sources.pinksheet import SHEET
+
+        if SHEET not in sheets:
+            raise CritminError(f"{file.name} is not the Pink Sheet monthly file: no sheet "
+                               f"'{SHEET}' (sheets: {', '.join(sheets)})")
+    elif adapter == "wgi":
+        from critmin.sources.wgi import RELEASE_COLUMNS as WGI_COLUMNS
+
+        if not any(set(WGI_COLUMNS) <= set(h) for h in sheets.values()):
+            raise CritminError(f"{file.name} is not the WGI full release: expected a sheet "
+                               f"with columns {', '.join(WGI_COLUMNS)}; sheets: "
+                               f"{', '.join(sheets)}")
+
+
+def _csv_header(file: Path, expected: str) -> list[str]:
+    """The column names of a CSV's first line (UTF-8, else cp1252), or an error saying the
+    file is not a CSV text file."""
+    import csv
+
+    with open(file, "rb") as f:
+        first = f.readline(1 << 20)
+    if first.startswith(b"PK\x03\x04") or b"\x00" in first:
+        raise CritminError(f"{file.name} is not a CSV text file (it is binary, e.g. an Excel "
+                           f"workbook): expected a {expected}")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = first.decode("cp1252", errors="replace")
+    return [c.strip() for c in next(csv.reader([text.rstrip("\r\n")]), [])]
+
+
+def _sheet_headers(file: Path, expected: str) -> dict[str, list[str]]:
+    """Each sheet's name and the text cells of its first row (openpyxl, read-only: the
+    sheets are not loaded), or an error saying the file is not an Excel workbook."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise CritminError(f"{file.name}: cannot be read as an Excel workbook ({exc}): "
+                           f"expected the {expected}") from None
+    try:
+        return {ws.title: [str(c).strip() for c in next(ws.iter_rows(
+                    max_row=1, values_only=True), ()) if c is not None]
+                for ws in book.worksheets}
+    finally:
+        book.close()
 
 
 def _read(adapter: str, file: Path, **options: Any) -> list[Extract]:
