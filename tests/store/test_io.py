@@ -1,7 +1,9 @@
+import os
 import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -106,3 +108,135 @@ def test_fresh_connection_is_ready_for_frames(store_file):
     with connect(store_file) as con:
         con.register("frame", pd.DataFrame({"a": [1, 2]}))
         assert con.execute("select sum(a) from frame").fetchall() == [(3,)]
+
+
+# --- concurrency: bounded, announced waits for a store another process holds ----------
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "ro")
+print("holding", flush=True)
+time.sleep(float(sys.argv[3]))
+con.close()
+"""
+
+
+def _hold(path, mode, seconds):
+    """A process holding ``path`` (``ro``/``rw``) for ``seconds``; returns once it does."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), mode, str(seconds)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding", proc.stderr.read()
+    return proc
+
+
+def _small_store(tmp_path):
+    path = tmp_path / "s.duckdb"
+    _make_store(path, "first")
+    return path
+
+
+def test_readers_do_not_block_each_other(tmp_path):
+    path = _small_store(tmp_path)
+    proc = _hold(path, "ro", 30)
+    said = []
+    try:
+        with connect(path, wait=0, notify=said.append) as con:
+            assert con.execute("select value from meta where key='marker'").fetchone() == (
+                "first",)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert said == []
+
+
+@pytest.mark.parametrize(("holder", "read_only"), [("rw", True), ("rw", False),
+                                                   ("ro", False)])
+def test_busy_store_fails_after_bounded_wait_naming_the_holder(tmp_path, holder, read_only):
+    """A writer excludes everyone, readers exclude a writer: the wait is announced once,
+    bounded, and ends in StoreBusyError naming the PID — never advice to rebuild."""
+    import time
+
+    from critmin.store.io import StoreBusyError
+
+    path = _small_store(tmp_path)
+    proc = _hold(path, holder, 30)
+    said = []
+    try:
+        start = time.monotonic()
+        with pytest.raises(StoreBusyError) as err:
+            connect(path, read_only=read_only, wait=0.6, notify=said.append)
+        waited = time.monotonic() - start
+    finally:
+        proc.kill()
+        proc.wait()
+    assert 0.5 <= waited < 5
+    message = str(err.value)
+    assert f"store busy: PID {proc.pid} (" in message and "gave up after 0.6 s" in message
+    assert "build" not in message and "CRITMIN_LOCK_WAIT" in message
+    assert len(said) == 1 and said[0].startswith(f"store busy: PID {proc.pid} (")
+    assert said[0].endswith(") holds it, waiting… (up to 0.6 s)")
+
+
+def test_waiting_reader_gets_the_store_when_the_writer_is_done(tmp_path):
+    path = _small_store(tmp_path)
+    proc = _hold(path, "rw", 1.0)
+    said = []
+    try:
+        with connect(path, wait=20, notify=said.append) as con:
+            assert con.execute("select count(*) from meta").fetchone()[0] == 2
+    finally:
+        proc.wait()
+    assert len(said) == 1 and "waiting… (up to 20 s)" in said[0]
+
+
+def test_lock_wait_from_the_environment(monkeypatch):
+    from critmin.store.io import DEFAULT_LOCK_WAIT, LOCK_WAIT_ENV, lock_wait
+
+    monkeypatch.delenv(LOCK_WAIT_ENV, raising=False)
+    assert lock_wait() == DEFAULT_LOCK_WAIT == 60
+    monkeypatch.setenv(LOCK_WAIT_ENV, "2.5")
+    assert lock_wait() == 2.5
+    for bad in ("soon", "-1", "nan"):
+        monkeypatch.setenv(LOCK_WAIT_ENV, bad)
+        with pytest.raises(StoreError, match=LOCK_WAIT_ENV):
+            lock_wait()
+
+
+def test_holder_named_by_its_command(tmp_path):
+    from critmin.store.io import LOCK_INFO_SUFFIX, command_name, describe_holder
+
+    assert command_name(["/x/.venv/bin/python", "/x/.venv/bin/critmin", "data", "import",
+                         "wgi", "f.xlsx"]) == "critmin data import"
+    assert command_name(["critmin", "exposure", "--bom", "x"]) == "critmin exposure"
+    assert command_name(["critmin", "assess", "JPN"]) == "critmin assess"
+    assert command_name(["python", "-c", "pass"]) is None
+    path = tmp_path / "s.duckdb"
+    message = ('IO Error: Could not set lock on file "s.duckdb": Conflicting lock is held '
+               'in /usr/bin/python3 (PID 999999999). See also https://duckdb.org')
+    assert describe_holder(path, message) == "PID 999999999 (python3)"
+    Path(str(path) + LOCK_INFO_SUFFIX).write_text("999999999\tcritmin data build\n")
+    assert describe_holder(path, message) == "PID 999999999 (critmin data build)"
+    assert describe_holder(path, "IO Error: Could not set lock") == "another process"
+
+
+def test_swap_keeps_previous_store_locked_until_new_is_in_place(tmp_path):
+    """While a build has the previous store attached, a writer waits; once the new store
+    is swapped in, the writer opens the new one (nothing written to the replaced file)."""
+    from critmin.store.io import attach_previous
+
+    path = _small_store(tmp_path)
+    with atomic_store(path) as con:
+        assert attach_previous(con, path)
+        con.execute("insert into meta select 'marker', 'second'")
+        code = ("import sys; from critmin.store.io import connect, StoreBusyError\n"
+                "try:\n connect(sys.argv[1], read_only=False, wait=0.3)\n"
+                "except StoreBusyError as e: print(e)")
+        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                             text=True, check=True).stdout
+        assert out.startswith(f"store busy: PID {os.getpid()} (")
+    with connect(path, read_only=False, wait=1) as con:
+        assert con.execute("select value from meta where key='marker'").fetchone() == (
+            "second",)
