@@ -1,5 +1,8 @@
 """The store built from the real bundle: tables, coverage, harmonisation."""
 
+import pandas as pd
+import pytest
+
 
 def test_all_canonical_tables_exist(store):
     tables = {r[0] for r in store.execute("show tables").fetchall()}
@@ -104,3 +107,60 @@ def test_trade_stage_integer_keys_match_the_text(store):
     assert (first, last) == (0, n_stages - 1)
     assert n_stages == store.execute("select count(*) from (select distinct commodity_id, "
                                      "stage from commodity_stage)").fetchall()[0][0]
+
+
+# --- user data survives a rebuild (issue 17) ------------------------------------------
+
+def _save_motor(path, name="motor"):
+    from critmin.service.exposure import ExposureRequest, exposure
+    from critmin.store.bom import read_bom
+    from critmin.store.io import connect
+
+    with connect(path, read_only=False) as con:
+        response = exposure(ExposureRequest(bom="example:ev_traction_motor", save=name), con)
+        assert response.stored_rows == 16
+        return read_bom(con, name)
+
+
+def test_rebuild_keeps_saved_boms(store_copy, bundle_wheel):
+    """A BOM saved by ``exposure --save``, then ``data build``: the same rows."""
+    from critmin.pipeline.build import build_store
+    from critmin.store.bom import read_bom
+    from critmin.store.io import connect
+
+    saved = _save_motor(store_copy)
+    build_store(bundle_wheel, store_copy)
+    with connect(store_copy) as con:
+        after = read_bom(con, "motor")
+        carried = con.execute("select value from meta where key = 'carried_bom_rows'"
+                              ).fetchone()
+    pd.testing.assert_frame_equal(after, saved)
+    assert carried == ("16",)
+
+
+BUNDLE_SOURCES = {"wmd-bundle", "baci-bundle", "wgi-bundle", "geopolrisk-hsmap",
+                  "critmin-catalog"}
+
+
+@pytest.mark.parametrize("previous", ["4", "7"])
+def test_boms_carried_across_schema_versions(store_copy, tmp_path, previous):
+    """Saved BOMs are carried from a store of any schema version (their table keeps its
+    own layout) — the carrying step of a rebuild; the full rebuild is tested above."""
+    import duckdb
+
+    from critmin.pipeline.build import _carry_imports
+    from critmin.store.bom import carry_boms, read_bom
+    from critmin.store.io import atomic_store, attach_previous, connect
+
+    saved = _save_motor(store_copy)
+    with duckdb.connect(str(store_copy)) as con:
+        con.execute("update meta set value = ? where key = 'schema_version'", [previous])
+    new = tmp_path / "new.duckdb"
+    with atomic_store(new) as con:
+        assert attach_previous(con, store_copy)
+        assert _carry_imports(con, store_copy, BUNDLE_SOURCES) == []
+        assert con.execute("select count(*) from duckdb_databases() where "
+                           "database_name = 'old'").fetchone() == (1,)   # still attached
+        assert carry_boms(con) == 16
+    with connect(new) as con:
+        pd.testing.assert_frame_equal(read_bom(con, "motor"), saved)
