@@ -206,6 +206,18 @@ class DemoResponse(TableResponse):
     Row = TopProducerRow
 
 
+def _check_prefixes(con: Any, preference: tuple[str, ...]) -> None:
+    """Each ``--prefer`` prefix must start some source id in the store (else it would be
+    silently ignored)."""
+    from critmin.errors import UnknownNameError
+    from critmin.store.read import sources
+
+    ids = [str(s) for s in sources(con)["source_id"]]
+    for prefix in preference:
+        if not any(s.startswith(prefix) for s in ids):
+            raise UnknownNameError("source prefix", prefix, ids)
+
+
 def demo(request: DemoRequest, con: Any) -> DemoResponse:
     """:func:`critmin.analysis.producers.top_producer_table` for the 13 METI minerals."""
     from critmin.analysis.producers import production_years, top_producer_table
@@ -214,6 +226,7 @@ def demo(request: DemoRequest, con: Any) -> DemoResponse:
 
     check_years([request.year], production_years(con), "production")
     preference = tuple(request.prefer) if request.prefer else None
+    _check_prefixes(con, preference or ())
     frame = top_producer_table(con, meti13_ids(), request.year, preference)
     return DemoResponse.of_frame(frame, command="demo", request=request.model_dump(),
                                  columns=list(frame.columns))
