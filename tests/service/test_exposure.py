@@ -1,0 +1,53 @@
+"""``exposure`` saves a BOM only when asked; ``exposure --list`` shows the saved ones."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from critmin.errors import CritminError
+from critmin.service.exposure import (
+    ExposureRequest,
+    SavedBomsRequest,
+    SavedBomsResponse,
+    exposure,
+    saved_boms,
+)
+from critmin.store.bom import has_bom_table
+from critmin.store.io import connect
+
+MOTOR = "example:ev_traction_motor"
+
+
+def test_nothing_saved_unless_asked(store_copy):
+    with connect(store_copy, read_only=False) as con:
+        response = exposure(ExposureRequest(bom=MOTOR), con)
+        assert response.stored_rows is None and response.bom_id == "ev_traction_motor"
+        assert not has_bom_table(con)
+        listed = saved_boms(SavedBomsRequest(), con)
+    assert listed.frame.empty and json.loads(listed.json_text())["rows"] == []
+
+
+def test_save_then_list(store_copy):
+    with connect(store_copy, read_only=False) as con:
+        response = exposure(ExposureRequest(bom=MOTOR, save="motor2025"), con)
+        assert response.stored_rows == 16 and response.bom_id == "motor2025"
+        exposure(ExposureRequest(bom="example:power_module", save="pm"), con)
+        exposure(ExposureRequest(bom=MOTOR, save="motor2025"), con)   # replaced
+    with connect(store_copy) as con:                                    # read-only
+        listed = saved_boms(SavedBomsRequest(), con)
+    payload = json.loads(listed.json_text())
+    assert payload["command"] == "exposure --list"
+    SavedBomsResponse.validate_rows(payload["rows"])
+    rows = {r["name"]: r for r in payload["rows"]}
+    assert sorted(rows) == ["motor2025", "pm"]
+    assert rows["motor2025"]["rows"] == 16 and rows["pm"]["rows"] == 8
+    assert rows["motor2025"]["source_file"].endswith("ev_traction_motor.csv")
+    assert rows["motor2025"]["saved_at"].endswith("+00:00")
+
+
+def test_blank_save_name_is_refused(store_copy):
+    with connect(store_copy, read_only=False) as con, pytest.raises(CritminError,
+                                                                     match="--save"):
+        exposure(ExposureRequest(bom=MOTOR, save="  "), con)
