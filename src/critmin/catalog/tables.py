@@ -90,7 +90,10 @@ def read_yaml_mapping(source: str | Path, label: str, kind: str,
     try:
         doc = yaml.load(source, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
-        raise CritminError(f"{label}: not valid YAML ({exc})") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise CritminError(f"{label}{where}: not valid YAML "
+                           f"({getattr(exc, 'problem', None) or exc})") from None
     if not isinstance(doc, dict):
         raise CritminError(f"{label}: a {kind} file is a mapping of fields")
     return doc
