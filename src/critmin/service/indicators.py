@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
 
@@ -27,6 +28,9 @@ from critmin.service.common import (
 )
 
 BASES = ("quantity", "value")
+#: the indicators of an importer (the others are global: importer "world")
+IMPORTER_INDICATORS = ("imports", "import_hhi", "import_governance", "hhi_wgi",
+                       "import_reliance", "scrap_share")
 WGI_CHOICES = ("auto", "pv", "six")
 INTRA_GROUP = ("exclude", "keep")
 COMPAT = ("geopolrisk-py",)
@@ -281,12 +285,15 @@ def indicators(request: IndicatorsRequest, con: Any) -> IndicatorsResponse:
     opts = IndicatorOptions(basis=request.basis, dimensions=request.wgi,
                             intra_group=request.intra_group,
                             missing_governance=request.missing_wgi)
-    frame = compute_indicators(con, _members(con, request.importers),
-                               resolve_commodities(request.commodities), years, opts)
+    members = _members(con, request.importers)
+    commodity_ids = resolve_commodities(request.commodities)
+    frame = compute_indicators(con, members, commodity_ids, years, opts)
     if request.stage:
         frame = frame[frame["stage"].isna() | (frame["stage"] == request.stage)]
     if request.indicators:
         frame = frame[frame["indicator"].isin(request.indicators)]
+    frame = _with_untraded(con, frame, list(members), commodity_ids,
+                           years or store_years(con, "trade"), request)
     frame = frame.rename(columns={"commodity_id": "commodity"})
     importer = frame["importer"]
     if importer.dtype == "category":
@@ -294,6 +301,81 @@ def indicators(request: IndicatorsRequest, con: Any) -> IndicatorsResponse:
     frame = frame.assign(importer=importer.fillna("world"))
     frame = in_order(frame, ["importer", "commodity", "stage", "year", "indicator", "basis"])
     return _table(IndicatorsResponse, frame, "indicators", request)
+
+
+def years_text(years: list[int]) -> str:
+    """``2022``, ``2018–2023`` (consecutive) or ``2018, 2020``."""
+    ys = sorted(set(years))
+    if len(ys) > 1 and ys[-1] - ys[0] == len(ys) - 1:
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
+def untraded_rows(con: Any, present: pd.DataFrame, importers: list[str],
+                  commodity_ids: list[str] | None, years: list[int], stage: str | None,
+                  indicator: str = "imports") -> pd.DataFrame:
+    """One row per importer × commodity stage with HS6 codes in the catalog that has no
+    importer row in ``present`` (``importer, commodity_id, stage``) for any of ``years``:
+    ``indicator`` missing, with the reason — no imports by the importer recorded, or, if
+    no importer has trade in the stage's codes then, the stage's trade gap (no trade in
+    the store, codes shared, trade ends; :func:`critmin.catalog.reasons.trade_gap`).
+    ``year`` is the year if one was asked, else missing (the reason names the years)."""
+    from critmin.catalog.reasons import reason_array, stage_label, trade_gap
+    from critmin.store.read import hs_coded_stages, last_trade_years, traded_stages
+
+    stages = sorted((c, s) for c, s in hs_coded_stages(con)
+                    if (commodity_ids is None or c in commodity_ids)
+                    and (stage is None or s == stage))
+    if not stages or not importers or not years:
+        return pd.DataFrame()
+    grid = pd.MultiIndex.from_product(
+        [importers, range(len(stages))], names=["importer", "s_ix"]).to_frame(index=False)
+    cs = pd.DataFrame(stages, columns=["commodity_id", "stage"])
+    grid = grid.join(cs, on="s_ix")
+    seen = pd.MultiIndex.from_frame(present.drop_duplicates().astype(object))
+    grid = grid[~pd.MultiIndex.from_frame(grid[["importer", "commodity_id", "stage"]]
+                                          ).isin(seen)]
+    if grid.empty:
+        return pd.DataFrame()
+    span = years_text(years)
+    traded = traded_stages(con, years)
+    last = last_trade_years(con, sorted({c for c, _ in stages}))
+    gaps = np.array([trade_gap(c, st, span, (c, st) in traded,
+                               last=last.get((c, st)) if last.get((c, st), 9999) < min(years)
+                               else None) for c, st in stages], dtype=object)
+    gap = gaps[grid["s_ix"].to_numpy()]
+    none = reason_array("no_imports", stage_label=np.array(
+        [stage_label(st) for st in grid["stage"]], dtype=object),
+        commodity=grid["commodity_id"].to_numpy(dtype=object),
+        importer=grid["importer"].to_numpy(dtype=object), years=span)
+    return pd.DataFrame({
+        "importer": grid["importer"].to_numpy(), "commodity_id": grid["commodity_id"].to_numpy(),
+        "stage": grid["stage"].to_numpy(),
+        "year": pd.array([years[0] if len(years) == 1 else None] * len(grid), dtype="Int64"),
+        "indicator": indicator, "value": np.nan, "source_ids": "trade",
+        "missing": np.where(gap == "", none, gap)})
+
+
+def _with_untraded(con: Any, frame: pd.DataFrame, importers: list[str],
+                   commodity_ids: list[str] | None, years: list[int],
+                   request: IndicatorsRequest) -> pd.DataFrame:
+    """``frame`` and, if importer indicators were asked, :func:`untraded_rows`."""
+    asked = [i for i in (request.indicators or IMPORTER_INDICATORS) if i in IMPORTER_INDICATORS]
+    if not asked:
+        return frame
+    keys = frame[["importer", "commodity_id", "stage"]]
+    extra = untraded_rows(con, keys[keys.notna().all(axis=1)], importers, commodity_ids,
+                          years, request.stage, "imports" if "imports" in asked else asked[0])
+    if extra.empty:
+        return frame
+    # text columns stay categorical (one set of categories): the sort and the output are
+    # as fast as without the extra rows
+    for col in extra.columns:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            new = pd.Index(extra[col].dropna().unique()).difference(frame[col].cat.categories)
+            frame[col] = frame[col].cat.add_categories(new)
+            extra[col] = pd.Categorical(extra[col], categories=frame[col].cat.categories)
+    return pd.concat([frame, extra], ignore_index=True)
 
 
 def explain(request: ExplainRequest, con: Any) -> ExplainResponse:
