@@ -138,3 +138,49 @@ def test_unreachable_scheduler_is_a_clear_error(model):
     with pytest.raises(CritminError, match="cannot reach the Dask scheduler"):
         u.run_chunks(u.indicator_chunk, model, 10, 1, scheduler="tcp://127.0.0.1:9",
                      connect_timeout="1s")
+
+
+def test_streaming_summary_matches_the_exact_draws(model):
+    """The same chunks and seeds summarised per task: change probabilities identical,
+    quantiles within a bin of the exact ones, missing cells missing."""
+    raw = u.run_chunks(u.indicator_chunk, model, 1200, 7, chunk=200, workers=1)
+    exact = u.exact_quantiles(model, raw)
+    summary = u.run_summary(u.indicator_chunk, model, 1200, 7, chunk=200, workers=2,
+                            task_draws=400)
+    assert summary.n == 1200
+    got = u.summary_quantiles(summary)
+    for k in exact.change:
+        np.testing.assert_array_equal(got.change[k], exact.change[k])
+    lo, hi = summary.sketch.lo, summary.sketch.hi
+    np.testing.assert_array_equal(np.isnan(got.q), np.isnan(exact.q))
+    ok = ~np.isnan(exact.q)
+    assert (np.abs(got.q - exact.q)[ok] <= np.broadcast_to((hi - lo) / summary.sketch.bins,
+                                                           got.q.shape)[ok] + 1e-12).all()
+    q1, c1 = u.summarise_indicators(model, raw)
+    q2, c2 = u.summarise_indicators(model, got)
+    pd.testing.assert_frame_equal(c1, c2)
+    assert list(q1["missing"]) == list(q2["missing"])
+
+
+def test_summary_size_does_not_grow_with_draws(model):
+    small = u.run_summary(u.indicator_chunk, model, 400, 1, chunk=200, workers=1)
+    large = u.run_summary(u.indicator_chunk, model, 2000, 1, chunk=200, workers=1)
+    assert small.sketch.nbytes == large.sketch.nbytes
+    assert {k: v.shape for k, v in small.events.items()} == {
+        k: v.shape for k, v in large.events.items()}
+
+
+def test_rank_change_is_missing_with_the_reason_where_geopolrisk_is_missing(model):
+    from critmin.catalog.reasons import code_of
+
+    raw = u.run_chunks(u.indicator_chunk, model, 200, 3, chunk=100, workers=1)
+    quant, changes = u.summarise_indicators(model, raw)
+    scored = set(quant.loc[(quant["indicator"] == "geopolrisk_score")
+                           & quant["value"].notna(), "commodity_id"])
+    for row in changes.itertuples():
+        if row.commodity_id in scored:
+            assert 0.0 <= row.rank_change_probability <= 1.0 and row.rank_missing == ""
+        else:
+            assert np.isnan(row.rank_change_probability), row
+            assert row.rank_missing and all(code_of(p) for p in row.rank_missing.split("; "))
+    assert set(changes["commodity_id"]) - scored, "the store leaves some GeoPolRisk missing"
