@@ -181,6 +181,23 @@ def test_uncertainty_request_errors(imported_store):
 
     with connect(imported_store) as con:
         for fields, words in (({"draws": 0}, "--draws"), ({"workers": 0}, "--workers"),
-                              ({"chunk": 0}, "--chunk")):
+                              ({"chunk": 0}, "--chunk"),
+                              ({"draws": svc.MAX_DRAWS + 1}, "--draws must be within"),
+                              ({"max_memory_mb": 0}, "--max-memory"),
+                              ({"draws": 20_000, "max_memory_mb": 300},
+                               "needs about .* MiB.*--max-memory 300")):
             with pytest.raises(CritminError, match=words):
                 svc.uncertainty(svc.UncertaintyRequest(**fields), con)
+
+
+def test_memory_estimate_is_flat_beyond_the_exact_path(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        req = svc.UncertaintyRequest(draws=100_000)
+        model, fn, _, _ = svc.uncertainty_model(req, con)
+    big = [svc.memory_estimate_mb(svc.UncertaintyRequest(draws=n), model, fn)
+           for n in (100_000, 1_000_000, svc.MAX_DRAWS)]
+    assert big[0] == big[1] == big[2] < svc.DEFAULT_MAX_MEMORY_MB
+    assert svc.memory_estimate_mb(svc.UncertaintyRequest(draws=1000, workers=8), model,
+                                  fn) > svc.memory_estimate_mb(req, model, fn) - 1000

@@ -22,7 +22,11 @@ from critmin.service.registry import commands as commands_of
 from tests.golden.capture import commands
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-CHANGED: dict[str, str] = {}
+CHANGED: dict[str, str] = {
+    "uncertainty_indicators": "issue 17: rank_change_probability is missing (null, with "
+    "the reason of its GeoPolRisk cells) where GeoPolRisk is missing, instead of 0.0; "
+    "every other figure unchanged (checked in analysis/test_uncertainty.py)",
+}
 
 
 def _tolerance(golden: float) -> float:

@@ -104,3 +104,22 @@ def test_table_rounds_for_display_csv_keeps_full_precision(imported_home):
     table = runner.invoke(app, [*args, "-f", "table"], env={"COLUMNS": "400"})
     assert table.exit_code == 0 and f" {round(float(share), 6)} " in table.stdout
     assert share not in table.stdout
+
+
+def test_uncertainty_rank_change_missing_with_reason_and_no_bar_on_stdout(imported_home):
+    r = runner.invoke(app, ["uncertainty", "-i", "JPN", "--draws", "200", "--seed", "1",
+                            "--workers", "1", "--chunk", "100", "--year", "2022", "-f",
+                            "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)["rows"]
+    ranks = [x for x in rows if x["indicator"] == "rank_change_probability"]
+    gone = [x for x in ranks if x["value"] is None]
+    assert gone and all(x["missing"] and code_of(x["missing"].split("; ")[0]) for x in gone)
+    assert all(x["missing"] == "" for x in ranks if x["value"] is not None)
+
+
+def test_uncertainty_max_memory_refuses_with_one_message(imported_home):
+    r = runner.invoke(app, ["uncertainty", "-i", "JPN", "--draws", "20000",
+                            "--max-memory", "100"])
+    assert r.exit_code == 2
+    assert "--max-memory 100" in r.output and "Traceback" not in r.output
