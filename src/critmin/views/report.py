@@ -263,10 +263,18 @@ def write_report(response: Any) -> dict[str, Path]:
     paths = {kind: Path(p) for kind, p in response.files.items()}
     with atomic_write(paths["html"]) as page, atomic_write(paths["xlsx"]) as book:
         page.write_text(_html_page(r, tables), encoding="utf-8")
-        with pd.ExcelWriter(book, engine="openpyxl") as xl:
-            for name, frame in tables.items():
-                frame.to_excel(xl, sheet_name=text(SHEETS[name], r.lang)[:31], index=False)
+        write_book(book, {text(SHEETS[name], r.lang): frame for name, frame in tables.items()})
     return paths
+
+
+def write_book(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """An Excel workbook, one sheet per frame. Not ``with pd.ExcelWriter``: when a write
+    fails (a full disk) its close would raise "at least one sheet must be visible" over
+    the real error."""
+    xl = pd.ExcelWriter(path, engine="openpyxl")
+    for name, frame in sheets.items():
+        frame.to_excel(xl, sheet_name=name[:31], index=False)
+    xl.close()
 
 
 EXPOSURE_COLUMNS = ["commodity_id", "mass_t", "value", "supplier_hhi", "top_country",
@@ -340,10 +348,8 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
     with atomic_write(stem.with_suffix(".html")) as html_file, \
             atomic_write(stem.with_suffix(".xlsx")) as book:
         html_file.write_text(page, encoding="utf-8")
-        with pd.ExcelWriter(book, engine="openpyxl") as xl:
-            shown.to_excel(xl, sheet_name=text("summary", lang)[:31], index=False)
-            actions.to_excel(xl, sheet_name=text("actions", lang)[:31], index=False)
-            if sensitivity is not None:
-                sensitivity.to_excel(xl, sheet_name=text("price_sensitivity", lang)[:31],
-                                     index=False)
+        sheets = {text("summary", lang): shown, text("actions", lang): actions}
+        if sensitivity is not None:
+            sheets[text("price_sensitivity", lang)] = sensitivity
+        write_book(book, sheets)
     return {"html": stem.with_suffix(".html"), "xlsx": stem.with_suffix(".xlsx")}
