@@ -240,3 +240,23 @@ def test_swap_keeps_previous_store_locked_until_new_is_in_place(tmp_path):
     with connect(path, read_only=False, wait=1) as con:
         assert con.execute("select value from meta where key='marker'").fetchone() == (
             "second",)
+
+
+def test_build_gives_up_on_a_held_store_and_leaves_it(tmp_path):
+    """A rebuild whose previous store stays held by a writer fails with the busy message
+    (not silently without the carried data) and leaves the store as it was."""
+    from critmin.store.io import StoreBusyError, attach_previous
+
+    path = _small_store(tmp_path)
+    proc = _hold(path, "rw", 30)
+    try:
+        with pytest.raises(StoreBusyError, match="left the store as it was"), \
+                atomic_store(path) as con:
+            attach_previous(con, path, wait=0.3, notify=lambda _m: None)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not list(tmp_path.glob("*" + TMP_MARK + "*"))
+    with connect(path) as con:
+        assert con.execute("select value from meta where key='marker'").fetchone() == (
+            "first",)

@@ -66,6 +66,7 @@ def build_store(wheel: Path, store: Path,
     """
     step = on_step or (lambda _name: None)
     start = time.perf_counter()
+    _wait_for_previous(Path(store))
     check_writable(Path(store).parent)
     retrieved = datetime.fromtimestamp(Path(wheel).stat().st_mtime, UTC).isoformat(
         timespec="seconds")
@@ -133,6 +134,21 @@ def build_store(wheel: Path, store: Path,
         step(STEPS[6])
         rows = _check(con)
     return BuildResult(Path(store), time.perf_counter() - start, rows)
+
+
+def _wait_for_previous(store: Path) -> None:
+    """Fail early (after the bounded wait) if another process keeps writing the previous
+    store, rather than after the build's work: its data is carried over at the end."""
+    from critmin.store.io import StoreBusyError, open_waiting
+
+    if not store.is_file():
+        return
+    try:
+        open_waiting(store, read_only=True).close()
+    except StoreBusyError:
+        raise
+    except CritminError:
+        pass  # unreadable: nothing can be carried over, the build replaces it
 
 
 def _carry_imports(con: Any, old: Path, rebuilt: set[str]) -> list[str]:
