@@ -1,11 +1,12 @@
 """Mergeable fixed-bin histograms: quantiles of many columns in bounded memory.
 
-Each column has a known range ``[lo, hi]`` (the indicators live on [0, 1]; a shock's
-tonnes on [0, the row's imports]) cut into ``bins`` equal bins. A sketch holds, per
-column, the bin counts, the number of missing values and the exact minimum and maximum,
-so its size depends on the columns and bins only — never on the number of values added.
-Two sketches of the same layout merge by adding counts (order-free, so the result does
-not depend on which worker summarised which chunk).
+Each column has a range ``[lo, hi]`` cut into ``bins`` equal bins (the Monte Carlo uses
+the first chunk's [min, max] widened by its spread on each side, within the column's
+known bounds: [0, 1] for the indicators, [0, the row's imports] for a shock's tonnes).
+A sketch holds, per column, the bin counts, the number of missing values and the exact
+minimum and maximum, so its size depends on the columns and bins only — never on the
+number of values added. Two sketches of the same layout merge by adding counts
+(order-free: the result does not depend on which worker summarised which chunk).
 
 Quantiles follow NumPy's default (linear) definition ``x[h]`` with ``h = (n − 1)·p``
 over the non-missing values; the order statistic ``x[k]`` is read from the bin holding

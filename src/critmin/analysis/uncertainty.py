@@ -16,7 +16,14 @@ Draws are an array axis. One root seed (recorded) is split with NumPy's SeedSequ
 into one child per fixed-size chunk, so the result is the same whatever the number of
 workers. Chunks run on a Dask cluster: a LocalCluster by default, any scheduler by
 address. Outputs: 5/50/95 % quantiles beside the deterministic value, the probability
-that a commodity's type changes and that its GeoPolRisk rank changes.
+that a commodity's type changes and that its GeoPolRisk rank changes (missing, with the
+reason, for a commodity without any GeoPolRisk score — never 0).
+
+Memory: up to :data:`EXACT_MAX_DRAWS` draws every draw is gathered and the quantiles are
+exact (:func:`run_chunks`); beyond, :func:`run_summary` groups the same chunks (same child
+seeds) into tasks that each return a :class:`Summary` of fixed size — a histogram sketch
+(:mod:`critmin.analysis.sketch`) of every output column plus change counts — merged by the
+client as they finish, so memory does not grow with the draws.
 
 Re-sourcing in the draws uses the closed form of the LP of :mod:`critmin.analysis.shocks`
 when every exporter may serve every importer (no blocs): the max–min share is
