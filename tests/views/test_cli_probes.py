@@ -161,18 +161,18 @@ PROBES: list[tuple[str, list[str], int, str]] = [
      "Invalid value for '--format'"),
     # faults: paths that cannot be written
     ("report-out-proc", ["report", "-i", "JPN", "--out", "/proc/x"], 1,
-     "cannot write /proc/x"),
+     "cannot create or open /proc/x"),
     ("report-out-file", ["report", "-i", "JPN", "--out", "{f}/afile/sub"], 1,
      "a file stands where a folder is expected"),
     ("assess-chart-proc", ["assess", "-i", "JPN", "--year", "2023", "--chart", "/proc/x"], 1,
-     "cannot write /proc/x"),
+     "cannot create or open /proc/x"),
     ("shock-chart-proc", ["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "0.5",
                           "-i", "JPN", "--chart", "/proc/x/out.html"], 1,
-     "cannot write /proc/x"),
+     "cannot create or open /proc/x"),
     ("demand-chart-proc", ["demand", "-m", "cobalt", "--chart", "/proc/x"], 1,
-     "cannot write /proc/x"),
+     "cannot create or open /proc/x"),
     ("bom-report-proc", ["exposure", "--bom", "example:ev_traction_motor", "--report",
-                         "/proc/x"], 1, "cannot write /proc/x"),
+                         "/proc/x"], 1, "cannot create or open /proc/x"),
 ]
 
 
@@ -273,7 +273,7 @@ def _fail_with(exc: BaseException) -> Any:
     (OSError(errno.ENOSPC, "No space left on device", "/data/out.csv"), 1,
      "cannot write /data/out.csv: no space left on device; free some space"),
     (PermissionError(errno.EACCES, "Permission denied", "/data/x"), 1,
-     "cannot write /data/x: permission denied"),
+     "cannot create or open /data/x: permission denied"),
     (ValueError("boom"), 1, "internal error (ValueError: boom); please report it"),
     (MemoryError(), 1, "out of memory"),
 ], ids=["ctrl-c", "disk-full", "permission", "bug", "memory"])

@@ -117,10 +117,11 @@ _OS_TEXT = {
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
     errno.EROFS: "read-only file system",
-    errno.ENOENT: "no such file or folder (the folder cannot be created there)",
+    errno.ENOENT: "no such file or folder (and none can be created there)",
     errno.ENOTDIR: "a file stands where a folder is expected",
     errno.EEXIST: "a file stands where a folder is expected",
 }
+_WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.ENOTDIR, errno.EEXIST)
 _NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST)
 
 
@@ -141,7 +142,8 @@ def fault_message(exc: BaseException) -> str:
 def _os_message(exc: OSError) -> str:
     where = exc.filename or ""
     what = _OS_TEXT.get(exc.errno or 0, exc.strerror or str(exc))
-    text = f"cannot write {where}: {what}" if where else f"I/O error: {what}"
+    verb = "write" if exc.errno in _WRITING else "create or open"
+    text = f"cannot {verb} {where}: {what}" if where else f"I/O error: {what}"
     home = _home_of(where)
     if home is not None and exc.errno in _NOT_WRITABLE:
         return (f"CRITMIN_HOME {home} is read-only ({text}); set CRITMIN_HOME to a "
