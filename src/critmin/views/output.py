@@ -8,7 +8,7 @@ import math
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -95,10 +95,17 @@ def atomic_write(path: Path | str) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         if exc.filename == str(tmp):  # name the file the user asked for
             raise type(exc)(exc.errno, exc.strerror, str(path)) from None
         raise
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: Path) -> None:
+    """Delete ``tmp`` if it is there (on a read-only folder even a missing file's unlink
+    fails, and must not hide the error that brought us here)."""
+    with suppress(OSError):
+        tmp.unlink(missing_ok=True)
