@@ -22,13 +22,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from critmin.errors import StoreError
 from critmin.store.schema import DDL, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import duckdb
+
+T = TypeVar("T")
 
 TMP_MARK = ".tmp-"
 LOCK_WAIT_ENV = "CRITMIN_LOCK_WAIT"
@@ -100,27 +102,52 @@ def open_waiting(path: Path, read_only: bool = True, wait: float | None = None,
     may have swapped a new store in meanwhile) and otherwise opens it again."""
     import duckdb
 
+    def attempt() -> duckdb.DuckDBPyConnection | None:
+        before = _inode(path)
+        con = duckdb.connect(str(path), read_only=read_only)
+        if read_only or before == _inode(path):
+            return con
+        con.close()  # a build swapped a new store in meanwhile: open that one
+        return None
+
+    def unreadable(exc: Exception) -> BaseException:
+        return _unreadable(path, exc)
+
+    return _waiting(attempt, path, wait, notify, unreadable,
+                    "gave up after {wait:g} s (wait longer with {env}=SECONDS, or try "
+                    "again when it is done)")
+
+
+def _waiting(attempt: Callable[[], T | None], path: Path, wait: float | None,
+             notify: Callable[[str], None], not_a_lock: Callable[[Exception], Any],
+             give_up: str) -> T:
+    """``attempt()`` until it returns a value, waiting (jittered back-off, announced once)
+    while another process holds the lock, at most ``wait`` seconds (None:
+    :func:`lock_wait`); then :class:`StoreBusyError` naming the holder and ``give_up``
+    (a template with ``{wait}`` and ``{env}``). Another DuckDB error gives
+    ``not_a_lock(exc)``: raised if it is an exception, else returned."""
+    import duckdb
+
     wait = lock_wait() if wait is None else wait
     deadline = time.monotonic() + wait
     announced = False
     delay = 0.05
     while True:
         try:
-            before = _inode(path)
-            con = duckdb.connect(str(path), read_only=read_only)
-            if read_only or before == _inode(path):
-                return con
-            con.close()
+            out = attempt()
+            if out is not None:
+                return out
             continue
         except duckdb.Error as exc:
             if not is_lock_error(exc):
-                raise _unreadable(path, exc) from exc
+                other = not_a_lock(exc)
+                if isinstance(other, BaseException):
+                    raise other from exc
+                return other
             holder = describe_holder(path, str(exc))
             if time.monotonic() >= deadline:
-                raise StoreBusyError(
-                    f"store busy: {holder} holds {path}; gave up after {wait:g} s (wait "
-                    f"longer with {LOCK_WAIT_ENV}=SECONDS, or try again when it is done)"
-                ) from None
+                raise StoreBusyError(f"store busy: {holder} holds {path}; " + give_up.format(
+                    wait=wait, env=LOCK_WAIT_ENV)) from None
             if not announced:
                 notify(f"store busy: {holder} holds it, waiting… (up to {wait:g} s)")
                 announced = True
@@ -213,31 +240,18 @@ def attach_previous(con: duckdb.DuckDBPyConnection, path: Path, alias: str = "ol
     """Attach the store at ``path`` read-only as ``alias`` (a build reads what it carries
     over from it), waiting for a writer as :func:`connect` does. False: no store there, or
     one that cannot be read at all; :class:`StoreBusyError` if it stays held."""
-    import duckdb
 
     path = Path(path)
     if not path.is_file():
         return False
-    wait = lock_wait() if wait is None else wait
-    deadline = time.monotonic() + wait
-    announced = False
-    while True:
-        try:
-            con.execute(f"attach '{path}' as {alias} (read_only)")
-            return True
-        except duckdb.Error as exc:
-            if not is_lock_error(exc):
-                return False
-            holder = describe_holder(path, str(exc))
-            if time.monotonic() >= deadline:
-                raise StoreBusyError(
-                    f"store busy: {holder} holds {path}; the build gave up after {wait:g} s "
-                    f"and left the store as it was (wait longer with {LOCK_WAIT_ENV}=SECONDS)"
-                ) from None
-            if not announced:
-                notify(f"store busy: {holder} holds it, waiting… (up to {wait:g} s)")
-                announced = True
-        time.sleep(0.2)
+
+    def attempt() -> bool:
+        con.execute(f"attach '{path}' as {alias} (read_only)")
+        return True
+
+    return _waiting(attempt, path, wait, notify, lambda exc: False,
+                    "the build gave up after {wait:g} s and left the store as it was "
+                    "(wait longer with {env}=SECONDS)")
 
 
 def is_attached(con: duckdb.DuckDBPyConnection, alias: str = "old") -> bool:
