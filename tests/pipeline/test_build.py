@@ -122,22 +122,6 @@ def _save_motor(path, name="motor"):
         return read_bom(con, name)
 
 
-def test_rebuild_keeps_saved_boms(store_copy, bundle_wheel):
-    """A BOM saved by ``exposure --save``, then ``data build``: the same rows."""
-    from critmin.pipeline.build import build_store
-    from critmin.store.bom import read_bom
-    from critmin.store.io import connect
-
-    saved = _save_motor(store_copy)
-    build_store(bundle_wheel, store_copy)
-    with connect(store_copy) as con:
-        after = read_bom(con, "motor")
-        carried = con.execute("select value from meta where key = 'carried_bom_rows'"
-                              ).fetchone()
-    pd.testing.assert_frame_equal(after, saved)
-    assert carried == ("16",)
-
-
 BUNDLE_SOURCES = {"wmd-bundle", "baci-bundle", "wgi-bundle", "geopolrisk-hsmap",
                   "critmin-catalog"}
 

@@ -130,14 +130,28 @@ IMPORTED = ["usgs-mcs2025-salient", "usgs-mcs2025-world", "wb-pinksheet-monthly"
 REBUILT = {"wmd-bundle", "baci-bundle", "wgi-bundle", "geopolrisk-hsmap", "critmin-catalog"}
 
 
-def test_rebuild_keeps_imports(imported_copy, bundle_wheel):
-    """A full rebuild over a store of this schema carries its imports over unchanged."""
+def test_rebuild_keeps_imports_and_saved_boms(imported_copy, bundle_wheel):
+    """A full rebuild over a store of this schema carries its imports and the BOMs saved
+    by ``exposure --save`` over unchanged (the one end-to-end rebuild of the suite; the
+    carrying steps alone are tested from every schema version below and in test_build)."""
+    import pandas as pd
+
+    from critmin.service.exposure import ExposureRequest, exposure
+    from critmin.store.bom import read_bom
+
+    with connect(imported_copy, read_only=False) as con:
+        exposure(ExposureRequest(bom="example:ev_traction_motor", save="motor"), con)
+        saved = read_bom(con, "motor")
     before = _counts(imported_copy)
     build_store(bundle_wheel, imported_copy)
     with connect(imported_copy) as con:
         carried = con.execute("select value from meta where key='carried_imports'").fetchone()
+        boms = con.execute("select value from meta where key = 'carried_bom_rows'").fetchone()
+        after = read_bom(con, "motor")
     assert _counts(imported_copy) == before
     assert sorted(carried[0].split(",")) == IMPORTED
+    pd.testing.assert_frame_equal(after, saved)
+    assert boms == (str(len(saved)),)
 
 
 @pytest.mark.parametrize("previous", sorted({*DATA_COMPATIBLE, "5", "4"} - {SCHEMA_VERSION}))
