@@ -182,3 +182,15 @@ def test_spare_capacity_and_restricting_exporters_per_stage():
                        {"JPN": {"JPN"}, "KOR": {"KOR"}})
     out = out[out["stage"] == "mining"].set_index("importer")
     assert out["resourced_t"].sum() == pytest.approx(40 + 10)
+
+
+def test_no_importer_losing_supply_is_said_not_an_empty_table():
+    """Without named importers, a shock that cuts nothing (the exporter ships none of it,
+    or the stage has no usable trade) gives one row per stage with the reason."""
+    out = run_scenario(data(), scenario(1.0, exporter="USA"))
+    assert list(out["importer"]) == ["(any)", "(any)"]
+    assert code_of(out["missing"].iloc[0]) == "no_exports_cut"
+    assert out["missing"].iloc[0].startswith("USA exports no ores and concentrates")
+    assert out["direct_loss_t"].isna().all()
+    d = ShockData(2023, FLOWS, PROD, RISK, {("graphite", "mining"): 2016}, {})
+    assert "ends in 2016" in run_scenario(d, scenario(0.5))["missing"].iloc[0]

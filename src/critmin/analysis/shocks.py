@@ -467,6 +467,8 @@ def run_scenario(data: ShockData, scenario: Scenario, importers: dict[str, set[s
         cells = sorted({(c, s) for c in scenario.demand for s in ("mining", "refining")})
     if importers is None:
         lost = flows[flows["loss_t"] > 0]["importer"].unique()
+        if not len(lost):
+            return nothing_lost(data, scenario, cells)
         importers = {c: {c} for c in sorted(lost)}
     table = importer_table(flows, resourced, l2, importers)
     post = post_shock_indicators(flows, resourced, data.risk, importers)
@@ -486,6 +488,31 @@ def run_scenario(data: ShockData, scenario: Scenario, importers: dict[str, set[s
                 "second_order_loss_t"):
         out.loc[gone & (out["missing"].map(code_of) != "no_imports"), col] = np.nan
     return out
+
+
+NO_IMPORTER = "(any)"
+"""The importer label of the rows that say why no importer loses supply."""
+
+
+def nothing_lost(data: ShockData, scenario: Scenario, cells: list[tuple[str, str]]
+                 ) -> pd.DataFrame:
+    """One row per shocked commodity stage when no importer loses supply, with the
+    reason: the stage's trade gap (no HS code, shared code, no trade in the store), or
+    that the restricting exporters ship nothing the shock cuts — never an empty table."""
+    exporters = ", ".join(sorted({x for s in scenario.shocks for x in s.exporters})) or "—"
+    rows = []
+    for commodity_id, stage in cells:
+        why = missing_reason(data, commodity_id, stage, 1.0, NO_IMPORTER) or reason(
+            "no_exports_cut", exporter=exporters, stage_label=stage_label(stage),
+            commodity=commodity_id, years=data.year)
+        rows.append({"importer": NO_IMPORTER, "commodity_id": commodity_id, "stage": stage,
+                     "year": data.year, "missing": why})
+    figures = ["imports_t", "direct_loss_t", "direct_loss_share", "consumption_share",
+               "resourced_t", "shortfall_t", "shortfall_share", "second_order_loss_t",
+               "import_hhi_before", "import_hhi_after", "import_governance_before",
+               "import_governance_after", "domestic_t"]
+    return pd.DataFrame(rows).reindex(columns=[*rows[0], *figures]) if rows else \
+        pd.DataFrame(columns=["importer", *CELL, "year", "missing", *figures])
 
 
 def missing_reason(data: ShockData, commodity_id: str, stage: str, imports: float,
