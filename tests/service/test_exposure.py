@@ -51,3 +51,22 @@ def test_blank_save_name_is_refused(store_copy):
     with connect(store_copy, read_only=False) as con, pytest.raises(CritminError,
                                                                      match="--save"):
         exposure(ExposureRequest(bom=MOTOR, save="  "), con)
+
+
+def test_price_shock_per_commodity_adds_up_to_the_products(imported_store):
+    """CSV has one table: the price shock result is also given per commodity, and the
+    commodities' cost changes add up to the products' (hand check: 0.5 × material cost)."""
+    import pytest
+
+    from critmin.service.exposure import ExposureRequest, exposure
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        r = exposure(ExposureRequest(bom="example:ev_traction_motor", price_shock=["0.5"]),
+                     con)
+    per_product = sum(p["cost_change"] for p in r.price_sensitivity)
+    assert r.frame["cost_change"].sum() == pytest.approx(per_product)
+    assert per_product == pytest.approx(0.5 * sum(p["material_cost"]
+                                                  for p in r.price_sensitivity))
+    assert set(r.frame["price_shock"]) == {0.5}
+    assert "cost_change" in r.columns

@@ -417,6 +417,16 @@ def price_sensitivity(bom: pd.DataFrame, shocks: dict[str, float]) -> pd.DataFra
     return per
 
 
+def price_shock_by_commodity(bom: pd.DataFrame, shocks: dict[str, float]) -> pd.DataFrame:
+    """The same cost change per commodity: ``commodity_id, price_shock, cost_change``
+    with ``cost_change = Σ_rows of the commodity mass·price·shock`` (currency/yr; summed
+    over products, so the per-product totals of :func:`price_sensitivity` add up to it)."""
+    f = bom.assign(price_shock=bom["commodity_id"].map(shocks).fillna(0.0))
+    f["cost_change"] = f["value"] * f["price_shock"]
+    return f.groupby("commodity_id", as_index=False).agg(
+        price_shock=("price_shock", "first"), cost_change=("cost_change", "sum"))
+
+
 def examples() -> dict[str, Any]:
     """{example id: resource} of the shipped example BOMs."""
     from importlib import resources

@@ -140,6 +140,7 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
     from critmin.analysis.exposure import (
         exposure_table,
         price_sensitivity,
+        price_shock_by_commodity,
         read_bom_file,
         store_bom,
         upstream_context,
@@ -164,6 +165,9 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
     table = exposure_table(frame, up).rename(columns={"commodity_id": "commodity"})
     shocks = price_shocks(request.price_shock, commodities)
     sens = records(price_sensitivity(frame, shocks)) if shocks else None
+    if shocks:  # per commodity too, so CSV (one table) carries the price shock result
+        table = table.merge(price_shock_by_commodity(frame, shocks).rename(
+            columns={"commodity_id": "commodity"}), on="commodity", how="left")
     columns = LEAD_COLUMNS + [c for c in table.columns if c not in LEAD_COLUMNS]
     return ExposureResponse.of_frame(
         table[columns], command="exposure", request=request.model_dump(), columns=columns,
