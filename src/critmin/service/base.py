@@ -45,8 +45,22 @@ def clean(value: Any) -> Any:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``frame`` as JSON-ready dicts (see :func:`clean`)."""
-    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    """The rows of ``frame`` as JSON-ready dicts (see :func:`clean`), built column by
+    column (``Series.tolist`` gives Python scalars; object columns are cleaned value by
+    value), so a large result serialises in one pass without a call per cell."""
+    names = [str(c) for c in frame.columns]
+    columns = [_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _column(col: pd.Series) -> list[Any]:
+    if col.dtype == object:
+        return [clean(v) for v in col.tolist()]
+    values = col.tolist()
+    missing = col.isna().to_numpy()
+    if missing.any():
+        values = [None if m else v for v, m in zip(values, missing, strict=True)]
+    return values
 
 
 class Response(BaseModel):

@@ -8,9 +8,7 @@ from functools import cache
 from importlib import resources
 
 from critmin.catalog.tables import read_table
-from critmin.errors import CritminError
-
-LANGS = ("ja", "en")
+from critmin.service.common import LANGS, check_lang  # noqa: F401 (LANGS re-exported)
 
 
 @cache
@@ -31,13 +29,6 @@ def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
         for r in read_table(table):
             out[(kind, r[key])] = {"en": r["name_en"], "ja": r["name_ja"]}
     return out
-
-
-def check_lang(lang: str) -> str:
-    """``lang`` if supported, else an error naming the choices."""
-    if lang not in LANGS:
-        raise CritminError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    return lang
 
 
 def text(key: str, lang: str) -> str:
