@@ -420,11 +420,14 @@ def price_sensitivity(bom: pd.DataFrame, shocks: dict[str, float]) -> pd.DataFra
 def price_shock_by_commodity(bom: pd.DataFrame, shocks: dict[str, float]) -> pd.DataFrame:
     """The same cost change per commodity: ``commodity_id, price_shock, cost_change``
     with ``cost_change = Σ_rows of the commodity mass·price·shock`` (currency/yr; summed
-    over products, so the per-product totals of :func:`price_sensitivity` add up to it)."""
+    over products, so the per-product totals of :func:`price_sensitivity` add up to it;
+    missing when none of the commodity's rows has a price)."""
     f = bom.assign(price_shock=bom["commodity_id"].map(shocks).fillna(0.0))
     f["cost_change"] = f["value"] * f["price_shock"]
-    return f.groupby("commodity_id", as_index=False).agg(
-        price_shock=("price_shock", "first"), cost_change=("cost_change", "sum"))
+    by = f.groupby("commodity_id")
+    # a commodity without any price has no cost change (missing), not 0
+    return pd.DataFrame({"price_shock": by["price_shock"].first(),
+                         "cost_change": by["cost_change"].sum(min_count=1)}).reset_index()
 
 
 def examples() -> dict[str, Any]:
