@@ -397,3 +397,12 @@ def chromium() -> str:
     if not os.path.exists(CHROMIUM):
         missing(f"{CHROMIUM} not installed (make test installs Debian's chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _cli_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands under test print tables and speak English unless a test says otherwise
+    (the defaults otherwise follow the terminal and the locale: tests/views/test_output)."""
+    monkeypatch.setenv("CRITMIN_FORMAT", "table")
+    monkeypatch.setenv("CRITMIN_LANG", "en")
+    monkeypatch.delenv("LC_ALL", raising=False)

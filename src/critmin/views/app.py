@@ -37,10 +37,59 @@ data_app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-
 EXIT_USER, EXIT_FAULT, EXIT_INTERRUPTED = 2, 1, 130
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "lang": None}
+
+
+def _resolve_format(value: Format | None) -> Format:
+    """The format asked for; without one, a table on a terminal and CSV when standard
+    output is a pipe or a file (full precision for the program reading it)."""
+    import sys
+
+    if value is not None:
+        return value
+    return Format.table if sys.stdout.isatty() else Format.csv
+
+
+FormatOpt = Annotated[Format | None, typer.Option(
+    "--format", "-f", callback=_resolve_format, show_default=False, envvar="CRITMIN_FORMAT",
+    help="table, csv or json (default: CRITMIN_FORMAT, else a table on a terminal and CSV "
+    "when piped; CSV and JSON keep full precision).")]
+
+
+def locale_lang() -> str:
+    """The default language: ``CRITMIN_LANG`` if set, else ``ja`` when the locale
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) is Japanese, else ``en``."""
+    from critmin.service.common import check_lang
+
+    if os.environ.get("CRITMIN_LANG"):
+        return check_lang(os.environ["CRITMIN_LANG"])
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(var):
+            return "ja" if os.environ[var].lower().startswith("ja") else "en"
+    return "en"
+
+
+def _set_lang(value: str | None) -> str:
+    from critmin.service.common import check_lang
+
+    try:
+        lang = check_lang(value) if value else locale_lang()
+    except CritminError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    _state["lang"] = lang
+    return lang
+
+
+def current_lang() -> str:
+    """The language of this command (its ``--lang``, else :func:`locale_lang`)."""
+    return _state["lang"] or locale_lang()
+
+
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", callback=_set_lang, show_default=False,
+    help="Language of labels, names, reasons, headers and charts: ja or en (default: "
+    "CRITMIN_LANG, else the locale).")]
 
 
 @app.callback()

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.errors import CritminError
-from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit, records_of, render
 
 AssessImporterOpt = Annotated[list[str] | None, typer.Option(
@@ -25,7 +25,6 @@ CommodityOpt = Annotated[list[str] | None, typer.Option(
     "--commodity", "-c", help="Commodity by id or name (repeatable). Default: --set.")]
 SetOpt = Annotated[str, typer.Option(
     "--set", help="'all' (every catalog commodity) or 'seed13' (the METI study's 13).")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Labels: ja or en.")]
 HhiMapOpt = Annotated[str, typer.Option(
     help="Axes 1–2 mapping: identity (x = HHI) or piecewise (0.15→⅓, 0.25→⅔).")]
 SigmaOpt = Annotated[float, typer.Option(help="σ_ann that maps to 1 on axis 5.")]
@@ -54,10 +53,10 @@ def assess_cmd(
     commodity: CommodityOpt = None, set_: SetOpt = "all", explain: ExplainOpt = False,
     chart: Annotated[Path | None, typer.Option(
         help="Write one radar chart per commodity into this folder.")] = None,
-    chart_format: ChartFormatOpt = "html", lang: LangOpt = "ja",
+    chart_format: ChartFormatOpt = "html", lang: LangOpt = None,
     hhi_mapping: HhiMapOpt = "identity", sigma_ref: SigmaOpt = 1.0,
     theta_hhi: ThetaHOpt = 0.25, theta_g: ThetaGOpt = 0.5, theta_bp: ThetaBpOpt = 0.5,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
 ) -> None:
     """The six METI indicators (0–1, 1 = highest risk), the type (類型) and the policy
     package of each commodity for an importer and year.
@@ -155,7 +154,7 @@ def whatif_cmd(
     levers: LeversOpt = None,
     chart: Annotated[Path | None, typer.Option(
         help="Write before/after radar charts into this folder.")] = None,
-    chart_format: ChartFormatOpt = "html", lang: LangOpt = "ja", fmt: FormatOpt = Format.table,
+    chart_format: ChartFormatOpt = "html", lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Policy what-if (政策実施前/後の評価): the study's four levers recompute the six
     indicators from changed data (never by scaling). Levers on the command line apply to
@@ -201,7 +200,7 @@ def _render_whatif(response: Any, fmt: Format) -> None:
 @user_errors
 def report_cmd(
     importer: AssessImporterOpt = None, year: AssessYearOpt = None,
-    commodity: CommodityOpt = None, set_: SetOpt = "all", lang: LangOpt = "ja",
+    commodity: CommodityOpt = None, set_: SetOpt = "all", lang: LangOpt = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: $CRITMIN_HOME/reports).")] = None,
     levers: LeversOpt = None,

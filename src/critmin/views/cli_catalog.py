@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, atomic_write, emit, records_of, render
 
 TABLE_COLUMNS = ["commodity_id", "name_en", "name_ja", "symbol", "stages",
@@ -24,7 +24,7 @@ def commodities(
     ] = None,
     meti13: Annotated[bool, typer.Option(
         "--meti13", help="Only the 13 minerals of the METI study.")] = False,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """The commodity catalog: names (en/ja), symbol, stages with HS6 codes, production
     series, by-product hosts and which stages have data in the store."""
@@ -74,7 +74,7 @@ def countries(
         help="Only members of this group (EU27, OECD, G7).")] = None,
     historic: Annotated[bool, typer.Option(
         help="Include former countries (ISO 3166-3) used by historical trade.")] = False,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Countries with ISO3 code, English and Japanese names and group membership."""
     from critmin.service.catalog import CountriesRequest
@@ -93,7 +93,7 @@ def demo(
         "(default: usgs-mcs,wmd or $CRITMIN_PRODUCTION_PREFERENCE).")] = None,
     explain: Annotated[bool, typer.Option(
         help="Show which source each figure comes from and what the others say.")] = False,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """The main job: for the 13 minerals of the METI study, the top producing country and
     its share of world production, written to a CSV in the data directory."""

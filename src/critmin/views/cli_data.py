@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from critmin.views.app import FormatOpt, data_app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, data_app, open_store, user_errors
 from critmin.views.output import Format, emit, render
 
 
@@ -134,7 +134,7 @@ def _print_import(response: Any, console: Any) -> None:
 
 @data_app.command("status")
 @user_errors
-def data_status(fmt: FormatOpt = Format.table) -> None:
+def data_status(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
     """What the store holds: sources (publisher, version, licence, sha256), rows per table
     and years covered, codes that could not be mapped to a country, and the build log."""
     from critmin.service.data import DataStatusRequest, status
@@ -173,7 +173,7 @@ def _status_rows(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @data_app.command("sources")
 @user_errors
-def data_sources(fmt: FormatOpt = Format.table) -> None:
+def data_sources(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
     """List the sources in the store with publisher, version, licence and sha256."""
     from critmin.service.data import DataSourcesRequest, sources
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.errors import CritminError
-from critmin.views.app import FormatOpt, app, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, user_errors
 from critmin.views.output import Format, emit, records_of, render
 
 demand_app = typer.Typer(
@@ -39,8 +39,8 @@ def demand_cmd(
     chart: Annotated[Path | None, typer.Option(
         help="Folder for stacked-area charts of the three parts (one per mineral).")] = None,
     chart_format: Annotated[str, typer.Option(help="html, png or svg.")] = "html",
-    lang: Annotated[str, typer.Option(help="Chart labels: ja or en.")] = "ja",
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
+    fmt: FormatOpt = None,
 ) -> None:
     """Demand per mineral and year split into new uses (deployment × intensity), uses
     reduced by regulation and other uses at their trend. Example:
@@ -100,7 +100,7 @@ def sensitivity_cmd(
     spread: Annotated[float, typer.Option(
         help="Sobol: each multiplier uniform on [1 − spread, 1 + spread].")] = 0.2,
     seed: Annotated[int, typer.Option(help="Sobol sampling seed.")] = 1,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Elasticity of each mineral's demand in the target year to every parameter
     (central differences, h = 1 %) and Sobol indices S1/ST (SALib). Example:
@@ -122,7 +122,7 @@ def sensitivity_cmd(
 
 @demand_app.command("scenarios")
 @user_errors
-def scenarios_cmd(fmt: FormatOpt = Format.table) -> None:
+def scenarios_cmd(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
     """The shipped demand scenarios."""
     from critmin.service.demand import DemandScenariosRequest, scenarios
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit, records_of, render, write_csv
 
 BomOpt = Annotated[str | None, typer.Option(
@@ -41,9 +41,8 @@ def exposure_cmd(
     price_shock: PriceShockOpt = None,
     report: Annotated[Path | None, typer.Option(help="Write the HTML + Excel report into "
                                                      "this folder.")] = None,
-    lang: Annotated[str, typer.Option(help="Report labels: ja or en.")] = "ja",
     sheet: Annotated[str | None, typer.Option(help="Excel sheet of the BOM.")] = None,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
     store: OldStoreOpt = None,
     name: OldNameOpt = None,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit, render
 
 YearOpt = Annotated[str, typer.Option(
@@ -39,7 +39,7 @@ def indicators_cmd(
         help="Trade inside a group importer: exclude (default) or keep.")] = "exclude",
     explain: Annotated[bool, typer.Option(
         help="For one importer, commodity and year: the rows behind the values.")] = False,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Supply-risk indicators for importers × commodities × stages × years: production
     and reserves concentration, import HHI, governance-weighted import concentration,
@@ -86,9 +86,8 @@ def geopolrisk_cmd(
         "numbers (zeros where it gives zeros).")] = None,
     explain: Annotated[bool, typer.Option(
         help="For one importer, commodity and year: the rows behind the score.")] = False,
-    lang: Annotated[str, typer.Option(
-        "--lang", help="Language of the missing-data reasons: en or ja.")] = "en",
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
+    fmt: FormatOpt = None,
 ) -> None:
     """GeoPolRisk: HHI of world production × import risk (WGI political stability),
     score and characterisation factor (kg Cu-eq/kg), per importer, commodity stage, year.

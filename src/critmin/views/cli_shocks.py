@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit, records_of, render
 
 scenario_app = typer.Typer(help="Export-control and geopolitical scenarios (YAML files; "
@@ -89,8 +89,7 @@ def shock_cmd(
     radar: Annotated[Path | None, typer.Option(
         help="Folder for before/after radars of the six indicators (one --importer).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="Radar labels: ja or en.")] = "ja",
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """What happens if EXPORTER restricts exports of a commodity: direct loss, re-sourcing
     from other exporters (HiGHS LP, shared max–min among importers that lost supply),
@@ -112,7 +111,7 @@ def shock_cmd(
 
 @scenario_app.command("list")
 @user_errors
-def scenario_list(fmt: FormatOpt = Format.table) -> None:
+def scenario_list(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
     """The shipped scenarios with their date and source."""
     from critmin.service.shocks import ScenarioListRequest
     from critmin.service.shocks import scenario_list as list_scenarios
@@ -127,7 +126,7 @@ def scenario_run(
     scenario: Annotated[str, typer.Argument(help="A library id (see 'critmin scenario "
                                                  "list') or a YAML file.")],
     importer: ImporterOpt = None, year: YearOpt = None, full: FullOpt = False,
-    chart: ChartOpt = None, fmt: FormatOpt = Format.table,
+    chart: ChartOpt = None, lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Run a scenario file: every shock, bloc cut and demand change at once. Example:
     critmin scenario run cn_graphite_2023 -i JPN -i EU27 -f json
@@ -188,7 +187,7 @@ def uncertainty_cmd(
     max_memory: Annotated[int, typer.Option(
         help="Refuse a run whose estimated peak memory (main process and local workers) "
         "exceeds this many MiB.")] = 1024,
-    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Monte Carlo over WGI (published standard errors), production and reserves
     (lognormal), shock cuts and re-sourcing (the scenario's ω and κ): 5/50/95 % quantiles

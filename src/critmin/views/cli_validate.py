@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from critmin.views.app import FormatOpt, app, open_store, user_errors
+from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit, records_of, render
 
 SUMMARY_COLUMNS = ["family", "years", "checks", "compared", "agree", "share", "target",
@@ -84,12 +84,11 @@ def validate_cmd(
     year: Annotated[int | None, typer.Option(
         help="Year of the USGS net-import-reliance comparison (default: the latest year "
         "both USGS and critmin have).")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Labels and explanations: ja or en.")
-                    ] = "ja",
+    lang: LangOpt = None,
     all_rows: Annotated[bool, typer.Option(
         "--all-rows", help="List every check, not only those that disagree or could not "
         "be compared.")] = False,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
 ) -> None:
     """critmin compared with official publications: USGS MCS 2025 net import reliance of
     the USA (within 10 points; E = net exporter; bounds), the shares the seed documents

@@ -1,5 +1,5 @@
-"""Japanese and English labels of the assessment: axes, types, measures and levels from
-the catalog, interface strings from ``views/data/strings.csv``."""
+"""Japanese and English labels: axes, types, measures, levels and commodities from the
+catalog, interface strings from ``views/data/strings*.csv`` (by key)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,18 @@ from critmin.service.common import LANGS, check_lang  # noqa: F401 (LANGS re-exp
 
 @cache
 def _strings() -> dict[str, dict[str, str]]:
-    text = resources.files("critmin.views").joinpath("data", "strings.csv").read_text(
-        encoding="utf-8")
-    return {r["key"]: {"en": r["en"], "ja": r["ja"]} for r in csv.DictReader(text.splitlines())}
+    """Every ``views/data/strings*.csv`` (one file per part of the interface), by key; a
+    key defined twice is an error."""
+    out: dict[str, dict[str, str]] = {}
+    folder = resources.files("critmin.views").joinpath("data")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not (entry.name.startswith("strings") and entry.name.endswith(".csv")):
+            continue
+        for r in csv.DictReader(entry.read_text(encoding="utf-8").splitlines()):
+            if r["key"] in out:
+                raise ValueError(f"string key {r['key']!r} defined twice ({entry.name})")
+            out[r["key"]] = {"en": r["en"], "ja": r["ja"]}
+    return out
 
 
 @cache
