@@ -106,7 +106,7 @@ def _list(fmt: Format) -> None:
 
 
 def _report(response: Any, folder: Path, lang: str) -> None:
-    from critmin.views.report import write_exposure_report
+    from critmin.views.exposure_report import write_exposure_report
 
     table = response.frame.rename(columns={"commodity": "commodity_id"})
     for kind, p in write_exposure_report(table, response.sensitivity_frame, folder,
