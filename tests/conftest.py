@@ -405,4 +405,5 @@ def _cli_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     (the defaults otherwise follow the terminal and the locale: tests/views/test_output)."""
     monkeypatch.setenv("CRITMIN_FORMAT", "table")
     monkeypatch.setenv("CRITMIN_LANG", "en")
+    monkeypatch.setenv("CRITMIN_STRICT_I18N", "1")
     monkeypatch.delenv("LC_ALL", raising=False)

@@ -13,8 +13,11 @@ from typing import Annotated, Any
 import typer
 
 from critmin.errors import CritminError
-from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
+from critmin.methods.meti6 import axis_ids
+from critmin.views.app import FormatOpt, LangOpt, app, current_lang, open_store, user_errors
+from critmin.views.i18n import label, text
 from critmin.views.output import Format, emit, records_of, render
+from critmin.views.tables import header
 
 AssessImporterOpt = Annotated[list[str] | None, typer.Option(
     "--importer", "-i", help="Importer: ISO3, English/Japanese name or group (EU27, OECD, "
@@ -38,13 +41,6 @@ ExplainOpt = Annotated[bool, typer.Option(
     help="One row per axis with its raw value, basis, detail, sources and the reason for a "
     "missing value.")]
 ChartFormatOpt = Annotated[str, typer.Option(help="html, png or svg.")]
-
-SHORT = {"production_concentration": "x1 prod", "reserve_concentration": "x2 res",
-         "import_governance_concentrate": "x3 imp-conc",
-         "import_governance_refined": "x4 imp-ref", "historical_volatility": "x5 vol",
-         "scrap_recycling": "x6 scrap"}
-"""Short table headers of the axes, by axis id."""
-
 
 @app.command("assess")
 @user_errors
@@ -99,7 +95,7 @@ def _render_assessment(response: Any, fmt: Format) -> None:
     if fmt is Format.json or response.explain:
         render(response, fmt, title=f"{len(frame)} axis values")
         return
-    rows = []
+    rows, lang = [], current_lang()
     for r in frame.itertuples(index=False):
         head = {"importer": r.importer, "commodity": r.commodity}
         if fmt is Format.csv:
@@ -107,14 +103,14 @@ def _render_assessment(response: Any, fmt: Format) -> None:
                          "type_reason": r.type_reason,
                          "missing": "; ".join(f"{k}: {v}" for k, v in r.missing.items())})
         else:
-            rows.append({**head, **{SHORT[ax]: _round(v, 3) for ax, v in r.indicators.items()},
-                         "type": r.type + (" (near)" if r.near_threshold else "")})
-    emit(rows, fmt, title=f"criticality assessment {response.year} (0–1, 1 = highest "
-         "risk; blank = missing, see --explain or -f json)")
-
-
-def _round(v: float | None, digits: int) -> float | None:
-    return None if v is None or v != v else round(v, digits)
+            rows.append({**head, **{f"axis_{i}": v for i, v in
+                                    enumerate(r.indicators.values(), start=1)},
+                         "type": label("type", r.type, lang)
+                         + (" *" if r.near_threshold else "")})
+    legend = "  ".join(f"{header(f'axis_{i}', lang)} {label('axis', ax, lang)}"
+                       for i, ax in enumerate(axis_ids(), start=1))
+    legend += "\n" + text("near_marker", lang)
+    emit(rows, fmt, title=text("title_assess", lang).format(year=response.year), note=legend)
 
 
 def _write_charts(values: Any, folder: Path, chart_format: str, lang: str,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, LangOpt, data_app, open_store, user_errors
+from critmin.views.i18n import text
 from critmin.views.output import Format, emit, render
 
 
@@ -94,6 +95,10 @@ def data_import(
     version: Annotated[str, typer.Option(help="For 'table': the version.")] = "",
     sheet: Annotated[str | None, typer.Option(help="For 'table': the Excel sheet.")] = None,
     hs: HsOpt = "catalog", country_codes: CountryCodesOpt = None,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Print the import report (what was read, skipped and flagged) as "
+        "a table; without it, one summary line per source.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Import an official release or your own table into the store (all or nothing).
 
@@ -117,19 +122,25 @@ def data_import(
     console = Console(stderr=True)
     with console.status(f"importing {file.name} …") as status:
         response = import_(request, on_step=lambda s: status.update(s))
-    _print_import(response, console)
+    _print_import(response, console, report, lang)
 
 
-def _print_import(response: Any, console: Any) -> None:
-    """What an import did, on standard error, and its report as a table."""
+def _print_import(response: Any, console: Any, report: bool, lang: str) -> None:
+    """What an import did, one line per source on standard error; its report as a table
+    with ``--report``, else the number of report lines."""
     for sid in response.unchanged:
-        console.print(f"{sid}: already imported (same sha256), nothing changed")
+        console.print(text("import_unchanged", lang).format(source=sid), highlight=False)
     for sid, counts in response.sources.items():
-        rows = ", ".join(f"{t} {n:,}" for t, n in counts.items())
-        console.print(f"{sid}: imported {rows}", highlight=False)
-    if response.sources:
-        emit([r.model_dump() for r in response.report], Format.table, title="import report")
-        console.print(f"done in {response.seconds:.1f} s", highlight=False)
+        rows = ", ".join(f"{text(f'table_{t}', lang)} {n:,}" for t, n in counts.items())
+        console.print(text("import_done", lang).format(source=sid, rows=rows),
+                      highlight=False)
+    if not response.sources:
+        return
+    if report:
+        emit([r.model_dump() for r in response.report], Format.table,
+             title=text("import_report", lang))
+    console.print(text("import_summary", lang).format(
+        seconds=response.seconds, n=len(response.report)), highlight=False)
 
 
 @data_app.command("status")

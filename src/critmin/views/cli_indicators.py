@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
+from critmin.views.i18n import text
 from critmin.views.output import Format, emit, render
+from critmin.views.tables import cell
+
+INDICATOR_TABLE = ["importer", "commodity", "stage", "year", "indicator", "value", "lower",
+                   "upper", "missing"]
+"""The columns of the indicators table (CSV and JSON carry every column)."""
+GEOPOLRISK_TABLE = ["importer", "commodity", "stage", "year", "hhi", "import_risk", "score",
+                    "cf", "missing"]
 
 YearOpt = Annotated[str, typer.Option(
     "--year", help="One year, a range '2018-2023', a list '2018,2020', or 'all'.")]
@@ -49,16 +57,17 @@ def indicators_cmd(
     options = {"stage": stage, "basis": basis, "wgi": wgi, "missing_wgi": missing_wgi,
                "intra_group": intra_group}
     if explain:
-        _explain(service.explain_request(importer, commodity, year, **options), fmt)
+        _explain(service.explain_request(importer, commodity, year, **options), fmt, lang)
         return
     request = service.IndicatorsRequest(importers=importer, commodities=commodity,
                                         years=year, indicators=indicator, **options)
     with open_store() as con:
         response = service.indicators(request, con)
-    render(response, fmt, title=f"{len(response.frame):,} indicator values")
+    render(response, fmt, title=text("title_indicators", lang).format(n=len(response.frame)),
+           table_columns=INDICATOR_TABLE)
 
 
-def _explain(request: Any, fmt: Format) -> None:
+def _explain(request: Any, fmt: Format, lang: str) -> None:
     """Print the rows behind one cell: the response as JSON, else two tables."""
     from critmin.service.indicators import explain
 
@@ -68,11 +77,11 @@ def _explain(request: Any, fmt: Format) -> None:
         render(response, fmt)
         return
     data = response.payload()
-    emit(data["partners"], fmt, title=f"imports of {request.importer}, {request.commodity}, "
-         f"{request.year} (share = flow / stage total; risk = clip((2.5 − WGI)/5, 0, 1), "
-         f"WGI {data['dimensions'][0]['wgi_dimensions']})")
-    emit(data["producers"], fmt, title="world producers (share of the stage total; 'other "
-         "countries' counts in the total, never ranked)")
+    emit(data["partners"], fmt, title=text("title_explain_partners", lang).format(
+        importer=data["request"]["importer"], year=data["request"]["year"],
+        commodity=cell(data["request"]["commodity"], "commodity", lang),
+        wgi=data["dimensions"][0]["wgi_dimensions"]))
+    emit(data["producers"], fmt, title=text("title_explain_producers", lang))
 
 
 @app.command("geopolrisk")
@@ -97,10 +106,10 @@ def geopolrisk_cmd(
     if compat is not None:
         request: Any = service.GeoPolRiskCompatRequest(
             compat=compat, importers=importer, commodities=commodity, years=year)
-        call, title = service.geopolrisk_compat, "GeoPolRisk (geopolrisk-py 2.0.1 compatible)"
+        call, title = service.geopolrisk_compat, text("title_geopolrisk_compat", lang)
     elif explain:
         _explain(service.explain_request(importer, commodity, year, stage=stage, wgi="pv",
-                                         missing_wgi=missing_wgi), fmt)
+                                         missing_wgi=missing_wgi), fmt, lang)
         return
     else:
         request = service.GeoPolRiskRequest(importers=importer, commodities=commodity,
@@ -109,4 +118,6 @@ def geopolrisk_cmd(
         call, title = service.geopolrisk, "GeoPolRisk"
     with open_store() as con:
         response = call(request, con)
-    render(response, fmt, title=f"{title}, {len(response.frame):,} cells")
+    render(response, fmt, title=text("title_cells", lang).format(title=title,
+                                                                  n=len(response.frame)),
+           table_columns=[c for c in GEOPOLRISK_TABLE if c in response.columns])

@@ -67,13 +67,10 @@ def _summary_for_table(summary: list[Any], lang: str) -> list[dict[str, Any]]:
 
 def _emit_labelled(records: list[dict[str, Any]], columns: list[str], lang: str,
                    title: str) -> None:
-    """A Rich table whose headers are translated (``validate_<column>``)."""
-    from critmin.views.i18n import text
-
-    labels = {c: text(f"validate_{c}", lang) if c not in ("year",) else text("year", lang)
-              for c in columns}
-    emit([{labels[c]: r.get(c) for c in columns} for r in records], Format.table,
-         [labels[c] for c in columns], title=title)
+    """A table whose headers are the ``validate_<column>`` strings."""
+    keys = {c: "year" if c == "year" else f"validate_{c}" for c in columns}
+    emit([{keys[c]: r.get(c) for c in columns} for r in records], Format.table,
+         [keys[c] for c in columns], title=title)
 
 
 @app.command("validate")

@@ -34,7 +34,8 @@ def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
                              ("type", "criticality_types", "type_id"),
                              ("measure", "policy_measures", "measure_id"),
                              ("level", "policy_levels", "level"),
-                             ("commodity", "commodities", "commodity_id")):
+                             ("commodity", "commodities", "commodity_id"),
+                             ("indicator", "indicators", "indicator_id")):
         for r in read_table(table):
             out[(kind, r[key])] = {"en": r["name_en"], "ja": r["name_ja"]}
     return out
@@ -46,7 +47,7 @@ def text(key: str, lang: str) -> str:
 
 
 def label(kind: str, ident: str, lang: str) -> str:
-    """Name of an axis, type, measure, level or commodity in ``lang``."""
+    """Name of an axis, type, measure, level, commodity or indicator in ``lang``."""
     entry = _catalog_labels().get((kind, ident))
     if entry is None:
         raise KeyError(f"no {kind} label for {ident!r}")

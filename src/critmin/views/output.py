@@ -38,8 +38,10 @@ def records_of(frame: Any) -> list[dict[str, Any]]:
 
 
 def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None = None,
-         title: str | None = None) -> None:
-    """Write ``records`` in ``fmt``; ``columns`` picks and orders the table/CSV columns."""
+         title: str | None = None, note: str | None = None) -> None:
+    """Write ``records`` in ``fmt``; ``columns`` picks and orders the table/CSV columns.
+    A table is for people (:func:`critmin.views.tables.people_table`: the current
+    language, significant figures, fitted to the terminal), with ``note`` under it."""
     cols = columns or (list(records[0]) if records else [])
     if fmt is Format.json:
         # one write: json.dump to a text stream makes a system call per fragment
@@ -49,15 +51,30 @@ def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None =
         writer.writeheader()
         writer.writerows(records)
     else:
-        from rich.console import Console
-        from rich.table import Table
+        print_table(records, cols, title, note)
 
-        table = Table(title=title)
-        for c in cols:
-            table.add_column(c)
-        for r in records:
-            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in cols))
-        Console().print(table)
+
+def print_table(records: list[dict[str, Any]], columns: list[str], title: str | None,
+                note: str | None = None) -> None:
+    """``records`` as a table for people on standard output, in the current language;
+    the columns that do not fit are named under it."""
+    from rich.console import Console
+
+    from critmin.views.app import current_lang
+    from critmin.views.i18n import text
+    from critmin.views.tables import people_table
+
+    console = Console()
+    lang = current_lang()
+    heading, table, hidden = people_table(records, columns, lang, title, console.width)
+    if heading:
+        console.print(heading, soft_wrap=False, highlight=False, markup=False)
+    console.print(table)
+    if hidden:
+        console.print(text("hidden_columns", lang).format(columns=", ".join(hidden)),
+                      soft_wrap=True, highlight=False)
+    if note:
+        console.print(note, soft_wrap=False, highlight=False)
 
 
 def write_csv(frame: Any) -> None:

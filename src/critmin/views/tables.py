@@ -1,0 +1,244 @@
+"""Terminal tables for people: headers and id values in the reader's language, numbers
+to significant figures, columns chosen to fit the width.
+
+Machine outputs (CSV, JSON) never pass through here: they keep column ids and full
+precision. A table shows the same rows with
+
+- **headers** looked up by column name in ``views/data/columns.csv``, then in the
+  interface strings (``strings*.csv``); a column without a label keeps its name (and
+  raises under ``CRITMIN_STRICT_I18N=1``, which the tests set, so no id reaches a reader);
+- **id values** translated by key: commodities, types, axes, measures, levels, stages,
+  booleans (✓), missing-data reasons (the vocabulary of ``catalog/missing_reasons.csv``);
+- **numbers** to :data:`SIGNIFICANT` significant figures, thousands separated
+  (``60825.16100000001`` → ``60,825``; ``0.5677988979264287`` → ``0.568``), years as
+  they are;
+- **width**: every column is at least as wide as its longest word, so an identifier is
+  never cut or folded; columns that do not fit the terminal are left out, from the
+  right, and a note under the table names them and says how to see them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+SIGNIFICANT = 3
+"""Significant figures of numbers in terminal tables (CSV and JSON keep full precision)."""
+
+STRICT_ENV = "CRITMIN_STRICT_I18N"
+_BORDER = 3  # a column's share of the table's borders and padding, in cells
+
+
+@cache
+def _column_labels() -> dict[str, dict[str, str]]:
+    text = resources.files("critmin.views").joinpath("data", "columns.csv").read_text(
+        encoding="utf-8")
+    return {r["key"]: {"en": r["en"], "ja": r["ja"]} for r in csv.DictReader(
+        text.splitlines())}
+
+
+def header(column: str, lang: str) -> str:
+    """The header of ``column`` in ``lang`` (``columns.csv``, then the interface
+    strings); the column name itself when neither has it (an error under
+    ``CRITMIN_STRICT_I18N=1``)."""
+    from critmin.views.i18n import all_labels
+
+    entry = _column_labels().get(column) or all_labels().get(("text", column))
+    if entry is not None:
+        return entry[lang]
+    if os.environ.get(STRICT_ENV, "") not in ("", "0"):
+        raise KeyError(f"no header for column {column!r} in views/data/columns.csv")
+    return column
+
+
+def number(value: float | int, column: str = "") -> str:
+    """``value`` to :data:`SIGNIFICANT` significant figures, thousands separated; a
+    year column's integers as they are."""
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, int):
+        return str(value) if "year" in column or column in ("rank", "draws") else f"{value:,}"
+    if not math.isfinite(value):
+        return "" if math.isnan(value) else str(value)
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude >= SIGNIFICANT - 1:
+        return f"{round(value):,}"
+    if magnitude < -4:
+        mantissa, exponent = f"{value:.{SIGNIFICANT - 1}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    decimals = SIGNIFICANT - 1 - magnitude
+    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _label_of(kind: str) -> Callable[[str, str], str]:
+    def lookup(value: str, lang: str) -> str:
+        from critmin.views.i18n import label
+
+        try:
+            return label(kind, value, lang)
+        except KeyError:
+            return value
+    return lookup
+
+
+def _stage(value: str, lang: str) -> str:
+    from critmin.catalog.reasons import STAGE_NAMES
+
+    return STAGE_NAMES.get(value, {}).get(lang, value)
+
+
+def _flag(value: str, lang: str) -> str:
+    """A word from the interface strings (``value_<word>``), else the value."""
+    from critmin.views.i18n import all_labels
+
+    entry = all_labels().get(("text", f"value_{value}"))
+    return entry[lang] if entry else value
+
+
+def _reason(value: str, lang: str) -> str:
+    from critmin.catalog.reasons import translate
+
+    return "; ".join(translate(part, lang) for part in value.split("; "))
+
+
+def _id_list(kind: str) -> Callable[[str, str], str]:
+    one = _label_of(kind)
+
+    def lookup(value: str, lang: str) -> str:
+        return ", ".join(one(v.strip(), lang) for v in value.split(","))
+    return lookup
+
+
+_VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
+    "commodity": _label_of("commodity"), "commodity_id": _label_of("commodity"),
+    "mineral": _label_of("commodity"), "host": _label_of("commodity"),
+    "commodities": _id_list("commodity"),
+    "type": _label_of("type"), "type_before": _label_of("type"),
+    "type_after": _label_of("type"), "axis": _label_of("axis"),
+    "measure": _label_of("measure"), "lever": _label_of("measure"),
+    "level": _label_of("level"), "stage": _stage, "indicator": _label_of("indicator"),
+    "flag": _flag, "importer": _flag,
+}
+
+
+def translator(column: str) -> Callable[[str, str], str] | None:
+    """How the values of ``column`` are shown in a language (None: as they are)."""
+    if column in _VALUE_KINDS:
+        return _VALUE_KINDS[column]
+    if column.endswith("reason") or column in ("missing", "missing_reasons"):
+        return _reason
+    return None
+
+
+def cell(value: Any, column: str, lang: str) -> str:
+    """One value as a table shows it."""
+    if value is None:
+        return ""
+    if hasattr(value, "item") and not isinstance(value, (str, list, dict)):
+        value = value.item()
+    if isinstance(value, (bool, int, float)):
+        return number(value, column)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell(v, column, lang) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{header(k, lang)}: {cell(v, k, lang)}" for k, v in value.items())
+    text = str(value)
+    tr = translator(column)
+    return tr(text, lang) if tr is not None and text else text
+
+
+def _longest_word(texts: Sequence[str]) -> int:
+    """The cells the longest unbreakable word of ``texts`` needs. Japanese breaks
+    between any two characters: a word with wide characters needs only
+    :data:`_WIDE_LEAST` cells."""
+    from rich.cells import cell_len
+
+    def least(word: str) -> int:
+        n = cell_len(word)
+        return min(n, _WIDE_LEAST) if n > len(word) else n
+    return max((least(w) for t in texts for w in t.split()), default=1)
+
+
+_WIDE_LEAST = 6
+
+
+def fit_columns(headers: Sequence[str], columns: Sequence[Sequence[str]], width: int,
+                keep: int = 1) -> list[int]:
+    """Indices of the columns shown at ``width`` cells: in order, each at least as wide
+    as its longest word (header or value), up to the first that does not fit (the
+    first ``keep`` always)."""
+    shown, used = [], 1
+    for i, (head, values) in enumerate(zip(headers, columns, strict=True)):
+        need = max(_longest_word([head]), _longest_word(values)) + _BORDER
+        if i >= keep and used + need > width:
+            break
+        shown.append(i)
+        used += need
+    return shown
+
+
+def column_widths(least: Sequence[int], natural: Sequence[int], width: int) -> list[int]:
+    """Widths of columns that each need ``least`` cells and would like ``natural``, in a
+    table ``width`` cells wide: the room left over after ``least`` is shared in
+    proportion to what each column lacks."""
+    room = width - 1 - sum(w + _BORDER for w in least)
+    lack = [max(n - m, 0) for m, n in zip(least, natural, strict=True)]
+    total = sum(lack)
+    if room <= 0 or total == 0:
+        return list(least)
+    if total <= room:
+        return [max(m, n) for m, n in zip(least, natural, strict=True)]
+    return [m + (room * d) // total for m, d in zip(least, lack, strict=True)]
+
+
+def common_values(columns: Sequence[str], cells: Sequence[Sequence[str]],
+                  numeric: Sequence[bool]) -> tuple[list[int], list[int]]:
+    """Indices of the columns that are empty in every row, and of the text (or year)
+    columns with one value in every row of several: a table states those once, above
+    it, instead of repeating them."""
+    empty = [i for i, col in enumerate(cells) if not any(col)]
+    same = [i for i, (name, col, num) in enumerate(zip(columns, cells, numeric, strict=True))
+            if len(col) > 1 and col[0] and len(set(col)) == 1
+            and (not num or "year" in name)]
+    return empty, same
+
+
+def people_table(records: list[dict[str, Any]], columns: list[str], lang: str,
+                 title: str | None, width: int) -> tuple[str, Any, list[str]]:
+    """The heading (``title`` and caption), a Rich table of ``records`` for a reader at
+    ``width`` cells, and the headers of the columns left out. Columns empty in every row
+    are left out; a text column with the same value in every row is stated once in the
+    caption (``header: value``)."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    numeric = [all(_is_number(r.get(c)) for r in records) for c in columns]
+    cells = [[cell(r.get(c), c, lang) for r in records] for c in columns]
+    empty, same = common_values(columns, cells, numeric)
+    caption = " · ".join(f"{header(columns[i], lang)}: {cells[i][0]}" for i in same)
+    keep = [i for i in range(len(columns)) if i not in empty and i not in same]
+    columns, cells, numeric = ([seq[i] for i in keep] for seq in (columns, cells, numeric))
+    headers = [header(c, lang) for c in columns]
+    shown = fit_columns(headers, cells, width)
+    least = [max(_longest_word([headers[i]]), _longest_word(cells[i])) for i in shown]
+    natural = [max(cell_len(t) for t in ([] if numeric[i] else [headers[i]]) + cells[i])
+               for i in shown]
+    heading = "\n".join(t for t in (title, caption) if t)
+    table = Table(title=None)
+    for i, w in zip(shown, column_widths(least, natural, width), strict=True):
+        table.add_column(headers[i], width=w, overflow="fold",
+                         justify="right" if numeric[i] else "left")
+    for row in range(len(records)):
+        table.add_row(*(cells[i][row] for i in shown))
+    return heading, table, [headers[i] for i in range(len(columns)) if i not in shown]
+
+
+def _is_number(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
