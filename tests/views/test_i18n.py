@@ -48,3 +48,11 @@ def test_indicator_names_cover_the_engine() -> None:
 
     for ind in INDICATORS:
         assert i18n.label("indicator", ind, "ja") and i18n.label("indicator", ind, "en")
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_line_breaks_inside_strings(name: str) -> None:
+    """The files are read line by line: a quoted line break would be lost."""
+    rows = list(csv.reader(DATA.joinpath(name).read_text(encoding="utf-8").splitlines()))
+    lines = DATA.joinpath(name).read_text(encoding="utf-8").splitlines()
+    assert len(rows) == len(lines)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
+from critmin.views.i18n import text
 from critmin.views.output import Format, atomic_write, emit, records_of, render
 
 TABLE_COLUMNS = ["commodity_id", "name_en", "name_ja", "symbol", "stages",
@@ -110,34 +111,36 @@ def demo(
     with atomic_write(path) as tmp:
         frame.to_csv(tmp, index=False)
     if fmt is Format.table:
-        cols = ["mineral", "stage", "top producer", "share %", "world"]
-        emit([_demo_row(r) for r in records_of(frame)], fmt,
+        cols = ["mineral", "stage", "top_producer", "top_share_pct", "world"]
+        emit([_demo_row(r, lang) for r in records_of(frame)], fmt,
              cols + (["source_id", "alternatives"] if explain else []),
-             title=f"Top producer per METI mineral, {year}")
+             title=text("title_demo", lang).format(year=year))
     else:
         render(response, fmt)
-    _demo_summary(frame, year, str(path), explain)
+    _demo_summary(frame, year, str(path), explain, lang)
 
 
-def _demo_row(r: dict[str, Any]) -> dict[str, Any]:
+def _demo_row(r: dict[str, Any], lang: str) -> dict[str, Any]:
+    from critmin.views.tables import number
+
+    country = r["country_ja"] if lang == "ja" else r["country_en"]
     return r | {
-        "mineral": f"{r['name_en']} {r['name_ja']}",
-        "top producer": r["missing"] or f"{r['top_iso3']} {r['country_ja']}",
-        "share %": None if r["top_share"] is None else f"{100 * r['top_share']:.1f}",
-        "world": None if r["total"] is None else f"{r['total']:,.0f} {r['unit']}"}
+        "mineral": r["commodity_id"], "top_producer": r["missing"] or f"{r['top_iso3']} {country}",
+        "top_share_pct": None if r["top_share"] is None else round(100 * r["top_share"], 1),
+        "world": None if r["total"] is None else f"{number(r['total'])} {r['unit']}"}
 
 
-def _demo_summary(frame: Any, year: int, path: str, explain: bool) -> None:
+def _demo_summary(frame: Any, year: int, path: str, explain: bool, lang: str) -> None:
     from rich.console import Console
 
     from critmin.config import store_path
 
     console = Console(stderr=True)
     if explain:
-        console.print(f"source preference: {frame['preference'].iloc[0]} (first source "
-                      "with the figure wins; never mixed within one total)", highlight=False)
-    have = frame["top_share"].notna()
-    console.print(
-        f"{int(have.sum())} of {len(frame)} minerals have {year} production; "
-        f"{int((frame['top_share'] >= 0.5).sum())} have one country above 50 %.\n"
-        f"store: {store_path()}\nwrote: {path}", highlight=False)
+        console.print(text("demo_preference", lang).format(
+            preference=frame["preference"].iloc[0]), highlight=False)
+    console.print(text("demo_summary", lang).format(
+        have=int(frame["top_share"].notna().sum()), n=len(frame), year=year,
+        above=int((frame["top_share"] >= 0.5).sum())), highlight=False)
+    console.print(text("store_at", lang).format(path=store_path()), highlight=False)
+    console.print(text("wrote_file", lang).format(path=path), highlight=False)
