@@ -77,7 +77,8 @@ def test_every_pgm_price_on_its_own_metal(extract):
     assert owner["usgs:Platinum-Group Metals:Price_Ruthenium_dto"] == {"NULL"}
     assert set(pgm["unit"]) == {"USD/troy oz"}
     report = {r[0]: r[1:] for r in extract.report.rows}
-    n, detail = report["annual price values of metals not in the catalog (commodity_id NULL)"]
+    n, detail = report["annual price values of metals not in the catalog (kept without a "
+                       "commodity)"]
     assert "Price_Iridium_dto" in detail and "Price_Ruthenium_dto" in detail and n >= 10
 
 

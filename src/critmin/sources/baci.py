@@ -84,7 +84,7 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
     for status in ("unallocated", "unmapped"):
         sel = codes[codes["status"] == status]
         if len(sel):
-            report.add(f"{status} partner codes (kept, iso3 NULL)", int(sel["n_rows"].sum()),
+            report.add(f"{status} partner codes (kept without a country)", int(sel["n_rows"].sum()),
                        ", ".join(sel["code"]))
     return trade, codes
 

@@ -499,7 +499,7 @@ def read_salient(files: list[Path], sha256: str, edition: str) -> Extract:
     report.add("blank cells (missing, not zero)", int(blank.sum()))
     data = data[~blank].copy()
     for flag, n in data["flag"].dropna().value_counts().items():
-        report.add(f"cells flagged {flag}", int(n))
+        report.add(f"cells flagged {flag.replace('_', ' ')}", int(n))
     data["unit"], factor = _normalised(data["unit_printed"])
     bad_unit = data["unit_printed"].notna() & data["unit"].isna()
     report.add("cells whose printed unit does not parse (unit left empty)",
@@ -521,7 +521,7 @@ def read_salient(files: list[Path], sha256: str, edition: str) -> Extract:
         "flag": prices["flag"], "unit_printed": prices["unit_printed"]})
     report.add("annual price values", len(price))
     no_metal = prices[prices["commodity_id"].isna()]
-    report.add("annual price values of metals not in the catalog (commodity_id NULL)",
+    report.add("annual price values of metals not in the catalog (kept without a commodity)",
                len(no_metal), ", ".join(sorted(no_metal["item"].unique())))
     return Extract(source, report, {"salient": salient, "price": price})
 
@@ -546,7 +546,7 @@ def _item_commodities(data: pd.DataFrame, cmap: dict[str, str],
     report.add("cells attached item by item (files covering several commodities)",
                int(per_item.sum()), ", ".join(sorted(data.loc[per_item, "usgs_commodity"]
                                                      .unique())))
-    report.add("rows of commodities not in the catalog (kept, commodity_id NULL)",
+    report.add("rows of commodities not in the catalog (kept without a commodity)",
                int(out.isna().sum()))
     return out
 

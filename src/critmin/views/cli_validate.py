@@ -68,8 +68,10 @@ def _summary_for_table(summary: list[Any], lang: str) -> list[dict[str, Any]]:
 def _emit_labelled(records: list[dict[str, Any]], columns: list[str], lang: str,
                    title: str) -> None:
     """A table whose headers are the ``validate_<column>`` strings."""
+    from critmin.views.tables import cell
+
     keys = {c: "year" if c == "year" else f"validate_{c}" for c in columns}
-    emit([{keys[c]: r.get(c) for c in columns} for r in records], Format.table,
+    emit([{keys[c]: cell(r.get(c), c, lang) for c in columns} for r in records], Format.table,
          [keys[c] for c in columns], title=title)
 
 
@@ -105,7 +107,10 @@ def validate_cmd(
     _emit_labelled(_summary_for_table(response.summary, lang), SUMMARY_COLUMNS, lang,
                    text("validate_title", lang))
     if response.usgs_year is not None:
-        typer.echo(text("validate_year_note", lang).format(year=response.usgs_year))
+        from rich.console import Console
+
+        Console().print(text("validate_year_note", lang).format(year=response.usgs_year),
+                        highlight=False, markup=False)
     if len(response.frame):
         title = text("validate_all_rows_title" if all_rows else "validate_rows_title", lang)
         _emit_labelled(_rows_for_table(response.frame, lang), ROW_COLUMNS, lang, title)

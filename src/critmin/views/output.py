@@ -72,9 +72,9 @@ def print_table(records: list[dict[str, Any]], columns: list[str], title: str | 
     console.print(table)
     if hidden:
         console.print(text("hidden_columns", lang).format(columns=", ".join(hidden)),
-                      soft_wrap=True, highlight=False)
+                      highlight=False, markup=False)
     if note:
-        console.print(note, soft_wrap=False, highlight=False)
+        console.print(note, highlight=False, markup=False)
 
 
 def write_csv(frame: Any) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
@@ -102,6 +103,29 @@ def _flag(value: str, lang: str) -> str:
     return entry[lang] if entry else value
 
 
+_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _words(value: str, lang: str) -> str:
+    """Free text (a basis, a detail) with each snake_case word replaced by its
+    ``value_<word>`` string."""
+    return _ID.sub(lambda m: _flag(m.group(0), lang), value)
+
+
+def _parameter(value: str, lang: str) -> str:
+    """A model parameter ``name`` or ``name:item`` (e.g. ``deployment:ev``) by its
+    ``param_<name>`` string."""
+    from critmin.views.i18n import all_labels
+
+    name, _, item = value.partition(":")
+    entry = all_labels().get(("text", f"param_{name}"))
+    shown = entry[lang] if entry else name
+    if not item:
+        return shown
+    item = _flag(item, lang)
+    return f"{shown}：{item}" if lang == "ja" else f"{shown}: {item}"
+
+
 def _reason(value: str, lang: str) -> str:
     from critmin.catalog.reasons import translate
 
@@ -124,7 +148,8 @@ _VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
     "type_after": _label_of("type"), "axis": _label_of("axis"),
     "measure": _label_of("measure"), "lever": _label_of("measure"),
     "level": _label_of("level"), "stage": _stage, "indicator": _label_of("indicator"),
-    "flag": _flag, "importer": _flag,
+    "flag": _flag, "importer": _flag, "status": _flag, "basis": _words, "detail": _words,
+    "parameter": _parameter,
 }
 
 
