@@ -93,7 +93,8 @@ def _render_assessment(response: Any, fmt: Format) -> None:
     """JSON: the response; explain: its rows; else one flat row per commodity."""
     frame = response.frame
     if fmt is Format.json or response.explain:
-        render(response, fmt, title=f"{len(frame)} axis values")
+        render(response, fmt, title=text("title_axis_values", current_lang()).format(
+            n=len(frame)))
         return
     rows, lang = [], current_lang()
     for r in frame.itertuples(index=False):

@@ -11,8 +11,7 @@ from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.i18n import text
 from critmin.views.output import Format, atomic_write, emit, records_of, render
 
-TABLE_COLUMNS = ["commodity_id", "name_en", "name_ja", "symbol", "stages",
-                 "byproduct_hosts", "stages_with_data"]
+TABLE_COLUMNS = ["name", "symbol", "stages", "stages_with_data", "byproduct_hosts"]
 CSV_COLUMNS = ["commodity_id", "name_en", "name_ja", "symbol", "family", "meti13", "stages",
                "hs6", "production_series", "byproduct_hosts", "stages_with_data", "source"]
 
@@ -44,18 +43,22 @@ def commodities(
         return
     out = records_of(response.frame)
     if fmt is Format.table:
-        emit([_table_row(o, response.in_store) for o in out], fmt, TABLE_COLUMNS,
-             title=f"{len(out)} commodities")
+        emit([_table_row(o, response.in_store, lang) for o in out], fmt, TABLE_COLUMNS,
+             title=text("title_commodities", lang).format(n=len(out)))
     else:
         emit([_csv_row(o) for o in out], fmt, CSV_COLUMNS)
 
 
-def _table_row(o: dict[str, Any], in_store: bool) -> dict[str, Any]:
+def _table_row(o: dict[str, Any], in_store: bool, lang: str) -> dict[str, Any]:
+    from critmin.views.tables import cell
+
     return o | {
-        "stages": ", ".join(f"{s['stage']}[{s['hs6'] or '-'}]" for s in o["stages"]),
-        "byproduct_hosts": ", ".join(o["byproduct_hosts"]),
-        "stages_with_data": ", ".join(o["stages_with_data"] or [])
-        if in_store else "(store not built)"}
+        "name": o[f"name_{lang}"],
+        "stages": ", ".join(f"{cell(s['stage'], 'stage', lang)} [{s['hs6'] or '-'}]"
+                            for s in o["stages"]),
+        "byproduct_hosts": ", ".join(cell(h, "commodity", lang) for h in o["byproduct_hosts"]),
+        "stages_with_data": ", ".join(cell(s, "stage", lang) for s in o["stages_with_data"] or [])
+        if in_store else text("store_not_built", lang)}
 
 
 def _csv_row(o: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +85,7 @@ def countries(
     from critmin.service.catalog import countries as run
 
     response = run(CountriesRequest(names=names or None, group=group, historic=historic))
-    render(response, fmt, title=f"{len(response.frame)} countries")
+    render(response, fmt, title=text("title_countries", lang).format(n=len(response.frame)))
 
 
 @app.command("demo")

@@ -162,11 +162,12 @@ def data_status(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
     from rich.console import Console
 
     built = response.meta.get("built_at")
-    emit(rows, fmt, title=f"critmin store {response.path} (built {built})")
-    emit(response.unmapped, fmt, title="source codes not mapped to a country (rows kept or "
-         "dropped as logged)")
-    emit(response.build_log, fmt, title="build log")
-    Console().print("Full detail: critmin data status --format json")
+    emit(rows, fmt, ["source_id", "table", "rows", "years", "flagged", "version", "licence",
+                     "sha256"],
+         title=text("title_store", lang).format(path=response.path, built=built))
+    emit(response.unmapped, fmt, title=text("title_unmapped", lang))
+    emit(response.build_log, fmt, title=text("title_build_log", lang))
+    Console().print(text("status_full_detail", lang), highlight=False, markup=False)
 
 
 def _status_rows(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -190,5 +191,5 @@ def data_sources(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
 
     with open_store() as con:
         response = sources(DataSourcesRequest(), con)
-    render(response, fmt, title="sources", table_columns=[
+    render(response, fmt, title=text("sources", lang), table_columns=[
         "source_id", "publisher", "version", "licence", "sha256"])

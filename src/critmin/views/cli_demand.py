@@ -11,7 +11,9 @@ import typer
 
 from critmin.errors import CritminError
 from critmin.views.app import FormatOpt, LangOpt, app, user_errors
+from critmin.views.i18n import text
 from critmin.views.output import Format, emit, records_of, render
+from critmin.views.tables import cell
 
 demand_app = typer.Typer(
     help="Demand forecasts by decomposition (new uses, regulated uses, other uses), "
@@ -64,7 +66,7 @@ def demand_cmd(
         return
     sid = response.request["scenario"] if not records else records[0]["scenario"]
     emit(_year_rows(records, every, to), fmt,
-         title=f"demand, scenario {sid} ({response.scenario_name})")
+         title=text("title_demand", lang).format(name=cell(sid, "scenario", lang)))
 
 
 def _charts(records: list[dict[str, Any]], folder: Path, chart_format: str, lang: str
@@ -117,7 +119,8 @@ def sensitivity_cmd(
     rows = [{k: round(v, 6 if k == "elasticity" else 4) if isinstance(v, float) else v
              for k, v in r.items()} for r in records_of(response.frame)]
     sid = rows[0]["scenario"] if rows else scenario
-    emit(rows, fmt, title=f"sensitivity of demand in {year}, scenario {sid}")
+    emit(rows, fmt, title=text("title_sensitivity", lang).format(
+        year=year, scenario=cell(sid, "scenario", lang)))
 
 
 @demand_app.command("scenarios")

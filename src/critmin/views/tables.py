@@ -126,6 +126,27 @@ def _parameter(value: str, lang: str) -> str:
     return f"{shown}：{item}" if lang == "ja" else f"{shown}: {item}"
 
 
+@cache
+def _scenario_names() -> dict[str, dict[str, str]]:
+    """{id: {en, ja}} of the shipped demand and shock scenarios."""
+    import yaml
+
+    from critmin.analysis import demand, scenarios
+
+    out = {}
+    for lib in (demand.library(), scenarios.library()):
+        for sid, res in lib.items():
+            doc = yaml.safe_load(res.read_text(encoding="utf-8")) or {}
+            out[sid] = {"en": str(doc.get("name") or sid),
+                        "ja": str(doc.get("name_ja") or doc.get("name") or sid)}
+    return out
+
+
+def _scenario(value: str, lang: str) -> str:
+    """A shipped scenario's name (a user's own scenario file: its id)."""
+    return _scenario_names().get(value, {}).get(lang, value)
+
+
 def _reason(value: str, lang: str) -> str:
     from critmin.catalog.reasons import translate
 
@@ -149,7 +170,7 @@ _VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
     "measure": _label_of("measure"), "lever": _label_of("measure"),
     "level": _label_of("level"), "stage": _stage, "indicator": _label_of("indicator"),
     "flag": _flag, "importer": _flag, "status": _flag, "basis": _words, "detail": _words,
-    "parameter": _parameter,
+    "parameter": _parameter, "scenario": _scenario,
 }
 
 
