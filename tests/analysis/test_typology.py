@@ -101,3 +101,16 @@ def test_package_table_covers_every_type_and_measure():
     bp = p[p["type"] == "byproduct_recycling"].set_index("measure_id")
     assert bp.loc["recycling_technology", "level"] == "focus"
     assert bp.loc["mine_investment", "level_class"] == "not_suitable"
+
+
+def test_policy_scope_names_catalog_commodities_with_known_reasons():
+    from critmin.analysis.typology import policy_scope
+
+    reasons = {r["code"] for r in read_table("policy_scope_reasons")}
+    rows = read_table("policy_scope")
+    assert {r["scope_reason"] for r in rows} <= reasons
+    assert {r["commodity_id"] for r in rows} <= set(commodity_ids())
+    assert all(r["source"] for r in rows)
+    got = policy_scope(["asbestos", "lithium", "oil_shales", "diamonds_gem",
+                        "diamonds_industrial", "gypsum"]).tolist()
+    assert got == ["banned_use", "", "fuel", "gem", "", "construction"]

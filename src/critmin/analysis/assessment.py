@@ -18,6 +18,7 @@ from critmin.analysis.typology import (
     byproduct_fractions,
     demand_surge_flags,
     policy_packages,
+    policy_scope,
 )
 from critmin.errors import UnknownNameError
 from critmin.indicators.trade import Members
@@ -82,13 +83,16 @@ def assess(con: Any, members: Members, year: int, commodity_ids: list[str],
                          thresholds)
 
 
-def assessment_records(a: Assessment) -> list[dict[str, Any]]:
+def assessment_records(a: Assessment, all_packages: bool = False) -> list[dict[str, Any]]:
     """JSON objects, one per importer × commodity: ``importer, commodity, year,
     indicators`` (axis → value or null, full precision), ``raw``, ``missing`` (axis →
-    reason), ``type``, ``type_reason``, ``near_threshold``, ``policy_package`` (measure →
-    level)."""
+    reason), ``type``, ``type_reason``, ``near_threshold``, ``policy_scope`` (why the
+    commodity is outside the scope of policy advice, "" if in scope) and
+    ``policy_package`` (measure → level; empty outside the scope unless
+    ``all_packages``)."""
     packages = {t: dict(zip(g["measure_id"], g["level"], strict=True))
                 for t, g in a.packages.groupby("type")}
+    scope = policy_scope(a.types["commodity_id"]).tolist()
     key = ["importer", "commodity_id"]
     cells = a.types[key]
     axes = list(axis_ids())
@@ -102,8 +106,9 @@ def assessment_records(a: Assessment) -> list[dict[str, Any]]:
             "raw": {ax: _num(v) for ax, v in wide["raw"][i].items()},
             "missing": {ax: r for ax, r in wide["missing"][i].items() if r},
             "type": row.type, "type_reason": row.type_reason,
-            "near_threshold": bool(row.near_threshold),
-            "policy_package": packages.get(row.type, {}),
+            "near_threshold": bool(row.near_threshold), "policy_scope": scope[i],
+            "policy_package": packages.get(row.type, {}) if all_packages or not scope[i]
+            else {},
         })
     return out
 

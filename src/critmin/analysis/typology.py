@@ -195,6 +195,15 @@ def _deciding_axes(rule: str, over: dict[str, np.ndarray], i: int) -> list[str]:
     return [*upstream, "import_governance_refined"]
 
 
+def policy_scope(commodity_ids: pd.Series | list[str]) -> pd.Series:
+    """Why each commodity is outside the scope of policy advice (a code of catalog
+    ``policy_scope_reasons``: fuel, construction, gem, banned_use), "" when in scope
+    (catalog ``policy_scope``; docs/methods.md §9, scope of policy advice [C])."""
+    out = {r["commodity_id"]: r["scope_reason"] for r in tables.read_table("policy_scope")}
+    ids = pd.Series(commodity_ids, dtype=object)
+    return ids.map(lambda c: out.get(c, "")).rename("policy_scope")
+
+
 def policy_packages(types: pd.Series) -> pd.DataFrame:
     """The study's package for each type: rows ``type, measure_id, level, level_class,
     certainty`` (catalog ``policy_packages`` and ``policy_levels``, joined by id), the

@@ -15,7 +15,8 @@ from typing import Any
 TABLES = ("commodities", "commodity_stages", "production_series", "country_groups",
           "country_names", "meti6_axes", "criticality_types", "policy_measures",
           "policy_levels", "policy_packages", "byproduct_fraction", "demand_surge",
-          "events", "demand_reference", "company_actions", "content_basis", "indicators")
+          "events", "demand_reference", "company_actions", "content_basis", "indicators",
+          "policy_scope", "policy_scope_reasons")
 STAGES = ("mining", "refining", "scrap")
 
 

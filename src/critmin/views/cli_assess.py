@@ -37,6 +37,10 @@ ThetaBpOpt = Annotated[float, typer.Option(help="Typology threshold θ_bp on the
                                                 "fraction.")]
 LeversOpt = Annotated[str | None, typer.Option(
     "--levers", help="A YAML lever file, or 'example' for the shipped illustrative set.")]
+AllPackagesOpt = Annotated[bool, typer.Option(
+    "--all-packages", help="Give the policy package of commodities outside the scope of "
+    "policy advice too (fuels, construction minerals, gems, banned uses; marked † and "
+    "left without a package by default).")]
 ExplainOpt = Annotated[bool, typer.Option(
     help="One row per axis with its raw value, basis, detail, sources and the reason for a "
     "missing value.")]
@@ -52,7 +56,7 @@ def assess_cmd(
     chart_format: ChartFormatOpt = "html", lang: LangOpt = None,
     hhi_mapping: HhiMapOpt = "identity", sigma_ref: SigmaOpt = 1.0,
     theta_hhi: ThetaHOpt = 0.25, theta_g: ThetaGOpt = 0.5, theta_bp: ThetaBpOpt = 0.5,
-    fmt: FormatOpt = None,
+    all_packages: AllPackagesOpt = False, fmt: FormatOpt = None,
 ) -> None:
     """The six METI indicators (0–1, 1 = highest risk), the type (類型) and the policy
     package of each commodity for an importer and year.
@@ -69,7 +73,7 @@ def assess_cmd(
     request = AssessRequest(
         importers=importer or ["JPN"], year=year, commodities=commodity,
         commodity_set=set_, explain=explain, hhi_mapping=hhi_mapping, sigma_ref=sigma_ref,
-        theta_hhi=theta_hhi, theta_g=theta_g, theta_bp=theta_bp)
+        theta_hhi=theta_hhi, theta_g=theta_g, theta_bp=theta_bp, all_packages=all_packages)
     with open_store() as con:
         response = assess(request, con)
     if chart is not None:
@@ -107,10 +111,16 @@ def _render_assessment(response: Any, fmt: Format) -> None:
             rows.append({**head, **{f"axis_{i}": v for i, v in
                                     enumerate(r.indicators.values(), start=1)},
                          "type": label("type", r.type, lang)
-                         + (" *" if r.near_threshold else "")})
+                         + (" *" if r.near_threshold else "")
+                         + (" †" if r.policy_scope else "")})
     legend = "  ".join(f"{header(f'axis_{i}', lang)} {label('axis', ax, lang)}"
                        for i, ax in enumerate(axis_ids(), start=1))
     legend += "\n" + text("near_marker", lang)
+    scopes = sorted({r.policy_scope for r in frame.itertuples(index=False) if r.policy_scope})
+    if scopes:
+        legend += "\n" + text("scope_marker", lang).format(
+            reasons=("、" if lang == "ja" else "; ").join(label("scope", s, lang)
+                                                       for s in scopes))
     emit(rows, fmt, title=text("title_assess", lang).format(year=response.year), note=legend)
 
 

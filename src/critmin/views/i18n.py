@@ -35,7 +35,8 @@ def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
                              ("measure", "policy_measures", "measure_id"),
                              ("level", "policy_levels", "level"),
                              ("commodity", "commodities", "commodity_id"),
-                             ("indicator", "indicators", "indicator_id")):
+                             ("indicator", "indicators", "indicator_id"),
+                             ("scope", "policy_scope_reasons", "code")):
         for r in read_table(table):
             out[(kind, r[key])] = {"en": r["name_en"], "ja": r["name_ja"]}
     return out
