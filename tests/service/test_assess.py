@@ -158,3 +158,45 @@ def test_report_response_names_its_files_and_writes_none(con, tmp_path) -> None:
     assert r.whatif is not None and r.whatif.scenario == "example"
     assert len(r.whatif.levers) == 4
     json.loads(r.json_text())
+
+
+def test_production_estimates_hand_computed() -> None:
+    from critmin.service.assess import production_estimates
+
+    production = pd.DataFrame({
+        "commodity_id": ["co", "co", "co", "co", "co", "ga", "ga"],
+        "stage": ["mining", "mining", "mining", "mining", "refining", "refining", "refining"],
+        "year": [2023, 2023, 2023, 2022, 2023, 2023, 2023],
+        "iso3": ["COD", "IDN", None, "COD", "CHN", "CHN", "JPN"],
+        "quantity": [30.0, 10.0, 60.0, 50.0, 99.0, 7.0, float("nan")],
+        "flag": ["estimated", "estimated;qualifier:x", None, "preliminary", "estimated",
+                 None, "estimated"],
+        "source_id": ["s1"] * 5 + ["s2"] * 2})
+    got = production_estimates(production, {"co": "mining", "ga": "refining"})
+    # co 2023: (30 + 10) / 100; co 2022: 50 / 50 preliminary; co's refining rows are not
+    # axis 1's; ga: the only flagged row has no quantity, so nothing is estimated
+    assert got.to_dict("records") == [
+        {"commodity_id": "co", "stage": "mining", "year": 2022, "source_id": "s1",
+         "flag": "preliminary", "share": 1.0},
+        {"commodity_id": "co", "stage": "mining", "year": 2023, "source_id": "s1",
+         "flag": "estimated", "share": 0.4}]
+
+
+def test_report_metadata(con, tmp_path) -> None:
+    r = report(ReportRequest(commodity_set="seed13", year=2023, lang="ja",
+                             out=str(tmp_path)), con)
+    m = r.metadata
+    assert m.windows == {"production": [2019, 2023], "imports": [2021, 2023],
+                         "volatility": [2014, 2023]}
+    assert m.thresholds == {"theta_hhi": 0.25, "theta_g": 0.5, "theta_bp": 0.5, "near": 0.05}
+    assert m.options["production_window"] == 5 and m.options["hhi_mapping"] == "identity"
+    assert sorted(m.wgi_dimensions) == ["CC", "GE", "PV", "RL", "RQ", "VA"]
+    # the full WGI release covers 1996–2023: each import year uses its own year
+    assert [(w["year"], w["data_years"], w["source_ids"]) for w in m.wgi_years] == [
+        (y, [y], ["wgi-release"]) for y in (2021, 2022, 2023)]
+    assert [t["rule"] for t in m.type_rules] == ["R1", "R2", "R2", "R3", "R4", "R5", "R6"]
+    assert all(0 < e["share"] <= 1 and 2019 <= e["year"] <= 2023 for e in m.estimates)
+    now = {e["commodity_id"] for e in m.estimates
+           if e["year"] == 2023 and e["share"] >= m.estimated_majority}
+    assert set(m.estimated_commodities) == now and m.estimated_majority == 0.5
+    assert {s["source_id"] for s in r.sources} >= {e["source_id"] for e in m.estimates}

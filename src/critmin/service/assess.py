@@ -323,6 +323,38 @@ class ReportWhatIf(BaseModel):
     """``lever, commodity_id, parameters, source, source_ja``."""
 
 
+class ReportMetadata(BaseModel):
+    """How a report was made: what its metadata sheet and its methods section state."""
+
+    options: dict[str, Any]
+    """The six indicators' options (:class:`critmin.methods.meti6.Meti6Options`):
+    ``production_window``, ``import_window``, ``volatility_window`` (years),
+    ``reserves_max_gap``, ``recycling_max_gap`` (years), ``hhi_mapping``, ``sigma_ref``,
+    ``dimensions`` (the WGI setting), ``min_dimensions``, ``missing_governance`` (the
+    risk of a partner without WGI), ``intra_group``."""
+    hhi_knots: list[list[float]]
+    """``(HHI, axis value)`` knots of the piecewise HHI mapping."""
+    windows: dict[str, list[int]]
+    """``production``, ``imports``, ``volatility`` → ``[first, last]`` year."""
+    thresholds: dict[str, float]
+    """``theta_hhi``, ``theta_g``, ``theta_bp``, ``near`` of the typology rules."""
+    wgi_dimensions: list[str]
+    """The WGI dimensions averaged into each partner's governance risk."""
+    wgi_years: list[dict[str, Any]]
+    """Per import-window year: ``year``, ``data_years`` (the WGI years used, carried
+    forward at most two years), ``source_ids``, ``countries``."""
+    estimates: list[dict[str, Any]]
+    """``commodity_id, stage, year, source_id, flag, share``: the share of the
+    production behind axis 1 that its source flags ``estimated`` or ``preliminary``."""
+    estimated_commodities: list[str]
+    """Commodities whose report-year production behind axis 1 is at least
+    ``estimated_majority`` estimated."""
+    estimated_majority: float
+    type_rules: list[dict[str, str]]
+    """``type, rule, signature_en, signature_ja`` of every type (catalog), in the order
+    the rules are tried."""
+
+
 class ReportResponse(Response):
     """What ``critmin report`` renders and the files it writes them to."""
 
@@ -345,6 +377,7 @@ class ReportResponse(Response):
     sources: list[dict[str, Any]]
     """``source_id, name, publisher, version, licence`` of every source in the store."""
     store_built_at: str | None = None
+    metadata: ReportMetadata
 
 
 def _report_whatif(request: ReportRequest, a: Any, members: dict[str, Any],
@@ -367,18 +400,101 @@ def _report_whatif(request: ReportRequest, a: Any, members: dict[str, Any],
                         levers=records(lever_table(recs, levers)))
 
 
+ESTIMATE_FLAGS = ("estimated", "preliminary")
+"""Production flags that mark a figure as an estimate (a source's "e", "p")."""
+ESTIMATED_MAJORITY = 0.5
+"""A commodity's report-year production counts as estimated (named in the report's
+title) when at least this share of it is flagged (:data:`ESTIMATE_FLAGS`)."""
+
+
+def production_estimates(production: pd.DataFrame, primary: dict[str, str]
+                         ) -> pd.DataFrame:
+    """Per commodity × stage × year × source of the production behind axis 1 (the
+    commodity's ``primary`` stage), the share its source flags as an estimate:
+    ``share = Σ q·[flag ∈ ESTIMATE_FLAGS] / Σ q`` (docs/methods.md §8, axis 1); rows
+    with a share > 0: ``commodity_id, stage, year, source_id, flag, share``."""
+    key = ["commodity_id", "stage", "year", "source_id"]
+    p = production[production["stage"].eq(production["commodity_id"].map(primary))
+                   & production["quantity"].notna()]
+    kinds = [next((t for t in str(f).split(";") if t in ESTIMATE_FLAGS), "")
+             for f in p["flag"].fillna("")]
+    p = p.assign(flag=kinds, flagged=p["quantity"].where([k != "" for k in kinds], 0.0))
+    g = p.groupby(key).agg(total=("quantity", "sum"), flagged=("flagged", "sum"),
+                           flag=("flag", lambda s: "; ".join(sorted(set(s) - {""}))))
+    g = g.reset_index().assign(share=lambda f: f["flagged"] / f["total"].where(
+        f["total"] > 0))
+    return g[g["share"] > 0][[*key, "flag", "share"]].reset_index(drop=True)
+
+
+def _wgi_basis(con: Any, opts: Any, years: list[int]) -> tuple[list[str], list[dict]]:
+    """(dimensions, per import year: the WGI years and sources the risks come from)."""
+    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+    from critmin.indicators.inputs import governance_rows, preferred_governance
+
+    gov = preferred_governance(governance_rows(con))
+    dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
+    risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), years)
+    risk = risk.assign(data_year=risk["year"] - risk["lag"])
+    used = gov[gov["dimension"].isin(dims)]
+    out = []
+    for y, g in risk.groupby("year"):
+        data = sorted({int(d) for d in g["data_year"]})
+        out.append({"year": int(y), "data_years": data, "countries": int(g["iso3"].nunique()),
+                    "source_ids": sorted(set(used.loc[used["year"].isin(data), "source_id"]))})
+    return list(dims), out
+
+
+def _type_rules() -> list[dict[str, str]]:
+    from critmin.analysis.typology import RULE_OF_TYPE, type_ids
+    from critmin.catalog.tables import read_table
+
+    rows = {r["type_id"]: r for r in read_table("criticality_types")}
+    return [{"type": t, "rule": RULE_OF_TYPE[t], "signature_en": rows[t]["signature_en"],
+             "signature_ja": rows[t]["signature_ja"]}
+            for t in sorted(type_ids(), key=lambda t: RULE_OF_TYPE[t])]
+
+
+def report_metadata(con: Any, a: Any, opts: Any, thresholds: Any) -> ReportMetadata:
+    """The report's metadata: options, windows, thresholds, WGI basis, estimates."""
+    from dataclasses import asdict
+
+    from critmin.methods.meti6 import HHI_KNOTS
+
+    year = a.inputs.year
+    span = {"production": opts.production_window, "imports": opts.import_window,
+            "volatility": opts.volatility_window}
+    dims, wgi_years = _wgi_basis(con, opts, list(range(year - opts.import_window + 1,
+                                                        year + 1)))
+    est = production_estimates(a.inputs.production, a.inputs.primary_stage)
+    now = est[(est["year"] == year) & (est["share"] >= ESTIMATED_MAJORITY)]
+    return ReportMetadata(
+        options=asdict(opts),
+        hhi_knots=[list(k) for k in HHI_KNOTS],
+        windows={k: [year - n + 1, year] for k, n in span.items()},
+        thresholds={"theta_hhi": thresholds.hhi, "theta_g": thresholds.governance,
+                    "theta_bp": thresholds.byproduct, "near": thresholds.near},
+        wgi_dimensions=dims, wgi_years=wgi_years, estimates=records(est),
+        estimated_commodities=[c for c in a.inputs.commodities
+                               if c in set(now["commodity_id"])],
+        estimated_majority=ESTIMATED_MAJORITY,
+        type_rules=_type_rules())
+
+
 def report(request: ReportRequest, con: Any) -> ReportResponse:
     """The report's content (assessment, types and packages, what-if, data gaps,
-    sources) and the paths of its HTML file and Excel workbook."""
+    sources, metadata) and the paths of its HTML file and Excel workbook."""
     from critmin.analysis.assessment import assess as run
     from critmin.analysis.assessment import assessment_records
+    from critmin.analysis.typology import TypologyThresholds
     from critmin.config import reports_dir
+    from critmin.methods.meti6 import Meti6Options
     from critmin.store.read import built_at, sources
 
     lang = check_lang(request.lang)
     members, year, commodities = scope(con, request.importers, request.year,
                                        request.commodities, request.commodity_set)
-    a = run(con, members, year, commodities)
+    opts, thresholds = Meti6Options(), TypologyThresholds()
+    a = run(con, members, year, commodities, opts, thresholds)
     whatif_part = _report_whatif(request, a, members, commodities)
     importers = list(dict.fromkeys(a.types["importer"]))
     folder = Path(request.out) if request.out else reports_dir()
@@ -390,7 +506,7 @@ def report(request: ReportRequest, con: Any) -> ReportResponse:
                           "xlsx": str(stem.with_suffix(".xlsx"))},
         summary=assessment_records(a), values=records(a.values), types=records(a.types),
         packages=records(a.packages), whatif=whatif_part, sources=records(provenance),
-        store_built_at=built_at(con))
+        store_built_at=built_at(con), metadata=report_metadata(con, a, opts, thresholds))
 
 
 COMMANDS = {

@@ -1,46 +1,58 @@
 """The assessment report: one self-contained HTML file and an Excel workbook of the same
-tables (summary, radar grid, types and packages, what-if, data gaps, sources), ja or en.
+tables (summary, radar charts, types and packages, what-if, data gaps, estimates,
+sources, metadata), ja or en, with the same columns in both languages.
 
 Thin: every number comes from the response of :func:`critmin.service.assess.report`
-(assessment, types, packages, what-if, sources); this module only lays them out and
-writes them to the paths the response names.
+(assessment, types, packages, what-if, sources, metadata); this module only lays them
+out (the workbook through :mod:`critmin.views.excel`, the methods and glossary section
+through :mod:`critmin.views.report_methods`) and writes them to the paths the response
+names. Ids never reach the reader: types, measures, levels, axes, commodities, stages
+and reasons are shown by their labels in the report's language.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from critmin.methods.meti6 import axis_ids
+from critmin.views import excel
 from critmin.views.charts import figure_div, plotly_js, radar_figure
-from critmin.views.i18n import label, reason, text
+from critmin.views.i18n import all_labels, label, reason, text
 from critmin.views.output import atomic_write
 
 CSS = """
 body{font-family:'Noto Sans CJK JP','Noto Sans JP',system-ui,sans-serif;margin:24px;color:#222}
 h1{font-size:1.5em}h2{border-bottom:2px solid #1f77b4;padding-bottom:4px;margin-top:2em}
-table{border-collapse:collapse;font-size:.9em;margin:8px 0}
+h3{margin-top:1.4em}table{border-collapse:collapse;font-size:.9em;margin:8px 0}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f2f5f9}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.na{color:#999;text-align:center}.grid{display:flex;flex-wrap:wrap;gap:8px}
 .radar{border:1px solid #ddd}.focus{background:#ffe3e0}.where_conditions_fit{background:#fff6d6}
 .not_suitable{background:#eee;color:#777}.monitor{background:#eef}.small{color:#666;font-size:.85em}
+.note{background:#fff8e1;border-left:4px solid #f0b400;padding:6px 10px}
+dl.glossary dt{font-weight:bold;margin-top:.6em}dl.glossary dd{margin-left:1.5em}
 """
 
-
-SHEETS = {"summary": "summary", "indicators": "indicators", "packages": "types_and_packages",
-          "data_gaps": "data_gaps", "whatif": "whatif", "levers": "lever", "sources": "sources"}
+SHEETS = {"summary": "summary", "radar": "radar_charts", "indicators": "indicators",
+          "packages": "types_and_packages", "data_gaps": "data_gaps", "whatif": "whatif",
+          "levers": "lever", "estimates": "report_estimates", "sources": "sources",
+          "metadata": "report_metadata"}
+"""Workbook sheets in order → the strings key of their name."""
 LEVER_MEASURE = {"mine": "mine_investment", "smelter": "smelter_investment",
                  "saving": "saving_substitution", "recycling": "recycling_technology"}
 VALUE_COLUMNS = ["importer", "commodity_id", "year", "axis", "value", "raw", "basis",
                  "missing", "detail", "source_ids"]
 TYPE_COLUMNS = ["importer", "commodity_id", "type", "rule", "type_reason", "type_reason_ja",
                 "min_margin", "near_threshold"]
+PERCENT = "0%"
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,10 @@ class ReportFrames:
     deltas: pd.DataFrame | None = None
     after: pd.DataFrame | None = None
     levers: pd.DataFrame | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    method_version: str = ""
+    store_built_at: str = ""
+    scenario: str = ""
 
     def wide(self) -> pd.DataFrame:
         """One row per importer × commodity, one column per axis value."""
@@ -86,52 +102,174 @@ def report_frames(response: Any) -> ReportFrames:
         deltas=None if w is None else pd.DataFrame(w.deltas).astype(
             {"before": float, "after": float, "delta": float}),
         after=None if w is None else _values(w.after_values),
-        levers=None if w is None else pd.DataFrame(w.levers))
+        levers=None if w is None else pd.DataFrame(w.levers),
+        metadata=response.metadata.model_dump(), method_version=response.method_version,
+        store_built_at=response.store_built_at or "", scenario="" if w is None else w.scenario)
+
+
+# ------------------------------------------------------------ texts in the report's language
+
+
+@cache
+def _countries() -> dict[str, dict[str, str]]:
+    from critmin.catalog.countries import country_table
+
+    return {r.iso3: {"en": r.name_en, "ja": r.name_ja}
+            for r in country_table().itertuples(index=False)}
+
+
+def country_name(iso3: str, lang: str) -> str:
+    """A country's name in ``lang`` (the code itself when critmin knows no such code)."""
+    return _countries().get(iso3, {}).get(lang, iso3)
+
+
+def _series_name(series: str, lang: str) -> str:
+    kind, _, name = series.partition(":")
+    key = f"report_series_{kind}"
+    return text(key, lang).format(name=name) if name and ("text", key) in all_labels() \
+        else series
+
+
+def _field(name: str, value: str, lang: str) -> str:
+    """A field of a retold text in ``lang`` (stage, stage label, price basis, country,
+    price series); other fields (numbers, years, WGI codes) as they are."""
+    from critmin.catalog.reasons import STAGE_LABELS
+
+    if name == "stage" and ("text", f"report_stage_{value}") in all_labels():
+        return text(f"report_stage_{value}", lang)
+    if name == "stage_label":
+        return next((v[lang] for v in STAGE_LABELS.values() if v["en"] == value), value)
+    if name == "price":
+        return text(f"report_price_{value or 'none'}", lang)
+    if name == "country":
+        return country_name(value, lang)
+    return _series_name(value, lang) if name == "series" else value
+
+
+@cache
+def _templates(prefix: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The strings keys starting with ``prefix`` and the pattern of their English text
+    (a ``{field}`` matches any text), the most literal first."""
+    out = []
+    for (kind, key), names in all_labels().items():
+        if kind != "text" or not key.startswith(prefix):
+            continue
+        parts = re.split(r"\{(\w+)\}", names["en"])
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)"
+                          for i, p in enumerate(parts))
+        out.append((sum(len(p) for p in parts[::2]), key, re.compile(pattern)))
+    return tuple((key, pattern) for _, key, pattern in sorted(out, reverse=True))
+
+
+def retell(message: str, prefix: str, lang: str) -> str:
+    """``message`` (English, as the methods write it) told again in ``lang`` through the
+    first strings template under ``prefix`` it matches, its fields translated
+    (:func:`_field`); a text no template matches comes back unchanged."""
+    for key, pattern in _templates(prefix):
+        m = pattern.fullmatch(message)
+        if m is not None:
+            return text(key, lang).format_map(
+                {k: _field(k, v, lang) for k, v in m.groupdict().items()})
+    return message
+
+
+def missing_reason(message: str, lang: str) -> str:
+    """A missing-data reason in ``lang``; in English with commodities by name, not id."""
+    from critmin.catalog.reasons import code_of, fields_from
+    from critmin.catalog.reasons import reason as make
+
+    if lang != "en" or not message:
+        return reason(message, lang)
+    fields, code = fields_from(message), code_of(message)
+    if not fields or code is None or "commodity" not in fields:
+        return message
+    name = label("commodity", fields["commodity"], "en") \
+        if ("commodity", fields["commodity"]) in all_labels() else fields["commodity"]
+    return make(code, "en", **{**fields, "commodity": name})
+
+
+def type_reason(row: Any, lang: str) -> str:
+    """Why a commodity has its type, in ``lang``, ending in the type's name (not its id)."""
+    if lang == "ja":
+        return row.type_reason_ja
+    head, arrow, tail = row.type_reason.rpartition(" → ")
+    return f"{head}{arrow}{label('type', row.type, lang)}" if arrow and tail == row.type \
+        else row.type_reason
+
+
+def source_list(ids: str, lang: str) -> str:
+    """A ``;``-separated list of source ids with ``trade`` and price series named."""
+    parts = [p.strip() for p in ids.split(";") if p.strip()]
+    return "; ".join(text("report_source_trade", lang) if p == "trade"
+                     else _series_name(p, lang) for p in parts)
+
+
+# ------------------------------------------------------------ tables
 
 
 def _summary_table(r: ReportFrames, lang: str) -> pd.DataFrame:
-    summary = r.wide().merge(r.types, on=["importer", "commodity_id"])
-    summary.insert(1, text("commodity", lang),
-                   [label("commodity", c, lang) for c in summary["commodity_id"]])
-    summary[text("type", lang)] = [label("type", x, lang) for x in summary["type"]]
-    summary[text("type_reason", lang)] = summary["type_reason_ja" if lang == "ja"
-                                                 else "type_reason"]
-    summary = summary.rename(columns={ax: label("axis", ax, lang) for ax in axis_ids()} | {
-        "importer": text("importer", lang), "near_threshold": text("near_threshold", lang)})
-    return summary.drop(columns=["commodity_id", "type", "rule", "type_reason",
-                                 "type_reason_ja", "min_margin"])
+    summary = r.types.merge(r.wide(), on=["importer", "commodity_id"], how="left")
+    shares = {(e["commodity_id"]): e["share"] for e in r.metadata.get("estimates", [])
+              if e["year"] == r.year}
+    out = pd.DataFrame({text("importer", lang): summary["importer"],
+                        text("commodity", lang): [label("commodity", c, lang)
+                                                  for c in summary["commodity_id"]]})
+    for ax in axis_ids():
+        out[label("axis", ax, lang)] = summary[ax]
+    out[text("type", lang)] = [label("type", x, lang) for x in summary["type"]]
+    out[text("near_threshold", lang)] = summary["near_threshold"].astype(bool)
+    out[text("type_reason", lang)] = [type_reason(t, lang)
+                                      for t in summary.itertuples(index=False)]
+    out[text("report_estimated_share", lang)] = [
+        float(shares.get(c, 0.0)) for c in summary["commodity_id"]]
+    return out
 
 
 def _labelled_values(r: ReportFrames, lang: str) -> pd.DataFrame:
-    v = r.values.copy()
-    v[text("commodity", lang)] = [label("commodity", c, lang) for c in v["commodity_id"]]
-    v[text("axis", lang)] = [label("axis", x, lang) for x in v["axis"]]
-    v["missing"] = [reason(m, lang) for m in v["missing"]]
-    return v
+    v = r.values
+    return pd.DataFrame({
+        text("importer", lang): v["importer"],
+        text("commodity", lang): [label("commodity", c, lang) for c in v["commodity_id"]],
+        text("year", lang): v["year"],
+        text("axis", lang): [label("axis", x, lang) for x in v["axis"]],
+        text("value", lang): v["value"], text("raw", lang): v["raw"],
+        text("basis", lang): [retell(b, "report_basis_", lang) for b in v["basis"]],
+        text("missing", lang): [missing_reason(m, lang) for m in v["missing"]],
+        text("detail", lang): [retell(d, "report_detail_", lang) for d in v["detail"]],
+        text("sources", lang): [source_list(s, lang) for s in v["source_ids"]]})
 
 
 def _indicator_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
     v = _labelled_values(r, lang)
-    keep = ["importer", text("commodity", lang), "year", text("axis", lang), "value", "raw",
-            "missing", "detail", "source_ids"] + (["basis"] if lang == "en" else [])
-    indicators = v[keep].rename(columns={k: text(k, lang) for k in (
-        "importer", "year", "value", "raw", "missing", "detail", "basis")} | {
-        "source_ids": text("sources", lang)})
-    gaps = v[v["missing"] != ""][["importer", text("commodity", lang), text("axis", lang),
-                                  "missing"]].rename(columns={
-                                      "importer": text("importer", lang),
-                                      "missing": text("missing", lang)})
-    return {"indicators": indicators, "data_gaps": gaps}
+    gaps = v[v[text("missing", lang)] != ""][[
+        text("importer", lang), text("commodity", lang), text("axis", lang),
+        text("missing", lang)]]
+    return {"indicators": v, "data_gaps": gaps.reset_index(drop=True)}
+
+
+def _level_text(level: str, certainty: str, lang: str) -> str:
+    return label("level", level, lang) + (" *" if certainty == "uncertain" else "")
 
 
 def _packages_table(r: ReportFrames, lang: str) -> pd.DataFrame:
-    pk = r.packages
-    return pd.DataFrame({
-        text("type", lang): [label("type", x, lang) for x in pk["type"]],
-        text("measure", lang): [label("measure", m, lang) for m in pk["measure_id"]],
-        text("level", lang): [label("level", lv, lang) + (
-            " " + text("certainty_uncertain", lang) if c == "uncertain" else "")
-            for lv, c in zip(pk["level"], pk["certainty"], strict=True)]})
+    """One row per importer × commodity: its type and its package (measure × level)."""
+    cells = {(p.type, p.measure_id): _level_text(p.level, p.certainty, lang)
+             for p in r.packages.itertuples(index=False)}
+    t = r.types
+    out = pd.DataFrame({
+        text("importer", lang): t["importer"],
+        text("commodity", lang): [label("commodity", c, lang) for c in t["commodity_id"]],
+        text("type", lang): [label("type", x, lang) for x in t["type"]],
+        text("near_threshold", lang): t["near_threshold"].astype(bool)})
+    for m in dict.fromkeys(r.packages["measure_id"]):
+        out[label("measure", m, lang)] = [cells.get((x, m), "") for x in t["type"]]
+    return out
+
+
+def _lever_parameters(parameters: dict[str, Any], lang: str) -> str:
+    return ", ".join(f"{text('param_' + k, lang)} "
+                     f"{country_name(v, lang) if k in ('country', 'importer') else v}"
+                     for k, v in parameters.items())
 
 
 def _whatif_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
@@ -147,38 +285,84 @@ def _whatif_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
     levers = pd.DataFrame({
         text("lever", lang): [label("measure", LEVER_MEASURE[k], lang) for k in lv["lever"]],
         text("commodity", lang): [label("commodity", c, lang) for c in lv["commodity_id"]],
-        text("parameters", lang): [", ".join(f"{text('param_' + k, lang)} {v}"
-                                             for k, v in p.items()) for p in lv["parameters"]],
+        text("parameters", lang): [_lever_parameters(p, lang) for p in lv["parameters"]],
         text("source", lang): lv["source_ja" if lang == "ja" else "source"]})
     return {"whatif": whatif, "levers": levers}
 
 
+def _sources_table(r: ReportFrames, lang: str) -> pd.DataFrame:
+    cols = [c for c in ("source_id", "name", "publisher", "version", "licence")
+            if c in r.sources.columns]
+    return r.sources[cols].rename(columns={c: text(c, lang) for c in cols})
+
+
 def report_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
-    """The report's tables with labels in ``lang`` (the workbook's sheets)."""
+    """The report's tables with labels in ``lang`` (the workbook's sheets, less the
+    radar charts), the same columns in every language."""
+    from critmin.views.report_methods import estimates_table, metadata_table
+
     tables = {"summary": _summary_table(r, lang), **_indicator_tables(r, lang),
               "packages": _packages_table(r, lang)}
     tables = {k: tables[k] for k in ("summary", "indicators", "packages", "data_gaps")}
     tables.update(_whatif_tables(r, lang))
-    if len(r.sources.columns):
-        tables["sources"] = r.sources.rename(columns={c: text(c, lang)
-                                                      for c in r.sources.columns})
+    tables["estimates"] = estimates_table(r, lang)
+    tables["sources"] = _sources_table(r, lang)
+    tables["metadata"] = metadata_table(r, lang)
     return tables
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return '<td class="na">—</td>' if pd.isna(value) else f'<td class="num">{value:.3f}</td>'
+def _axis_rows(values: pd.DataFrame) -> dict[tuple[str, str], list[float]]:
+    w = values.pivot(index=["importer", "commodity_id"], columns="axis", values="value")
+    w = w.reindex(columns=list(axis_ids()))
+    return {key: [float(x) for x in row] for key, row in zip(w.index, w.to_numpy(),
+                                                             strict=True)}
+
+
+def radar_sheet(r: ReportFrames, lang: str) -> excel.RadarSheet:
+    """The workbook's radar charts: one per importer × commodity (in the report's order)
+    over the six axes, with the what-if's "after" series where the levers changed one."""
+    before = _axis_rows(r.values)
+    after = {} if r.after is None else _axis_rows(r.after)
+    changed = set() if r.deltas is None else set(map(tuple, r.deltas.loc[
+        r.deltas["delta"].abs() > 1e-12, ["importer", "commodity_id"]].to_numpy()))
+    rows: list[list[Any]] = []
+    charts: list[tuple[str, list[int]]] = []
+    for key in zip(r.types["importer"], r.types["commodity_id"], strict=True):
+        name = label("commodity", key[1], lang)
+        who = f"{name} — {key[0]}" if len(r.importers) > 1 else name
+        rows.append([who, *before[key]])
+        series = [len(rows) - 1]
+        if key in changed and key in after:
+            rows.append([f"{who} ({text('after', lang)})", *after[key]])
+            series.append(len(rows) - 1)
+        charts.append((who, series))
+    head = [text("commodity", lang), *(label("axis", a, lang) for a in axis_ids())]
+    return excel.RadarSheet(pd.DataFrame(rows, columns=head).astype(
+        {h: float for h in head[1:]}), charts)
+
+
+# ------------------------------------------------------------ HTML
+
+
+def _cell(value: Any, fmt: str | None = None) -> str:
     if isinstance(value, bool):
         return f"<td>{'✓' if value else ''}</td>"
+    if isinstance(value, float):
+        if pd.isna(value):
+            return '<td class="na">—</td>'
+        shown = f"{value:.0%}" if fmt == PERCENT else f"{value:.3f}"
+        return f'<td class="num">{shown}</td>'
     return f"<td>{html.escape('' if value is None else str(value))}</td>"
 
 
-def html_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> str:
-    """A plain HTML table (NaN shown as —)."""
+def html_table(frame: pd.DataFrame, drop: tuple[str, ...] = (),
+               formats: dict[str, str] | None = None) -> str:
+    """A plain HTML table (NaN shown as —; ``formats``: column → ``0%`` for percents)."""
     cols = [c for c in frame.columns if c not in drop]
+    fmts = [(formats or {}).get(str(c)) for c in cols]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>"
-                   for row in frame[cols].itertuples(index=False))
+    body = "".join("<tr>" + "".join(_cell(v, f) for v, f in zip(row, fmts, strict=True))
+                   + "</tr>" for row in frame[cols].itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -191,10 +375,10 @@ def _package_row(r: Any, measures: list[str], levels: dict[tuple[str, str], tupl
         cells.append(f'<td class="{cls}">{html.escape(label("level", lv, lang))}{mark}</td>')
     near = f" <span class='small'>({text('near_threshold', lang)})</span>" \
         if r.near_threshold else ""
-    why = r.type_reason_ja if lang == "ja" else r.type_reason
     return (f"<tr><td>{html.escape(label('commodity', r.commodity_id, lang))}</td>"
             f"<td>{html.escape(label('type', r.type, lang))}{near}</td>"
-            f"<td class='small'>{html.escape(why)}</td>" + "".join(cells) + "</tr>")
+            f"<td class='small'>{html.escape(type_reason(r, lang))}</td>" + "".join(cells)
+            + "</tr>")
 
 
 def _package_table(r: ReportFrames, lang: str) -> str:
@@ -234,24 +418,40 @@ def _whatif_section(r: ReportFrames, tables: dict[str, pd.DataFrame], lang: str)
 
 
 def _html_page(r: ReportFrames, tables: dict[str, pd.DataFrame]) -> str:
-    lang, who = r.lang, ", ".join(r.importers)
+    from critmin.views.report_methods import estimates_note, methods_section, report_title
+
+    lang, title = r.lang, report_title(r, r.lang)
     parts = [
-        f"<h1>{html.escape(text('report_title', lang))} — {who}, {r.year}</h1>",
+        f"<h1>{html.escape(title)}</h1>",
         f"<p class='small'>{html.escape(text('generated', lang))} "
-        f"{datetime.now(UTC).isoformat(timespec='seconds')} · {html.escape(r.store_note)}</p>",
-        f"<p>{html.escape(text('scale_note', lang))}</p>",
-        f"<h2>{text('summary', lang)}</h2>", html_table(tables["summary"]),
+        f"{datetime.now(UTC).isoformat(timespec='seconds')} · "
+        f"{html.escape(text('report_md_store_built', lang))} {html.escape(r.store_built_at)}"
+        f" · {html.escape(r.method_version)}</p>",
+        estimates_note(r, lang), f"<p>{html.escape(text('scale_note', lang))}</p>",
+        f"<h2>{text('summary', lang)}</h2>", html_table(tables["summary"], formats={
+            text("report_estimated_share", lang): PERCENT}),
         f"<h2>{text('radar_charts', lang)}</h2>", _radar_grid(r, lang),
         f"<h2>{text('types_and_packages', lang)}</h2>", _package_table(r, lang),
         f"<h2>{text('whatif', lang)}</h2>", *_whatif_section(r, tables, lang),
-        f"<h2>{text('data_gaps', lang)}</h2>", html_table(tables["data_gaps"])]
-    if "sources" in tables:
-        parts += [f"<h2>{text('sources', lang)}</h2>", html_table(tables["sources"])]
-    parts.append(f"<p class='small'>{html.escape(text('method_note', lang))}</p>")
+        f"<h2>{text('data_gaps', lang)}</h2>", html_table(tables["data_gaps"]),
+        methods_section(r, tables, lang),
+        f"<p class='small'>{html.escape(text('method_note', lang))}</p>"]
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(text('report_title', lang))} {who} {r.year}</title>"
+            f"<title>{html.escape(title)}</title>"
             f"<style>{CSS}</style><script>{plotly_js()}</script></head>"
             f"<body>{''.join(parts)}</body></html>")
+
+
+def workbook_sheets(r: ReportFrames, tables: dict[str, pd.DataFrame], lang: str
+                    ) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """(sheet name → frame or radar sheet, in :data:`SHEETS` order; number formats)."""
+    content: dict[str, Any] = {**tables, "radar": radar_sheet(r, lang)}
+    sheets = {text(key, lang): content[name] for name, key in SHEETS.items()
+              if name in content}
+    share = text("report_estimated_share", lang)
+    formats = {text("summary", lang): {share: PERCENT},
+               text("report_estimates", lang): {text("report_share", lang): PERCENT}}
+    return sheets, formats
 
 
 def write_report(response: Any) -> dict[str, Path]:
@@ -260,17 +460,14 @@ def write_report(response: Any) -> dict[str, Path]:
     r = report_frames(response)
     tables = report_tables(r, r.lang)
     paths = {kind: Path(p) for kind, p in response.files.items()}
+    sheets, formats = workbook_sheets(r, tables, r.lang)
     with atomic_write(paths["html"]) as page, atomic_write(paths["xlsx"]) as book:
         page.write_text(_html_page(r, tables), encoding="utf-8")
-        write_book(book, {text(SHEETS[name], r.lang): frame for name, frame in tables.items()})
+        excel.write_book(book, sheets, formats)
     return paths
 
 
 def write_book(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """An Excel workbook, one sheet per frame. Not ``with pd.ExcelWriter``: when a write
-    fails (a full disk) its close would raise "at least one sheet must be visible" over
-    the real error."""
-    xl = pd.ExcelWriter(path, engine="openpyxl")
-    for name, frame in sheets.items():
-        frame.to_excel(xl, sheet_name=name[:31], index=False)
-    xl.close()
+    """An Excel workbook, one sheet per frame, laid out by :func:`critmin.views.excel.
+    write_book` (frozen, filtered header; fitted widths; number formats; ✓ booleans)."""
+    excel.write_book(path, sheets)
