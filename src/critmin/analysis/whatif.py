@@ -35,6 +35,7 @@ import pandas as pd
 
 from critmin.analysis.assessment import Assessment, assess_inputs
 from critmin.analysis.typology import TypologyThresholds
+from critmin.catalog.reasons import reason
 from critmin.errors import CritminError
 from critmin.methods.meti6 import Meti6Inputs, Meti6Options
 
@@ -239,7 +240,8 @@ def whatif(inp: Meti6Inputs, levers: list[Lever], opts: Meti6Options | None = No
            thresholds: TypologyThresholds | None = None, scenario: str = "what-if"
            ) -> tuple[Assessment, Assessment, pd.DataFrame]:
     """Before and after assessments and a table of ``importer, commodity_id, axis,
-    before, after, delta`` (after − before)."""
+    before, after, delta`` (after − before) and ``rise_reason`` (why an axis the levers
+    raise rises: :func:`rise_reasons`)."""
     before = assess_inputs(inp, opts, thresholds)
     changed = inp
     for lever in sorted(levers, key=lambda lv: lv.order):
@@ -249,7 +251,98 @@ def whatif(inp: Meti6Inputs, levers: list[Lever], opts: Meti6Options | None = No
     both = before.values[key + ["value"]].rename(columns={"value": "before"}).merge(
         after.values[key + ["value"]].rename(columns={"value": "after"}), on=key)
     both["delta"] = both["after"] - both["before"]
+    both["rise_reason"] = rise_reasons(before.inputs, after.inputs, levers, both)
     return before, after, both
+
+
+RISE_TOLERANCE = 1e-9
+"""A what-if delta above this is a rise that gets an explanation (below: rounding)."""
+_LEVER_MEASURE = {MineInvestment: "mine_investment", SmelterInvestment: "smelter_investment",
+                  Recycling: "recycling_technology", ResourceSaving: "saving_substitution"}
+_SUPPLY_AXES = {"import_governance_concentrate": ("mining", MineInvestment),
+                "import_governance_refined": ("refining", SmelterInvestment),
+                "production_concentration": (None, MineInvestment | SmelterInvestment),
+                "reserve_concentration": ("mining", MineInvestment)}
+
+
+def _share(frame: pd.DataFrame, mask: pd.Series, who: pd.Series, country: str,
+           column: str) -> float:
+    """``country``'s share of ``column`` over the rows of ``mask`` (``who`` names the
+    supplier of each row)."""
+    total = frame.loc[mask, column].sum()
+    return float(frame.loc[mask & (who == country), column].sum() / total) if total else 0.0
+
+
+def _supply_share(inp: Meti6Inputs, importer: str, c: str, stage: str, country: str
+                  ) -> float:
+    """``country``'s share of the importer's supply of a stage (imports by partner plus
+    domestic supply, over the import window)."""
+    f = inp.flows[["importer", "commodity_id", "stage", "partner", "quantity_t"]]
+    d = inp.domestic.rename(columns={"domestic_t": "quantity_t"}).assign(partner=importer)
+    both = pd.concat([f, d[f.columns]], ignore_index=True)
+    mask = ((both["importer"] == importer) & (both["commodity_id"] == c)
+            & (both["stage"] == stage))
+    return _share(both, mask, both["partner"], country, "quantity_t")
+
+
+def _country_risk(inp: Meti6Inputs, country: str) -> float | None:
+    r = inp.risk.loc[inp.risk["iso3"] == country, "risk"]
+    return float(r.mean()) if len(r) else None
+
+
+def rise_reasons(before: Meti6Inputs, after: Meti6Inputs, levers: list[Lever],
+                 deltas: pd.DataFrame) -> pd.Series:
+    """Why each axis a lever set raises rises (reason texts of the vocabulary, "" where
+    the axis does not rise): the lever's country takes a larger share of the importer's
+    supply (import governance), of world production or of reserves; else the levers
+    are named. Shares are over the windows the axes use (docs/methods.md §10)."""
+    out = []
+    for row in deltas.itertuples(index=False):
+        if not (row.delta == row.delta and row.delta > RISE_TOLERANCE):
+            out.append("")
+            continue
+        mine = [lv for lv in levers if lv.commodity_id == row.commodity_id]
+        _, kinds = _SUPPLY_AXES.get(row.axis, (None, ()))
+        hit = [lv for lv in mine if kinds and isinstance(lv, kinds)]
+        out.append(_rise_reason(before, after, row, hit[0]) if hit else reason(
+            "whatif_raises_axis", levers=", ".join(dict.fromkeys(_lever_name(lv)
+                                                                 for lv in mine))))
+    return pd.Series(out, index=deltas.index, dtype=object)
+
+
+def _lever_name(lever: Lever) -> str:
+    from critmin.catalog.tables import read_table
+
+    names = {r["measure_id"]: r["name_en"].lower() for r in read_table("policy_measures")}
+    return names[_LEVER_MEASURE[type(lever)]]
+
+
+def _rise_reason(before: Meti6Inputs, after: Meti6Inputs, row: Any,
+                 lv: MineInvestment | SmelterInvestment) -> str:
+    """The reason for one axis that the supply lever ``lv`` raises."""
+    from critmin.catalog.reasons import stage_label
+
+    c, stage = lv.commodity_id, "mining" if isinstance(lv, MineInvestment) else "refining"
+    if row.axis.startswith("import_governance"):
+        risk = _country_risk(after, lv.country)
+        shares = [_supply_share(inp, row.importer, c, stage, lv.country)
+                  for inp in (before, after)]
+        return reason("whatif_raises_import_governance", lever=_lever_name(lv),
+                      importer=row.importer, country=lv.country,
+                      risk="n/a" if risk is None else f"{risk:.2f}",
+                      stage_label=stage_label(stage), commodity=c,
+                      before=f"{shares[0]:.0%}", after=f"{shares[1]:.0%}")
+    reserves = row.axis == "reserve_concentration"
+    shares = []
+    for inp in (before, after):
+        f = inp.reserves if reserves else inp.production
+        mask = (f["commodity_id"] == c) & (True if reserves else f["stage"] == stage)
+        shares.append(f"{_share(f, mask, f['iso3'], lv.country, 'quantity'):.0%}")
+    fields = {"lever": _lever_name(lv), "country": lv.country, "commodity": c,
+              "before": shares[0], "after": shares[1]}
+    if reserves:
+        return reason("whatif_raises_reserve_concentration", **fields)
+    return reason("whatif_raises_production_concentration", stage=stage, **fields)
 
 
 LEVER_KINDS: dict[str, type] = {"mine": MineInvestment, "smelter": SmelterInvestment,

@@ -241,11 +241,25 @@ def _commodity(value: str, lang: str) -> str:
     return entry[lang] if entry else value
 
 
+@cache
+def _measure_names() -> dict[str, dict[str, str]]:
+    from critmin.catalog.tables import read_table
+
+    return {r["name_en"].lower(): {"en": r["name_en"].lower(), "ja": r["name_ja"]}
+            for r in read_table("policy_measures")}
+
+
+def _lever(value: str, lang: str) -> str:
+    entry = _measure_names().get(value)
+    return entry[lang] if entry else value
+
+
 #: Fields whose values are themselves translated; other fields are carried over as is.
 _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "stage_label": _from_map(STAGE_LABELS),
     "stage": _from_map(STAGE_NAMES),
     "commodity": _commodity,
+    "lever": _lever,
 }
 
 

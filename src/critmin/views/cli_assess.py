@@ -192,15 +192,24 @@ def _whatif_charts(frame: Any, folder: Path, chart_format: str, lang: str) -> No
 
 
 def _render_whatif(response: Any, fmt: Format) -> None:
-    """JSON and CSV: the response; the table with numbers to 6 decimals."""
-    title = "what-if" + ("" if response.scenario == "what-if" else " " + response.scenario)
+    """JSON and CSV: the response (every axis, full precision). The table: the axes the
+    levers change, with the reason where one rises, then each commodity's type before
+    and after."""
     if fmt is not Format.table:
         render(response, fmt)
         return
-    frame = response.frame[response.columns].copy()
-    for col in ("before", "after", "delta"):
-        frame[col] = frame[col].round(6)
-    emit(records_of(frame), fmt, response.columns, title=f"{title}, {response.year}")
+    lang = current_lang()
+    frame = response.frame
+    changed = frame[frame["delta"].abs() > 1e-9]
+    types = frame.drop_duplicates("commodity")
+    arrow = "\n".join(f"{label('commodity', r.commodity, lang)}: "
+                      f"{label('type', r.type_before, lang)} → {label('type', r.type_after, lang)}"
+                      for r in types.itertuples(index=False))
+    name = "" if response.scenario == "what-if" else response.scenario
+    emit(records_of(changed), fmt, ["importer", "commodity", "axis", "before", "after",
+                                    "delta", "rise_reason"],
+         title=text("title_whatif", lang).format(name=name, year=response.year),
+         note=text("whatif_note", lang).format(n=len(frame) - len(changed)) + "\n" + arrow)
 
 
 @app.command("report")

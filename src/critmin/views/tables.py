@@ -150,6 +150,9 @@ def _scenario(value: str, lang: str) -> str:
 def _reason(value: str, lang: str) -> str:
     from critmin.catalog.reasons import translate
 
+    whole = translate(value, lang)
+    if whole != value or lang == "en":
+        return whole
     return "; ".join(translate(part, lang) for part in value.split("; "))
 
 
