@@ -183,10 +183,11 @@ def test_policy_package_sheet(books):
                                                         "stockpiling", "saving_substitution",
                                                         "recycling_technology")]
         assert head == [text("importer", lang), text("commodity", lang), text("type", lang),
-                        text("near_threshold", lang), *measures]
+                        text("near_threshold", lang), *measures,
+                        text("report_policy_scope", lang)]
         assert ws.max_row == 14
         levels = {n[lang] for k, n in all_labels().items() if k[0] == "level"}
-        for row in ws.iter_rows(min_row=2, min_col=5, values_only=True):
+        for row in ws.iter_rows(min_row=2, min_col=5, max_col=9, values_only=True):
             assert all(v.removesuffix(" *") in levels for v in row), row
         types = {n[lang] for k, n in all_labels().items() if k[0] == "type"}
         assert {v for (v,) in ws.iter_rows(min_row=2, min_col=3, max_col=3,
@@ -332,3 +333,20 @@ def test_static_radar_png_and_svg(imported_home, chromium, tmp_path):
     assert result.exit_code == 0, result.output
     svg = (tmp_path / "radar_JPN_cobalt_en.svg").read_text()
     assert "<svg" in svg and "1. Production" in svg and "6. Scrap" in svg
+
+
+def test_no_package_outside_the_scope_of_policy_advice(imported_store, tmp_path):
+    from critmin.service.assess import ReportRequest, report
+    from critmin.store.io import connect
+    from critmin.views.report import _package_table, report_frames, report_tables
+
+    with connect(imported_store, read_only=True) as con:
+        response = report(ReportRequest(commodities=["asbestos", "cobalt"], year=2023,
+                                        lang="ja", out=str(tmp_path)), con)
+    r = report_frames(response)
+    table = report_tables(r, "ja")["packages"].set_index("鉱種")
+    measure = label("measure", "mine_investment", "ja")
+    assert table.loc["石綿", measure] == "" and table.loc["コバルト", measure] != ""
+    assert table.loc["石綿", "政策提言の対象外"] == "† " + label("scope", "banned_use", "ja")
+    assert table.loc["コバルト", "政策提言の対象外"] == ""
+    assert "colspan='5'>† 日本では使用が禁止されている" in _package_table(r, "ja")

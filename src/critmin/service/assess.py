@@ -370,7 +370,8 @@ class ReportResponse(Response):
     detail, source_ids``."""
     types: list[dict[str, Any]]
     """``importer, commodity_id, type, rule, type_reason, type_reason_ja, min_margin,
-    near_threshold``."""
+    near_threshold, policy_scope`` (why the commodity is outside the scope of policy
+    advice and gets no package; "" when in scope)."""
     packages: list[dict[str, Any]]
     """``type, measure_id, level, level_class, certainty``."""
     whatif: ReportWhatIf | None = None
@@ -485,7 +486,7 @@ def report(request: ReportRequest, con: Any) -> ReportResponse:
     sources, metadata) and the paths of its HTML file and Excel workbook."""
     from critmin.analysis.assessment import assess as run
     from critmin.analysis.assessment import assessment_records
-    from critmin.analysis.typology import TypologyThresholds
+    from critmin.analysis.typology import TypologyThresholds, policy_scope
     from critmin.config import reports_dir
     from critmin.methods.meti6 import Meti6Options
     from critmin.store.read import built_at, sources
@@ -504,7 +505,9 @@ def report(request: ReportRequest, con: Any) -> ReportResponse:
         command="report", request=request.model_dump(), importers=importers, year=year,
         lang=lang, files={"html": str(stem.with_suffix(".html")),
                           "xlsx": str(stem.with_suffix(".xlsx"))},
-        summary=assessment_records(a), values=records(a.values), types=records(a.types),
+        summary=assessment_records(a), values=records(a.values),
+        types=records(a.types.assign(policy_scope=policy_scope(a.types["commodity_id"])
+                                     .to_numpy())),
         packages=records(a.packages), whatif=whatif_part, sources=records(provenance),
         store_built_at=built_at(con), metadata=report_metadata(con, a, opts, thresholds))
 

@@ -51,7 +51,7 @@ LEVER_MEASURE = {"mine": "mine_investment", "smelter": "smelter_investment",
 VALUE_COLUMNS = ["importer", "commodity_id", "year", "axis", "value", "raw", "basis",
                  "missing", "detail", "source_ids"]
 TYPE_COLUMNS = ["importer", "commodity_id", "type", "rule", "type_reason", "type_reason_ja",
-                "min_margin", "near_threshold"]
+                "min_margin", "near_threshold", "policy_scope"]
 PERCENT = "0%"
 
 
@@ -94,7 +94,7 @@ def report_frames(response: Any) -> ReportFrames:
         importers=list(response.importers), year=response.year, lang=response.lang,
         values=_values(response.values),
         types=pd.DataFrame(response.types, columns=TYPE_COLUMNS).astype(
-            {"min_margin": float, "near_threshold": bool}),
+            {"min_margin": float, "near_threshold": bool}).fillna({"policy_scope": ""}),
         packages=pd.DataFrame(response.packages, columns=[
             "type", "measure_id", "level", "level_class", "certainty"]),
         sources=pd.DataFrame(response.sources),
@@ -251,8 +251,14 @@ def _level_text(level: str, certainty: str, lang: str) -> str:
     return label("level", level, lang) + (" *" if certainty == "uncertain" else "")
 
 
+def scope_text(scope: str, lang: str) -> str:
+    """Why a commodity gets no package ("" when it is in the scope of policy advice)."""
+    return f"† {label('scope', scope, lang)}" if scope else ""
+
+
 def _packages_table(r: ReportFrames, lang: str) -> pd.DataFrame:
-    """One row per importer × commodity: its type and its package (measure × level)."""
+    """One row per importer × commodity: its type and its package (measure × level);
+    a commodity outside the scope of policy advice gets none, and the reason."""
     cells = {(p.type, p.measure_id): _level_text(p.level, p.certainty, lang)
              for p in r.packages.itertuples(index=False)}
     t = r.types
@@ -262,7 +268,10 @@ def _packages_table(r: ReportFrames, lang: str) -> pd.DataFrame:
         text("type", lang): [label("type", x, lang) for x in t["type"]],
         text("near_threshold", lang): t["near_threshold"].astype(bool)})
     for m in dict.fromkeys(r.packages["measure_id"]):
-        out[label("measure", m, lang)] = [cells.get((x, m), "") for x in t["type"]]
+        out[label("measure", m, lang)] = [cells.get((x, m), "") if not scope else ""
+                                          for x, scope in zip(t["type"], t["policy_scope"],
+                                                              strict=True)]
+    out[text("report_policy_scope", lang)] = [scope_text(s, lang) for s in t["policy_scope"]]
     return out
 
 
@@ -368,8 +377,9 @@ def html_table(frame: pd.DataFrame, drop: tuple[str, ...] = (),
 
 def _package_row(r: Any, measures: list[str], levels: dict[tuple[str, str], tuple[str, ...]],
                  lang: str) -> str:
-    cells = []
-    for m in measures:
+    cells = [f"<td class='monitor' colspan='{len(measures)}'>"
+             f"{html.escape(scope_text(r.policy_scope, lang))}</td>"] if r.policy_scope else []
+    for m in measures if not r.policy_scope else []:
         lv, cls, cert = levels[(r.type, m)]
         mark = " *" if cert == "uncertain" else ""
         cells.append(f'<td class="{cls}">{html.escape(label("level", lv, lang))}{mark}</td>')

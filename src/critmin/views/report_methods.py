@@ -152,6 +152,7 @@ def _packages_part(r: Any, lang: str) -> list[str]:
             f"<p>{html.escape(glossary('gl_packages_intro', lang))}</p>",
             f"<dl class='glossary'>{''.join(items)}</dl>",
             f"<p class='small'>* {html.escape(text('certainty_uncertain', lang))}</p>",
+            f"<p>{html.escape(glossary('gl_scope', lang))}</p>",
             f"<h3 id='glossary-radar'>{glossary('gl_radar', lang)}</h3>",
             f"<p>{html.escape(glossary('gl_radar_text', lang))}</p>"]
 
