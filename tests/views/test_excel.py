@@ -29,7 +29,10 @@ def test_fitted_width():
 
 def test_inferred_formats():
     assert excel.column_format(pd.Series([0.1, np.nan, 0.9])) == "0.000"
-    assert excel.column_format(pd.Series([12_000.5, 3.0])) == "#,##0"
+    assert excel.column_format(pd.Series([12_000.5, 300.0, 0.0])) == "#,##0"
+    assert excel.column_format(pd.Series([2_500.0, 1.7])) == "#,##0.0##"  # 1.7 t, not 2
+    assert excel.shown_text(1.7, "#,##0.0##") == "1.7"
+    assert excel.shown_text(2500.0, "#,##0.0##") == "2,500.0"
     assert excel.column_format(pd.Series([2023, 2024])) is None  # years stay 2024
     assert excel.column_format(pd.Series([True, False])) is None
     assert excel.column_format(pd.Series(["a"])) is None
@@ -39,7 +42,7 @@ def test_inferred_formats():
 def book(tmp_path):
     frame = pd.DataFrame({
         "鉱種": ["コバルト", "レアアース"], "value": [0.12345, np.nan],
-        "tonnes": [1_234_567.0, 89.0], "year": [2023, 2024], "閾値付近": [True, False],
+        "tonnes": [1_234_567.0, 890.0], "year": [2023, 2024], "閾値付近": [True, False],
         "share": [0.25, 1.0], "note": ["x" * 100, None]})
     radar = excel.RadarSheet(pd.DataFrame({
         "name": ["A", "A (after)", "B"], **{f"ax{i}": [0.5, 0.4, np.nan if i == 2 else 0.3]
@@ -94,7 +97,7 @@ def test_sheet_titles_are_valid_and_unique(book):
 
 def test_report_write_book_keeps_its_signature(tmp_path):
     path = tmp_path / "exposure.xlsx"
-    write_book(path, {"Summary": pd.DataFrame({"mass_t": [12.5, 3_000.0], "ok": [True, False]})})
+    write_book(path, {"Summary": pd.DataFrame({"mass_t": [125.0, 3_000.0], "ok": [True, False]})})
     ws = openpyxl.load_workbook(path)["Summary"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:B3"
     assert ws["A2"].number_format == "#,##0" and ws["B2"].value == "✓"

@@ -24,6 +24,8 @@ UNIT_FORMAT = "0.000"
 """Values on 0–1 (indicators, shares, HHI, G)."""
 LARGE_FORMAT = "#,##0"
 """Tonnes, money and other large quantities."""
+MIXED_FORMAT = "#,##0.0##"
+"""Large quantities beside small ones (1.7 t of boron, 2,500 t of iron ore)."""
 MIN_WIDTH, MAX_WIDTH = 6, 60
 HEADER_FILL = "F2F5F9"
 CHART_COLUMNS, CHART_WIDTH, CHART_HEIGHT = 3, 9, 17
@@ -57,12 +59,15 @@ def is_bool_column(col: pd.Series) -> bool:
 
 
 def column_format(col: pd.Series) -> str | None:
-    """Number format inferred for ``col``: floats ``0.000`` (all |x| < 1000) or
-    ``#,##0``; integers and text: none (years stay 2024, not 2,024)."""
+    """Number format inferred for ``col``: floats ``0.000`` (all |x| < 1000), ``#,##0``
+    (large, and none under 100 but 0, so rounding hides < 0.5 %) or ``#,##0.0##``
+    (large beside small); integers and text: none (years stay 2024, not 2,024)."""
     if is_bool_column(col) or not pd.api.types.is_float_dtype(col):
         return None
-    biggest = col.abs().max()
-    return LARGE_FORMAT if pd.notna(biggest) and biggest >= 1000 else UNIT_FORMAT
+    size = col.abs()
+    if not size.max() >= 1000:
+        return UNIT_FORMAT
+    return LARGE_FORMAT if not (size[size > 0] < 100).any() else MIXED_FORMAT
 
 
 def cell_value(value: Any, boolean: bool) -> Any:
@@ -83,6 +88,9 @@ def shown_text(value: Any, number_format: str | None) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if number_format == LARGE_FORMAT:
             return f"{value:,.0f}"
+        if number_format == MIXED_FORMAT:
+            shown = f"{value:,.3f}".rstrip("0")
+            return shown + "0" if shown.endswith(".") else shown
         if number_format == UNIT_FORMAT:
             return f"{value:.3f}"
         if number_format == "0%":
