@@ -45,6 +45,44 @@ def test_malformed_files_name_the_line(text, line, words):
     assert f"bad.yaml line {line}" in str(err.value) and words in str(err.value)
 
 
+def test_caveats_in_both_languages_and_shock_notes():
+    text = GOOD + ("caveats: [one, two]\ncaveats_ja: [一つ目, 二つ目]\n")
+    sc = parse_scenario(text, "t.yaml", resolve_commodity)
+    assert sc.caveat_texts() == (("one", "two"), ("一つ目", "二つ目"))
+    # a shock's note is a caveat too, as written, once; a single text is a list of one
+    noted = GOOD.replace("approval_rate: 0.25", "approval_rate: 0.25\n    note: guess")
+    sc = parse_scenario(noted + "caveats: only English\n", "t.yaml", resolve_commodity)
+    assert sc.caveat_texts() == (("only English", "guess"), ("only English", "guess"))
+    assert parse_scenario(GOOD, "t.yaml", resolve_commodity).caveat_texts() == ((), ())
+
+
+@pytest.mark.parametrize("extra, words", [
+    ("caveats: [one, two]\ncaveats_ja: [一つ]\n", "one Japanese text per caveat \\(2 in"),
+    ("caveats: [1]\n", "'caveats' is a text or a list of texts"),
+])
+def test_bad_caveats_name_the_line(extra, words):
+    with pytest.raises(CritminError, match=words) as err:
+        parse_scenario(GOOD + extra, "bad.yaml", resolve_commodity)
+    assert "bad.yaml line 1" in str(err.value)
+
+
+def test_library_caveats_in_natural_japanese():
+    """Every shipped scenario states its caveats in both languages, one Japanese text
+    per English one, with no English words in the Japanese ones (but the source codes,
+    HS6 and [C])."""
+    import re
+
+    for sid, res in library().items():
+        sc = parse_scenario(res.read_text(encoding="utf-8"), sid, resolve_commodity)
+        assert sc.caveats and len(sc.caveats_ja) == len(sc.caveats), sid
+        assert sc.name_ja, sid
+        for ja in sc.caveats_ja:
+            assert set(re.findall(r"[A-Za-z_]+", ja)) <= {"seed", "HS", "C"}, (sid, ja)
+    ree = parse_scenario(library()["cn_heavy_rare_earths_2025"].read_text(encoding="utf-8"))
+    assert any("upper bound" in c for c in ree.caveats)
+    assert any("上限値" in c for c in ree.caveats_ja)
+
+
 def test_library_cites_source_and_date():
     lib = library()
     assert {"cn_gallium_germanium_2023", "cn_graphite_2023", "cn_antimony_2024",

@@ -126,6 +126,71 @@ def test_uncertainty_response_centre_equals_scenario_run(imported_store, tmp_pat
     mine = next(r for r in payload["rows"] if r["stage"] == "mining")
     assert mine["shortfall_t"] == pytest.approx(0.0, abs=1e-6)
     assert mine["shortfall_q05"] <= mine["shortfall_q50"] <= mine["shortfall_q95"]
+    # the JSON states what the draws rest on: ω, κ and the ranges drawn from
+    a = payload["assumptions"]
+    assert (a["trade_year"], a["redirect_share"], a["spare_capacity"]) == (YEAR, 0.5, 0.5)
+    assert a["redirect_share_range"] == [0.25, 0.75]
+    assert a["cuts"][0]["cut_range"] == pytest.approx([0.35, 0.65])
+    svc.UncertaintyResponse.model_validate(payload)
+
+
+ASSUMED = """\
+id: a
+name: Assumed
+name_ja: 仮定
+shocks:
+  - {exporter: CHN, commodity: graphite, stage: [mining, refining], cut: 0.5,
+     importers: [JPN, EU27]}
+  - {exporter: [CHN, RUS], commodity: nickel, stage: refining, approval_rate: 0.75,
+     cut_range: [0.1, 0.4]}
+blocs: {cut: 0.8, members: {a: [USA, G7], b: [RUS]}}
+demand: {graphite: -0.1}
+resourcing: {redirect_share: 0.3, spare_capacity: 0.1}
+caveats: [first, second]
+caveats_ja: [一, 二]
+"""
+
+
+def test_scenario_assumptions_by_hand():
+    """The shocks of a file merged back over their stages; cutters once each, shocks'
+    exporters then bloc members; names from the catalog (a group keeps its id)."""
+    from critmin.analysis.scenarios import parse_scenario
+
+    a = svc.scenario_assumptions(parse_scenario(ASSUMED, "a.yaml"), 2021)
+    assert (a.scenario_id, a.scenario_name_ja, a.trade_year) == ("a", "仮定", 2021)
+    assert (a.redirect_share, a.spare_capacity) == (0.3, 0.1)
+    assert a.redirect_share_range == pytest.approx((0.15, 0.45))
+    assert a.spare_capacity_range == pytest.approx((0.05, 0.15))
+    assert [c.id for c in a.cutters] == ["CHN", "RUS", "USA", "G7"]
+    assert (a.cutters[0].name, a.cutters[0].name_ja) == ("China", "中国")
+    assert (a.cutters[3].name, a.cutters[3].name_ja) == ("G7", "G7")
+    graphite, nickel = a.cuts
+    assert graphite.stages == ["mining", "refining"] and graphite.cut == 0.5
+    assert graphite.cut_range == pytest.approx((0.35, 0.65))
+    assert [p.id for p in graphite.importers] == ["JPN", "EU27"]
+    assert [p.id for p in nickel.exporters] == ["CHN", "RUS"] and nickel.importers is None
+    assert nickel.cut == pytest.approx(0.25) and nickel.cut_range == (0.1, 0.4)
+    assert a.blocs.cut == 0.8 and [[p.id for p in b] for b in a.blocs.blocs] == [
+        ["USA", "G7"], ["RUS"]]
+    assert a.demand == {"graphite": -0.1}
+    assert (a.caveats, a.caveats_ja) == (["first", "second"], ["一", "二"])
+
+
+def test_shock_response_states_its_assumptions(imported_store):
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        r = svc.shock(svc.ShockRequest(exporter="中国", commodity="黒鉛", cut=0.5,
+                                       importers=["JPN"], year=YEAR, redirect_share=0.4),
+                      con)
+    a = json.loads(r.json_text())["assumptions"]
+    assert (a["trade_year"], a["redirect_share"], a["spare_capacity"]) == (YEAR, 0.4, 0.0)
+    assert [c["id"] for c in a["cutters"]] == ["CHN"]
+    assert a["cuts"] == [{"exporters": [{"id": "CHN", "name": "China", "name_ja": "中国"}],
+                          "commodity": "graphite", "stages": ["mining", "refining"],
+                          "cut": 0.5, "cut_range": [0.35, 0.65], "importers": None}]
+    assert a["caveats"] == a["caveats_ja"] == [] and a["blocs"] is None
+    svc.ImpactResponse.model_validate(json.loads(r.json_text()))
 
 
 def test_bloc_scenarios_are_refused_by_the_monte_carlo(imported_store):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from typer.testing import CliRunner
 
 from critmin.catalog.reasons import code_of
+from critmin.service import shocks as svc
 from critmin.views.cli import app
 
 runner = CliRunner()
@@ -33,6 +36,11 @@ def test_shock_json_contract_and_figures(imported_home):
     assert abs(jpn["direct_loss_t"] - jpn["resourced_t"] - jpn["shortfall_t"]) < 1e-3
     ref = next(r for r in rows if r["importer"] == "JPN" and r["stage"] == "refining")
     assert ref["direct_loss_t"] is None and "BACI" in ref["missing"]
+
+
+def escaped(words: str) -> str:
+    """``words`` as Plotly writes text into a chart's HTML (non-ASCII as \\uXXXX)."""
+    return json.dumps(words)[1:-1]
 
 
 def test_shock_bad_input(imported_home):
@@ -82,6 +90,9 @@ def test_uncertainty_of_a_scenario(imported_home, tmp_path):
     mine = next(r for r in rows if r["stage"] == "mining")
     assert mine["shortfall_q05"] <= mine["shortfall_q50"] <= mine["shortfall_q95"]
     assert mine["seed"] == 3 and chart.stat().st_size > 10_000
+    page = chart.read_text(encoding="utf-8")  # English: the default of the tests
+    assert escaped("Shortfall: median and 5–95 % band of 400 Monte Carlo draws") in page
+    assert escaped("Monte Carlo, uniform draws: cut 25–90 %") in page
 
 
 def test_shock_on_the_assessment_radar(imported_home, tmp_path):
@@ -93,17 +104,112 @@ def test_shock_on_the_assessment_radar(imported_home, tmp_path):
     assert "Before" in page and "After" in page and "Import governance" in page
 
 
-def test_table_rounds_for_display_csv_keeps_full_precision(imported_home):
+def test_csv_and_json_full_precision_table_significant_figures(imported_home):
+    """CSV carries every column at full precision, the same numbers as the JSON (no
+    rounded column beside unrounded ones); the table shows 4 significant figures."""
+    import csv
+    import io
+
     args = ["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "0.5", "-i", "JPN",
             "--year", "2023", "--stage", "mining"]
-    csv_out = runner.invoke(app, [*args, "-f", "csv"])
-    assert csv_out.exit_code == 0, csv_out.output
-    header, row = csv_out.stdout.splitlines()[:2]
-    share = row.split(",")[header.split(",").index("direct_loss_share")]
-    assert len(share.split(".")[1]) > 6
+    out = runner.invoke(app, [*args, "-f", "csv"])
+    assert out.exit_code == 0, out.output
+    row = next(csv.DictReader(io.StringIO(out.stdout)))  # mining (refining: 2nd order)
+    assert list(row) == svc.IMPACT_COLUMNS and row["stage"] == "mining"
+    js = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)["rows"][0]
+    for column, value in js.items():
+        if isinstance(value, float):
+            assert float(row[column]) == pytest.approx(value, rel=1e-12, abs=0), column
+    share = js["shortfall_share"]
+    assert share != round(share, 6)
     table = runner.invoke(app, [*args, "-f", "table"], env={"COLUMNS": "400"})
-    assert table.exit_code == 0 and f" {round(float(share), 6)} " in table.stdout
-    assert share not in table.stdout
+    shown = re.findall(rf" ({str(share)[:4]}\d*) ", table.stdout)  # 0.3772… → 0.377
+    assert table.exit_code == 0 and shown and len(shown[0]) <= 6
+    assert row["shortfall_share"] not in table.stdout
+
+
+ID = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+def table(argv: list[str], lang: str, width: int = 80) -> str:
+    result = runner.invoke(app, [*argv, "-f", "table", "--lang", lang],
+                           env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.output
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in result.stdout.splitlines()) <= width
+    return result.stdout
+
+
+def flat(text: str) -> str:
+    """The text without line breaks or spaces (wrapping moves them)."""
+    return re.sub(r"\s+", "", text)
+
+
+def columns_shown(out: str) -> list[int]:
+    return [line.count("┃") - 1 for line in out.splitlines() if line.startswith("┃")]
+
+
+def test_japanese_tables_name_things_and_state_the_assumptions(imported_home):
+    """At 80 columns in Japanese: no snake_case id (but the scenario ids one types),
+    the scenario's name in Japanese, its caveats, ω and κ, the trade year and the
+    cutters under every shortfall; at most 8 columns."""
+    from critmin.analysis.scenarios import library
+
+    listing = table(["scenario", "list"], "ja")
+    assert set(ID.findall(listing)) <= set(library())
+    assert "中国の黒鉛輸出管理" in listing and "cn_graphite_2023" in listing
+    run = table(["scenario", "run", "cn_heavy_rare_earths_2025", "-i", "JPN"], "ja")
+    assert not ID.findall(run), ID.findall(run)
+    for words in ("中国の中・重希土類7元素の輸出管理（2025年4月）（貿易年2024年）",
+                  "輸出規制国：中国（CHN）", "輸出の75%を停止", "ω=20%", "κ=0%",
+                  "規制対象の7元素はその一部なので、損失は上限値です。"):
+        assert words in flat(run), words
+    shock = table(["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "0.5", "-i",
+                   "JPN", "-i", "KOR", "--year", "2022", "--full"], "ja")
+    assert not ID.findall(shock), ID.findall(shock)
+    for words in ("中国（CHN）による黒鉛の輸出50%削減（貿易年2022年）", "ω=20%", "κ=0%",
+                  "数値なし：", "詳細：JPN", "途絶後の輸入HHI", "黒鉛"):
+        assert words in flat(shock), words
+    assert max(columns_shown(run) + columns_shown(shock)) <= 8
+
+
+def test_english_table_shows_the_reader_columns_and_details_only_with_full(imported_home):
+    argv = ["shock", "--exporter", "CHN", "-c", "graphite", "--cut", "0.75", "-i", "JPN",
+            "--year", "2023", "--redirect-share", "0.5", "--spare-capacity", "0.1"]
+    short = table(argv, "en", width=200)
+    assert "Details" not in short and "HHI" not in short
+    for words in ("Re-sourced", "Shortfall", "ω = 50 %", "κ = 10 %", "trade year 2023",
+                  "China (CHN)", "Cut: 75 %"):
+        assert words in short, words
+    assert max(columns_shown(short)) <= 8
+    full = table([*argv, "--full"], "en")
+    assert "Details — JPN" in full and "Import HHI after the shock" in full
+    assert max(columns_shown(full)) <= 8
+
+
+def test_uncertainty_table_states_the_monte_carlo_ranges(imported_home):
+    out = table(["uncertainty", "--scenario", "cn_graphite_2023", "-i", "JPN", "--draws",
+                 "100", "--seed", "3", "--year", "2023", "--workers", "1", "--chunk", "50",
+                 "--full"], "ja")
+    for words in ("中国の黒鉛輸出管理（2023年12月）", "100回試行", "乱数シード3",
+                  "削減率25〜90%", "ω：10〜30%", "κ：0%で固定", "留意事項：", "詳細：JPN",
+                  "代替調達量"):
+        assert words in flat(out), words
+    assert not ID.findall(out), ID.findall(out)
+
+
+def test_shortfall_chart_in_japanese(imported_home, tmp_path):
+    chart = tmp_path / "shortfall.html"
+    result = runner.invoke(app, ["scenario", "run", "cn_graphite_2023", "-i", "JPN",
+                                 "--year", "2023", "--lang", "ja", "-f", "csv", "--chart",
+                                 str(chart)])
+    assert result.exit_code == 0, result.output
+    page = chart.read_text(encoding="utf-8")
+    for words in ("中国の黒鉛輸出管理（2023年12月）（貿易年2023年）", "直接喪失量", "代替調達量",
+                  "供給不足量", "t（貿易重量）", "JPN・黒鉛", "採掘", "ω=20%", "留意事項"):
+        assert escaped(words) in page, words
+    assert "direct loss" not in page and "graphite (" not in page
 
 
 def test_uncertainty_rank_change_missing_with_reason_and_no_bar_on_stdout(imported_home):

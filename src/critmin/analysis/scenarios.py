@@ -6,9 +6,11 @@ of a commodity stage to all or selected importers by a fraction ``cut`` (or
 (cross-bloc trade cut by ``cut``, re-sourcing only inside a bloc or from non-aligned
 countries), demand changes (a fraction per commodity, e.g. −0.2) and re-sourcing
 parameters (``resourcing``: the redirectable share ω and spare capacity κ of
-methods.md §11, and optionally the ranges the Monte Carlo draws them from). The shipped
-library (``analysis/data/scenarios``) cites a source and date
-for every case. Errors name the file and line.
+methods.md §11, and optionally the ranges the Monte Carlo draws them from) and caveats
+(``caveats`` and ``caveats_ja``: what the result must be read with, in English and
+Japanese, one Japanese text per English one). The shipped library
+(``analysis/data/scenarios``) cites a source and date and states its caveats in both
+languages for every case. Errors name the file and line.
 """
 
 from __future__ import annotations
@@ -77,6 +79,17 @@ class Scenario:
     spare_capacity: float = DEFAULT_SPARE_CAPACITY
     redirect_share_range: tuple[float, float] | None = None
     spare_capacity_range: tuple[float, float] | None = None
+    caveats: tuple[str, ...] = ()
+    caveats_ja: tuple[str, ...] = ()
+
+    def caveat_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(English, Japanese) caveats: the file's ``caveats`` (in Japanese its
+        ``caveats_ja``, else the English texts), then each shock ``note`` not already
+        among them, as written, each once."""
+        ja = self.caveats_ja or self.caveats
+        notes = tuple(dict.fromkeys(s.note for s in self.shocks
+                                    if s.note and s.note not in self.caveats))
+        return self.caveats + notes, ja + notes
 
     def redirect_bounds(self) -> tuple[float, float]:
         """The Monte Carlo range of ω (:func:`default_range` unless given)."""
@@ -151,7 +164,8 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
         return CritminError(f"{label} line {node.get('__line__', '?')}: {message}")
 
     _check_keys(doc, {"id", "name", "name_ja", "date", "source", "year", "shocks",
-                      "blocs", "demand", "resourcing", "description"}, "", fail)
+                      "blocs", "demand", "resourcing", "description", "caveats",
+                      "caveats_ja"}, "", fail)
     for key in ("id", "name"):
         if not doc.get(key):
             raise fail(doc, f"'{key}' is required")
@@ -190,7 +204,25 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
         scenario_id=str(doc["id"]), name=str(doc["name"]), shocks=tuple(shocks),
         name_ja=str(doc.get("name_ja", "")), date=str(doc.get("date", "")),
         source=str(doc.get("source", "")), year=year, blocs=blocs, bloc_cut=bloc_cut,
-        demand=demand, **res)
+        demand=demand, **res, **_caveats(doc, fail))
+
+
+def _texts(doc: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
+    value = doc.get(key) or []
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) and v.strip() for v in items):
+        raise fail(doc, f"'{key}' is a text or a list of texts")
+    return tuple(v.strip() for v in items)
+
+
+def _caveats(doc: dict[str, Any], fail: Any) -> dict[str, tuple[str, ...]]:
+    """``caveats`` and ``caveats_ja``: as many Japanese texts as English ones (a file
+    may give none in Japanese: the English ones are then shown in both languages)."""
+    en, ja = _texts(doc, "caveats", fail), _texts(doc, "caveats_ja", fail)
+    if ja and len(ja) != len(en):
+        raise fail(doc, f"'caveats_ja' needs one Japanese text per caveat ({len(en)} "
+                   f"in 'caveats', {len(ja)} in 'caveats_ja')")
+    return {"caveats": en, "caveats_ja": ja}
 
 
 def _resourcing(doc: dict[str, Any], fail: Any) -> dict[str, Any]:

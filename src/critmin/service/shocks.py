@@ -11,6 +11,7 @@ checked against the store's trade years.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any, ClassVar, Literal
 
 import pandas as pd
@@ -113,6 +114,64 @@ class ImpactRow(BaseModel):
     missing: str
 
 
+class Place(BaseModel):
+    """A country (ISO3) or catalog group, with its names."""
+
+    id: str = Field(description="ISO3 code or catalog group id (EU27, G7, OECD).")
+    name: str = Field(description="English name (a group: its id).")
+    name_ja: str = Field(description="Japanese name (a group: its id).")
+
+
+class CutAssumption(BaseModel):
+    """One export restriction as the model applied it (a file's shock over its stages)."""
+
+    exporters: list[Place] = Field(description="The restricting exporters.")
+    commodity: str = Field(description="Commodity id.")
+    stages: list[str] = Field(description="Stages cut (mining: ores and concentrates; "
+                              "refining: refined products).")
+    cut: float = Field(description="Share of exports withheld, 0–1 (a licence regime: "
+                       "1 − approval rate).")
+    cut_range: tuple[float, float] = Field(description="Range the Monte Carlo draws the "
+                                           "cut from (default cut ± 0.15).")
+    importers: list[Place] | None = Field(description="The importers restricted (None: "
+                                          "every importer but the exporters).")
+
+
+class BlocAssumption(BaseModel):
+    """A bloc split: trade between blocs cut, no re-sourcing across them."""
+
+    cut: float = Field(description="Share of cross-bloc trade withheld, 0–1.")
+    blocs: list[list[Place]] = Field(description="The members of each bloc.")
+
+
+class ScenarioAssumptions(BaseModel):
+    """What a shock result rests on (methods.md §11), stated under every table and chart:
+    the scenario, the trade year, the cuts and who makes them, the bloc split and demand
+    changes, ω and κ, and the scenario's caveats in English and Japanese."""
+
+    scenario_id: str
+    scenario_name: str
+    scenario_name_ja: str = Field(description="Japanese name ('' when the file has none).")
+    trade_year: int = Field(description="Year of the trade flows the shock is applied to.")
+    redirect_share: float = Field(description="ω: share of their shipments to importers "
+                                  "that lost nothing which exporters outside the cut may "
+                                  "redirect to importers that lost supply.")
+    spare_capacity: float = Field(description="κ: spare capacity of those exporters, as a "
+                                  "share of their production.")
+    redirect_share_range: tuple[float, float] = Field(description="Range the Monte "
+                                                      "Carlo draws ω from.")
+    spare_capacity_range: tuple[float, float] = Field(description="Range the Monte Carlo "
+                                                      "draws κ from.")
+    cutters: list[Place] = Field(description="Every country or group that restricts "
+                                 "exports (shock exporters, bloc members).")
+    cuts: list[CutAssumption]
+    blocs: BlocAssumption | None = None
+    demand: dict[str, float] = Field(description="Demand change per commodity (−0.15: "
+                                     "−15 %), applied to every flow before the cuts.")
+    caveats: list[str] = Field(description="The scenario's caveats (English).")
+    caveats_ja: list[str] = Field(description="The same caveats in Japanese.")
+
+
 class ImpactResponse(TableResponse):
     """Direct loss, re-sourcing, shortfall and post-shock indicators per importer."""
 
@@ -122,6 +181,7 @@ class ImpactResponse(TableResponse):
     year: int
     redirect_share: float
     spare_capacity: float
+    assumptions: ScenarioAssumptions
 
 
 class ScenarioRow(BaseModel):
@@ -183,6 +243,8 @@ class UncertaintyResponse(TableResponse):
     seed: int
     scenario_id: str | None = None
     scenario_name: str | None = None
+    assumptions: ScenarioAssumptions | None = Field(None, description="Scenario mode: "
+                                                    "what the result rests on.")
 
 
 # --- shared inputs -----------------------------------------------------------------
@@ -265,6 +327,52 @@ def scenario_inputs(con: Any, scenario: Any, importers: list[str] | None,
     return data, members
 
 
+@cache
+def _country_names() -> dict[str, tuple[str, str]]:
+    from critmin.catalog.countries import country_table
+
+    t = country_table()
+    return dict(zip(t["iso3"], zip(t["name_en"], t["name_ja"], strict=True), strict=True))
+
+
+def place(ident: str) -> Place:
+    """An ISO3 code or catalog group id with its English and Japanese names (a group, or
+    a code the catalog does not name, keeps its id)."""
+    en, ja = _country_names().get(ident, (ident, ident))
+    return Place(id=ident, name=en, name_ja=ja)
+
+
+def scenario_assumptions(scenario: Any, year: int) -> ScenarioAssumptions:
+    """The assumptions of ``scenario`` run on the trade of ``year``: its shocks merged
+    back over their stages (one cut per exporter × commodity × cut × importers), the
+    cutters (shock exporters, then bloc members, each once), ω and κ with their Monte
+    Carlo ranges, the demand changes and the caveats in both languages
+    (:meth:`critmin.analysis.scenarios.Scenario.caveat_texts`)."""
+    merged: dict[tuple[Any, ...], CutAssumption] = {}
+    for s in scenario.shocks:
+        key = (s.exporters, s.commodity_id, s.cut, s.importers, s.cut_bounds())
+        if key in merged:
+            merged[key].stages.append(s.stage)
+            continue
+        merged[key] = CutAssumption(
+            exporters=[place(x) for x in s.exporters], commodity=s.commodity_id,
+            stages=[s.stage], cut=s.cut, cut_range=s.cut_bounds(),
+            importers=None if s.importers is None else [place(i) for i in s.importers])
+    members = [m for ms in scenario.blocs.values() for m in ms]
+    cutters = dict.fromkeys([x for s in scenario.shocks for x in s.exporters] + members)
+    blocs = BlocAssumption(cut=scenario.bloc_cut, blocs=[
+        [place(m) for m in ms] for ms in scenario.blocs.values()]) if scenario.blocs else None
+    en, ja = scenario.caveat_texts()
+    return ScenarioAssumptions(
+        scenario_id=scenario.scenario_id, scenario_name=scenario.name,
+        scenario_name_ja=scenario.name_ja, trade_year=year,
+        redirect_share=scenario.redirect_share, spare_capacity=scenario.spare_capacity,
+        redirect_share_range=scenario.redirect_bounds(),
+        spare_capacity_range=scenario.spare_bounds(), cutters=[place(c) for c in cutters],
+        cuts=list(merged.values()), blocs=blocs, demand=dict(scenario.demand),
+        caveats=list(en), caveats_ja=list(ja))
+
+
 def _impacts(command: str, request: Request, con: Any, scenario: Any,
              importers: list[str] | None, year: int | None) -> ImpactResponse:
     from critmin.analysis.shocks import run_scenario
@@ -276,7 +384,8 @@ def _impacts(command: str, request: Request, con: Any, scenario: Any,
         frame[IMPACT_COLUMNS].reset_index(drop=True), command=command,
         request=request.model_dump(), columns=IMPACT_COLUMNS,
         scenario_id=scenario.scenario_id, scenario_name=scenario.name, year=data.year,
-        redirect_share=scenario.redirect_share, spare_capacity=scenario.spare_capacity)
+        redirect_share=scenario.redirect_share, spare_capacity=scenario.spare_capacity,
+        assumptions=scenario_assumptions(scenario, data.year))
 
 
 # --- commands ----------------------------------------------------------------------
@@ -402,7 +511,8 @@ def uncertainty(request: UncertaintyRequest, con: Any,
         mode="indicators" if scenario is None else "scenario", importer=request.importer,
         year=yr, draws=request.draws, seed=root,
         scenario_id=scenario.scenario_id if scenario else None,
-        scenario_name=scenario.name if scenario else None)
+        scenario_name=scenario.name if scenario else None,
+        assumptions=scenario_assumptions(scenario, yr) if scenario else None)
 
 
 def with_changes(quant: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:

@@ -18,56 +18,107 @@ scenario_app = typer.Typer(help="Export-control and geopolitical scenarios (YAML
                            "a library ships with the 2023–2025 cases).", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 
-SHOCK_COLUMNS = ["importer", "commodity", "stage", "year", "imports_t", "direct_loss_t",
-                 "direct_loss_share", "resourced_t", "shortfall_t", "shortfall_share"]
-TABLE_DECIMALS = 6
+TABLE_COLUMNS = ["importer", "commodity", "stage", "imports_t", "direct_loss_t",
+                 "resourced_t", "shortfall_t", "shortfall_share"]
+"""What the terminal table of ``shock`` / ``scenario run`` shows (CSV and JSON: every
+column of :data:`critmin.service.shocks.IMPACT_COLUMNS` at full precision)."""
+DETAIL_COLUMNS = ["direct_loss_share", "consumption_share", "second_order_loss_t",
+                  "import_hhi_before", "import_hhi_after", "import_governance_before",
+                  "import_governance_after"]
+"""The rest, shown with ``--full`` as one details table per importer."""
+MC_COLUMNS = ["importer", "commodity", "stage", "shortfall_t", "shortfall_q05",
+              "shortfall_q50", "shortfall_q95"]
+MC_PARTS = {"direct": "chart_direct_loss", "resourced": "chart_resourced",
+            "shortfall": "chart_shortfall"}
+"""The quantities an uncertainty run draws, with the string key of their name."""
 ImporterOpt = Annotated[list[str] | None, typer.Option(
     "--importer", "-i", help="Importer (ISO3, name or group such as EU27); repeatable. "
     "Default: every importer that loses supply.")]
 YearOpt = Annotated[int | None, typer.Option(
     "--year", help="Trade year (default: the latest with trade data).")]
 RedirectOpt = Annotated[float | None, typer.Option(
-    help="Share of other exporters' shipments that can be redirected (ω, default 0.2).")]
+    help="ω: share of their shipments to importers that lost nothing which exporters "
+    "outside the cut may redirect (default 0.2).")]
 SpareOpt = Annotated[float | None, typer.Option(
-    help="Spare capacity as a share of production (κ, default 0).")]
-FullOpt = Annotated[bool, typer.Option(help="Table: also second-order loss and post-shock "
-                                            "indicators.")]
+    help="κ: spare capacity of exporters outside the cut, as a share of their "
+    "production (default 0).")]
+FullOpt = Annotated[bool, typer.Option(help="Table: also a details table per importer "
+                                            "(loss shares, second-order loss, import HHI "
+                                            "and governance before/after).")]
 ChartOpt = Annotated[Path | None, typer.Option(help="Shortfall chart (.html/.png/.svg).")]
+McFullOpt = Annotated[bool, typer.Option(
+    "--full", help="With --scenario, table: also direct loss and re-sourced supply with "
+    "their quantiles.")]
 
 
-def _show(response: Any, fmt: Format, title: str, columns: list[str]) -> None:
-    """JSON and CSV at full precision; the table shows ``columns`` rounded for display."""
+def _lines(lines: list[str]) -> None:
+    """Print lines of text under a table (wrapped to the terminal; no markup)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console()
+    for line in lines:
+        console.print(Text(line))
+
+
+def _table(frame: Any, columns: list[str], title: str) -> None:
+    """``columns`` of ``frame`` as a table for people (emit: the current language,
+    significant figures, fitted to the terminal)."""
+    emit(records_of(frame[columns]), Format.table, columns, title=title)
+
+
+def _details(frame: Any, lang: str) -> None:
+    """With ``--full``: per importer, the columns the main table leaves out, one line
+    per commodity stage and figure (so it fits any width)."""
+    import pandas as pd
+
+    from critmin.views.i18n import text
+
+    columns = ["commodity", "stage", "shock_detail", "shock_detail_value"]
+    for importer, part in frame[frame["missing"] == ""].groupby("importer", sort=False):
+        long = pd.DataFrame(
+            [(r["commodity"], r["stage"], text(c, lang), r[c])
+             for r in part.to_dict("records") for c in DETAIL_COLUMNS], columns=columns)
+        _table(long, columns, text("shock_details_title", lang).format(importer=importer))
+
+
+def _impacts_out(response: Any, fmt: Format, full: bool, chart: Path | None,
+                 lang: str) -> None:
+    """Print a shock/scenario response — a table with the assumptions and caveats under
+    it, or CSV/JSON (every column, full precision; JSON with the assumptions) — and
+    write its shortfall chart."""
+    from critmin.views import shock_text
+
     if fmt is not Format.table:
         render(response, fmt)
-        return
-    frame = response.frame[columns].round(TABLE_DECIMALS)
-    emit(records_of(frame), fmt, columns, title=title)
-
-
-def _impacts_out(response: Any, fmt: Format, full: bool, chart: Path | None) -> None:
-    """Print a shock/scenario response and write its shortfall chart."""
-    from critmin.service.shocks import IMPACT_COLUMNS
-
-    cols = IMPACT_COLUMNS if full else [*SHOCK_COLUMNS, "missing"]
-    _show(response, fmt, f"{response.scenario_name} — trade year {response.year}", cols)
+    else:
+        a, frame = response.assumptions, response.frame
+        _table(frame, TABLE_COLUMNS, shock_text.title(a, response.command, lang))
+        _lines(shock_text.missing_lines(list(frame["missing"]), lang)
+               + shock_text.assumption_lines(a, lang))
+        if full:
+            _details(frame, lang)
     if chart is not None:
         from critmin.views.charts import shortfall_figure, write_figure
 
         impacts = response.frame.rename(columns={"commodity": "commodity_id"})
-        path = write_figure(shortfall_figure(impacts, response.scenario_name), chart)
-        typer.echo(f"chart: {path}", err=True)
+        fig = shortfall_figure(impacts, response.assumptions, lang,
+                               command=response.command)
+        typer.echo(f"chart: {write_figure(fig, chart)}", err=True)
 
 
-def _radar_out(request: Any, con: Any, folder: Path, lang: str) -> None:
+def _radar_out(request: Any, con: Any, folder: Path, lang: str, assumptions: Any) -> None:
     """Before/after radars of the six indicators (import window: the shock year)."""
     from critmin.service.shocks import shock_radar
     from critmin.views.charts import radar_figure, write_figure
+    from critmin.views.shock_text import scenario_name
 
-    before, after, names, commodities, title = shock_radar(request, con)
+    before, after, names, commodities, _ = shock_radar(request, con)
+    suffix = " · " + scenario_name(assumptions, "shock", lang)
     for name in names:
         for cid in commodities:
-            fig = radar_figure(before, name, cid, lang, after=after,
-                               title_suffix=f" · {title}")
+            fig = radar_figure(before, name, cid, lang, after=after, title_suffix=suffix,
+                               trace_keys=("shock_before", "shock_after"))
             path = write_figure(fig, folder / f"shock_radar_{name}_{cid}_{lang}.html")
             typer.echo(f"radar: {path}", err=True)
 
@@ -96,7 +147,6 @@ def shock_cmd(
     residual shortfall, second-order loss through refiners, post-shock import HHI and
     governance. Example: critmin shock --exporter CHN --commodity graphite --cut 0.75 -i JPN
     """
-    from critmin.service.common import check_lang
     from critmin.service.shocks import ShockRequest, shock
 
     request = ShockRequest(exporter=exporter, commodity=commodity, cut=cut, stages=stage,
@@ -105,19 +155,28 @@ def shock_cmd(
     with open_store() as con:
         response = shock(request, con)
         if radar is not None:
-            _radar_out(request, con, radar, check_lang(lang))
-    _impacts_out(response, fmt, full, chart)
+            _radar_out(request, con, radar, lang, response.assumptions)
+    _impacts_out(response, fmt, full, chart, lang)
 
 
 @scenario_app.command("list")
 @user_errors
 def scenario_list(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
-    """The shipped scenarios with their date and source."""
+    """The shipped scenarios with their date and source (names in the --lang language;
+    CSV and JSON: English and Japanese names, source, blocs)."""
     from critmin.service.shocks import ScenarioListRequest
     from critmin.service.shocks import scenario_list as list_scenarios
+    from critmin.views.i18n import text
 
     response = list_scenarios(ScenarioListRequest())
-    _show(response, fmt, "scenarios", ["id", "date", "name", "shocks", "blocs", "source"])
+    if fmt is not Format.table:
+        render(response, fmt)
+        return
+    frame = response.frame
+    if lang == "ja":
+        frame = frame.assign(name=frame["name_ja"].where(frame["name_ja"] != "",
+                                                         frame["name"]))
+    _table(frame, ["id", "date", "name", "shocks"], text("shock_list_title", lang))
 
 
 @scenario_app.command("run")
@@ -137,10 +196,10 @@ def scenario_run(
     with open_store() as con:
         response = run(ScenarioRunRequest(scenario=scenario, importers=importer, year=year),
                        con)
-    _impacts_out(response, fmt, full, chart)
+    _impacts_out(response, fmt, full, chart, lang)
 
 
-def _bands_chart(response: Any, con: Any, chart: Path) -> None:
+def _bands_chart(response: Any, con: Any, chart: Path, lang: str) -> None:
     """The scenario's shortfall chart with the Monte Carlo 5–95 % bands."""
     from critmin.service.shocks import ScenarioRunRequest, scenario_run
     from critmin.views.charts import shortfall_figure, write_figure
@@ -152,17 +211,67 @@ def _bands_chart(response: Any, con: Any, chart: Path) -> None:
     bands = response.frame.rename(columns={"shortfall_q05": "q05", "shortfall_q50": "q50",
                                            "shortfall_q95": "q95"})[
         ["importer", "commodity_id", "stage", "q05", "q50", "q95"]]
-    path = write_figure(shortfall_figure(impacts, response.scenario_name, bands), chart)
-    typer.echo(f"chart: {path}", err=True)
+    fig = shortfall_figure(impacts, response.assumptions, lang, bands=bands,
+                           draws=response.draws)
+    typer.echo(f"chart: {write_figure(fig, chart)}", err=True)
 
 
-def _uncertainty_out(response: Any, fmt: Format) -> None:
-    """Print an uncertainty response (the table without the run's constant columns)."""
-    what = response.importer if response.mode == "indicators" else response.scenario_name
-    title = f"{what} {response.year}: {response.draws:,} draws, seed {response.seed}"
-    columns = [c for c in response.columns if c not in ("year", "draws", "seed")] \
-        if response.mode == "indicators" else response.columns
-    _show(response, fmt, title, columns)
+def _indicator(ident: str, lang: str) -> str:
+    """An uncertainty indicator's name: an axis of the six, else an interface string."""
+    from critmin.views.i18n import label, text
+
+    try:
+        return label("axis", ident, lang)
+    except KeyError:
+        try:
+            return text(ident, lang)
+        except KeyError:
+            return ident
+
+
+def _mc_details(frame: Any, importer: str, lang: str) -> None:
+    """With ``--full``: direct loss, re-sourced supply and shortfall with their
+    quantiles, one line each per commodity stage."""
+    import pandas as pd
+
+    from critmin.views.i18n import text
+
+    columns = ["commodity", "stage", "shock_detail", "shock_detail_value", "q05", "q50",
+               "q95"]
+    rows = [(r["commodity"], r["stage"], text(MC_PARTS[part], lang), r[f"{part}_t"],
+             r[f"{part}_q05"], r[f"{part}_q50"], r[f"{part}_q95"])
+            for r in frame[frame["missing"] == ""].to_dict("records") for part in MC_PARTS]
+    _table(pd.DataFrame(rows, columns=columns), columns,
+           text("shock_details_title", lang).format(importer=importer))
+
+
+def _uncertainty_out(response: Any, fmt: Format, full: bool, lang: str) -> None:
+    """Print an uncertainty response: CSV/JSON in full; a table of the quantiles with,
+    for a scenario, its assumptions, Monte Carlo ranges and caveats under it."""
+    from critmin.views import shock_text
+    from critmin.views.i18n import text
+
+    if fmt is not Format.table:
+        render(response, fmt)
+        return
+    frame = response.frame.rename(columns={"commodity_id": "commodity"})
+    scenario = response.mode == "scenario"
+    what = shock_text.scenario_name(response.assumptions, response.command, lang) \
+        if scenario else response.importer
+    key = "shock_uncertainty_title" if scenario else "shock_uncertainty_indicators_title"
+    title = text(key, lang).format(what=what, year=response.year, draws=response.draws,
+                                   seed=response.seed)
+    if not scenario:
+        frame = frame.assign(indicator=[_indicator(v, lang) for v in frame["indicator"]])
+        stage = ["stage"] if (frame["stage"].fillna("") != "").any() else []
+        _table(frame, ["commodity", *stage, "indicator", "value", "q05", "q50", "q95",
+                       "missing"], title)
+        return
+    _table(frame, MC_COLUMNS, title)
+    _lines(shock_text.missing_lines(list(frame["missing"]), lang)
+           + shock_text.assumption_lines(response.assumptions, lang, monte_carlo=True))
+    if full:
+        _mc_details(frame, response.importer, lang)
 
 
 @app.command("uncertainty")
@@ -187,7 +296,7 @@ def uncertainty_cmd(
     max_memory: Annotated[int, typer.Option(
         help="Refuse a run whose estimated peak memory (main process and local workers) "
         "exceeds this many MiB.")] = 1024,
-    lang: LangOpt = None, fmt: FormatOpt = None,
+    full: McFullOpt = False, lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Monte Carlo over WGI (published standard errors), production and reserves
     (lognormal), shock cuts and re-sourcing (the scenario's ω and κ): 5/50/95 % quantiles
@@ -206,10 +315,10 @@ def uncertainty_cmd(
     request = UncertaintyRequest(importer=importer, draws=draws, seed=seed, year=year,
                                  scenario=scenario, workers=workers, scheduler=scheduler,
                                  chunk=chunk, max_memory_mb=max_memory)
-    _uncertainty_out(_uncertainty_run(request, chart), fmt)
+    _uncertainty_out(_uncertainty_run(request, chart, lang), fmt, full, lang)
 
 
-def _uncertainty_run(request: Any, chart: Path | None) -> Any:
+def _uncertainty_run(request: Any, chart: Path | None, lang: str) -> Any:
     """The uncertainty response, with a progress bar over the draws on stderr (only
     when stderr is a terminal; never on stdout), and the scenario's shortfall chart with
     bands when asked."""
@@ -218,7 +327,7 @@ def _uncertainty_run(request: Any, chart: Path | None) -> Any:
     with open_store() as con, _draws_bar(request.draws) as advance:
         response = uncertainty(request, con, progress=advance)
         if chart is not None and request.scenario is not None:
-            _bands_chart(response, con, chart)
+            _bands_chart(response, con, chart, lang)
     return response
 
 
