@@ -87,7 +87,10 @@ def test_build_without_bundle_exits_2(empty_home):
 def test_demo_writes_csv_and_summary(critmin_home):
     result = runner.invoke(app, ["demo", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert (critmin_home / "reports" / "top_producers_2023.csv").is_file()
+    year = json.loads(result.stdout)["year"]  # the default year, the same as assess's
+    assess = runner.invoke(app, ["assess", "-c", "cobalt", "-f", "json"])
+    assert year == json.loads(assess.stdout)["year"] == 2024
+    assert (critmin_home / "reports" / f"top_producers_{year}.csv").is_file()
     result = runner.invoke(app, ["demo", "--year", "1990"])
     assert result.exit_code == 2 and "2018–2024" in result.output
 
@@ -129,7 +132,7 @@ def test_import_status_and_explain(critmin_home, shared_data):
     usgs = {s["source_id"]: s for s in status["sources"]}["usgs-mcs2025-world"]
     assert usgs["tables"]["reserves"]["flagged_rows"] > 0
     assert usgs["licence"].startswith("Public domain")
-    result = runner.invoke(app, ["demo", "--explain", "-f", "json"])
+    result = runner.invoke(app, ["demo", "--explain", "--year", "2023", "-f", "json"])
     rows = {r["commodity_id"]: r for r in json.loads(result.stdout)["rows"]}
     assert rows["rare_earths"]["source_id"] == "usgs-mcs2025-world"
     assert rows["rare_earths"]["alternatives"].startswith("wmd-bundle: CHN 64.7")

@@ -194,7 +194,8 @@ class TopProducerRow(BaseModel):
 class DemoRequest(Request):
     """``critmin demo``: the top producing country of each METI mineral in a year."""
 
-    year: int = Field(2023, description="Production year.")
+    year: int | None = Field(None, description="Production year (None: the default year, "
+                             "the latest with both trade and production).")
     prefer: list[str] | None = Field(
         None, description="Source preference for production (source-id prefixes); default "
         "usgs-mcs, wmd or $CRITMIN_PRODUCTION_PREFERENCE.")
@@ -204,6 +205,8 @@ class DemoResponse(TableResponse):
     """One row per METI mineral: the top producer and its share of world production."""
 
     Row = TopProducerRow
+    year: int
+    """The production year shown."""
 
 
 def _check_prefixes(con: Any, preference: tuple[str, ...]) -> None:
@@ -222,14 +225,15 @@ def demo(request: DemoRequest, con: Any) -> DemoResponse:
     """:func:`critmin.analysis.producers.top_producer_table` for the 13 METI minerals."""
     from critmin.analysis.producers import production_years, top_producer_table
     from critmin.catalog.commodities import meti13_ids
-    from critmin.service.common import check_years
+    from critmin.service.common import check_years, default_year
 
-    check_years([request.year], production_years(con), "production")
+    year = default_year(con) if request.year is None else request.year
+    check_years([year], production_years(con), "production")
     preference = tuple(request.prefer) if request.prefer else None
     _check_prefixes(con, preference or ())
-    frame = top_producer_table(con, meti13_ids(), request.year, preference)
+    frame = top_producer_table(con, meti13_ids(), year, preference)
     return DemoResponse.of_frame(frame, command="demo", request=request.model_dump(),
-                                 columns=list(frame.columns))
+                                 columns=list(frame.columns), year=year)
 
 
 COMMANDS = {

@@ -142,6 +142,18 @@ def check_stage(stage: str | None) -> str | None:
     return stage
 
 
+def default_year(con: Any) -> int:
+    """The default year of every command that takes one year: the latest year with both
+    trade and production in the store (an error on an empty store)."""
+    from critmin.store.read import trade_and_production_years
+
+    years = trade_and_production_years(con)
+    if not years:
+        raise UnknownNameError("year", "default", [], valid="none (the store has no year "
+                               "with both trade and production: run critmin data build)")
+    return years[-1]
+
+
 def check_lang(lang: str) -> str:
     """``lang`` if supported, else an error naming the choices."""
     if lang not in LANGS:

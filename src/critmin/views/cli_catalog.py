@@ -91,7 +91,9 @@ def countries(
 @app.command("demo")
 @user_errors
 def demo(
-    year: Annotated[int, typer.Option(help="Production year.")] = 2023,
+    year: Annotated[int | None, typer.Option(
+        help="Production year (default: the latest year with both trade and production, "
+        "as every command).")] = None,
     prefer: Annotated[str | None, typer.Option(
         help="Source preference for production, comma-separated source-id prefixes "
         "(default: usgs-mcs,wmd or $CRITMIN_PRODUCTION_PREFERENCE).")] = None,
@@ -110,6 +112,7 @@ def demo(
     with open_store() as con:
         response = run(request, con)
     frame = response.frame
+    year = response.year
     path = reports_dir() / f"top_producers_{year}.csv"
     with atomic_write(path) as tmp:
         frame.to_csv(tmp, index=False)
