@@ -350,3 +350,20 @@ def test_no_package_outside_the_scope_of_policy_advice(imported_store, tmp_path)
     assert table.loc["石綿", "政策提言の対象外"] == "† " + label("scope", "banned_use", "ja")
     assert table.loc["コバルト", "政策提言の対象外"] == ""
     assert "colspan='5'>† 日本では使用が禁止されている" in _package_table(r, "ja")
+
+
+def test_missing_reasons_name_every_commodity():
+    from critmin.catalog.reasons import reason as make
+    from critmin.views.report import missing_reason
+
+    shared = make("shared_hs_code", hs6="261590", others="rare_earths, tantalum",
+                  commodity="niobium")
+    assert missing_reason(shared, "en") == (
+        "HS 261590 is shared with other commodities (Rare earths, Tantalum): its trade is "
+        "not Niobium's alone")
+    ja = missing_reason(shared, "ja")
+    assert "レアアース、タンタル" in ja and "ニオブ" in ja and not SNAKE.search(ja)
+    gap = make("no_eol_rir", commodity="rare_earths")
+    assert "rare_earths" not in missing_reason(gap, "en")
+    assert missing_reason(gap, "ja") == reason(gap, "ja")
+    assert missing_reason("", "ja") == ""

@@ -173,19 +173,29 @@ def retell(message: str, prefix: str, lang: str) -> str:
     return message
 
 
+def _commodity(ident: str, lang: str) -> str:
+    if ident == "none":
+        return text("report_md_none", lang)
+    return label("commodity", ident, lang) if ("commodity", ident) in all_labels() else ident
+
+
 def missing_reason(message: str, lang: str) -> str:
-    """A missing-data reason in ``lang``; in English with commodities by name, not id."""
+    """A missing-data reason in ``lang`` (:func:`critmin.views.i18n.reason`), every
+    commodity it names by its name, never its id (also in English, and in the list of
+    the other commodities sharing an HS code)."""
     from critmin.catalog.reasons import code_of, fields_from
     from critmin.catalog.reasons import reason as make
 
-    if lang != "en" or not message:
+    code = code_of(message) if message else None
+    if code is None:
         return reason(message, lang)
-    fields, code = fields_from(message), code_of(message)
-    if not fields or code is None or "commodity" not in fields:
-        return message
-    name = label("commodity", fields["commodity"], "en") \
-        if ("commodity", fields["commodity"]) in all_labels() else fields["commodity"]
-    return make(code, "en", **{**fields, "commodity": name})
+    fields = dict(fields_from(message) or {})
+    if "others" in fields:
+        fields["others"] = ("、" if lang == "ja" else ", ").join(
+            _commodity(c.strip(), lang) for c in fields["others"].split(","))
+    if lang == "en" and "commodity" in fields:
+        fields["commodity"] = _commodity(fields["commodity"], "en")
+    return make(code, lang, **fields)
 
 
 def type_reason(row: Any, lang: str) -> str:
