@@ -171,10 +171,12 @@ def test_examples_run_end_to_end(imported_home):
         response = json.loads(result.stdout)
         assert response["command"] == "exposure" and response["stored_rows"] is None
         rows = response["rows"]
-        for r in rows:
-            assert list(r)[:9] == ["commodity", "mass_t", "value", "supplier_hhi",
-                                   "top_country", "top_share", "governance_risk", "quadrant",
-                                   "actions"]
+        for r in rows:   # each quadrant right after the two values that place it
+            assert list(r)[:14] == ["commodity", "mass_t", "value", "supplier_hhi",
+                                    "top_country", "top_share", "top_risk", "quadrant",
+                                    "origin_top_country", "origin_top_share",
+                                    "origin_top_risk", "origin_quadrant", "governance_risk",
+                                    "actions"]
         if example == "ev_traction_motor":
             ree = next(r for r in rows if r["commodity"] == "rare_earths")
             assert ree["quadrant"] == "high share × high risk" and ree["actions"]
@@ -192,11 +194,20 @@ def test_report_in_japanese(imported_home, tmp_path):
                                       str(tmp_path), "--lang", "ja", "-f", "csv"])
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(tmp_path / "exposure_ev_traction_motor_ja.xlsx", sheet_name=None)
-    assert set(sheets) == {"概要", "推奨対応", "価格感応度"}
+    assert set(sheets) == {"概要", "ルックスルーによる原産国構成", "推奨対応", "価格感応度"}
     for frame in sheets.values():
         assert all(not str(c).isascii() for c in frame.columns)
     page = (tmp_path / "exposure_ev_traction_motor_ja.html").read_text(encoding="utf-8")
     assert "高シェア×高リスク" in page and "plotly" in page
+    # issue 18: reasons worded by key — no type, measure or level id in Japanese text
+    reasons = " ".join(sheets["推奨対応"]["判定理由"].astype(str))
+    assert "国の類型「" in reasons and "最大供給国CHN：シェア85%" in reasons
+    body = page.split("<body>", 1)[1]
+    for ident in ("mine_oligopoly", "mine_investment", "where_effective",
+                  "if_stockpile_conditions", "smelter_investment", "saving_substitution"):
+        assert ident not in reasons and ident not in body
+    summary = sheets["概要"]
+    assert "その国のガバナンスリスク" in summary.columns   # the y of the quadrant, shown
 
 
 # --- encodings and Japanese headers (issue 17) ----------------------------------------

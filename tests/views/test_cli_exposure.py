@@ -48,7 +48,8 @@ def test_saves_only_with_save(own_home):
     assert json.loads(result.stdout)["stored_rows"] == 16
     assert _listed()["motor"]["rows"] == 16
     table = runner.invoke(app, ["exposure", "--list"])
-    assert table.exit_code == 0 and "motor" in table.output and "saved_at" in table.output
+    assert table.exit_code == 0 and "motor" in table.output
+    assert "saved_at" in table.output or "Saved at" in table.output   # header by key
 
 
 def test_deprecated_flags(own_home):
@@ -87,3 +88,117 @@ def test_three_concurrent_saves_all_finish(own_home):
     assert {n: listed[n]["rows"] for n in listed} == {"motor1": 16, "motor2": 16,
                                                       "motor3": 16}
     assert seconds < 60
+
+
+# --- issue 18: look-through, supply shocks, the risk × share matrix ------------------
+
+BATTERY = ["exposure", "--bom", "example:li_ion_battery_pack", "-i", "JPN"]
+
+
+@pytest.fixture()
+def strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every column of a terminal table must have a label (no id reaches a reader)."""
+    monkeypatch.setenv("CRITMIN_STRICT_I18N", "1")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_korean_cobalt_shows_its_look_through(critmin_home, strict, lang):
+    """Cobalt bought from a Korean refiner: the table shows KOR's origin mix with DR
+    Congo's and China's shares, and the look-through quadrant is not "low risk"."""
+    result = runner.invoke(app, [*BATTERY, "-f", "table", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    look = out[out.index("ルックスルー：" if lang == "ja" else "Look-through:"):]
+    cobalt = [line for line in look.splitlines() if "KOR" in line
+              and ("コバルト" if lang == "ja" else "Cobalt") in line]
+    assert any("COD" in line for line in cobalt) and any("CHN" in line for line in cobalt)
+    data = json.loads(runner.invoke(app, [*BATTERY, "-f", "json"]).stdout)
+    co = next(r for r in data["rows"] if r["commodity"] == "cobalt")
+    assert co["top_country"] == "KOR" and co["quadrant"] == "high share × low risk"
+    assert co["origin_top_country"] == "COD" and "high risk" in co["origin_quadrant"]
+    mix = {m["country"]: m["share"] for m in co["origin_mix"]}
+    kor = next(e for e in data["lookthrough"] if e["supplier_country"] == "KOR"
+               and e["commodity"] == "cobalt")
+    jpn = next(e for e in data["lookthrough"] if e["supplier_country"] == "JPN"
+               and e["commodity"] == "cobalt")
+    share = {e["supplier_country"]: {o["country"]: o["share"] for o in e["origins"]}
+             for e in (kor, jpn)}
+    for origin in ("COD", "CHN"):     # ω_j = 0.6 · o_KOR,j + 0.4 · o_JPN,j
+        expected = 0.6 * share["KOR"].get(origin, 0) + 0.4 * share["JPN"].get(origin, 0)
+        assert mix[origin] == pytest.approx(expected)
+
+
+def test_the_matrix_places_commodities_by_the_table_values(critmin_home, tmp_path):
+    """One source of truth: the risk × share chart's points are the table's top_share /
+    top_risk (and origin_top_share / origin_top_risk), and the quadrant follows them."""
+    from critmin.analysis.exposure import RISK_SHARE_AXES, ExposureThresholds
+    from critmin.analysis.exposure import risk_share_quadrant as quadrant
+    from critmin.views.exposure_charts import exposure_figures
+
+    data = json.loads(runner.invoke(app, [*MOTOR, "-f", "json"]).stdout)
+    import pandas as pd
+
+    table = pd.DataFrame(data["rows"]).rename(columns={"commodity": "commodity_id"})
+    fig = exposure_figures(table, "en")["risk_share"]
+    points = [t for t in fig.data if t.mode == "markers+text"]
+    for trace, (q, (x, y)) in zip(points, RISK_SHARE_AXES.items(), strict=True):
+        assert list(trace.x) == pytest.approx(list(table[x]), nan_ok=True)
+        assert list(trace.y) == pytest.approx(list(table[y]), nan_ok=True)
+        assert list(quadrant(table[x], table[y], ExposureThresholds())) == list(table[q])
+    alu = table.set_index("commodity_id").loc["aluminium"]
+    # the golden's aluminium: GR 0.39, but the quadrant's y is the top country's 0.56
+    assert alu["top_risk"] >= 0.5 > alu["governance_risk"]
+    assert alu["quadrant"] == "low share × high risk"
+    # every output shows the two values right before the quadrant they place
+    from critmin.views.cli_exposure import EXPOSURE_TABLE
+    from critmin.views.exposure_report import EXPOSURE_COLUMNS
+
+    for cols in (data["columns"], EXPOSURE_TABLE, EXPOSURE_COLUMNS):
+        for q, (x, y) in RISK_SHARE_AXES.items():
+            assert cols.index(x) + 1 == cols.index(y) == cols.index(q) - 1
+
+
+def test_a_scenario_per_part_with_its_assumptions(critmin_home, strict):
+    csv_out = runner.invoke(app, [*BATTERY, "--scenario", "cn_graphite_2023", "-f", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    import io
+
+    import pandas as pd
+
+    rows = pd.read_csv(io.StringIO(csv_out.stdout))
+    assert {"redirect_share", "spare_capacity", "trade_year", "mass_at_risk_t",
+            "residual_shortfall_t"} <= set(rows.columns)
+    assert (rows["redirect_share"] == 0.5 * 0.4).all() and (rows["trade_year"] == 2023).all()
+    graphite = rows[rows["commodity"] == "graphite"]
+    assert (graphite["path"] == "direct").sum() == 2 and (graphite["mass_at_risk_t"] > 0).all()
+    for lang, words in (("en", "ω = 0.2"), ("ja", "代替調達の前提：ω＝0.2")):
+        out = runner.invoke(app, [*BATTERY, "--scenario", "cn_graphite_2023", "-f", "table",
+                                  "--lang", lang])
+        assert out.exit_code == 0, out.output
+        flat = out.output.replace("\n", "")
+        assert words in flat and ("2023" in flat)
+        assert flat.count("ω") >= 2          # under the per-part and per-commodity tables
+
+
+def test_a_one_exporter_shock(critmin_home):
+    result = runner.invoke(app, [*MOTOR, "--exporter", "CHN", "--commodity", "rare_earths",
+                                 "--cut", "0.75", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["command"] == "exposure shock" and data["redirect_share"] == 0.2
+    chn = [r for r in data["rows"] if r["supplier_country"] == "CHN"
+           and r["commodity"] == "rare_earths"]
+    assert chn and all(r["path"] == "direct" and r["at_risk_share"] == 0.75 for r in chn)
+    assert all(r["mass_at_risk_t"] == pytest.approx(0.75 * r["mass_t"]) for r in chn)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--scenario", "cn_graphite_2023", "--exporter", "CHN"], "either --scenario"),
+    (["--exporter", "CHN", "--cut", "0.5"], "needs all of"),
+    (["--scenario", "no_such_scenario"], "no_such_scenario"),
+    (["--exporter", "CHN", "--commodity", "graphite", "--cut", "1.5"], "0–1"),
+    (["--scenario", "cn_graphite_2023", "--report", "out"], "--report"),
+])
+def test_bad_shock_options(critmin_home, args, words):
+    result = runner.invoke(app, [*BATTERY, *args])
+    assert result.exit_code == 2 and words in result.output, result.output

@@ -10,10 +10,20 @@ Per BOM row r (a part's material bought from one supplier):
                             (indicators.concentration.hhi_by, governance.governance_weighted_by)
     GPR_m = HHI_m(global production) · GR_m                    company GeoPolRisk (§14)
 
+Look-through (:mod:`critmin.analysis.lookthrough`): each supplier country's material is
+traced to its origin mix (its imports of the material stage by partner plus its own
+production), weighted by σ into the company's origin mix ω_j per commodity.
+
 Matrices (thresholds [C], configurable in :class:`ExposureThresholds`):
 
-- risk × share: x = share of the top supplier country (high: more than half), y = that
-  country's risk (high: ≥ 0.5); "high share × high risk" is the quadrant to act on;
+- risk × share: x = share of the top supplier country (``top_share``, high: more than
+  half), y = that country's governance risk (``top_risk``, high: ≥ 0.5); "high share ×
+  high risk" is the quadrant to act on. The point is placed by exactly these two columns
+  (:data:`RISK_SHARE_AXES`), which every table showing the quadrant shows beside it; GR
+  (``governance_risk``, weighted over all supplier countries) is another figure and is
+  not an axis. The same matrix on the look-through: x = the top origin country's share of
+  the commodity's mass (``origin_top_share``), y = its risk (``origin_top_risk``) →
+  ``origin_quadrant``;
 - exposure × resilience: exposure = mean of (spend share, HHI, GR, upstream volatility
   axis); resilience = mean of (inventory cover days/90, qualified supplier countries/3,
   recycled content, substitutability), each capped to 0–1; split at 0.5;
@@ -41,6 +51,7 @@ from critmin.sources.encoding import header_key, read_csv_any
 from critmin.store.bom import replace_bom
 
 if TYPE_CHECKING:
+    from critmin.analysis.lookthrough import LookThrough
     from critmin.indicators.trade import Members
 
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
@@ -300,10 +311,55 @@ def upstream_context(con: Any, importer: str | Members, commodity_ids: list[str]
                     risk=risk, year=yr)
 
 
+RISK_SHARE_AXES = {"quadrant": ("top_share", "top_risk"),
+                   "origin_quadrant": ("origin_top_share", "origin_top_risk")}
+"""The one definition of the risk × share matrix: quadrant column → (x, y) columns. The
+quadrant is assigned from these columns and the chart places each commodity by them;
+tables show them beside the quadrant (methods.md §14)."""
+QUADRANTS = ("high share × high risk", "high share × low risk", "low share × high risk",
+             "low share × low risk")
+ACT_ON = QUADRANTS[0]
+
+
+def risk_share_quadrant(share: pd.Series, risk: pd.Series, t: ExposureThresholds
+                        ) -> np.ndarray:
+    """The risk × share quadrant: share high when ``share > t.share``, risk high when
+    ``risk ≥ t.risk``; "unknown" when either is missing (never read as low)."""
+    s, r = share.astype(float), risk.astype(float)
+    hi_s, hi_r = s > t.share, r >= t.risk
+    return np.select([s.isna() | r.isna(), hi_s & hi_r, hi_s, hi_r],
+                     ["unknown", *QUADRANTS[:3]], QUADRANTS[3])
+
+
+def with_origins(out: pd.DataFrame, by_c: pd.DataFrame, risk: pd.Series,
+                 look: LookThrough | None, t: ExposureThresholds) -> pd.DataFrame:
+    """``out`` with the look-through columns of
+    :func:`critmin.analysis.lookthrough.company_origins` and ``origin_quadrant`` (no
+    look-through: the columns missing, the quadrant "unknown")."""
+    from critmin.analysis.lookthrough import company_origins
+
+    cols = ["origin_top_country", "origin_top_share", "origin_top_risk", "origin_risk",
+            "origin_mix", "lookthrough_coverage", "lookthrough_missing"]
+    if look is None:
+        extra = pd.DataFrame({"commodity_id": out["commodity_id"]}).assign(
+            **{c: np.nan for c in cols})
+        extra["origin_mix"] = [[] for _ in range(len(extra))]
+        extra["lookthrough_missing"] = ""
+    else:
+        extra = company_origins(by_c[["commodity_id", "iso3", "sigma"]], look, risk)
+    out = out.merge(extra[["commodity_id", *cols]], on="commodity_id", how="left")
+    out["origin_quadrant"] = risk_share_quadrant(out["origin_top_share"],
+                                                 out["origin_top_risk"], t)
+    out["lookthrough_year"] = look.year if look is not None else np.nan
+    return out
+
+
 def exposure_table(bom: pd.DataFrame, up: Upstream, thresholds: ExposureThresholds | None
-                   = None) -> pd.DataFrame:
+                   = None, look: LookThrough | None = None) -> pd.DataFrame:
     """One row per commodity: mass, value, supplier-country shares, HHI, governance risk,
-    company GeoPolRisk, the three matrices, upstream axes and the recommended actions."""
+    company GeoPolRisk, the three matrices, the look-through origin mix (``look``, of
+    :func:`critmin.analysis.lookthrough.read_lookthrough`), upstream axes and the
+    recommended actions."""
     t = thresholds or ExposureThresholds()
     by_c = bom.groupby(["commodity_id", "iso3"], as_index=False).agg(
         mass_t=("mass_t", "sum"), value=("value", lambda s: s.sum(min_count=1)))
@@ -346,11 +402,8 @@ def exposure_table(bom: pd.DataFrame, up: Upstream, thresholds: ExposureThreshol
         (out["inventory_days"] / t.inventory_days_full).clip(0, 1),
         (out["n_countries"] / t.supplier_countries_full).clip(0, 1),
         out["recycled_content"], out["substitutability"]], axis=1).mean(axis=1)
-    out["quadrant"] = np.select(
-        [(out["top_share"] > t.share) & (out["top_risk"] >= t.risk),
-         out["top_share"] > t.share, out["top_risk"] >= t.risk],
-        ["high share × high risk", "high share × low risk", "low share × high risk"],
-        "low share × low risk")
+    out["quadrant"] = risk_share_quadrant(out["top_share"], out["top_risk"], t)
+    out = with_origins(out, by_c, up.risk, look, t)
     out["exposure_resilience"] = np.select(
         [(out["exposure"] >= t.exposure) & (out["resilience"] < t.resilience),
          out["exposure"] >= t.exposure, out["resilience"] < t.resilience],
@@ -370,23 +423,28 @@ def exposure_table(bom: pd.DataFrame, up: Upstream, thresholds: ExposureThreshol
 
 
 def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
-                    t: ExposureThresholds) -> list[list[dict[str, str]]]:
-    """Recommended moves for each commodity in the high-share × high-risk quadrant: the
-    national package's measures at level focus or where-conditions-fit, as company moves
-    (catalog ``company_actions``), plus supplier diversification; each with its reason."""
+                    t: ExposureThresholds) -> list[list[dict[str, Any]]]:
+    """Recommended moves for each commodity in the high-share × high-risk quadrant, of
+    its supplier countries or of its look-through origins (``origin_quadrant``): supplier
+    diversification, then the national package's measures at level focus or
+    where-conditions-fit, as company moves (catalog ``company_actions``); each with its
+    reason. The reason is given as ids and figures (``country, share, risk, basis`` —
+    ``supplier_country`` or ``origin`` —, or ``type, measure, level``) for the views to
+    word in a language, and as English and Japanese text (``reason``, ``reason_ja``;
+    kept as before, with ids, for existing readers)."""
     moves = {r["measure_id"]: r for r in read_table("company_actions")}
+    origin_q = table["origin_quadrant"] if "origin_quadrant" in table else \
+        pd.Series("", index=table.index)
     out = []
-    for r in table.itertuples(index=False):
-        if r.quadrant != "high share × high risk":
+    for r, oq in zip(table.itertuples(index=False), origin_q, strict=True):
+        if r.quadrant == ACT_ON:
+            acts = [_diversify(r.top_country, r.top_share, r.top_risk, "supplier_country", t)]
+        elif oq == ACT_ON:
+            acts = [_diversify(r.origin_top_country, r.origin_top_share, r.origin_top_risk,
+                               "origin", t)]
+        else:
             out.append([])
             continue
-        acts = [{"action": "diversify_suppliers", "strength": "recommended",
-                 "reason": f"top supplier country {r.top_country} {100 * r.top_share:.0f} % "
-                           f"> {100 * t.share:.0f} % with governance risk {r.top_risk:.2f} "
-                           f"≥ {t.risk:g}",
-                 "reason_ja": f"最大供給国 {r.top_country} {100 * r.top_share:.0f} % > "
-                              f"{100 * t.share:.0f} %、ガバナンスリスク {r.top_risk:.2f} ≥ "
-                              f"{t.risk:g}"}]
         pk = packages[packages["type"] == r.type]
         for p in pk.itertuples(index=False):
             if p.level_class not in ("focus", "where_conditions_fit"):
@@ -395,9 +453,25 @@ def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
             strength = "recommended" if p.level_class == "focus" else "consider"
             acts.append({"action": m["action_id"], "strength": strength,
                          "reason": f"national type {r.type}: {p.measure_id} is {p.level}",
-                         "reason_ja": f"国の類型 {r.type}：{p.measure_id} は {p.level}"})
+                         "reason_ja": f"国の類型 {r.type}：{p.measure_id} は {p.level}",
+                         "type": r.type, "measure": p.measure_id, "level": p.level})
         out.append(acts)
     return out
+
+
+def _diversify(country: str, share: float, risk: float, basis: str,
+               t: ExposureThresholds) -> dict[str, Any]:
+    """The diversification move and its reason (the top supplier country's, or the top
+    origin country's, share and risk against the thresholds)."""
+    what, what_ja = (("top supplier country", "最大供給国") if basis == "supplier_country"
+                     else ("top origin country (look-through)", "最大原産国（ルックスルー）"))
+    return {"action": "diversify_suppliers", "strength": "recommended",
+            "reason": f"{what} {country} {100 * share:.0f} % > {100 * t.share:.0f} % "
+                      f"with governance risk {risk:.2f} ≥ {t.risk:g}",
+            "reason_ja": f"{what_ja} {country} {100 * share:.0f} % > {100 * t.share:.0f} "
+                         f"%、ガバナンスリスク {risk:.2f} ≥ {t.risk:g}",
+            "basis": basis, "country": country, "share": float(share),
+            "risk": float(risk), "share_threshold": t.share, "risk_threshold": t.risk}
 
 
 def price_sensitivity(bom: pd.DataFrame, shocks: dict[str, float]) -> pd.DataFrame:
@@ -428,6 +502,116 @@ def price_shock_by_commodity(bom: pd.DataFrame, shocks: dict[str, float]) -> pd.
     # a commodity without any price has no cost change (missing), not 0
     return pd.DataFrame({"price_shock": by["price_shock"].first(),
                          "cost_change": by["cost_change"].sum(min_count=1)}).reset_index()
+
+
+SHOCK_PATHS = ("direct", "supplier_country", "not_shocked")
+"""How a BOM row is hit by a shock (``path``): bought from a restricting exporter (its cut
+applies directly), through its supplier country's loss, or not at all (the scenario
+does not touch the commodity's material stage)."""
+SHOCK_COLUMNS = ["bom_row", "product", "part", "commodity_id", "supplier",
+                 "supplier_country", "material_stage", "mass_t", "path", "at_risk_share",
+                 "mass_at_risk_t", "residual_shortfall_share", "residual_shortfall_t",
+                 "origin_top_country", "origin_top_share", "redirect_share",
+                 "spare_capacity", "trade_year", "missing"]
+
+
+def purchase_cuts(data: Any, scenario: Any, purchases: pd.DataFrame) -> np.ndarray:
+    """The cut ρ of each purchase (``exporter, importer, commodity_id, stage``) by the
+    shock model's own flow cut (:func:`critmin.analysis.shocks.flow_cuts`: the shocks'
+    exporters with their groups, targets and cuts, and the bloc cut, combined as
+    ``1 − Π_k (1 − ρ_k)``; methods.md §11), the purchases standing for the year's flows."""
+    from dataclasses import replace
+
+    from critmin.analysis.shocks import flow_cuts
+
+    if purchases.empty:
+        return np.zeros(0)
+    flows = purchases[["exporter", "importer", "commodity_id", "stage"]].reset_index(
+        drop=True).assign(quantity_t=1.0)
+    return flow_cuts(replace(data, flows=flows), scenario)["cut"].to_numpy(dtype=float)
+
+
+def shock_exposure(bom: pd.DataFrame, stages: dict[str, str], impacts: pd.DataFrame,
+                   company: str, cuts: np.ndarray) -> pd.DataFrame:
+    """Mass at risk and shortfall after re-sourcing of every BOM row under a shock
+    (methods.md §14, with the shock model of §11). Per row r (mass m_r, supplier
+    country s, commodity stage k = ``stages[commodity]``):
+
+        direct (ρ_r = cut of the purchase s → company country c > 0, :func:`purchase_cuts`):
+            a_r = ρ_r                     b_r = ρ_r · (1 − Y_c / L_c)
+        through the supplier country (k shocked, s not restricted towards c):
+            a_r = ℓ_s + ℓ2_s              b_r = S_s / F_s + ℓ2_s
+        not shocked: a_r = b_r = 0
+        mass at risk = m_r · a_r    residual shortfall = m_r · b_r    (a, b capped at 1)
+
+    ``impacts``: :func:`critmin.analysis.shocks.run_scenario` rows of the supplier
+    countries and of ``company`` (c): ℓ = ``direct_loss_share``, S/F =
+    ``shortfall_share``, ℓ2 = ``second_order_share`` (refined supply lost through
+    refiners whose ore was cut, an upper bound), Y_c/L_c = c's re-sourced share of its
+    loss (0 when c loses nothing in the year's trade: no re-sourcing modelled). Rows
+    whose figures the shock model cannot give (a stage without trade, a supplier country
+    without imports of the stage) are missing with its reason, never 0. ``cuts``: ρ of
+    each BOM row's purchase."""
+    key = ["importer", "commodity_id", "stage"]
+    imp = impacts.drop_duplicates(key).set_index(key)
+    shocked = set(zip(impacts["commodity_id"], impacts["stage"], strict=True))
+    out = bom[["row", "product", "part", "commodity_id", "supplier", "iso3",
+               "mass_t"]].rename(columns={"iso3": "supplier_country", "row": "bom_row"}
+                                 ).reset_index(drop=True)
+    out.insert(6, "material_stage", out["commodity_id"].map(stages))
+    cells = list(zip(out["commodity_id"], out["material_stage"], strict=True))
+    own = _impact_rows(imp, out["supplier_country"], cells)
+    firm = _impact_rows(imp, pd.Series(company, index=out.index), cells)
+    direct = np.asarray(cuts, dtype=float) > 0
+    hit = np.array([c in shocked for c in cells], dtype=bool)
+    out["path"] = np.select([direct, hit], list(SHOCK_PATHS[:2]), SHOCK_PATHS[2])
+    second = own["second_order_share"].fillna(0.0)
+    loss = firm["direct_loss_t"]
+    kept = (1.0 - (firm["resourced_t"] / loss).where(loss > 0).fillna(0.0)).clip(0, 1)
+    out["at_risk_share"] = np.select(
+        [direct, hit], [cuts, own["direct_loss_share"] + second], 0.0)
+    out["residual_shortfall_share"] = np.select(
+        [direct, hit], [cuts * kept.where(firm["missing"] == ""),
+                        own["shortfall_share"] + second], 0.0)
+    for c in ("at_risk_share", "residual_shortfall_share"):
+        out[c] = out[c].clip(upper=1.0)
+    gone = hit & ~direct & (own["missing"] != "")
+    out.loc[gone, ["at_risk_share", "residual_shortfall_share"]] = np.nan
+    out["missing"] = np.where(gone, own["missing"], np.where(
+        direct & (firm["missing"] != ""), firm["missing"], ""))
+    out["mass_at_risk_t"] = out["mass_t"] * out["at_risk_share"]
+    out["residual_shortfall_t"] = out["mass_t"] * out["residual_shortfall_share"]
+    return out
+
+
+def _impact_rows(imp: pd.DataFrame, who: pd.Series, cells: list[tuple[str, str]]
+                 ) -> pd.DataFrame:
+    """The ``run_scenario`` figures of importer ``who[i]`` in ``cells[i]`` per BOM row
+    (absent: NaN figures, no reason — the cell is not shocked)."""
+    cols = ["direct_loss_t", "direct_loss_share", "resourced_t", "shortfall_share",
+            "second_order_share", "missing"]
+    index = pd.MultiIndex.from_tuples([(w, c, s) for w, (c, s) in zip(who, cells,
+                                                                        strict=True)])
+    got = imp.reindex(index)[cols].reset_index(drop=True)
+    got["missing"] = got["missing"].fillna("").astype(str)
+    return got.set_axis(who.index)
+
+
+def shock_by_commodity(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per commodity: ``commodity_id, material_stage, mass_t, mass_at_risk_t,
+    residual_shortfall_t`` summed over the rows with figures, ``unassessed_t`` the mass of rows
+    without (their reasons in ``missing``, "; "-joined), and the assumptions."""
+    f = rows.assign(unassessed_t=rows["mass_t"].where(rows["at_risk_share"].isna(), 0.0))
+    by = f.groupby(["commodity_id", "material_stage"], sort=True)
+    out = by.agg(mass_t=("mass_t", "sum"),
+                 mass_at_risk_t=("mass_at_risk_t", lambda s: s.sum(min_count=1)),
+                 residual_shortfall_t=("residual_shortfall_t", lambda s: s.sum(min_count=1)),
+                 unassessed_t=("unassessed_t", "sum"),
+                 redirect_share=("redirect_share", "first"),
+                 spare_capacity=("spare_capacity", "first"),
+                 trade_year=("trade_year", "first"),
+                 missing=("missing", lambda m: "; ".join(dict.fromkeys(x for x in m if x))))
+    return out.reset_index()
 
 
 def examples() -> dict[str, Any]:

@@ -256,3 +256,35 @@ def traded_stages(con: Any, years: list[int]) -> frozenset[tuple[str, str]]:
     return frozenset((c, s) for c, s in con.execute(
         "select distinct commodity_id, stage from trade_stage where year in (select unnest(?))",
         [years]).fetchall())
+
+
+def own_production_of(con: Any, iso3s: list[str], commodity_ids: list[str],
+                      year: int) -> pd.DataFrame:
+    """``iso3, commodity_id, stage, domestic_lo, domestic_hi, status, source_id,
+    canonical, trade_content, trade_factor``: each country's own production of each
+    stage of ``commodity_ids`` in ``year`` from the derived ``own_production`` (canonical
+    basis; a country no source names gets the stage-year answer), with the stage's trade
+    basis and its factor to the canonical one (``stage_basis``). ``status`` is NULL where
+    the store has no production of the stage in ``year`` (methods.md §7: 0 known,
+    1 bounded by a remainder, 2 withheld, 5 on a basis that does not convert)."""
+    return con.execute("""
+        with k as (select iso3, country_key from country_key
+                   where iso3 in (select unnest(?))),
+             s as (select cs_ix, commodity_id, stage from stage_index
+                   where commodity_id in (select unnest(?)))
+        select k.iso3, s.commodity_id, s.stage,
+               case when o.status is not null then o.domestic_lo else d.domestic_lo end
+                   as domestic_lo,
+               case when o.status is not null then o.domestic_hi else d.domestic_hi end
+                   as domestic_hi,
+               coalesce(o.status, d.status) as status,
+               case when o.status is not null then o.source_id else d.source_id end
+                   as source_id,
+               b.canonical, b.trade_content, b.trade_factor
+        from k cross join s
+        left join own_production o on o.country_key = k.country_key and o.cs_ix = s.cs_ix
+             and o.year = ?
+        left join own_production d on d.country_key = -1 and d.cs_ix = s.cs_ix
+             and d.year = ?
+        left join stage_basis b on b.commodity_id = s.commodity_id and b.stage = s.stage
+        order by 1, 2, 3""", [iso3s, commodity_ids, year, year]).df()

@@ -26,23 +26,53 @@ def exposure_figures(table: pd.DataFrame, lang: str = "ja", share: float = 0.5,
 
 def _risk_share(table: pd.DataFrame, names: list[str], lang: str, share: float,
                 risk: float) -> Any:
+    """Each commodity placed by exactly the columns the analysis assigns its quadrant
+    from (:data:`critmin.analysis.exposure.RISK_SHARE_AXES`): its top supplier country
+    (circle) and, where there is a look-through, its top origin country (diamond), joined
+    by a dotted line; red where the quadrant is high share × high risk."""
     import plotly.graph_objects as go
 
-    hot = table["quadrant"] == "high share × high risk"
-    rs = go.Figure(go.Scatter(
-        x=table["top_share"], y=table["top_risk"], mode="markers+text", text=names,
-        textposition="top center",
-        marker={"size": 14, "color": np.where(hot, "#d62728", "#1f77b4")}))
+    from critmin.analysis.exposure import ACT_ON, RISK_SHARE_AXES
+
+    rs = go.Figure()
+    for (quadrant, (x, y)), symbol, key in zip(
+            RISK_SHARE_AXES.items(), ("circle", "diamond"),
+            ("exposure_chart_supplier", "exposure_chart_origin"), strict=True):
+        if quadrant not in table or table[x].isna().all():
+            continue
+        hot = table[quadrant] == ACT_ON
+        rs.add_trace(go.Scatter(
+            x=table[x], y=table[y], mode="markers+text", text=names, name=text(key, lang),
+            textposition="top center", marker={"size": 14, "symbol": symbol,
+                                               "color": np.where(hot, "#d62728", "#1f77b4")}))
+    _links(rs, table)
     rs.add_shape(type="rect", x0=share, x1=1.02, y0=risk, y1=1.02, fillcolor="#d62728",
                  opacity=0.08, line_width=0)
     rs.add_vline(x=share, line_dash="dash")
     rs.add_hline(y=risk, line_dash="dash")
     rs.add_annotation(x=1.0, y=1.0, text=text("high_high", lang), showarrow=False,
                       xanchor="right", yanchor="top")
-    rs.update_layout(title=text("risk_share", lang), xaxis_title=text("top_share", lang),
-                     yaxis_title=text("top_risk", lang), xaxis_range=[0, 1.05],
+    rs.update_layout(title=text("risk_share", lang),
+                     xaxis_title=text("exposure_chart_x", lang),
+                     yaxis_title=text("exposure_chart_y", lang), xaxis_range=[0, 1.05],
                      yaxis_range=[0, 1.05], width=640, height=520)
     return rs
+
+
+def _links(fig: Any, table: pd.DataFrame) -> None:
+    """Dotted lines from each commodity's supplier point to its origin point."""
+    import plotly.graph_objects as go
+
+    from critmin.analysis.exposure import RISK_SHARE_AXES
+
+    (x0, y0), (x1, y1) = RISK_SHARE_AXES["quadrant"], RISK_SHARE_AXES["origin_quadrant"]
+    if x1 not in table:
+        return
+    for r in table[[x0, y0, x1, y1]].itertuples(index=False):
+        if pd.notna(r[2]) and pd.notna(r[3]):
+            fig.add_trace(go.Scatter(x=[r[0], r[2]], y=[r[1], r[3]], mode="lines",
+                                     showlegend=False, hoverinfo="skip",
+                                     line={"dash": "dot", "color": "#999", "width": 1}))
 
 
 def _exposure_resilience(table: pd.DataFrame, names: list[str], lang: str,
