@@ -421,3 +421,24 @@ def test_read_only_home(args: list[str], words: str, read_only_home: Path) -> No
     assert "rebuild" not in flat and ".tmp-" not in flat  # names the user's file
     leftovers = [p.name for p in read_only_home.rglob("*") if ".tmp-" in p.name]
     assert not leftovers and list((read_only_home / "reports").iterdir()) == []
+
+
+def test_reader_of_the_pipe_goes_away(critmin_home: Path) -> None:
+    """``critmin … | head -c 10``: no traceback, no error message, status 0 or 141."""
+    env = dict(os.environ, CRITMIN_HOME=str(critmin_home))
+    proc = subprocess.Popen([sys.executable, "-m", "critmin", "indicators", "-f", "json",
+                             "--year", "2022"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10).startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() in (0, 141), err
+    assert "Traceback" not in err and "error" not in err.lower(), err
+
+
+def test_version() -> None:
+    from critmin import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output

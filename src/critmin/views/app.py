@@ -3,7 +3,8 @@
 Every command is wrapped by :func:`user_errors`: a user error
 (:class:`~critmin.errors.CritminError`, an invalid request) exits with status 2 and one
 message; a fault (unwritable path, read-only ``CRITMIN_HOME``, full disk, a store I/O
-error, a bug) exits with status 1 and one message; Ctrl-C exits with status 130. The
+error, a bug) exits with status 1 and one message; Ctrl-C exits with status 130; a
+closed pipe (``critmin … | head``) exits quietly with status 141, as ``cat`` would. The
 traceback is shown only with ``critmin --debug`` or ``CRITMIN_DEBUG=1``.
 """
 
@@ -29,7 +30,6 @@ app = typer.Typer(
     "Minerals and countries are accepted as id, ISO3, English or Japanese name "
     "(e.g. 'レアアース', '日本').",
     no_args_is_help=True,
-    add_completion=False,
 )
 data_app = typer.Typer(
     help="Fetch the open-data bundle, build the DuckDB store and inspect it.",
@@ -37,7 +37,7 @@ data_app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 
-EXIT_USER, EXIT_FAULT, EXIT_INTERRUPTED = 2, 1, 130
+EXIT_USER, EXIT_FAULT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 1, 130, 141
 _state: dict[str, Any] = {"debug": False, "lang": None}
 
 
@@ -92,10 +92,22 @@ LangOpt = Annotated[str | None, typer.Option(
     "CRITMIN_LANG, else the locale).")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from critmin import __version__
+        from critmin.service.base import METHOD_VERSION
+
+        typer.echo(f"critmin {__version__} (methods: {METHOD_VERSION})")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global_options(debug: Annotated[bool, typer.Option(
         "--debug", envvar="CRITMIN_DEBUG",
-        help="Show the full traceback of a fault (also: CRITMIN_DEBUG=1).")] = False) -> None:
+        help="Show the full traceback of a fault (also: CRITMIN_DEBUG=1).")] = False,
+        version: Annotated[bool, typer.Option(
+            "--version", callback=_version, is_eager=True,
+            help="Print the version and exit.")] = False) -> None:
     _state["debug"] = debug
 
 
@@ -131,6 +143,9 @@ def user_errors(func: F) -> F:
                 raise
             _err("interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
             if _is_click(exc) or debugging():
                 raise
@@ -139,6 +154,18 @@ def user_errors(func: F) -> F:
             raise typer.Exit(EXIT_USER if user else EXIT_FAULT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    """After the reader of a pipe went away (``critmin … | head``): point standard output
+    at /dev/null so the interpreter's final flush does not fail again."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _is_click(exc: BaseException) -> bool:
