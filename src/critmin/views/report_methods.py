@@ -54,7 +54,7 @@ def _num(x: Any) -> str:
 
 
 def _names(ids: list[str], lang: str) -> str:
-    return ("、" if lang == "ja" else ", ").join(label("commodity", c, lang) for c in ids)
+    return ("、" if lang == "ja" else "; ").join(label("commodity", c, lang) for c in ids)
 
 
 def fill_values(r: Any, lang: str) -> dict[str, str]:
