@@ -160,6 +160,21 @@ def test_report_response_names_its_files_and_writes_none(con, tmp_path) -> None:
     json.loads(r.json_text())
 
 
+def test_out_of_scope_commodities_keep_axes_and_type_but_no_package(store):
+    request = AssessRequest(commodities=["asbestos", "oil_shales", "cobalt"], year=2022)
+    rows = {r["commodity"]: r for r in json.loads(assess(request, store).json_text())["rows"]}
+    assert rows["asbestos"]["policy_scope"] == "banned_use"
+    assert rows["oil_shales"]["policy_scope"] == "fuel"
+    assert rows["cobalt"]["policy_scope"] == "" and rows["cobalt"]["policy_package"]
+    for cid in ("asbestos", "oil_shales"):
+        assert rows[cid]["policy_package"] == {} and rows[cid]["type"]
+        assert any(v is not None for v in rows[cid]["indicators"].values())
+    every = AssessRequest(commodities=["asbestos", "oil_shales"], year=2022,
+                          all_packages=True)
+    full = {r["commodity"]: r for r in json.loads(assess(every, store).json_text())["rows"]}
+    assert all(full[c]["policy_package"] for c in ("asbestos", "oil_shales"))
+
+
 def test_production_estimates_hand_computed() -> None:
     from critmin.service.assess import production_estimates
 

@@ -49,6 +49,9 @@ class AssessRequest(Request):
     theta_hhi: float = 0.25
     theta_g: float = 0.5
     theta_bp: float = 0.5
+    all_packages: bool = False
+    """Give the policy package of commodities outside the scope of policy advice too
+    (fuels, construction minerals, gems, banned uses; catalog ``policy_scope``)."""
 
 
 class AssessRow(BaseModel):
@@ -66,8 +69,12 @@ class AssessRow(BaseModel):
     type: str
     type_reason: str
     near_threshold: bool
+    policy_scope: str = ""
+    """Why the commodity is outside the scope of policy advice (catalog
+    ``policy_scope_reasons``: fuel, construction, gem, banned_use); "" when in scope."""
     policy_package: dict[str, str]
-    """Measure id → level of the type's package."""
+    """Measure id → level of the type's package (empty outside the scope of policy
+    advice unless the request asks for ``all_packages``)."""
 
 
 class AxisRow(BaseModel):
@@ -170,7 +177,7 @@ def assess(request: AssessRequest, con: Any) -> AssessResponse:
         frame = a.values.rename(columns={"commodity_id": "commodity"})
         return AssessExplainResponse.of_frame(frame, columns=EXPLAIN_COLUMNS,
                                               **{**head, "command": "assess --explain"})
-    frame = pd.DataFrame(assessment_records(a), columns=ASSESS_COLUMNS)
+    frame = pd.DataFrame(assessment_records(a, request.all_packages), columns=ASSESS_COLUMNS)
     return AssessResponse.of_frame(frame, columns=ASSESS_COLUMNS, **head)
 
 
@@ -202,6 +209,8 @@ class WhatIfRow(BaseModel):
     delta: float | None
     type_before: str
     type_after: str
+    rise_reason: str = ""
+    """Why the levers raise this axis (a lever that raises risk says so); "" otherwise."""
 
 
 WHATIF_COLUMNS = list(WhatIfRow.model_fields)

@@ -3,7 +3,7 @@ producing country per METI mineral, methods.md §2)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -236,7 +236,77 @@ def demo(request: DemoRequest, con: Any) -> DemoResponse:
                                  columns=list(frame.columns), year=year)
 
 
+class ChoicesRequest(Request):
+    """``--list`` of ``indicators``, ``whatif`` and ``assess``: the ids a user can give."""
+
+    kind: Literal["indicators", "stages", "levers", "axes", "types"]
+
+
+class ChoiceRow(BaseModel):
+    """One id with its names and what it means."""
+
+    id: str
+    name_en: str
+    name_ja: str
+    detail: str
+    """Unit and definition (indicators), trade (stages), parameters (levers), stage
+    (axes), signature (types)."""
+    detail_ja: str
+    source: str
+
+
+class ChoicesResponse(TableResponse):
+    """The ids of one kind (:class:`ChoiceRow`)."""
+
+    Row = ChoiceRow
+    kind: str
+
+
+def _choice_rows(kind: str) -> list[dict[str, str]]:
+    from dataclasses import fields
+
+    from critmin.analysis.whatif import LEVER_KINDS
+    from critmin.catalog.reasons import STAGE_LABELS, STAGE_NAMES
+    from critmin.catalog.tables import read_table
+
+    if kind == "indicators":
+        return [{"id": r["indicator_id"], "name_en": r["name_en"], "name_ja": r["name_ja"],
+                 "detail": f"{r['unit']}: {r['description_en']}",
+                 "detail_ja": f"{r['unit']}：{r['description_ja']}", "source": r["source"]}
+                for r in read_table("indicators")]
+    if kind == "stages":
+        return [{"id": s, "name_en": n["en"], "name_ja": n["ja"],
+                 "detail": f"trade in {STAGE_LABELS[s]['en']}",
+                 "detail_ja": f"{STAGE_LABELS[s]['ja']}の貿易", "source": "docs/methods.md §3"}
+                for s, n in STAGE_NAMES.items()]
+    if kind == "levers":
+        measures = {r["measure_id"]: r for r in read_table("policy_measures")}
+        ids = {"mine": "mine_investment", "smelter": "smelter_investment",
+               "saving": "saving_substitution", "recycling": "recycling_technology"}
+        return [{"id": lever, "name_en": measures[ids[lever]]["name_en"],
+                 "name_ja": measures[ids[lever]]["name_ja"],
+                 "detail": ", ".join(f.name for f in fields(cls)
+                                     if f.name not in ("commodity_id", "order")),
+                 "detail_ja": ", ".join(f.name for f in fields(cls)
+                                        if f.name not in ("commodity_id", "order")),
+                 "source": measures[ids[lever]]["source"]} for lever, cls in LEVER_KINDS.items()]
+    table, key = {"axes": ("meti6_axes", "axis_id"), "types": ("criticality_types",
+                                                              "type_id")}[kind]
+    return [{"id": r[key], "name_en": r["name_en"], "name_ja": r["name_ja"],
+             "detail": r.get("stage") or r.get("signature_en", ""),
+             "detail_ja": r.get("stage") or r.get("signature_ja", ""), "source": r["source"]}
+            for r in read_table(table)]
+
+
+def choices(request: ChoicesRequest, con: Any = None) -> ChoicesResponse:
+    """The ids of ``request.kind`` with names (en/ja), meaning and source."""
+    frame = pd.DataFrame(_choice_rows(request.kind), columns=list(ChoiceRow.model_fields))
+    return ChoicesResponse.of_frame(frame, command="choices", request=request.model_dump(),
+                                    columns=list(frame.columns), kind=request.kind)
+
+
 COMMANDS = {
+    "choices": (ChoicesRequest, ChoicesResponse, choices),
     "commodities": (CommoditiesRequest, CommoditiesResponse, commodities),
     "countries": (CountriesRequest, CountriesResponse, countries),
     "demo": (DemoRequest, DemoResponse, demo),

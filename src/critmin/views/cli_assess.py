@@ -15,6 +15,7 @@ import typer
 from critmin.errors import CritminError
 from critmin.methods.meti6 import axis_ids
 from critmin.views.app import FormatOpt, LangOpt, app, current_lang, open_store, user_errors
+from critmin.views.cli_catalog import ListOpt, listed
 from critmin.views.i18n import label, text
 from critmin.views.output import Format, emit, records_of, render
 from critmin.views.tables import header
@@ -56,20 +57,17 @@ def assess_cmd(
     chart_format: ChartFormatOpt = "html", lang: LangOpt = None,
     hhi_mapping: HhiMapOpt = "identity", sigma_ref: SigmaOpt = 1.0,
     theta_hhi: ThetaHOpt = 0.25, theta_g: ThetaGOpt = 0.5, theta_bp: ThetaBpOpt = 0.5,
-    all_packages: AllPackagesOpt = False, fmt: FormatOpt = None,
+    all_packages: AllPackagesOpt = False, list_: ListOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """The six METI indicators (0–1, 1 = highest risk), the type (類型) and the policy
-    package of each commodity for an importer and year.
-
-    Axes: production_concentration, reserve_concentration,
-    import_governance_concentrate, import_governance_refined, historical_volatility,
-    scrap_recycling. A missing axis is null with its reason. Example:
-    critmin assess -i JPN --year 2023 --set seed13 -f json
+    package of each commodity for an importer and year. A missing axis is null with its
+    reason. Example: critmin assess -i JPN --year 2023 --set seed13 -f json
     """
     from critmin.service.assess import AssessRequest, assess
-    from critmin.service.common import check_lang
 
-    check_lang(lang)
+    if listed(list_, ["axes", "types"], fmt, lang):
+        return
     request = AssessRequest(
         importers=importer or ["JPN"], year=year, commodities=commodity,
         commodity_set=set_, explain=explain, hhi_mapping=hhi_mapping, sigma_ref=sigma_ref,
@@ -161,17 +159,18 @@ def whatif_cmd(
     levers: LeversOpt = None,
     chart: Annotated[Path | None, typer.Option(
         help="Write before/after radar charts into this folder.")] = None,
-    chart_format: ChartFormatOpt = "html", lang: LangOpt = None, fmt: FormatOpt = None,
+    chart_format: ChartFormatOpt = "html",
+    list_: ListOpt = False,
+    lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
-    """Policy what-if (政策実施前/後の評価): the study's four levers recompute the six
-    indicators from changed data (never by scaling). Levers on the command line apply to
-    the one --commodity; a --levers YAML file may cover several. Example:
-    critmin whatif -i JPN -c rare_earths --year 2023 --mine AUS:20000 --offtake 0.5
-    """
+    """Policy what-if (政策実施前/後の評価): the four levers recompute the six indicators
+    from changed data (never by scaling); command-line levers apply to the one
+    --commodity, a --levers YAML file may cover several. Example:
+    critmin whatif -i JPN -c rare_earths --mine AUS:20000 --offtake 0.5"""
     from critmin.service.assess import WhatIfRequest, lever_records, whatif
-    from critmin.service.common import check_lang
 
-    check_lang(lang)
+    if listed(list_, ["levers"], fmt, lang):
+        return
     request = WhatIfRequest(importer=importer, year=year, commodities=commodity,
                             lever_file=levers, levers=lever_records(
                                 commodity, mine, smelter, offtake, kappa, saving, recycling))

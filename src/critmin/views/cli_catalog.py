@@ -150,3 +150,30 @@ def _demo_summary(frame: Any, year: int, path: str, explain: bool, lang: str) ->
         above=int((frame["top_share"] >= 0.5).sum())), highlight=False)
     console.print(text("store_at", lang).format(path=store_path()), highlight=False)
     console.print(text("wrote_file", lang).format(path=path), highlight=False)
+
+
+ListOpt = Annotated[bool, typer.Option(
+    "--list", help="List the ids this command accepts (with names and meaning) and exit.")]
+
+
+def listed(asked: bool, kinds: list[str], fmt: Format, lang: str) -> bool:
+    """With ``--list``: print the ids of ``kinds`` and return True."""
+    if asked:
+        print_choices(kinds, fmt, lang)
+    return asked
+
+
+def print_choices(kinds: list[str], fmt: Format, lang: str) -> None:
+    """``--list``: the ids of each kind with their name and meaning in ``lang`` (JSON:
+    the responses)."""
+    from critmin.service.catalog import ChoicesRequest, choices
+
+    for kind in kinds:
+        response = choices(ChoicesRequest(kind=kind))
+        if fmt is not Format.table:
+            render(response, fmt)
+            continue
+        rows = [r | {"name": r[f"name_{lang}"], "detail": r["detail_ja" if lang == "ja"
+                                                            else "detail"]}
+                for r in records_of(response.frame)]
+        emit(rows, fmt, ["id", "name", "detail"], title=text(f"list_{kind}", lang))

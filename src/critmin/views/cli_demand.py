@@ -50,10 +50,8 @@ def demand_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from critmin.service.common import check_lang
     from critmin.service.demand import DemandRequest, demand
 
-    check_lang(lang)
     if every < 1:
         raise CritminError("--every must be at least 1")
     response = demand(DemandRequest(scenario=scenario, minerals=mineral or None, to=to,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
+from critmin.views.cli_catalog import ListOpt, listed
 from critmin.views.i18n import text
 from critmin.views.output import Format, emit, render
 from critmin.views.tables import cell
@@ -47,6 +48,7 @@ def indicators_cmd(
         help="Trade inside a group importer: exclude (default) or keep.")] = "exclude",
     explain: Annotated[bool, typer.Option(
         help="For one importer, commodity and year: the rows behind the values.")] = False,
+    list_: ListOpt = False,
     lang: LangOpt = None, fmt: FormatOpt = None,
 ) -> None:
     """Supply-risk indicators for importers × commodities × stages × years: production
@@ -54,6 +56,8 @@ def indicators_cmd(
     HHI_WGI, import reliance, volatility, EoL-RIR, scrap share, reserve life."""
     from critmin.service import indicators as service
 
+    if listed(list_, ["indicators", "stages"], fmt, lang):
+        return
     options = {"stage": stage, "basis": basis, "wgi": wgi, "missing_wgi": missing_wgi,
                "intra_group": intra_group}
     if explain:
