@@ -197,8 +197,54 @@ def test_a_one_exporter_shock(critmin_home):
     (["--exporter", "CHN", "--cut", "0.5"], "needs all of"),
     (["--scenario", "no_such_scenario"], "no_such_scenario"),
     (["--exporter", "CHN", "--commodity", "graphite", "--cut", "1.5"], "0–1"),
-    (["--scenario", "cn_graphite_2023", "--report", "out"], "--report"),
+    (["--scenario", "cn_graphite_2023", "--price-shock", "0.5"], "--price-shock"),
 ])
 def test_bad_shock_options(critmin_home, args, words):
     result = runner.invoke(app, [*BATTERY, *args])
     assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_shock_report_in_japanese(critmin_home, tmp_path):
+    """The report of a shock: per BOM row, per commodity and the look-through, every
+    header in Japanese, ω, κ and the trade year beside every shortfall and under the
+    title."""
+    import pandas as pd
+
+    result = runner.invoke(app, [*BATTERY, "--scenario", "cn_graphite_2023", "--report",
+                                 str(tmp_path), "--lang", "ja", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    stem = tmp_path / "exposure_li_ion_battery_pack_cn_graphite_2023_ja"
+    sheets = pd.read_excel(stem.with_suffix(".xlsx"), sheet_name=None)
+    assert list(sheets) == ["供給途絶シナリオ", "鉱種別", "ルックスルーによる原産国構成"]
+    for frame in sheets.values():
+        assert all(not str(c).isascii() for c in frame.columns), list(frame.columns)
+    rows = sheets["供給途絶シナリオ"]
+    assert {"振替可能比率ω", "余剰生産能力κ", "貿易年", "代替調達後の供給不足量（t/年）"} <= \
+        set(rows.columns)
+    assert (rows["振替可能比率ω"] == 0.2).all() and (rows["貿易年"] == 2023).all()
+    page = stem.with_suffix(".html").read_text(encoding="utf-8")
+    assert "代替調達の前提：ω＝0.2" in page and "直接（規制国から調達）" in page
+    assert "not_shocked" not in page and "supplier_country" not in page
+
+
+@pytest.mark.parametrize("extra", [[], ["--scenario", "cn_graphite_2023"],
+                                   ["--exporter", "CHN", "--commodity", "cobalt", "--cut",
+                                    "0.75"]])
+def test_japanese_at_80_columns(imported_home, strict, monkeypatch, extra):
+    """No snake_case id (types, measures, stages, paths, quadrants, reason codes) in the
+    Japanese tables, and no line wider than the terminal."""
+    import re
+
+    from rich.cells import cell_len
+
+    from critmin.analysis.exposure import examples
+    from critmin.analysis.scenarios import library
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, [*BATTERY, *extra, "-f", "table", "--lang", "ja"])
+    assert result.exit_code == 0, result.output
+    snake = re.compile(r"(?<![\w/.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])")
+    found = set(snake.findall(result.output)) - set(examples()) - set(library())
+    assert not found, sorted(found)
+    assert max(cell_len(line) for line in result.output.splitlines()) <= 80
+    assert "コバルト" in result.output and "ω" in result.output if extra else True

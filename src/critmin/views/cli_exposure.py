@@ -88,7 +88,7 @@ def exposure_cmd(
     critmin exposure --bom example:li_ion_battery_pack --scenario cn_graphite_2023
     """
     if list_saved:
-        return _list(fmt)
+        return _list(fmt, lang)
     shock = {"scenario": scenario, "exporter": exporter, "commodity": commodity, "cut": cut,
              "stages": stage or None, "targets": target or None,
              "redirect_share": redirect_share, "spare_capacity": spare_capacity}
@@ -108,7 +108,7 @@ def _exposure(bom: str, importer: str, year: int | None, save: str | None,
                               price_shock=price_shock or None, sheet=sheet)
     with open_store(read_only=request.save is None) as con:
         response = exposure(request, con)
-    _saved(response)
+    _saved(response, lang)
     if report is not None:
         _report(response, report, lang)
     _print(response, fmt, lang)
@@ -120,15 +120,19 @@ def _shock(bom: str, importer: str, year: int | None, save: str | None, sheet: s
     from critmin.errors import CritminError
     from critmin.service.exposure import ExposureShockRequest, exposure_shock
 
-    if report is not None or price_shock:
-        raise CritminError("--report and --price-shock are not combined with a supply "
-                           "shock: run 'critmin exposure' without --scenario/--exporter "
-                           "for them")
+    if price_shock:
+        raise CritminError("--price-shock is not combined with a supply shock: run "
+                           "'critmin exposure' without --scenario/--exporter for it")
     request = ExposureShockRequest(bom=bom, importer=importer, year=year, save=save,
                                    sheet=sheet, **shock)
     with open_store(read_only=request.save is None) as con:
         response = exposure_shock(request, con)
-    _saved(response)
+    _saved(response, lang)
+    if report is not None:
+        from critmin.views.exposure_report import write_exposure_shock_report
+
+        for kind, p in write_exposure_shock_report(response, report, lang).items():
+            typer.echo(f"{kind}: {p}", err=True)
     _print_shock(response, fmt, lang)
 
 
@@ -154,19 +158,22 @@ def _save_name(save: str | None, store: bool | None, name: str | None,
     return name or bom_path(_bom_given(bom))[1]
 
 
-def _saved(response: Any) -> None:
+def _saved(response: Any, lang: str) -> None:
+    from critmin.views.i18n import text
+
     if response.stored_rows is not None:
-        typer.echo(f"saved BOM {response.bom_id!r}: {response.stored_rows:,} rows", err=True)
+        typer.echo(text("exposure_saved", lang).format(
+            name=response.bom_id, rows=f"{response.stored_rows:,}"), err=True)
 
 
-def _list(fmt: Format) -> None:
+def _list(fmt: Format, lang: str) -> None:
     from critmin.service.exposure import SavedBomsRequest, saved_boms
+    from critmin.views.i18n import text
 
     with open_store() as con:
         response = saved_boms(SavedBomsRequest(), con)
     if fmt is Format.table and not len(response.frame):
-        typer.echo("no saved BOMs: save one with 'critmin exposure --bom FILE --save NAME'",
-                   err=True)
+        typer.echo(text("exposure_no_saved", lang), err=True)
         return
     render(response, fmt)
 
@@ -215,60 +222,33 @@ def _print_shock(response: Any, fmt: Format, lang: str) -> None:
     table: per BOM row, per commodity and the look-through, the assumptions under each."""
     import pandas as pd
 
-    from critmin.views.exposure_report import lookthrough_frame, missing_notes, plain
+    from critmin.views.exposure_report import (
+        assumptions_text,
+        lookthrough_frame,
+        missing_notes,
+        plain,
+        shock_title,
+        stage_name,
+    )
     from critmin.views.i18n import text
 
     if fmt is not Format.table:
         render(response, fmt)
         return
-    assumptions = _assumptions(response, lang)
+    assumptions = assumptions_text(response, lang)
     hit = response.frame["path"] != "not_shocked"
     rows = response.frame[hit] if hit.any() else response.frame
     rows = rows.assign(path=[text(f"path_{p}", lang) for p in rows["path"]])
     others = [text("exposure_not_shocked_note", lang).format(n=int((~hit).sum()))
               ] if hit.any() and not hit.all() else []
-    emit(records_of(rows), fmt, SHOCK_TABLE, title=_shock_title(response, lang),
+    emit(records_of(rows), fmt, SHOCK_TABLE, title=shock_title(response, lang),
          note="\n".join([assumptions, *others, *missing_notes(list(rows["missing"]),
                                                                lang)]))
     by_c = pd.DataFrame(plain(response.by_commodity))
-    by_c["material_stage"] = [_stage(s, lang) for s in by_c["material_stage"]]
+    by_c["material_stage"] = [stage_name(s, lang) for s in by_c["material_stage"]]
     emit(records_of(by_c), fmt, BY_COMMODITY_TABLE,
          title=text("exposure_shock_by_commodity", lang), note=assumptions)
     look = plain(response.lookthrough)
     emit(records_of(lookthrough_frame(look, lang)), fmt,
          title=text("exposure_lookthrough_title", lang).format(year=response.year),
          note="\n".join(missing_notes([e["missing"] for e in look], lang)) or None)
-
-
-def _stage(stage: str, lang: str) -> str:
-    from critmin.views.exposure_report import stage_name
-
-    return stage_name(stage, lang)
-
-
-def _assumptions(response: Any, lang: str) -> str:
-    from critmin.views.i18n import text
-
-    return text("exposure_assumptions", lang).format(
-        omega=f"{response.redirect_share:g}", kappa=f"{response.spare_capacity:g}",
-        year=response.year)
-
-
-def _shock_title(response: Any, lang: str) -> str:
-    """The table's title: the scenario's name in ``lang`` (a one-exporter shock: who cuts
-    what by how much)."""
-    from critmin.views.exposure_report import pct
-    from critmin.views.i18n import label, text
-
-    request = response.request
-    if request.get("scenario"):
-        name = (response.scenario_name_ja if lang == "ja" else None) or \
-            response.scenario_name
-    else:
-        from critmin.catalog.commodities import resolve_commodity
-
-        name = text("exposure_one_shock", lang).format(
-            exporter=request["exporter"], pct=pct(request["cut"]),
-            commodity=label("commodity", resolve_commodity(request["commodity"]), lang))
-    return text("exposure_shock_title", lang).format(bom=response.bom_id, scenario=name,
-                                                     importer=response.importer)

@@ -134,6 +134,30 @@ def missing_notes(reasons: list[str], lang: str) -> list[str]:
             for p in parts]
 
 
+def assumptions_text(response: Any, lang: str) -> str:
+    """The re-sourcing assumptions of a shock response: ω, κ and the trade year."""
+    return text("exposure_assumptions", lang).format(
+        omega=f"{response.redirect_share:g}", kappa=f"{response.spare_capacity:g}",
+        year=response.year)
+
+
+def shock_title(response: Any, lang: str) -> str:
+    """The title of a shock response: the scenario's name in ``lang`` (a one-exporter
+    shock: who cuts what by how much), the BOM and the company's country."""
+    from critmin.catalog.commodities import resolve_commodity
+
+    request = response.request
+    if request.get("scenario"):
+        name = (response.scenario_name_ja if lang == "ja" else None) or \
+            response.scenario_name
+    else:
+        name = text("exposure_one_shock", lang).format(
+            exporter=request["exporter"], pct=pct(request["cut"]),
+            commodity=label("commodity", resolve_commodity(request["commodity"]), lang))
+    return text("exposure_shock_title", lang).format(bom=response.bom_id, scenario=name,
+                                                     importer=response.importer)
+
+
 def _exposure_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown = worded(table[EXPOSURE_COLUMNS], lang)
     shown["type"] = [label("type", x, lang) if isinstance(x, str) else "" for x in shown["type"]]
@@ -211,4 +235,57 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
             atomic_write(stem.with_suffix(".xlsx")) as book:
         html_file.write_text(page, encoding="utf-8")
         write_book(book, {text(sheet[k], lang): v for k, v in tables.items()})
+    return {"html": stem.with_suffix(".html"), "xlsx": stem.with_suffix(".xlsx")}
+
+
+SHOCK_REPORT_COLUMNS = ["bom_row", "product", "part", "commodity", "supplier",
+                        "supplier_country", "material_stage", "mass_t", "path",
+                        "at_risk_share", "mass_at_risk_t", "residual_shortfall_share",
+                        "residual_shortfall_t", "origin_top_country", "origin_top_share",
+                        "redirect_share", "spare_capacity", "trade_year", "missing"]
+
+
+def _shock_tables(response: Any, lang: str) -> dict[str, pd.DataFrame]:
+    """The shock response's tables worded in ``lang``: per BOM row (each with ω, κ and
+    the trade year beside its shortfall), per commodity, and the look-through."""
+    from critmin.views.i18n import reason
+
+    rows = response.frame[SHOCK_REPORT_COLUMNS].copy()
+    by_c = pd.DataFrame(plain(response.by_commodity))
+    for f in (rows, by_c):
+        f["commodity"] = [label("commodity", c, lang) for c in f["commodity"]]
+        f["material_stage"] = [stage_name(x, lang) for x in f["material_stage"]]
+        f["missing"] = ["; ".join(reason(p, lang) for p in str(m).split("; ")) if m else ""
+                        for m in f["missing"]]
+    rows["path"] = [text(f"path_{p}", lang) for p in rows["path"]]
+    return {"rows": rows.rename(columns=lambda c: text(c, lang)),
+            "by_commodity": by_c.rename(columns=lambda c: text(c, lang)),
+            "lookthrough": _lookthrough_table(response.lookthrough, lang)}
+
+
+def write_exposure_shock_report(response: Any, out_dir: Path, lang: str = "ja"
+                                ) -> dict[str, Path]:
+    """``exposure_<bom>_<scenario>_<lang>.html`` and ``.xlsx``: the mass at risk and the
+    shortfall after re-sourcing per BOM row and per commodity, the assumptions (ω, κ,
+    trade year) stated under the title and beside every shortfall, and the look-through."""
+    tables = _shock_tables(response, lang)
+    title = shock_title(response, lang)
+    notes = [assumptions_text(response, lang),
+             *missing_notes([e["missing"] for e in plain(response.lookthrough)]
+                            + list(response.frame["missing"]), lang)]
+    heads = {"rows": text("exposure_shock_heading", lang),
+             "by_commodity": text("exposure_shock_by_commodity", lang),
+             "lookthrough": text("exposure_lookthrough_heading", lang)}
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             *(f"<p class='note'>{html.escape(n)}</p>" for n in notes[:1]),
+             *(f"<h2>{html.escape(heads[k])}</h2>{html_table(v)}" for k, v in tables.items()),
+             *(f"<p class='small'>{html.escape(n)}</p>" for n in notes[1:])]
+    page = (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+            f"{''.join(parts)}</body></html>")
+    stem = out_dir / f"exposure_{response.bom_id}_{response.scenario_id}_{lang}"
+    with atomic_write(stem.with_suffix(".html")) as html_file, \
+            atomic_write(stem.with_suffix(".xlsx")) as book:
+        html_file.write_text(page, encoding="utf-8")
+        write_book(book, {heads[k]: v for k, v in tables.items()})
     return {"html": stem.with_suffix(".html"), "xlsx": stem.with_suffix(".xlsx")}
