@@ -330,7 +330,7 @@ def test_disk_full_leaves_no_partial_file(probe_home: Path,
     monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_full)
     assert_message(invoke(["demo"]), 1, "no space left on device")
     assert list((probe_home / "reports").iterdir()) == []
-    monkeypatch.setattr(pd.DataFrame, "to_excel", _fail_with(
+    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", _fail_with(
         OSError(errno.ENOSPC, "No space left on device", "book.xlsx")))
     out = probe_home / "out"
     assert_message(invoke(["report", "-i", "JPN", "--out", str(out)]), 1,

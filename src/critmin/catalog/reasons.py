@@ -237,8 +237,20 @@ def _from_map(table: dict[str, dict[str, str]]) -> Callable[[str, str], str]:
 
 
 def _commodity(value: str, lang: str) -> str:
+    """A commodity id (or English name) as its name in ``lang``; in English in the
+    middle of a sentence ("of rare earths"), so lower-cased unless an acronym."""
     entry = _commodity_names().get(value)
-    return entry[lang] if entry else value
+    if not entry:
+        return value
+    name = entry[lang]
+    if lang == "en" and len(name) > 1 and name[1].islower():
+        name = name[0].lower() + name[1:]
+    return name
+
+
+def _commodities(value: str, lang: str) -> str:
+    """A comma-separated list of commodity ids as names."""
+    return ", ".join(_commodity(v.strip(), lang) for v in value.split(","))
 
 
 @cache
@@ -259,17 +271,19 @@ _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "stage_label": _from_map(STAGE_LABELS),
     "stage": _from_map(STAGE_NAMES),
     "commodity": _commodity,
+    "others": _commodities,
     "lever": _lever,
 }
 
 
 def translate(text: str, lang: str) -> str:
-    """``text`` (an English reason) rendered in ``lang``: the template it was made from,
-    in ``lang``, with the same fields (stage labels, stage and commodity names
-    translated). A text that is no reason of the vocabulary comes back unchanged."""
+    """``text`` (an English reason) rendered for a reader in ``lang``: the template it
+    was made from, in ``lang``, with the same fields (stage labels, stage and commodity
+    names translated; in English too, commodity ids become names). A text that is no
+    reason of the vocabulary comes back unchanged."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    if lang == "en" or not text:
+    if not text:
         return text
     hit = _match(text)
     if hit is None:

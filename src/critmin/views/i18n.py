@@ -64,12 +64,13 @@ def all_labels() -> dict[tuple[str, str], dict[str, str]]:
 
 def reason(message: str, lang: str) -> str:
     """A missing-data reason (English, as the methods write it with
-    :func:`critmin.catalog.reasons.reason`) in ``lang``, through the vocabulary's
+    :func:`critmin.catalog.reasons.reason`) for a reader in ``lang`` (commodity ids as
+    names, in English too), through the vocabulary's
     templates; a message that is no reason of the vocabulary raises, so a reason worded
     outside it is caught by the tests."""
     from critmin.catalog.reasons import code_of, translate
 
-    if check_lang(lang) == "en" or not message:
+    if not message:
         return message
     if code_of(message) is None:
         raise KeyError(f"no reason of the vocabulary (catalog missing_reasons.csv) reads "

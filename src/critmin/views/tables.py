@@ -112,6 +112,14 @@ def _words(value: str, lang: str) -> str:
     return _ID.sub(lambda m: _flag(m.group(0), lang), value)
 
 
+def _table(value: str, lang: str) -> str:
+    """A store table by its ``table_<name>`` string."""
+    from critmin.views.i18n import all_labels
+
+    entry = all_labels().get(("text", f"table_{value}"))
+    return entry[lang] if entry else value
+
+
 def _parameter(value: str, lang: str) -> str:
     """A model parameter ``name`` or ``name:item`` (e.g. ``deployment:ev``) by its
     ``param_<name>`` string."""
@@ -173,7 +181,7 @@ _VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
     "measure": _label_of("measure"), "lever": _label_of("measure"),
     "level": _label_of("level"), "stage": _stage, "indicator": _label_of("indicator"),
     "flag": _flag, "importer": _flag, "status": _flag, "basis": _words, "detail": _words,
-    "parameter": _parameter, "scenario": _scenario,
+    "parameter": _parameter, "scenario": _scenario, "table": _table,
 }
 
 
@@ -248,13 +256,13 @@ def column_widths(least: Sequence[int], natural: Sequence[int], width: int) -> l
 
 
 def common_values(columns: Sequence[str], cells: Sequence[Sequence[str]],
-                  numeric: Sequence[bool]) -> tuple[list[int], list[int]]:
+                  numeric: Sequence[bool], rows: int = 2) -> tuple[list[int], list[int]]:
     """Indices of the columns that are empty in every row, and of the text (or year)
-    columns with one value in every row of several: a table states those once, above
-    it, instead of repeating them."""
+    columns with one value in every row when there are at least ``rows`` rows: a table
+    states those once, above it, instead of repeating them."""
     empty = [i for i, col in enumerate(cells) if not any(col)]
     same = [i for i, (name, col, num) in enumerate(zip(columns, cells, numeric, strict=True))
-            if len(col) > 1 and col[0] and len(set(col)) == 1
+            if len(col) >= rows and col[0] and len(set(col)) == 1
             and (not num or "year" in name)]
     return empty, same
 
@@ -264,18 +272,25 @@ def people_table(records: list[dict[str, Any]], columns: list[str], lang: str,
     """The heading (``title`` and caption), a Rich table of ``records`` for a reader at
     ``width`` cells, and the headers of the columns left out. Columns empty in every row
     are left out; a text column with the same value in every row is stated once in the
-    caption (``header: value``)."""
+    caption (``header: value``) — in a one-row table only when that makes the table fit
+    and leaves a column in it."""
     from rich.cells import cell_len
     from rich.table import Table
 
     numeric = [all(_is_number(r.get(c)) for r in records) for c in columns]
-    cells = [[cell(r.get(c), c, lang) for r in records] for c in columns]
-    empty, same = common_values(columns, cells, numeric)
-    caption = " · ".join(f"{header(columns[i], lang)}: {cells[i][0]}" for i in same)
-    keep = [i for i in range(len(columns)) if i not in empty and i not in same]
-    columns, cells, numeric = ([seq[i] for i in keep] for seq in (columns, cells, numeric))
-    headers = [header(c, lang) for c in columns]
-    shown = fit_columns(headers, cells, width)
+    every = [[cell(r.get(c), c, lang) for r in records] for c in columns]
+    for least_rows in (2, 1):
+        empty, same = common_values(columns, every, numeric, least_rows)
+        keep = [i for i in range(len(columns)) if i not in empty and i not in same]
+        if not keep:
+            break
+        cols, cells, nums = ([seq[i] for i in keep] for seq in (columns, every, numeric))
+        headers = [header(c, lang) for c in cols]
+        shown = fit_columns(headers, cells, width)
+        if len(shown) == len(cols):
+            break
+    caption = " · ".join(f"{header(columns[i], lang)}: {every[i][0]}" for i in same)
+    columns, numeric = cols, nums
     least = [max(_longest_word([headers[i]]), _longest_word(cells[i])) for i in shown]
     natural = [max(cell_len(t) for t in ([] if numeric[i] else [headers[i]]) + cells[i])
                for i in shown]
