@@ -114,6 +114,11 @@ def test_company_origins_hand_computed():
     assert o["origin_top_risk"] == pytest.approx(0.6)
     assert o["lookthrough_coverage"] == pytest.approx(0.8)
     assert o["origin_risk"] == pytest.approx((0.24 + 0.18 + 0.015 + 0.01) / 0.8)
+    assert o["origin_missing_governance_share"] == 0.0
+    risk = risk.drop("FIN")                    # FIN without WGI: 0.5, and counted
+    o = company_origins(shares, _look(), risk).set_index("commodity_id").loc["cobalt"]
+    assert o["origin_risk"] == pytest.approx((0.24 + 0.18 + 0.075 + 0.01) / 0.8)
+    assert o["origin_missing_governance_share"] == pytest.approx(0.15 / 0.8)
     reasons = o["lookthrough_missing"].split("; ")
     assert "unknown" in reasons and any(code_of(r) == "no_imports" for r in reasons)
 

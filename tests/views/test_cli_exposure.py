@@ -150,12 +150,17 @@ def test_the_matrix_places_commodities_by_the_table_values(critmin_home, tmp_pat
     assert alu["top_risk"] >= 0.5 > alu["governance_risk"]
     assert alu["quadrant"] == "low share × high risk"
     # every output shows the two values right before the quadrant they place
-    from critmin.views.cli_exposure import EXPOSURE_TABLE
+    from critmin.views.cli_exposure import EXPOSURE_TABLE, ORIGIN_TABLE
     from critmin.views.exposure_report import EXPOSURE_COLUMNS
 
-    for cols in (data["columns"], EXPOSURE_TABLE, EXPOSURE_COLUMNS):
-        for q, (x, y) in RISK_SHARE_AXES.items():
+    for cols, quadrants in ((data["columns"], RISK_SHARE_AXES),
+                            (EXPOSURE_COLUMNS, RISK_SHARE_AXES),
+                            (EXPOSURE_TABLE, ["quadrant"]), (ORIGIN_TABLE, ["origin_quadrant"])):
+        for q in quadrants:
+            x, y = RISK_SHARE_AXES[q]
             assert cols.index(x) + 1 == cols.index(y) == cols.index(q) - 1
+    # at 80 columns the terminal shows the look-through quadrant beside the supplier one
+    assert EXPOSURE_TABLE.index("origin_quadrant") == EXPOSURE_TABLE.index("quadrant") + 1
 
 
 def test_a_scenario_per_part_with_its_assumptions(critmin_home, strict):

@@ -339,7 +339,8 @@ def with_origins(out: pd.DataFrame, by_c: pd.DataFrame, risk: pd.Series,
     from critmin.analysis.lookthrough import company_origins
 
     cols = ["origin_top_country", "origin_top_share", "origin_top_risk", "origin_risk",
-            "origin_mix", "lookthrough_coverage", "lookthrough_missing"]
+            "origin_missing_governance_share", "origin_mix", "lookthrough_coverage",
+            "lookthrough_missing"]
     if look is None:
         extra = pd.DataFrame({"commodity_id": out["commodity_id"]}).assign(
             **{c: np.nan for c in cols})

@@ -214,8 +214,10 @@ def company_origins(shares: pd.DataFrame, look: LookThrough, risk: pd.Series
     """The company's origin mix per commodity (module docstring): ``shares`` holds
     ``commodity_id, iso3, sigma`` (σ_s, the supplier countries' mass shares), ``risk``
     the governance risk by ISO3. Returns ``commodity_id, origin_top_country,
-    origin_top_share, origin_top_risk, origin_risk, origin_mix`` (``[{country, share}]``
-    by share, largest first, ω_j of the whole mass), ``lookthrough_coverage`` (c) and
+    origin_top_share, origin_top_risk, origin_risk, origin_missing_governance_share``
+    (the share of the looked-through mass whose origin has no WGI, risk 0.5),
+    ``origin_mix`` (``[{country, share}]`` by share, largest first, ω_j of the whole
+    mass), ``lookthrough_coverage`` (c) and
     ``lookthrough_missing`` (the reasons of the supplier countries whose mix is partial
     or missing, "; "-joined)."""
     s = shares.rename(columns={"iso3": "supplier_country"})
@@ -224,6 +226,7 @@ def company_origins(shares: pd.DataFrame, look: LookThrough, risk: pd.Series
     by = w.groupby(["commodity_id", "origin"], as_index=False)["omega"].sum()
     by = by.sort_values(["commodity_id", "omega", "origin"], ascending=[True, False, True],
                         kind="stable")
+    by["g_missing"] = by["origin"].map(risk).isna()
     by["g"] = by["origin"].map(risk).astype(float).fillna(MISSING_GOVERNANCE_RISK)
     cov = s.merge(look.suppliers[look.suppliers["mix_covers"] != COVERAGE[2]][
         ["supplier_country", "commodity_id"]]).groupby("commodity_id")["sigma"].sum()
@@ -235,6 +238,10 @@ def company_origins(shares: pd.DataFrame, look: LookThrough, risk: pd.Series
     out["lookthrough_coverage"] = out["commodity_id"].map(cov).fillna(0.0)
     gw = (by["omega"] * by["g"]).groupby(by["commodity_id"]).sum()
     out["origin_risk"] = (out["commodity_id"].map(gw) / out["lookthrough_coverage"]).where(
+        out["lookthrough_coverage"] > 0)
+    gm = (by["omega"] * by["g_missing"]).groupby(by["commodity_id"]).sum()
+    out["origin_missing_governance_share"] = (
+        out["commodity_id"].map(gm) / out["lookthrough_coverage"]).where(
         out["lookthrough_coverage"] > 0)
     mixes = {c: [{"country": o, "share": float(v)} for o, v in zip(
         g["origin"], g["omega"], strict=True)] for c, g in by.groupby("commodity_id")}

@@ -81,6 +81,8 @@ class ExposureRow(BaseModel):
     """Its governance risk (missing WGI: 0.5)."""
     origin_risk: float | None = None
     """Σ_j ω_j · g_j / coverage: governance risk of the looked-through origins."""
+    origin_missing_governance_share: float | None = None
+    """Share of the looked-through mass whose origin country has no WGI (risk 0.5)."""
     origin_quadrant: str | None = None
     """Risk × share quadrant of the look-through (x ``origin_top_share``, y
     ``origin_top_risk``; "unknown" without a look-through)."""

@@ -56,9 +56,12 @@ ReportOpt = Annotated[Path | None, typer.Option(help="Write the HTML + Excel rep
 SheetOpt = Annotated[str | None, typer.Option(help="Excel sheet of the BOM.")]
 
 EXPOSURE_TABLE = ["commodity", "top_country", "top_share", "top_risk", "quadrant",
-                  "origin_top_country", "origin_top_share", "origin_top_risk",
                   "origin_quadrant", "governance_risk", "mass_t", "spend", "actions"]
-"""Terminal columns: each quadrant right after the two values that place it."""
+"""Terminal columns: the quadrant right after the two values that place it, then the
+look-through quadrant beside it (a "low risk" never shown without it)."""
+ORIGIN_TABLE = ["commodity", "origin_top_country", "origin_top_share", "origin_top_risk",
+                "origin_quadrant", "lookthrough_coverage", "origin_mix"]
+"""The look-through per commodity: its quadrant right after the two values placing it."""
 SHOCK_TABLE = ["part", "commodity", "supplier_country", "mass_t", "mass_at_risk_t",
                "residual_shortfall_t", "path", "at_risk_share", "residual_shortfall_share",
                "origin_top_country", "product", "supplier", "bom_row"]
@@ -79,9 +82,9 @@ def exposure_cmd(
     lang: LangOpt = None, fmt: FormatOpt = None, store: OldStoreOpt = None,
     name: OldNameOpt = None,
 ) -> None:
-    """Material exposure of a bill of materials: mass and value per commodity, supplier-
-    country HHI and risk, the look-through origin of each supplier country's material,
-    the national upstream risk, the three matrices and recommended actions. With
+    """Material exposure of a bill of materials: mass and value per commodity,
+    supplier-country HHI and risk, the look-through origin of each supplier country's
+    material, the national upstream risk, the three matrices and recommended actions. With
     --scenario ID (or --exporter, --commodity, --cut): the mass at risk and the shortfall
     after re-sourcing of every BOM row, by the model of 'critmin shock'. Saves the BOM
     only with --save NAME; --list shows the saved ones. Example:
@@ -204,10 +207,11 @@ def _print(response: Any, fmt: Format, lang: str) -> None:
                                for mix in frame["origin_mix"]]
         write_csv(frame)
         return
-    emit(records_of(worded(frame, lang)), fmt, EXPOSURE_TABLE,
-         title=text("exposure_cli_title", lang).format(
-             bom=response.bom_id, importer=response.importer, year=response.year),
-         note=text("exposure_quadrant_note", lang))
+    shown = records_of(worded(frame, lang))
+    emit(shown, fmt, EXPOSURE_TABLE, title=text("exposure_cli_title", lang).format(
+        bom=response.bom_id, importer=response.importer, year=response.year),
+        note=text("exposure_quadrant_note", lang))
+    emit(shown, fmt, ORIGIN_TABLE, title=text("exposure_origin_title", lang))
     look = plain(response.lookthrough)
     emit(records_of(lookthrough_frame(look, lang)), fmt,
          title=text("exposure_lookthrough_title", lang).format(year=response.year),
