@@ -194,7 +194,7 @@ def _report(response: Any, folder: Path, lang: str) -> None:
 def _print(response: Any, fmt: Format, lang: str) -> None:
     """JSON: the response; CSV: the rows with actions and origin mixes as text; table:
     the exposure, the look-through origin mix and the price sensitivity, in ``lang``."""
-    from critmin.views.exposure_report import lookthrough_frame, missing_notes, plain, worded
+    from critmin.views.exposure_report import lookthrough_frame, lookthrough_notes, worded
     from critmin.views.i18n import text
 
     if fmt is Format.json:
@@ -212,10 +212,9 @@ def _print(response: Any, fmt: Format, lang: str) -> None:
         bom=response.bom_id, importer=response.importer, year=response.year),
         note=text("exposure_quadrant_note", lang))
     emit(shown, fmt, ORIGIN_TABLE, title=text("exposure_origin_title", lang))
-    look = plain(response.lookthrough)
-    emit(records_of(lookthrough_frame(look, lang)), fmt,
+    emit(records_of(lookthrough_frame(response.lookthrough, lang)), fmt,
          title=text("exposure_lookthrough_title", lang).format(year=response.year),
-         note="\n".join(missing_notes([e["missing"] for e in look], lang)) or None)
+         note="\n".join(lookthrough_notes(response.lookthrough, lang)) or None)
     sens = response.sensitivity_frame
     if sens is not None:
         emit(records_of(sens), fmt, title=text("price_sensitivity", lang))
@@ -229,6 +228,7 @@ def _print_shock(response: Any, fmt: Format, lang: str) -> None:
     from critmin.views.exposure_report import (
         assumptions_text,
         lookthrough_frame,
+        lookthrough_notes,
         missing_notes,
         plain,
         shock_title,
@@ -252,7 +252,6 @@ def _print_shock(response: Any, fmt: Format, lang: str) -> None:
     by_c["material_stage"] = [stage_name(s, lang) for s in by_c["material_stage"]]
     emit(records_of(by_c), fmt, BY_COMMODITY_TABLE,
          title=text("exposure_shock_by_commodity", lang), note=assumptions)
-    look = plain(response.lookthrough)
-    emit(records_of(lookthrough_frame(look, lang)), fmt,
+    emit(records_of(lookthrough_frame(response.lookthrough, lang)), fmt,
          title=text("exposure_lookthrough_title", lang).format(year=response.year),
-         note="\n".join(missing_notes([e["missing"] for e in look], lang)) or None)
+         note="\n".join(lookthrough_notes(response.lookthrough, lang)) or None)

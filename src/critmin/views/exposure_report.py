@@ -158,6 +158,24 @@ def shock_title(response: Any, lang: str) -> str:
                                                      importer=response.importer)
 
 
+def lookthrough_notes(entries: list[Any] | None, lang: str) -> list[str]:
+    """The look-through's gaps, each once, in ``lang``: a mix of imports only says so
+    before its reason (unless the reason says it); a missing mix is "not available"."""
+    from critmin.catalog.reasons import code_of
+    from critmin.views.i18n import reason
+
+    out: dict[str, None] = {}
+    for e in plain(entries):
+        for part in [p for p in str(e["missing"] or "").split("; ") if p]:
+            if code_of(part) == "own_production_other_basis":   # it says so itself
+                out[reason(part, lang)] = None
+                continue
+            key = "exposure_imports_only_note" if e["mix_covers"] == "imports_only" else \
+                "exposure_missing_note"
+            out[text(key, lang).format(reason=reason(part, lang))] = None
+    return list(out)
+
+
 def _exposure_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     shown = worded(table[EXPOSURE_COLUMNS], lang)
     shown["type"] = [label("type", x, lang) if isinstance(x, str) else "" for x in shown["type"]]
@@ -226,7 +244,7 @@ def write_exposure_report(table: pd.DataFrame, sensitivity: pd.DataFrame | None,
               "actions": _exposure_actions(table, lang)}
     if sensitivity is not None:
         tables["sensitivity"] = _sensitivity_table(sensitivity, lang)
-    notes = missing_notes(list(table.get("lookthrough_missing", [])), lang)
+    notes = lookthrough_notes(lookthrough, lang)
     page = _exposure_page(table, tables, notes, name, lang)
     stem = out_dir / f"exposure_{name}_{lang}"
     sheet = {"summary": "summary", "lookthrough": "exposure_lookthrough_heading",
@@ -271,8 +289,8 @@ def write_exposure_shock_report(response: Any, out_dir: Path, lang: str = "ja"
     tables = _shock_tables(response, lang)
     title = shock_title(response, lang)
     notes = [assumptions_text(response, lang),
-             *missing_notes([e["missing"] for e in plain(response.lookthrough)]
-                            + list(response.frame["missing"]), lang)]
+             *missing_notes(list(response.frame["missing"]), lang),
+             *lookthrough_notes(response.lookthrough, lang)]
     heads = {"rows": text("exposure_shock_heading", lang),
              "by_commodity": text("exposure_shock_by_commodity", lang),
              "lookthrough": text("exposure_lookthrough_heading", lang)}
