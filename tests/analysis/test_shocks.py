@@ -194,3 +194,19 @@ def test_no_importer_losing_supply_is_said_not_an_empty_table():
     assert out["direct_loss_t"].isna().all()
     d = ShockData(2023, FLOWS, PROD, RISK, {("graphite", "mining"): 2016}, {})
     assert "ends in 2016" in run_scenario(d, scenario(0.5))["missing"].iloc[0]
+
+
+def test_bloc_members_given_as_groups_are_expanded():
+    # the library's blocs list groups (G7, EU27): their members are in the bloc
+    from dataclasses import replace
+
+    groups = {"G7": ["JPN", "DEU"], "EU27": ["DEU"]}
+    sc = Scenario("b", "b", (), blocs={"west": ("G7", "EU27", "AUS"), "east": ("CHN",)},
+                  bloc_cut=1.0)
+    f, y = shock_flows(replace(data(), groups=groups), sc)
+    # CHN → JPN (60 t) is cross-bloc: JPN sits in the west through G7
+    assert f.loc[(f["exporter"] == "CHN") & (f["importer"] == "JPN"), "loss_t"].sum() == \
+        pytest.approx(60.0)
+    # CHN → KOR is not (KOR is in no bloc)
+    assert f.loc[(f["exporter"] == "CHN") & (f["importer"] == "KOR"), "loss_t"].sum() == 0
+    assert not ((y["exporter"] == "CHN") & (y["importer"] == "JPN")).any()

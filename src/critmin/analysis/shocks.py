@@ -121,16 +121,28 @@ def flow_cuts(data: ShockData, scenario: Scenario) -> pd.DataFrame:
     for shock, hit in zip(scenario.shocks, shock_hits(data, scenario, f), strict=True):
         keep *= np.where(hit, 1.0 - shock.cut, 1.0)
     if scenario.blocs and scenario.bloc_cut > 0:
-        keep *= np.where(cross_bloc(f["exporter"], f["importer"], scenario.blocs),
+        keep *= np.where(cross_bloc(f["exporter"], f["importer"],
+                                    bloc_members(scenario.blocs, data.groups)),
                          1.0 - scenario.bloc_cut, 1.0)
     f["cut"] = 1.0 - keep
     return f
 
 
-def cross_bloc(exporter: pd.Series, importer: pd.Series,
-               blocs: dict[str, tuple[str, ...]]) -> np.ndarray:
-    """True where exporter and importer sit in different blocs (non-aligned: never)."""
-    member = {iso3: name for name, members in blocs.items() for iso3 in members}
+def bloc_members(blocs: dict[str, tuple[str, ...]], groups: dict[str, list[str]]
+                 ) -> dict[str, str]:
+    """{ISO3: bloc} of the scenario's blocs, catalog group ids (G7, EU27, …) expanded to
+    their members; a country listed in two blocs belongs to the first."""
+    member: dict[str, str] = {}
+    for name, members in blocs.items():
+        for iso3 in sorted(expand(members, groups)):
+            member.setdefault(iso3, name)
+    return member
+
+
+def cross_bloc(exporter: pd.Series, importer: pd.Series, member: dict[str, str]
+               ) -> np.ndarray:
+    """True where exporter and importer sit in different blocs (``member``: ISO3 → bloc,
+    :func:`bloc_members`; a country in no bloc: never)."""
     a = exporter.map(member)
     b = importer.map(member)
     return (a.notna() & b.notna() & (a != b)).to_numpy()
@@ -197,8 +209,11 @@ def solve_resourcing(capacity: pd.Series, need: pd.Series,
         lp.col_upper_ = np.full(ncol, inf)
         if with_t:
             lp.col_upper_[-1] = 1.0
+        # LP 2 keeps LP 1's total less a slack above HiGHS's feasibility tolerance
+        # (1e-7): relative 1e-9, at least 1e-6 t (a gram), so tiny totals stay feasible
+        floor = max(total - max(total * 1e-9, 1e-6), 0.0)
         lower = np.concatenate([np.full(nj + nc, -inf)] +
-                               ([np.zeros(nc), [total * (1 - 1e-9)]] if with_t else []))
+                               ([np.zeros(nc), [floor]] if with_t else []))
         upper = np.concatenate([cap.to_numpy(float), need.to_numpy(float)] +
                                ([np.full(nc + 1, inf)] if with_t else []))
         lp.row_lower_, lp.row_upper_ = lower, upper
@@ -265,7 +280,7 @@ def resourcing_cells(data: ShockData, scenario: Scenario, flows: pd.DataFrame
     """One :class:`ResourcingCell` per commodity stage with a loss in ``flows`` (the
     output of :func:`flow_cuts` with ``loss_t``), in (commodity, stage) order."""
     out = []
-    member = {i: n for n, ms in scenario.blocs.items() for i in ms}
+    member = bloc_members(scenario.blocs, data.groups)
     for (cid, stage), g in flows[flows["loss_t"] > 0].groupby(CELL):
         cell = flows[(flows["commodity_id"] == cid) & (flows["stage"] == stage)]
         need = cell.groupby("importer")["loss_t"].sum()
