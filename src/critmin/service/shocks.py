@@ -252,13 +252,15 @@ class UncertaintyResponse(TableResponse):
 
 def trade_year(con: Any, year: int | None) -> int:
     """``year`` if the store has trade in it, else an error naming the range; None: the
-    latest trade year."""
-    from critmin.service.common import check_years
+    default year of every command (:func:`critmin.service.common.default_year`, the
+    latest with trade and production)."""
+    from critmin.service.common import check_years, default_year
     from critmin.store.read import years
 
-    have = years(con, "trade_stage")
-    check_years(None if year is None else [year], have, "trade")
-    return have[-1] if year is None else year
+    if year is None:
+        return default_year(con)
+    check_years([year], years(con, "trade_stage"), "trade")
+    return year
 
 
 def place_resolver(con: Any) -> Callable[[str], str]:

@@ -35,7 +35,8 @@ ImporterOpt = Annotated[list[str] | None, typer.Option(
     "--importer", "-i", help="Importer (ISO3, name or group such as EU27); repeatable. "
     "Default: every importer that loses supply.")]
 YearOpt = Annotated[int | None, typer.Option(
-    "--year", help="Trade year (default: the latest with trade data).")]
+    "--year", help="Trade year (default: the latest year with both trade and "
+    "production, as every command).")]
 RedirectOpt = Annotated[float | None, typer.Option(
     help="ω: share of their shipments to importers that lost nothing which exporters "
     "outside the cut may redirect (default 0.2).")]
