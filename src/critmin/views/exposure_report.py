@@ -50,8 +50,9 @@ def stage_name(stage: str, lang: str) -> str:
 def action_name(action: dict[str, Any], lang: str) -> str:
     """A recommended move's name and strength in ``lang``."""
     names = {r["action_id"]: r for r in read_table("company_actions")}
-    return (names[action["action"]][f"name_{lang}"] + " ("
-            + text(f"strength_{action['strength']}", lang) + ")")
+    left, right = ("（", "）") if lang == "ja" else (" (", ")")
+    return (names[action["action"]][f"name_{lang}"] + left
+            + text(f"strength_{action['strength']}", lang) + right)
 
 
 def action_reason(action: dict[str, Any], lang: str) -> str:
