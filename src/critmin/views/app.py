@@ -38,7 +38,7 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 
 EXIT_USER, EXIT_FAULT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 1, 130, 141
-_state: dict[str, Any] = {"debug": False, "lang": None}
+_state: dict[str, Any] = {"debug": False, "lang": None, "root_lang": None}
 
 
 def _resolve_format(value: Format | None) -> Format:
@@ -74,7 +74,7 @@ def _set_lang(value: str | None) -> str:
     from critmin.service.common import check_lang
 
     try:
-        lang = check_lang(value) if value else locale_lang()
+        lang = check_lang(value) if value else _state.get("root_lang") or locale_lang()
     except CritminError as exc:
         raise typer.BadParameter(str(exc)) from None
     _state["lang"] = lang
@@ -107,8 +107,13 @@ def _global_options(debug: Annotated[bool, typer.Option(
         help="Show the full traceback of a fault (also: CRITMIN_DEBUG=1).")] = False,
         version: Annotated[bool, typer.Option(
             "--version", callback=_version, is_eager=True,
-            help="Print the version and exit.")] = False) -> None:
+            help="Print the version and exit.")] = False,
+        lang: Annotated[str | None, typer.Option(
+            "--lang", show_default=False,
+            help="Language of every command's output and of --help: ja or en.")] = None
+        ) -> None:
     _state["debug"] = debug
+    _state["root_lang"] = None if lang is None else _set_lang(lang)
 
 
 def debugging() -> bool:

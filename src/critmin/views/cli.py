@@ -19,5 +19,7 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point (help in Japanese when the language is: :mod:`help_ja`)."""
+    from critmin.views.help_ja import main as run
+
+    run()
