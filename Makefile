@@ -7,19 +7,23 @@ SHARED ?= ../shared/data
 
 .PHONY: demo test browser lint bench clean
 
+# pip's own chatter goes to $(VENV)/install.log; its last lines are shown if it fails
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "installing critmin and its libraries into $(VENV) (log: $(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --quiet --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet -e '.[dev]'; } > $(VENV)/install.log 2>&1 || \
+	  { tail -n 30 $(VENV)/install.log; exit 1; }
 	@# bytecode for critmin's own modules (pip compiles those of the libraries; an
 	@# editable install and PYTHONDONTWRITEBYTECODE leave ours to compile on every start)
-	$(BIN)/python -m compileall -q src
-	touch $@
+	@$(BIN)/python -m compileall -q src
+	@touch $@
 
-## install, fetch the open data, build the store and run the main job
+## install, fetch the open data, build the store and run the main job (one screen of
+## output: each step one line, the main job's table, the report's paths)
 demo: $(BIN)/.installed
-	$(BIN)/critmin data fetch
-	$(BIN)/critmin data build
+	@$(BIN)/critmin data fetch
+	@$(BIN)/critmin data build
 	@if [ -d "$(SHARED)/usgs_mcs2025" ]; then \
 	  $(BIN)/critmin data import usgs-mcs "$(SHARED)/usgs_mcs2025"; fi
 	@if [ -f "$(SHARED)/worldbank_wgi/wgidataset.xlsx" ]; then \
@@ -27,8 +31,8 @@ demo: $(BIN)/.installed
 	@if [ -f "$(SHARED)/worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx" ]; then \
 	  $(BIN)/critmin data import pinksheet \
 	    "$(SHARED)/worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx"; fi
-	$(BIN)/critmin demo
-	$(BIN)/critmin report --importer JPN --lang ja --levers example
+	@$(BIN)/critmin demo --format table
+	@$(BIN)/critmin report --importer JPN --lang ja --levers example
 
 ## lint and run the whole test suite, on two processes (pytest-xdist; the session stores
 ## are built once, under a lock, and shared through .cache/stores); CRITMIN_TEST_WORKERS=0

