@@ -113,7 +113,8 @@ def _render_assessment(response: Any, fmt: Format) -> None:
                          + (" †" if r.policy_scope else "")})
     legend = "  ".join(f"{header(f'axis_{i}', lang)} {label('axis', ax, lang)}"
                        for i, ax in enumerate(axis_ids(), start=1))
-    legend += "\n" + text("near_marker", lang)
+    if frame["near_threshold"].any():
+        legend += "\n" + text("near_marker", lang)
     scopes = sorted({r.policy_scope for r in frame.itertuples(index=False) if r.policy_scope})
     if scopes:
         legend += "\n" + text("scope_marker", lang).format(
