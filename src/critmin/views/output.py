@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -47,9 +46,10 @@ def emit(records: list[dict[str, Any]], fmt: Format, columns: list[str] | None =
         # one write: json.dump to a text stream makes a system call per fragment
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is Format.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=cols, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(records)
+        import pandas as pd
+
+        frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+        sys.stdout.write(localised(frame).to_csv(index=False))
     else:
         print_table(records, cols, title, note)
 
@@ -79,10 +79,37 @@ def print_table(records: list[dict[str, Any]], columns: list[str], title: str | 
 
 def write_csv(frame: Any) -> None:
     """A DataFrame as CSV on standard output (:func:`critmin.indicators.relational.csv_text`:
-    DuckDB's CSV writer, full float precision, empty for missing)."""
+    DuckDB's CSV writer, full float precision, empty for missing), its headers in the
+    current language (:func:`localised`)."""
     from critmin.indicators.relational import csv_text
 
-    sys.stdout.write(csv_text(frame))
+    sys.stdout.write(csv_text(localised(frame)))
+
+
+def localised(frame: Any, lang: str | None = None) -> Any:
+    """``frame`` for a CSV in ``lang`` (default: the command's): in English as it is
+    (column ids as headers); in Japanese with Japanese headers, every value kept as it
+    is (ids stay in their column, numbers at full precision), and after each column of
+    ids or reasons a column of their Japanese names (``<header>（名称）``)."""
+    from critmin.views.app import current_lang
+    from critmin.views.tables import header, translator
+
+    lang = lang or current_lang()
+    if lang == "en" or frame.empty and not len(frame.columns):
+        return frame
+    import pandas as pd
+
+    out = {}
+    for c in frame.columns:
+        out[header(str(c), lang)] = frame[c]
+        tr = translator(str(c))
+        if tr is None or pd.api.types.is_numeric_dtype(frame[c]):
+            continue
+        names = frame[c].map(lambda v, f=tr: f(v, lang) if isinstance(v, str) and v else v)
+        same = names.astype(object).fillna("") == frame[c].astype(object).fillna("")
+        if not same.all():  # a column the language changes
+            out[f"{header(str(c), lang)}（名称）"] = names
+    return pd.DataFrame(out)
 
 
 def render(response: Any, fmt: Format, title: str | None = None,
