@@ -49,9 +49,9 @@ def test_validate_csv_ja_explanations(imported_home):
     result = runner.invoke(app, ["validate", "--lang", "ja", "--family", "usgs-nir",
                                  "-f", "csv"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows and all(r["status"] != "agree" for r in rows)
-    assert any("形態が異なる" in r["explanation"] for r in rows)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # Japanese headers, ids kept
+    assert rows and all(r["判定"] != "agree" for r in rows)
+    assert any("形態が異なる" in r["説明"] for r in rows)
 
 
 def test_validate_without_usgs_import(critmin_home):
