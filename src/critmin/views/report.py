@@ -300,7 +300,9 @@ def _whatif_tables(r: ReportFrames, lang: str) -> dict[str, pd.DataFrame]:
         text("commodity", lang): [label("commodity", c, lang) for c in d["commodity_id"]],
         text("axis", lang): [label("axis", x, lang) for x in d["axis"]],
         text("before", lang): d["before"], text("after", lang): d["after"],
-        text("delta", lang): d["delta"]})
+        text("delta", lang): d["delta"],
+        text("rise_reason", lang): [reason(x, lang) if isinstance(x, str) and x else ""
+                                    for x in d.get("rise_reason", [""] * len(d))]})
     levers = pd.DataFrame({
         text("lever", lang): [label("measure", LEVER_MEASURE[k], lang) for k in lv["lever"]],
         text("commodity", lang): [label("commodity", c, lang) for c in lv["commodity_id"]],
