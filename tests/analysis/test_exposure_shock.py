@@ -148,9 +148,11 @@ def test_the_supplier_country_row_is_the_shock_commands_figure(store):
     row = r.frame[(r.frame["supplier_country"] == "KOR")
                   & (r.frame["commodity"] == "cobalt")].iloc[0]
     assert row["path"] == "supplier_country"
-    assert row["at_risk_share"] == pytest.approx(kor["direct_loss_share"]
-                                                 + (kor["second_order_loss_t"] or 0.0)
-                                                 / kor["imports_t"])
-    assert row["residual_shortfall_share"] == pytest.approx(
-        kor["shortfall_share"] + (kor["second_order_loss_t"] or 0.0) / kor["imports_t"])
+    # the store has no cobalt ore trade: KOR's second-order loss is unknown — left out
+    # of the shares, with the reason on both the shock row and the BOM row, never 0
+    assert kor["second_order_loss_t"] != kor["second_order_loss_t"]  # NaN
+    assert "260500" in kor["second_order_missing"]
+    assert row["second_order_missing"] == kor["second_order_missing"]
+    assert row["at_risk_share"] == pytest.approx(kor["direct_loss_share"])
+    assert row["residual_shortfall_share"] == pytest.approx(kor["shortfall_share"])
     assert row["origin_top_country"] == "COD"

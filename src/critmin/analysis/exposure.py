@@ -513,7 +513,7 @@ SHOCK_COLUMNS = ["bom_row", "product", "part", "commodity_id", "supplier",
                  "supplier_country", "material_stage", "mass_t", "path", "at_risk_share",
                  "mass_at_risk_t", "residual_shortfall_share", "residual_shortfall_t",
                  "origin_top_country", "origin_top_share", "redirect_share",
-                 "spare_capacity", "trade_year", "missing"]
+                 "spare_capacity", "trade_year", "missing", "second_order_missing"]
 
 
 def purchase_cuts(data: Any, scenario: Any, purchases: pd.DataFrame) -> np.ndarray:
@@ -551,7 +551,9 @@ def shock_exposure(bom: pd.DataFrame, stages: dict[str, str], impacts: pd.DataFr
     refiners whose ore was cut, an upper bound), Y_c/L_c = c's re-sourced share of its
     loss (0 when c loses nothing in the year's trade: no re-sourcing modelled). Rows
     whose figures the shock model cannot give (a stage without trade, a supplier country
-    without imports of the stage) are missing with its reason, never 0. ``cuts``: ρ of
+    without imports of the stage) are missing with its reason, never 0; an unknown ℓ2
+    (the ore stage has no trade) is left out of a and b and named in
+    ``second_order_missing``. ``cuts``: ρ of
     each BOM row's purchase."""
     key = ["importer", "commodity_id", "stage"]
     imp = impacts.drop_duplicates(key).set_index(key)
@@ -566,9 +568,11 @@ def shock_exposure(bom: pd.DataFrame, stages: dict[str, str], impacts: pd.DataFr
     direct = np.asarray(cuts, dtype=float) > 0
     hit = np.array([c in shocked for c in cells], dtype=bool)
     out["path"] = np.select([direct, hit], list(SHOCK_PATHS[:2]), SHOCK_PATHS[2])
-    second = own["second_order_share"].fillna(0.0)
-    loss = firm["direct_loss_t"]
-    kept = (1.0 - (firm["resourced_t"] / loss).where(loss > 0).fillna(0.0)).clip(0, 1)
+    second = pd.to_numeric(own["second_order_share"], errors="coerce").fillna(0.0)
+    loss = pd.to_numeric(firm["direct_loss_t"], errors="coerce")
+    resourced = pd.to_numeric(firm["resourced_t"], errors="coerce")
+    # the company country's re-sourced share of its loss (0 where it loses nothing)
+    kept = (1.0 - (resourced / loss.where(loss > 0)).fillna(0.0)).clip(0, 1)
     out["at_risk_share"] = np.select(
         [direct, hit], [cuts, own["direct_loss_share"] + second], 0.0)
     out["residual_shortfall_share"] = np.select(
@@ -578,6 +582,10 @@ def shock_exposure(bom: pd.DataFrame, stages: dict[str, str], impacts: pd.DataFr
         out[c] = out[c].clip(upper=1.0)
     gone = hit & ~direct & (own["missing"] != "")
     out.loc[gone, ["at_risk_share", "residual_shortfall_share"]] = np.nan
+    # a supplier country's loss through refiners whose ore was cut is unknown when the
+    # store has no trade of the ore stage: the shares leave it out and say so (never 0)
+    out["second_order_missing"] = np.where(hit & ~direct & ~gone,
+                                           own["second_order_missing"], "")
     out["missing"] = np.where(gone, own["missing"], np.where(
         direct & (firm["missing"] != ""), firm["missing"], ""))
     out["mass_at_risk_t"] = out["mass_t"] * out["at_risk_share"]
@@ -590,23 +598,33 @@ def _impact_rows(imp: pd.DataFrame, who: pd.Series, cells: list[tuple[str, str]]
     """The ``run_scenario`` figures of importer ``who[i]`` in ``cells[i]`` per BOM row
     (absent: NaN figures, no reason — the cell is not shocked)."""
     cols = ["direct_loss_t", "direct_loss_share", "resourced_t", "shortfall_share",
-            "second_order_share", "missing"]
+            "second_order_share", "missing", "second_order_missing"]
     index = pd.MultiIndex.from_tuples([(w, c, s) for w, (c, s) in zip(who, cells,
                                                                         strict=True)])
     got = imp.reindex(index)[cols].reset_index(drop=True)
-    got["missing"] = got["missing"].fillna("").astype(str)
+    for col in ("missing", "second_order_missing"):
+        got[col] = got[col].fillna("").astype(str)
     return got.set_axis(who.index)
 
 
+def _whole_sum(values: pd.Series) -> float:
+    """The sum of ``values`` — missing if any is missing (a total that leaves rows out
+    silently would understate the shortfall)."""
+    return float("nan") if values.isna().any() else float(values.sum())
+
+
 def shock_by_commodity(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per commodity: ``commodity_id, material_stage, mass_t, mass_at_risk_t,
-    residual_shortfall_t`` summed over the rows with figures, ``unassessed_t`` the mass of rows
-    without (their reasons in ``missing``, "; "-joined), and the assumptions."""
+    """Per commodity: ``commodity_id, material_stage, mass_t``, ``mass_at_risk_t``
+    summed over the rows with figures, ``unassessed_t`` the mass of rows without (their
+    reasons in ``missing``, "; "-joined), ``residual_shortfall_t`` over the rows with a
+    mass at risk (missing if one of them has no shortfall), and the assumptions."""
     f = rows.assign(unassessed_t=rows["mass_t"].where(rows["at_risk_share"].isna(), 0.0))
+    f["residual_shortfall_t"] = f["residual_shortfall_t"].where(
+        f["at_risk_share"].notna(), 0.0)
     by = f.groupby(["commodity_id", "material_stage"], sort=True)
     out = by.agg(mass_t=("mass_t", "sum"),
                  mass_at_risk_t=("mass_at_risk_t", lambda s: s.sum(min_count=1)),
-                 residual_shortfall_t=("residual_shortfall_t", lambda s: s.sum(min_count=1)),
+                 residual_shortfall_t=("residual_shortfall_t", _whole_sum),
                  unassessed_t=("unassessed_t", "sum"),
                  redirect_share=("redirect_share", "first"),
                  spare_capacity=("spare_capacity", "first"),

@@ -502,6 +502,23 @@ def run_scenario(data: ShockData, scenario: Scenario, importers: dict[str, set[s
     for col in ("imports_t", "direct_loss_t", "resourced_t", "shortfall_t",
                 "second_order_loss_t"):
         out.loc[gone & (out["missing"].map(code_of) != "no_imports"), col] = np.nan
+    return unknown_second_order(data, scenario, out)
+
+
+def unknown_second_order(data: ShockData, scenario: Scenario, out: pd.DataFrame
+                         ) -> pd.DataFrame:
+    """``out`` with ``second_order_missing``: on the refined rows of a commodity whose
+    ore/concentrate is cut, the second-order loss is unknown — missing with the reason —
+    when the store has no trade of the ore stage to see which refiners lose feed (it is
+    never 0 for want of data)."""
+    out["second_order_missing"] = ""
+    for commodity_id in {s.commodity_id for s in scenario.shocks if s.stage == "mining"}:
+        gap = missing_reason(data, commodity_id, "mining", 1.0, NO_IMPORTER)
+        if not gap:
+            continue
+        rows = (out["commodity_id"] == commodity_id) & (out["stage"] == "refining")
+        out.loc[rows, "second_order_loss_t"] = np.nan
+        out.loc[rows, "second_order_missing"] = gap
     return out
 
 
@@ -521,13 +538,14 @@ def nothing_lost(data: ShockData, scenario: Scenario, cells: list[tuple[str, str
             "no_exports_cut", exporter=exporters, stage_label=stage_label(stage),
             commodity=commodity_id, years=data.year)
         rows.append({"importer": NO_IMPORTER, "commodity_id": commodity_id, "stage": stage,
-                     "year": data.year, "missing": why})
+                     "year": data.year, "missing": why, "second_order_missing": ""})
     figures = ["imports_t", "direct_loss_t", "direct_loss_share", "consumption_share",
                "resourced_t", "shortfall_t", "shortfall_share", "second_order_loss_t",
                "import_hhi_before", "import_hhi_after", "import_governance_before",
                "import_governance_after", "domestic_t"]
     return pd.DataFrame(rows).reindex(columns=[*rows[0], *figures]) if rows else \
-        pd.DataFrame(columns=["importer", *CELL, "year", "missing", *figures])
+        pd.DataFrame(columns=["importer", *CELL, "year", "missing", "second_order_missing",
+                              *figures])
 
 
 def missing_reason(data: ShockData, commodity_id: str, stage: str, imports: float,

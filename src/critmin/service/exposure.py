@@ -339,6 +339,9 @@ class ExposureShockRow(BaseModel):
     trade_year: int
     missing: str
     """Why the row has no figures (or no shortfall), from the reason vocabulary."""
+    second_order_missing: str = ""
+    """Why the supplier country's second-order loss (through refiners whose ore was cut)
+    is unknown and left out of the shares: the ore stage has no trade in the store."""
 
 
 class ShockCommodityRow(BaseModel):

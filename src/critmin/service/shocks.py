@@ -26,7 +26,7 @@ IMPACT_COLUMNS = ["importer", "commodity", "stage", "year", "imports_t", "direct
                   "direct_loss_share", "resourced_t", "shortfall_t", "shortfall_share",
                   "consumption_share", "second_order_loss_t", "import_hhi_before",
                   "import_hhi_after", "import_governance_before", "import_governance_after",
-                  "missing"]
+                  "missing", "second_order_missing"]
 INDICATOR_COLUMNS = ["importer", "commodity_id", "stage", "indicator", "value", "q05",
                      "q50", "q95", "missing", "year", "draws", "seed"]
 SCENARIO_MC_COLUMNS = ["importer", "commodity_id", "stage"] + [
@@ -112,6 +112,9 @@ class ImpactRow(BaseModel):
     import_governance_before: float | None
     import_governance_after: float | None
     missing: str
+    second_order_missing: str = ""
+    """Why the second-order loss of a refined row is unknown (the ore stage that the
+    shock cuts has no trade in the store); "" when it is known."""
 
 
 class Place(BaseModel):

@@ -96,6 +96,7 @@ def _impacts_out(response: Any, fmt: Format, full: bool, chart: Path | None,
         a, frame = response.assumptions, response.frame
         _table(frame, TABLE_COLUMNS, shock_text.title(a, response.command, lang))
         _lines(shock_text.missing_lines(list(frame["missing"]), lang)
+               + shock_text.second_order_lines(list(frame["second_order_missing"]), lang)
                + shock_text.assumption_lines(a, lang))
         if full:
             _details(frame, lang)

@@ -133,3 +133,12 @@ def missing_lines(reasons: list[str], lang: str) -> list[str]:
         said = "; ".join(reason(part, lang) for part in message.split("; "))
         out.append(text("shock_no_figures", lang).format(reason=said))
     return out
+
+
+def second_order_lines(reasons: list[str], lang: str) -> list[str]:
+    """Why the second-order loss of refined rows is unknown (and left out): each reason
+    once, in ``lang``."""
+    from critmin.views.i18n import reason
+
+    return [text("second_order_unknown", lang).format(reason=reason(r, lang))
+            for r in dict.fromkeys(r for r in reasons if r)]
