@@ -236,15 +236,19 @@ def demo(request: DemoRequest, con: Any) -> DemoResponse:
                                  columns=list(frame.columns), year=year)
 
 
+ChoiceKind = Literal["indicators", "stages", "levers", "axes", "types"]
+
+
 class ChoicesRequest(Request):
     """``--list`` of ``indicators``, ``whatif`` and ``assess``: the ids a user can give."""
 
-    kind: Literal["indicators", "stages", "levers", "axes", "types"]
+    kinds: list[ChoiceKind]
 
 
 class ChoiceRow(BaseModel):
     """One id with its names and what it means."""
 
+    kind: str
     id: str
     name_en: str
     name_ja: str
@@ -256,10 +260,9 @@ class ChoiceRow(BaseModel):
 
 
 class ChoicesResponse(TableResponse):
-    """The ids of one kind (:class:`ChoiceRow`)."""
+    """The ids of the kinds asked for (:class:`ChoiceRow`), kind by kind."""
 
     Row = ChoiceRow
-    kind: str
 
 
 def _choice_rows(kind: str) -> list[dict[str, str]]:
@@ -294,15 +297,27 @@ def _choice_rows(kind: str) -> list[dict[str, str]]:
                                                               "type_id")}[kind]
     return [{"id": r[key], "name_en": r["name_en"], "name_ja": r["name_ja"],
              "detail": r.get("stage") or r.get("signature_en", ""),
-             "detail_ja": r.get("stage") or r.get("signature_ja", ""), "source": r["source"]}
+             "detail_ja": _stage_ja(r.get("stage")) or r.get("signature_ja", ""),
+             "source": r["source"]}
             for r in read_table(table)]
 
 
+def _stage_ja(stage: str | None) -> str:
+    """The Japanese name of an axis's stage (``primary``: the commodity's main one)."""
+    from critmin.catalog.reasons import STAGE_NAMES
+
+    if not stage:
+        return ""
+    return "主要な段階（採掘または製錬）" if stage == "primary" else \
+        STAGE_NAMES.get(stage, {}).get("ja", stage)
+
+
 def choices(request: ChoicesRequest, con: Any = None) -> ChoicesResponse:
-    """The ids of ``request.kind`` with names (en/ja), meaning and source."""
-    frame = pd.DataFrame(_choice_rows(request.kind), columns=list(ChoiceRow.model_fields))
+    """The ids of each kind of ``request.kinds`` with names (en/ja), meaning and source."""
+    rows = [{"kind": kind, **r} for kind in request.kinds for r in _choice_rows(kind)]
+    frame = pd.DataFrame(rows, columns=list(ChoiceRow.model_fields))
     return ChoicesResponse.of_frame(frame, command="choices", request=request.model_dump(),
-                                    columns=list(frame.columns), kind=request.kind)
+                                    columns=list(frame.columns))
 
 
 COMMANDS = {

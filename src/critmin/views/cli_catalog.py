@@ -164,16 +164,16 @@ def listed(asked: bool, kinds: list[str], fmt: Format, lang: str) -> bool:
 
 
 def print_choices(kinds: list[str], fmt: Format, lang: str) -> None:
-    """``--list``: the ids of each kind with their name and meaning in ``lang`` (JSON:
-    the responses)."""
+    """``--list``: the ids of ``kinds`` with their name and meaning in ``lang`` (one
+    table per kind; CSV and JSON: one document with a ``kind`` column)."""
     from critmin.service.catalog import ChoicesRequest, choices
 
+    response = choices(ChoicesRequest(kinds=kinds))
+    if fmt is not Format.table:
+        render(response, fmt)
+        return
     for kind in kinds:
-        response = choices(ChoicesRequest(kind=kind))
-        if fmt is not Format.table:
-            render(response, fmt)
-            continue
         rows = [r | {"name": r[f"name_{lang}"], "detail": r["detail_ja" if lang == "ja"
                                                             else "detail"]}
-                for r in records_of(response.frame)]
+                for r in records_of(response.frame) if r["kind"] == kind]
         emit(rows, fmt, ["id", "name", "detail"], title=text(f"list_{kind}", lang))
