@@ -290,3 +290,20 @@ def test_two_headers_for_one_column_are_refused():
         "substitutability\n", "supplier_country\n")
     with pytest.raises(BomError, match="both mean supplier_country"):
         bom(text)
+
+
+def test_out_of_scope_commodities_get_diversification_but_no_package_moves():
+    # asbestos (banned use in Japan) and cobalt, both high share × high risk, both of the
+    # mine-oligopoly type: only cobalt gets the national package's moves
+    from critmin.analysis.exposure import ACT_ON, company_actions
+    from critmin.analysis.typology import policy_packages
+
+    table = pd.DataFrame({
+        "commodity_id": ["asbestos", "cobalt"], "quadrant": [ACT_ON, ACT_ON],
+        "top_country": ["RUS", "COD"], "top_share": [0.9, 0.8], "top_risk": [0.7, 0.8],
+        "type": ["mine_oligopoly", "mine_oligopoly"]})
+    acts = company_actions(table, policy_packages(pd.Series(["mine_oligopoly"])),
+                           ExposureThresholds())
+    assert [a["action"] for a in acts[0]] == ["diversify_suppliers"]
+    assert acts[1][0]["action"] == "diversify_suppliers" and len(acts[1]) > 1
+    assert all(a.get("measure") for a in acts[1][1:])

@@ -427,13 +427,15 @@ def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
                     t: ExposureThresholds) -> list[list[dict[str, Any]]]:
     """Recommended moves for each commodity in the high-share × high-risk quadrant, of
     its supplier countries or of its look-through origins (``origin_quadrant``): supplier
-    diversification, then the national package's measures at level focus or
+    diversification, then — for a commodity in the scope of policy advice (catalog
+    ``policy_scope``) — the national package's measures at level focus or
     where-conditions-fit, as company moves (catalog ``company_actions``); each with its
     reason. The reason is given as ids and figures (``country, share, risk, basis`` —
     ``supplier_country`` or ``origin`` —, or ``type, measure, level``) for the views to
     word in a language, and as English and Japanese text (``reason``, ``reason_ja``;
     kept as before, with ids, for existing readers)."""
     moves = {r["measure_id"]: r for r in read_table("company_actions")}
+    out_of_scope = {r["commodity_id"] for r in read_table("policy_scope")}
     origin_q = table["origin_quadrant"] if "origin_quadrant" in table else \
         pd.Series("", index=table.index)
     out = []
@@ -446,7 +448,10 @@ def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
         else:
             out.append([])
             continue
-        pk = packages[packages["type"] == r.type]
+        # the national package applies to commodities in the scope of policy advice
+        # (catalog policy_scope; docs/methods.md §9): diversification only for the others
+        pk = packages[packages["type"] == r.type] if r.commodity_id not in out_of_scope \
+            else packages.iloc[0:0]
         for p in pk.itertuples(index=False):
             if p.level_class not in ("focus", "where_conditions_fit"):
                 continue
