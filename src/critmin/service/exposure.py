@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from critmin.errors import CritminError
 from critmin.service.base import Request, TableResponse, records
 from critmin.service.common import resolve_importers
+from critmin.service.shocks import ScenarioAssumptions
 
 LEAD_COLUMNS = ["commodity", "mass_t", "value", "supplier_hhi", "top_country", "top_share",
                 "top_risk", "quadrant", "origin_top_country", "origin_top_share",
@@ -378,6 +379,8 @@ class ExposureShockResponse(TableResponse):
     by_commodity: list[ShockCommodityRow]
     lookthrough: list[LookThroughEntry]
     """Per supplier country × commodity: its origin mix."""
+    assumptions: ScenarioAssumptions | None = None
+    """The scenario's cuts, cutters, ω and κ and its caveats (as ``scenario run``)."""
 
 
 def exposure_shock(request: ExposureShockRequest, con: Any) -> ExposureShockResponse:
@@ -394,7 +397,7 @@ def exposure_shock(request: ExposureShockRequest, con: Any) -> ExposureShockResp
     )
     from critmin.analysis.lookthrough import read_lookthrough
     from critmin.analysis.shocks import run_scenario
-    from critmin.service.shocks import scenario_inputs
+    from critmin.service.shocks import scenario_assumptions, scenario_inputs
 
     path, default_name = bom_path(request.bom)
     frame = _validated(path, request.sheet)
@@ -425,7 +428,7 @@ def exposure_shock(request: ExposureShockRequest, con: Any) -> ExposureShockResp
         scenario_id=scenario.scenario_id, scenario_name=scenario.name,
         scenario_name_ja=getattr(scenario, "name_ja", None) or None, year=data.year,
         redirect_share=scenario.redirect_share, spare_capacity=scenario.spare_capacity,
-        stored_rows=stored,
+        assumptions=scenario_assumptions(scenario, data.year), stored_rows=stored,
         by_commodity=[ShockCommodityRow.model_validate(r) for r in records(by_c)],
         lookthrough=lookthrough_records(look))
 

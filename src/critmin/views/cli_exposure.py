@@ -235,7 +235,7 @@ def _print_shock(response: Any, fmt: Format, lang: str) -> None:
         stage_name,
     )
     from critmin.views.i18n import text
-    from critmin.views.shock_text import second_order_lines
+    from critmin.views.shock_text import assumption_lines, second_order_lines
 
     if fmt is not Format.table:
         render(response, fmt)
@@ -247,8 +247,9 @@ def _print_shock(response: Any, fmt: Format, lang: str) -> None:
     others = [text("exposure_not_shocked_note", lang).format(n=int((~hit).sum()))
               ] if hit.any() and not hit.all() else []
     emit(records_of(rows), fmt, SHOCK_TABLE, title=shock_title(response, lang),
-         note="\n".join([assumptions, *others, *missing_notes(list(rows["missing"]), lang),
-                         *second_order_lines(list(rows["second_order_missing"]), lang)]))
+         note="\n".join([*others, *missing_notes(list(rows["missing"]), lang),
+                         *second_order_lines(list(rows["second_order_missing"]), lang),
+                         *assumption_lines(response.assumptions, lang)]))
     by_c = pd.DataFrame(plain(response.by_commodity))
     by_c["material_stage"] = [stage_name(s, lang) for s in by_c["material_stage"]]
     emit(records_of(by_c), fmt, BY_COMMODITY_TABLE,
