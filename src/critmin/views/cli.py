@@ -10,6 +10,7 @@ from critmin.views import (  # noqa: F401 (registration)
     cli_demand,
     cli_exposure,
     cli_indicators,
+    cli_serve,
     cli_shocks,
     cli_validate,
 )

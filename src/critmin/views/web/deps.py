@@ -11,14 +11,16 @@ next request opens the new one. Routes take the store as a FastAPI dependency::
     @router.get("/x")
     def x(con = Depends(store_connection)): ...
 
-:func:`store_version` is the key the caches use: the store's path, file identity and
-``built_at``, so a cached result never outlives the store it was computed from.
+:func:`store_version` is the key the caches use: the store's path and file identity
+(inode, modification time, size), so a cached result never outlives the store it was
+computed from (a new build, a saved BOM).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,16 @@ from fastapi import Request
 
 class StoreHolder:
     """The process-wide read-only connection to the store at ``path`` (opened on first
-    use, reopened when the file is replaced)."""
+    use, reopened when the file is replaced) and the gate between readers and the rare
+    writer (a BOM saved from the web): requests read through :meth:`reading`; a write
+    (:meth:`writing`) waits for them to finish, closes the shared connection (DuckDB
+    allows one configuration per file and process) and opens the store writable."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._exclusive = False
         self._con: Any = None
         self._stamp: tuple[int, int, int] | None = None
         self.built_at: str | None = None
@@ -44,48 +51,91 @@ class StoreHolder:
 
         return Path(self._path) if self._path is not None else store_path()
 
-    def _file_stamp(self) -> tuple[int, int, int] | None:
+    def stamp(self) -> tuple[int, int, int] | None:
+        """The store file's identity now: (inode, mtime ns, size); None if missing."""
         try:
             st = self.path.stat()
         except OSError:
             return None
         return st.st_ino, st.st_mtime_ns, st.st_size
 
-    def connection(self) -> Any:
-        """The shared read-only connection (a :class:`~critmin.errors.StoreError` if
-        there is no store or it cannot be read)."""
-        stamp = self._file_stamp()
-        with self._lock:
-            if self._con is None or stamp != self._stamp:
-                self._open(stamp)
-            return self._con
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A new cursor on the shared connection for one request (a DuckDB cursor is a
+        connection of its own to the same database, used by one thread), closed after.
+        A :class:`~critmin.errors.StoreError` if there is no store or it cannot be read."""
+        with self._cond:
+            self._wait_exclusive()
+            if self._con is None or self.stamp() != self._stamp:
+                self._exclusive = True  # a new store: reopen once the readers are done
+                try:
+                    self._drain()
+                    self._open()
+                finally:
+                    self._exclusive = False
+                    self._cond.notify_all()
+            cur = self._con.cursor()
+            self._readers += 1
+        try:
+            yield cur
+        finally:
+            cur.close()
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
 
-    def _open(self, stamp: tuple[int, int, int] | None) -> None:
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
+        """A writable connection, once no request reads (the shared one is closed
+        meanwhile and reopened by the next reader)."""
+        from critmin.store.io import connect
+
+        with self._cond:
+            self._wait_exclusive()
+            self._exclusive = True
+            self._drain()
+        try:
+            con = connect(self.path, read_only=False, wait=5)
+            try:
+                yield con
+            finally:
+                con.close()
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+    def _wait_exclusive(self) -> None:
+        while self._exclusive:
+            self._cond.wait()
+
+    def _drain(self) -> None:
+        """Wait (holding the gate) until no request reads, then close the connection."""
+        while self._readers:
+            self._cond.wait()
+        if self._con is not None:
+            self._con.close()
+        self._con, self._stamp = None, None
+
+    def _open(self) -> None:
         from critmin.store.io import connect
         from critmin.store.read import built_at
 
-        old, self._con = self._con, None
-        if old is not None:
-            old.close()
+        stamp = self.stamp()
         con = connect(self.path, read_only=True, wait=2)
         self._con, self._stamp, self.built_at = con, stamp, built_at(con)
 
-    def cursor(self) -> Any:
-        """A new cursor on the shared connection (one per request: a DuckDB cursor is a
-        connection of its own to the same database, safe to use in its thread)."""
-        return self.connection().cursor()
-
-    def version(self) -> tuple[str, str | None, tuple[int, int, int] | None]:
-        """``(path, built_at, file stamp)`` of the open store (opening it if needed)."""
-        self.connection()
-        return str(self.path), self.built_at, self._stamp
+    def version(self) -> tuple[str, tuple[int, int, int] | None]:
+        """``(path, file stamp)``: the key under which results are cached (a new build
+        is a new file, a saved BOM a new modification time)."""
+        return str(self.path), self.stamp()
 
     def close(self) -> None:
         """Close the shared connection (at shutdown)."""
-        with self._lock:
+        with self._cond:
             if self._con is not None:
                 self._con.close()
-            self._con = None
+            self._con, self._stamp = None, None
 
 
 def holder(request: Request) -> StoreHolder:
@@ -100,14 +150,11 @@ def holder(request: Request) -> StoreHolder:
 def store_connection(request: Request) -> Iterator[Any]:
     """FastAPI dependency: a read-only cursor on the store for this request, closed
     after it."""
-    cur = holder(request).cursor()
-    try:
+    with holder(request).reading() as cur:
         yield cur
-    finally:
-        cur.close()
 
 
-def store_version(request: Request) -> tuple[str, str | None, tuple[int, int, int] | None]:
-    """FastAPI dependency: the store's identity (path, ``built_at``, file stamp), the key
-    under which results are cached."""
+def store_version(request: Request) -> tuple[str, tuple[int, int, int] | None]:
+    """FastAPI dependency: the store's identity (path, file stamp), the key under which
+    results are cached."""
     return holder(request).version()
