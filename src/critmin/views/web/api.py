@@ -204,8 +204,9 @@ def _scalar(t: Any) -> bool:
 
 def query_type(annotation: Any) -> Any | None:
     """The query-parameter type of a request field (a scalar, a ``Literal`` or a list of
-    them; a union of scalars as ``str``), or None for a field only a JSON body carries
-    (a path, a list of records)."""
+    them; a union of scalars as ``str``; a list of integers as text, so years may be
+    given as the CLI takes them: ``2022``, ``2018-2023``, ``2018,2020``), or None for a
+    field only a JSON body carries (a path, a list of records)."""
     members = _members(annotation)
     if len(members) > 1:
         return str if all(_scalar(t) for t in members) else None
@@ -213,7 +214,7 @@ def query_type(annotation: Any) -> Any | None:
     if _scalar(t):
         return t
     if typing.get_origin(t) is list and _scalar(typing.get_args(t)[0]):
-        return t
+        return list[str] if typing.get_args(t)[0] is int else t  # years: '2018-2023'
     return None
 
 
@@ -254,8 +255,12 @@ def build(name: str, model: type, given: dict[str, Any]) -> Any:
 
 
 def _number(model: type, field: str, value: Any) -> Any:
-    members = _members(model.model_fields[field].annotation) if field in \
-        model.model_fields else []
+    """A query value as the model takes it: a number for a number-or-text field; the one
+    text of a list field with its own parser (years: ``'2018-2023'``)."""
+    f = model.model_fields.get(field)
+    members = _members(f.annotation) if f is not None else []
+    if isinstance(value, list) and len(value) == 1 and f is not None and f.metadata:
+        return value[0]
     if isinstance(value, str) and float in members and str in members:
         try:
             return float(value)
@@ -270,8 +275,8 @@ def _number(model: type, field: str, value: Any) -> Any:
 def check_web(name: str, request: Any, upload: bool = False) -> None:
     """Refuse what the web must not do: read a file named by the request (scenarios
     and lever sets only from the shipped library, BOMs only ``example:NAME`` or an
-    upload), reach another server (no Dask scheduler), or run unbounded work (draws,
-    workers, memory, Sobol samples)."""
+    upload), reach another server (no Dask scheduler), run unbounded work (draws,
+    workers, memory, Sobol samples), or pass a seed the random generator refuses."""
     fields = type(request).model_fields
     if "scenario" in fields and request.scenario is not None:
         _in_library(name, request.scenario)
@@ -282,6 +287,8 @@ def check_web(name: str, request: Any, upload: bool = False) -> None:
         _example_bom(request.bom)
     if "save" in fields and request.save is not None:
         _save_name(request.save)
+    if "seed" in fields and request.seed is not None and not 0 <= request.seed < 2**63:
+        raise WebInputError(f"seed: a whole number from 0 to 2**63 − 1 (got {request.seed})")
     if name == "uncertainty":
         _bounded_uncertainty(request)
     if name == "demand sensitivity" and request.sobol > MAX_SOBOL:
@@ -592,7 +599,8 @@ def upload_name(filename: str | None) -> str:
     """A safe file name for an upload: its base name with every character other than
     letters, digits, ``_ - .`` replaced, and a BOM suffix (.csv, .txt, .xlsx, .xlsm)."""
     base = Path((filename or "bom.csv").replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem, dot, suffix = base.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
     if suffix not in UPLOAD_SUFFIXES:
         raise WebInputError(f"upload {base!r}: a BOM is a .csv or .xlsx file",
                             list(UPLOAD_SUFFIXES))

@@ -125,17 +125,39 @@ class StoreHolder:
         con = connect(self.path, read_only=True, wait=2)
         self._con, self._stamp, self.built_at = con, stamp, built_at(con)
 
+    def cursor(self) -> Any:
+        """A cursor as :meth:`reading` gives, for code that cannot use a ``with`` block:
+        it counts as a reader until its ``close()`` (call it, or a save waits)."""
+        ctx = self.reading()
+        return _Cursor(ctx.__enter__(), ctx)
+
     def version(self) -> tuple[str, tuple[int, int, int] | None]:
         """``(path, file stamp)``: the key under which results are cached (a new build
         is a new file, a saved BOM a new modification time)."""
         return str(self.path), self.stamp()
 
     def close(self) -> None:
-        """Close the shared connection (at shutdown)."""
+        """Close the shared connection (at shutdown; to write, use :meth:`writing`,
+        which waits for the requests reading)."""
         with self._cond:
             if self._con is not None:
                 self._con.close()
             self._con, self._stamp = None, None
+
+
+class _Cursor:
+    """A DuckDB cursor whose ``close()`` also ends its :meth:`StoreHolder.reading`."""
+
+    def __init__(self, cur: Any, ctx: Any) -> None:
+        self._cur, self._ctx = cur, ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cur, name)
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            ctx, self._ctx = self._ctx, None
+            ctx.__exit__(None, None, None)
 
 
 def holder(request: Request) -> StoreHolder:
