@@ -55,11 +55,12 @@ McFullOpt = Annotated[bool, typer.Option(
 def _lines(lines: list[str]) -> None:
     """Print lines of text under a table (wrapped to the terminal; no markup)."""
     from rich.console import Console
-    from rich.text import Text
+
+    from critmin.views.output import say
 
     console = Console()
     for line in lines:
-        console.print(Text(line))
+        say(line, console)
 
 
 def _table(frame: Any, columns: list[str], title: str) -> None:

@@ -68,13 +68,21 @@ def print_table(records: list[dict[str, Any]], columns: list[str], title: str | 
     lang = current_lang()
     heading, table, hidden = people_table(records, columns, lang, title, console.width)
     if heading:
-        console.print(heading, soft_wrap=False, highlight=False, markup=False)
+        say(heading, console)
     console.print(table)
     if hidden:
-        console.print(text("hidden_columns", lang).format(columns=", ".join(hidden)),
-                      highlight=False, markup=False)
+        say(text("hidden_columns", lang).format(columns=", ".join(hidden)), console)
     if note:
-        console.print(note, highlight=False, markup=False)
+        say(note, console)
+
+
+def say(message: str, console: Any) -> None:
+    """Lines of prose under or above a table, Japanese broken between characters
+    (:func:`critmin.views.tables.wrap_japanese`), Latin words never cut."""
+    from critmin.views.tables import wrap_japanese
+
+    for line in message.splitlines():
+        console.print(wrap_japanese(line, console.width), highlight=False, markup=False)
 
 
 def write_csv(frame: Any) -> None:

@@ -296,12 +296,40 @@ def people_table(records: list[dict[str, Any]], columns: list[str], lang: str,
                for i in shown]
     heading = "\n".join(t for t in (title, caption) if t)
     table = Table(title=None)
-    for i, w in zip(shown, column_widths(least, natural, width), strict=True):
-        table.add_column(headers[i], width=w, overflow="fold",
+    widths = column_widths(least, natural, width)
+    for i, w in zip(shown, widths, strict=True):
+        table.add_column(wrap_japanese(headers[i], w), width=w, overflow="fold",
                          justify="right" if numeric[i] else "left")
     for row in range(len(records)):
-        table.add_row(*(cells[i][row] for i in shown))
+        table.add_row(*(wrap_japanese(cells[i][row], w)
+                        for i, w in zip(shown, widths, strict=True)))
     return heading, table, [headers[i] for i in range(len(columns)) if i not in shown]
+
+
+_TOKENS = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]|[^\s\u3000-\u30ff"
+                     r"\u3400-\u9fff\uff00-\uffef]+")
+
+
+def wrap_japanese(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` cells where it holds Japanese:
+    between any two Japanese characters or at a space, never inside a Latin word (a
+    terminal table otherwise breaks Japanese only at spaces, leaving ragged lines).
+    Text without wide characters is left to the table."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width or cell_len(text) == len(text):
+        return text
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            token = " "
+        if line and cell_len(line + token) > width:
+            lines.append(line.rstrip())
+            line = "" if token == " " else token
+        else:
+            line += token
+    lines.append(line.rstrip())
+    return "\n".join(x for x in lines if x)
 
 
 def _is_number(value: Any) -> bool:

@@ -1,0 +1,62 @@
+"""Terminal tables for people: significant figures, widths, hoisted columns, Japanese
+line breaks — hand-checked cases."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from critmin.views.tables import (
+    cell,
+    column_widths,
+    common_values,
+    fit_columns,
+    number,
+    wrap_japanese,
+)
+
+
+def test_numbers_to_three_significant_figures() -> None:
+    assert number(60825.16100000001) == "60,825"
+    assert number(0.5677988979264287) == "0.568"
+    assert number(4.502513) == "4.5"
+    assert number(0.00008400) == "8.4e-05"
+    assert number(0.0) == "0"
+    assert number(2024, "year") == "2024" and number(1264888) == "1,264,888"
+    assert number(True) == "✓" and number(False) == ""
+
+
+def test_ids_become_names_in_the_reader_language() -> None:
+    assert cell("rare_earths", "commodity", "ja") == "レアアース"
+    assert cell("rare_earths", "commodity", "en") == "Rare earths"
+    assert cell("refining", "stage", "ja") == "製錬"
+    assert cell(None, "commodity", "ja") == ""
+
+
+def test_columns_fit_in_order_up_to_the_first_that_does_not() -> None:
+    headers = ["Commodity", "Value", "A very long header"]
+    columns = [["graphite"], ["0.5"], ["x" * 60]]
+    # 1 + (9+3) + (5+3) = 21 cells; the third needs 18 + 3 more but only as a word
+    assert fit_columns(headers, columns, 40) == [0, 1]
+    assert fit_columns(headers, columns, 100) == [0, 1, 2]
+
+
+def test_room_is_shared_by_what_each_column_lacks() -> None:
+    # 80 cells, least 10 and 10 (+3 borders each, +1): 53 left; lacks 40 and 20 → 2:1
+    assert column_widths([10, 10], [50, 30], 80) == [10 + 53 * 40 // 60, 10 + 53 * 20 // 60]
+    assert column_widths([10, 10], [12, 15], 80) == [12, 15]
+
+
+def test_constant_text_columns_are_hoisted_and_empty_ones_dropped() -> None:
+    empty, same = common_values(["importer", "value", "note"],
+                                [["JPN", "JPN"], ["1", "1"], ["", ""]],
+                                [False, True, False])
+    assert empty == [2] and same == [0]  # a constant number stays in the table
+
+
+def test_japanese_breaks_between_characters_not_inside_latin_words() -> None:
+    text = "数値なし：2024 の黒鉛の製錬品の HS6 コード（380110）の貿易データがない"
+    wrapped = wrap_japanese(text, 20)
+    assert all(cell_len(line) <= 20 for line in wrapped.splitlines())
+    assert "380110" in wrapped.replace("\n", "")  # the code is never cut
+    assert wrapped.replace("\n", "").replace(" ", "") == text.replace(" ", "")
+    assert wrap_japanese("plain English words", 5) == "plain English words"
