@@ -18,8 +18,8 @@ json_text`, what ``--format json`` prints), so ``/api/<command>`` equals the CLI
 ``{"error": message, "choices": [...]}`` (a BOM's problems also as ``problems``: row,
 column, message) with 422 for invalid input, 404 for an unknown path, 413 for a body over
 the limit, 503 when the store is missing or busy, 500 (short message, no traceback) for a
-fault. What the web does not run, and the web's bounds, are in :data:`EXCLUDED`,
-:func:`check_web` and ``docs/web.md``.
+fault. What the web runs and what not, and the web's bounds, are in :data:`SERVED`,
+:data:`EXCLUDED`, :func:`check_web` and ``docs/web.md``.
 """
 
 from __future__ import annotations
@@ -56,6 +56,16 @@ DESCRIPTION = (
 
 router = APIRouter(prefix="/api")
 
+SERVED = frozenset({
+    "choices", "commodities", "countries", "demo", "data status", "data sources",
+    "indicators", "indicators --explain", "geopolrisk", "geopolrisk --compat", "assess",
+    "assess --explain", "whatif", "shock", "scenario run", "scenario list", "uncertainty",
+    "demand", "demand sensitivity", "demand scenarios", "exposure", "exposure shock",
+    "exposure --list"})
+"""The commands the web runs: each reviewed for the web (no file path, bounded work:
+:func:`check_web`) and checked against the CLI (``tests/views/test_web_api.py``). A new
+command of the registry is not served until it is added here."""
+
 EXCLUDED = {
     "data fetch": "downloads the bundle: run it with the CLI",
     "data build": "writes a new store: run it with the CLI",
@@ -63,7 +73,8 @@ EXCLUDED = {
     "report": "writes files on the server: the pages offer the report as a download",
     "validate": "a slow batch check against releases on the server's disk: use the CLI",
 }
-"""Commands the web does not run, and why."""
+"""Commands the web does not run, and why (any other command not in :data:`SERVED`:
+"not reviewed for the web yet")."""
 
 SINGULAR = {"importers": "importer", "commodities": "commodity", "years": "year",
             "stages": "stage", "targets": "target", "minerals": "mineral",
@@ -528,12 +539,12 @@ def whatif_levers() -> tuple[list[inspect.Parameter], Callable[..., dict[str, An
 
 
 def register() -> None:
-    """The endpoints of every command of :func:`critmin.service.registry.commands`
-    except :data:`EXCLUDED`, the BOM uploads, ``/api/health`` and ``/api``."""
+    """The endpoints of the commands of :func:`critmin.service.registry.commands` in
+    :data:`SERVED`, and the BOM uploads (``/api/health`` and ``/api`` are below)."""
     from critmin.service.registry import commands
 
     for name, (model, response, _) in commands().items():
-        if name in EXCLUDED:
+        if name not in SERVED:
             continue
         add_get(name, model, response, whatif_levers() if name == "whatif" else None)
         add_post(name, model, response)
@@ -550,7 +561,15 @@ def api_paths() -> list[str]:
 def _served() -> list[str]:
     from critmin.service.registry import commands
 
-    return [n for n in commands() if n not in EXCLUDED]
+    return [n for n in commands() if n in SERVED]
+
+
+def not_served() -> dict[str, str]:
+    """Every command of the registry the web does not run, with the reason."""
+    from critmin.service.registry import commands
+
+    return {n: EXCLUDED.get(n, "not reviewed for the web yet") for n in commands()
+            if n not in SERVED}
 
 
 # ---------------------------------------------------------------- uploads
@@ -589,7 +608,11 @@ async def upload_answer(name: str, model: type, given: dict[str, Any], file: Upl
         await save_upload(file, path)
         request = build(name, model, {**given, "bom": str(path)})
         check_web(name, request, upload=True)
-        response = await run_in_threadpool(_run_upload, name, request, path, holder(http))
+        try:
+            response = await run_in_threadpool(_run_upload, name, request, path,
+                                               holder(http))
+        except CritminError as exc:
+            raise renamed(exc, str(path), shown) from None
     fixed = response.model_copy(update={"bom_file": shown, "request": {
         **response.request, "bom": shown}})
     return json_text_response(fixed.json_text())
@@ -627,8 +650,26 @@ def _run_upload(name: str, request: Any, path: Path, store: Any) -> Any:
     from critmin.analysis.exposure import read_bom_file
     from critmin.views.web.security import MAX_UPLOAD_BYTES
 
-    read_bom_file(path, request.sheet, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_BOM_ROWS)
+    try:
+        read_bom_file(path, request.sheet, max_bytes=MAX_UPLOAD_BYTES,
+                      max_rows=MAX_BOM_ROWS)
+    except CritminError:
+        raise
+    except Exception as exc:  # a damaged file (e.g. not a zip) is bad input, not a fault
+        raise WebInputError(f"{path}: the file cannot be read as a BOM "
+                            f"({type(exc).__name__}: {exc})") from None
     return compute(name, request, store)
+
+
+def renamed(exc: CritminError, path: str, shown: str) -> WebInputError:
+    """``exc`` with the server's temporary path replaced by the upload's name (in the
+    message and in a BOM's problems)."""
+    out = WebInputError(str(exc).replace(path, shown),
+                        getattr(exc, "choices", None) or getattr(exc, "suggestions", None))
+    if getattr(exc, "problems", None):
+        out.problems = [(r, c, str(m).replace(path, shown))  # type: ignore[attr-defined]
+                        for r, c, m in exc.problems]  # type: ignore[attr-defined]
+    return out
 
 
 # ---------------------------------------------------------------- health, index
@@ -659,7 +700,7 @@ def _touch(store: Any) -> None:
 @router.get("", summary="The API's endpoints", tags=["server"])
 async def index() -> dict[str, Any]:
     """Every endpoint path, and the commands the web does not run with the reason."""
-    return {"endpoints": api_paths(), "not_served": EXCLUDED,
+    return {"endpoints": api_paths(), "not_served": not_served(),
             "openapi": "/api/openapi.json"}
 
 
