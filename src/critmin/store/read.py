@@ -288,3 +288,20 @@ def own_production_of(con: Any, iso3s: list[str], commodity_ids: list[str],
              and d.year = ?
         left join stage_basis b on b.commodity_id = s.commodity_id and b.stage = s.stage
         order by 1, 2, 3""", [iso3s, commodity_ids, year, year]).df()
+
+
+def price_rows(con: Any, series: list[str]) -> pd.DataFrame:
+    """``series, period, value, unit``: the price rows of ``series`` (``price.series``
+    ids, e.g. ``pinksheet:Platinum``) with a value, by series and period (``YYYY`` or
+    ``YYYY-MM``)."""
+    return con.execute(
+        "select series, period, value, unit from price where series in (select unnest(?)) "
+        "and value is not null order by series, period", [series]).df()
+
+
+def unit_value_rows(con: Any, hs6: list[str]) -> pd.DataFrame:
+    """``hs6, year, price, n_flows``: world trade unit values of ``hs6`` (``price`` in
+    kUSD per t of the HS product, :mod:`critmin.store.derived`), by code and year."""
+    return con.execute(
+        "select hs6, cast(year as integer) as year, price, n_flows from unit_value "
+        "where hs6 in (select unnest(?)) order by hs6, year", [hs6]).df()

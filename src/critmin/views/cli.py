@@ -8,6 +8,7 @@ from critmin.views import (  # noqa: F401 (registration)
     cli_catalog,
     cli_data,
     cli_demand,
+    cli_economics,
     cli_exposure,
     cli_indicators,
     cli_serve,
