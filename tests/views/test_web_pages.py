@@ -240,6 +240,17 @@ def test_user_errors_are_shown_not_raised(client) -> None:
     assert r.status_code == 422 and "2,000" in r.json()["error"]
 
 
+@pytest.mark.parametrize("path", ["/shock?scenario=/etc/passwd", "/demand?scenario=/etc/passwd",
+                                  "/exposure?bom=/etc/passwd",
+                                  "/exposure.json?bom=../../../etc/passwd"])
+def test_no_file_named_in_a_url_is_read(client, path) -> None:
+    """Scenarios come from the library and BOMs are examples or uploads: a path in a
+    parameter is refused, with the valid choices."""
+    r = client.get(f"/en{path}")
+    assert r.status_code == 422 and "root:" not in r.text
+    assert "library" in r.text or "example:NAME" in r.text
+
+
 def test_htmx_gets_the_result_alone(client) -> None:
     r = client.get(f"/en/whatif?{WHATIF}", headers={"HX-Request": "true"})
     assert r.status_code == 200 and "<html" not in r.text

@@ -69,6 +69,14 @@ def series_figure(frame: pd.DataFrame, lang: str) -> Any:
     return fig
 
 
+def without_caption(fig: Any) -> Any:
+    """A chart without the title and caption :func:`critmin.views.charts.
+    shortfall_figure` draws into it: the page states both as text beside it."""
+    fig.layout.annotations = ()
+    fig.update_layout(title=None, height=460, margin={"t": 40, "b": 90})
+    return fig
+
+
 def bracketed(name: str, extra: str, lang: str) -> str:
     """``name (extra)``; Japanese brackets in Japanese."""
     if not extra:

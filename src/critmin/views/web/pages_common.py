@@ -15,11 +15,11 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from fastapi import Depends, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -27,7 +27,6 @@ from pydantic import ValidationError
 from critmin.errors import CritminError
 from critmin.service.common import LANGS
 from critmin.views.i18n import label, text
-from critmin.views.web.deps import store_connection
 
 LANG_COOKIE = "critmin_lang"
 """The cookie that remembers the reader's language (``/`` redirects to it)."""
@@ -45,8 +44,6 @@ COUNTRY_COLUMNS = ("partner", "iso3", "top_country", "origin_top_country",
 OTHER_COUNTRIES = "(other countries)"
 """The producers' remainder as the explain rows name it (counted, never ranked)."""
 USER_ERRORS = (CritminError, ValidationError)
-Store = Annotated[Any, Depends(store_connection)]
-"""A route's read-only cursor on the store (:func:`.deps.store_connection`)."""
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -111,16 +108,39 @@ def query_of(request: Request, **changes: Any) -> str:
 
 @dataclass
 class Part:
-    """One table of a page: the service response behind it and its rows."""
+    """One table of a page: the service response behind it (and its JSON), its rows and
+    the name its files take."""
 
     response: Any
+    json: str
     rows: Callable[[], pd.DataFrame]
     name: str
 
 
-def response_rows(response: Any) -> Callable[[], pd.DataFrame]:
+def response_rows(response: Any) -> pd.DataFrame:
     """The rows of a tabular response in its column order."""
-    return lambda: response.frame[response.columns]
+    return response.frame[response.columns]
+
+
+def run(request: Request, name: str, service_request: Any) -> tuple[Any, str]:
+    """(response, its JSON) of command ``name`` (:func:`critmin.service.registry.
+    commands`): checked against what the web may do (library scenarios and example BOMs
+    only, bounded Monte Carlo: :func:`.api.check_web`) and answered from the results
+    cached per store version (:func:`.api.cached_answer`). The response is shared with
+    later requests: read it, never change it."""
+    from critmin.views.web.api import cached_answer, check_web
+    from critmin.views.web.deps import holder
+
+    check_web(name, service_request)
+    return cached_answer(name, service_request, holder(request))
+
+
+def command_part(request: Request, name: str, service_request: Any, file: str,
+                 rows: Callable[[Any], pd.DataFrame] = response_rows) -> Part:
+    """The part answering ``service_request`` with command ``name``; ``rows`` gives its
+    table from the response (default: the response's own rows)."""
+    response, json_text = run(request, name, service_request)
+    return Part(response, json_text, lambda: rows(response), file)
 
 
 def twin_response(part: Part, fmt: str, lang: str) -> Response:
@@ -128,7 +148,7 @@ def twin_response(part: Part, fmt: str, lang: str) -> Response:
     from critmin.views.output import localised
 
     if fmt == "json":
-        return Response(part.response.json_text(), media_type=FORMATS["json"])
+        return Response(part.json, media_type=FORMATS["json"])
     frame = localised(part.rows(), lang)
     body = csv_bytes(frame) if fmt == "csv" else xlsx_bytes(frame, part.name)
     return Response(body, media_type=FORMATS[fmt], headers={

@@ -22,13 +22,11 @@ from starlette.background import BackgroundTask
 from critmin.views.i18n import label, text
 from critmin.views.web.pages_common import (
     Params,
-    Part,
-    Store,
     answer,
+    command_part,
     download_links,
     page_lang,
     render,
-    response_rows,
     table_view,
     twin,
 )
@@ -59,28 +57,22 @@ def coverage_rows(response: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
 
 
-def data_parts(con: Any) -> dict[str, Any]:
-    from critmin.service.catalog import CommoditiesRequest, commodities
-    from critmin.service.data import DataSourcesRequest, DataStatusRequest, sources, status
+def data_parts(request: Request) -> dict[str, Any]:
+    """``data status`` (default), ``data sources``, ``commodities`` (coverage)."""
+    from critmin.service.catalog import CommoditiesRequest
+    from critmin.service.data import DataSourcesRequest, DataStatusRequest
 
-    def status_part() -> Part:
-        response = status(DataStatusRequest(), con)
-        return Part(response, lambda: status_rows(response), "data_status")
-
-    def sources_part() -> Part:
-        response = sources(DataSourcesRequest(), con)
-        return Part(response, response_rows(response), "data_sources")
-
-    def coverage_part() -> Part:
-        response = commodities(CommoditiesRequest(), con)
-        return Part(response, lambda: coverage_rows(response), "coverage")
-
-    return {"status": status_part, "sources": sources_part, "coverage": coverage_part}
+    return {"status": lambda: command_part(request, "data status", DataStatusRequest(),
+                                           "data_status", status_rows),
+            "sources": lambda: command_part(request, "data sources", DataSourcesRequest(),
+                                            "data_sources"),
+            "coverage": lambda: command_part(request, "commodities", CommoditiesRequest(),
+                                             "coverage", coverage_rows)}
 
 
-def data_tables(request: Request, lang: str, con: Any) -> dict[str, Any]:
+def data_tables(request: Request, lang: str) -> dict[str, Any]:
     """The data page's tables, each with its downloads."""
-    parts = data_parts(con)
+    parts = data_parts(request)
     status = parts["status"]().response
     sources = table_view(pd.DataFrame(status.sources), lang, "sources-table",
                          columns=SOURCE_COLUMNS, shown={"retrieved": lambda v: str(v or "")})
@@ -97,34 +89,36 @@ def data_tables(request: Request, lang: str, con: Any) -> dict[str, Any]:
 
 
 @router.get("/{lang}/data.{fmt}")
-def data_twin(request: Request, lang: str, fmt: str,
-              con: Store) -> Response:
+def data_twin(request: Request, lang: str, fmt: str) -> Response:
     """``critmin data status`` (default), ``data sources``, ``commodities``."""
-    return twin(request, lang, fmt, data_parts(con))
+    return twin(request, lang, fmt, data_parts(request))
 
 
 @router.get("/{lang}/data")
-def data_page(request: Request, lang: str, con: Store
-              ) -> Response:
+def data_page(request: Request, lang: str) -> Response:
     """What the store holds and where each part comes from."""
     return answer(request, lang, "data", lambda: render(
         request, "data.html", lang, "data", title=text("web_title_data", lang), plots=False,
-        **data_tables(request, lang, con)))
+        **data_tables(request, lang)))
 
 
 # ---------------------------------------------------------------- report
 
 
-def report_file(p: Params, lang: str, kind: str, con: Any) -> Response:
+def report_file(request: Request, lang: str, kind: str) -> Response:
     """``critmin report -i IMPORTER [--year Y] --lang LANG --out TMP``: the file of
     ``kind`` (html, xlsx), sent and then deleted with its folder."""
     from critmin.service.assess import ReportRequest, report
     from critmin.views.report import write_report
+    from critmin.views.web.deps import holder
 
+    p = Params(request.query_params)
     folder = tempfile.mkdtemp(prefix="critmin-report-")
     try:
-        response = report(ReportRequest(importers=p.names("importer") or ["JPN"],
-                                        year=p.integer("year"), lang=lang, out=folder), con)
+        asked = ReportRequest(importers=p.names("importer") or ["JPN"],
+                              year=p.integer("year"), lang=lang, out=folder)
+        with holder(request).reading() as con:
+            response = report(asked, con)
         path = write_report(response)[kind]
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -134,11 +128,9 @@ def report_file(p: Params, lang: str, kind: str, con: Any) -> Response:
 
 
 @router.get("/{lang}/report.{kind}")
-def report_download(request: Request, lang: str, kind: str,
-                    con: Store) -> Response:
+def report_download(request: Request, lang: str, kind: str) -> Response:
     """The assessment report of the importer and year, as HTML or Excel."""
     page_lang(lang)
     if kind not in REPORT_FILES:
         return Response(status_code=404)
-    return answer(request, lang, "overview",
-                  lambda: report_file(Params(request.query_params), lang, kind, con))
+    return answer(request, lang, "overview", lambda: report_file(request, lang, kind))

@@ -17,13 +17,13 @@ from fastapi.responses import Response
 from critmin.views.i18n import label, text
 from critmin.views.web.pages_common import (
     Params,
-    Part,
     answer,
+    command_part,
     download_links,
     figure_json,
     is_htmx,
     render,
-    response_rows,
+    run,
     table_view,
     twin,
 )
@@ -35,33 +35,38 @@ EVERY = 5
 every year."""
 
 
-def scenario_minerals(p: Params) -> list[str]:
+def scenario_minerals(request: Request) -> list[str]:
     """The minerals the scenario has parameters for, in its order."""
-    from critmin.service.demand import DemandRequest, demand
+    from critmin.service.demand import DemandRequest
 
-    every = demand(DemandRequest(scenario=p.text("scenario", "reference")))
+    p = Params(request.query_params)
+    every, _ = run(request, "demand", DemandRequest(scenario=p.text("scenario", "reference")))
     return [str(m) for m in every.frame["mineral"]]
 
 
-def mineral_of(p: Params) -> str:
+def mineral_of(request: Request) -> str:
     """``mineral=`` (or ``commodity=``), else the scenario's first mineral."""
-    return p.text("mineral") or p.text("commodity") or scenario_minerals(p)[0]
+    p = Params(request.query_params)
+    return p.text("mineral") or p.text("commodity") or scenario_minerals(request)[0]
 
 
-def demand_request(p: Params) -> Any:
+def demand_request(request: Request) -> Any:
     """``critmin demand --scenario S -m MINERAL --to YEAR [--country JPN]``."""
     from critmin.service.demand import DemandRequest
 
-    return DemandRequest(scenario=p.text("scenario", "reference"), minerals=[mineral_of(p)],
-                         to=p.integer("to", 2050), country=p.text("country"))
+    p = Params(request.query_params)
+    return DemandRequest(scenario=p.text("scenario", "reference"),
+                         minerals=[mineral_of(request)], to=p.integer("to", 2050),
+                         country=p.text("country"))
 
 
-def sensitivity_request(p: Params) -> Any:
+def sensitivity_request(request: Request) -> Any:
     """``critmin demand sensitivity --scenario S -m MINERAL --year Y``."""
     from critmin.service.demand import DemandSensitivityRequest
 
+    p = Params(request.query_params)
     return DemandSensitivityRequest(
-        scenario=p.text("scenario", "reference"), minerals=[mineral_of(p)],
+        scenario=p.text("scenario", "reference"), minerals=[mineral_of(request)],
         year=p.integer("sens_year", 2050), sobol=p.integer("sobol", 1024),
         spread=p.number("spread", 0.2), seed=p.integer("seed", 1))
 
@@ -75,32 +80,25 @@ def year_rows(response: Any) -> pd.DataFrame:
                                        *PARTS])
 
 
-def demand_part(p: Params) -> Part:
-    from critmin.service.demand import demand
+def demand_parts(request: Request) -> dict[str, Any]:
+    """``demand`` (default), ``demand sensitivity`` and ``demand scenarios``."""
+    from critmin.service.demand import DemandScenariosRequest
 
-    response = demand(demand_request(p))
-    return Part(response, lambda: year_rows(response), "demand")
-
-
-def sensitivity_part(p: Params) -> Part:
-    from critmin.service.demand import sensitivity
-
-    response = sensitivity(sensitivity_request(p))
-    return Part(response, response_rows(response), "demand_sensitivity")
-
-
-def scenarios_part(p: Params) -> Part:
-    from critmin.service.demand import DemandScenariosRequest, scenarios
-
-    response = scenarios(DemandScenariosRequest())
-    return Part(response, response_rows(response), "demand_scenarios")
+    return {"demand": lambda: command_part(request, "demand", demand_request(request),
+                                           "demand", year_rows),
+            "sensitivity": lambda: command_part(request, "demand sensitivity",
+                                                sensitivity_request(request),
+                                                "demand_sensitivity"),
+            "scenarios": lambda: command_part(request, "demand scenarios",
+                                              DemandScenariosRequest(), "demand_scenarios")}
 
 
-def demand_result(request: Request, lang: str, p: Params) -> dict[str, Any]:
+def demand_result(request: Request, lang: str) -> dict[str, Any]:
     """The chart, the table of every fifth year and the sensitivity table."""
     from critmin.views.charts import demand_figure
 
-    response = demand_part(p).response
+    parts = demand_parts(request)
+    response = parts["demand"]().response
     record = response.frame.to_dict("records")[0]
     rows = year_rows(response)
     last = int(rows["year"].max())
@@ -108,22 +106,23 @@ def demand_result(request: Request, lang: str, p: Params) -> dict[str, Any]:
     shown = rows[(years % EVERY == 0) | (years == record["base_year"]) | (years == last)]
     table = table_view(shown, lang, "demand-table", columns=["year", "unit", *PARTS])
     table.downloads = download_links(request, lang, "demand", "demand")
-    sens = table_view(sensitivity_part(p).response.frame, lang, "sensitivity-table",
+    sensitivity = parts["sensitivity"]().response
+    sens = table_view(sensitivity.frame, lang, "sensitivity-table",
                       columns=["parameter", "elasticity", "S1", "S1_conf", "ST", "ST_conf"])
     sens.downloads = download_links(request, lang, "demand", "sensitivity")
     return {"figure": figure_json(demand_figure(record, lang)), "table": table,
             "sensitivity": sens, "record": record,
             "mineral_name": label("commodity", record["mineral"], lang),
-            "sens_year": sensitivity_request(p).year}
+            "sens_year": sensitivity.request["year"]}
 
 
 def _demand(request: Request, lang: str) -> Response:
     p = Params(request.query_params)
-    result = demand_result(request, lang, p)
+    result = demand_result(request, lang)
     if is_htmx(request):
         return render(request, "_demand_result.html", lang, "demand", result=result)
-    scenarios = scenarios_part(p).response.frame
-    minerals = scenario_minerals(p)
+    scenarios = demand_parts(request)["scenarios"]().response.frame
+    minerals = scenario_minerals(request)
     return render(request, "demand.html", lang, "demand", title=text("web_title_demand", lang),
                   params=p, result=result, mineral=result["record"]["mineral"],
                   minerals=sorted(({"id": m, "name": label("commodity", m, lang)}
@@ -135,10 +134,7 @@ def _demand(request: Request, lang: str) -> Response:
 @router.get("/{lang}/demand.{fmt}")
 def demand_twin(request: Request, lang: str, fmt: str) -> Response:
     """``critmin demand`` (default), ``demand sensitivity``, ``demand scenarios``."""
-    p = Params(request.query_params)
-    return twin(request, lang, fmt, {"demand": lambda: demand_part(p),
-                                     "sensitivity": lambda: sensitivity_part(p),
-                                     "scenarios": lambda: scenarios_part(p)})
+    return twin(request, lang, fmt, demand_parts(request))
 
 
 @router.get("/{lang}/demand")

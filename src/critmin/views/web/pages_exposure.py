@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +25,8 @@ from critmin.views.i18n import label, text
 from critmin.views.web.pages_common import (
     Params,
     Part,
-    Store,
     answer,
+    command_part,
     commodity_choices,
     country_choices,
     download_links,
@@ -93,11 +91,11 @@ def exposure_request(p: Params, bom: str, save: str | None = None) -> Any:
     return ExposureRequest(**common, price_shock=p.names("price_shock") or None)
 
 
-def run_exposure(request: Any, con: Any) -> Any:
-    from critmin.service.exposure import ExposureShockRequest, exposure, exposure_shock
+def command_of(asked: Any) -> str:
+    """The command of an exposure request (with a shock: ``exposure shock``)."""
+    from critmin.service.exposure import ExposureShockRequest
 
-    call = exposure_shock if isinstance(request, ExposureShockRequest) else exposure
-    return call(request, con)
+    return "exposure shock" if isinstance(asked, ExposureShockRequest) else "exposure"
 
 
 def exposure_rows(response: Any) -> pd.DataFrame:
@@ -111,30 +109,28 @@ def exposure_rows(response: Any) -> pd.DataFrame:
     return frame
 
 
-def example_part(p: Params, con: Any) -> Part:
-    bom = p.text("bom", "example:" + examples()[0])
-    if not bom.startswith("example:"):
-        raise CritminError("bom: give example:NAME here (upload a file on the page); "
-                           f"examples: {', '.join('example:' + e for e in examples())}")
-    response = run_exposure(exposure_request(p, bom), con)
-    return Part(response, lambda: exposure_rows(response), f"exposure_{bom[8:]}")
+def example_part(request: Request) -> Part:
+    """An example BOM's exposure (``example:NAME``; a file only by upload)."""
+    p = Params(request.query_params)
+    asked = exposure_request(p, p.text("bom", "example:" + examples()[0]))
+    return command_part(request, command_of(asked), asked,
+                        f"exposure_{asked.bom.removeprefix('example:')}", exposure_rows)
 
 
-def lookthrough_part(p: Params, con: Any, lang: str) -> Part:
+def lookthrough_part(request: Request, lang: str) -> Part:
     """The look-through of the example: per supplier country × commodity its origins."""
     from critmin.views.exposure_report import lookthrough_frame
 
-    part = example_part(p, con)
-    return Part(part.response, lambda: lookthrough_frame(part.response.lookthrough, lang),
-                part.name + "_lookthrough")
+    part = example_part(request)
+    return Part(part.response, part.json, lambda: lookthrough_frame(
+        part.response.lookthrough, lang), part.name + "_lookthrough")
 
 
-def saved_part(con: Any) -> Part:
+def saved_part(request: Request) -> Part:
     """``critmin exposure --list``."""
-    from critmin.service.exposure import SavedBomsRequest, saved_boms
+    from critmin.service.exposure import SavedBomsRequest
 
-    response = saved_boms(SavedBomsRequest(), con)
-    return Part(response, lambda: response.frame[response.columns], "saved_boms")
+    return command_part(request, "exposure --list", SavedBomsRequest(), "saved_boms")
 
 
 # ---------------------------------------------------------------- views
@@ -163,10 +159,12 @@ def lookthrough_view(request: Request, response: Any, lang: str, link: bool) -> 
 def exposure_view(request: Request, response: Any, lang: str, link: bool) -> dict[str, Any]:
     """The exposure tables, the matrices and the actions of an exposure response."""
     from critmin.views.exposure_charts import exposure_figures
-    from critmin.views.exposure_report import worded
+    from critmin.views.exposure_report import action_name, worded
 
     frame = response.frame
     shown = worded(frame, lang)
+    shown["actions"] = [("、" if lang == "ja" else ", ").join(action_name(a, lang) for a in acts)
+                        for acts in frame["actions"]]
     summary = table_view(shown, lang, "exposure-table", columns=SUMMARY,
                          shown={c: str for c in ("quadrant", "origin_quadrant", "actions")})
     origins = table_view(shown, lang, "origins-table", columns=ORIGINS,
@@ -222,25 +220,22 @@ def result_view(request: Request, response: Any, lang: str, link: bool) -> dict[
             "lookthrough_notes": lookthrough_notes(response.lookthrough, lang)}
 
 
-def saved_table(request: Request, con: Any, lang: str) -> Any:
+def saved_table(request: Request, lang: str) -> Any:
     """The BOMs saved in the store (``critmin exposure --list``)."""
-    from critmin.service.exposure import SavedBomsRequest, saved_boms
-
-    frame = saved_boms(SavedBomsRequest(), con).frame
+    frame = saved_part(request).response.frame
     table = table_view(frame, lang, "saved-table")
     table.downloads = download_links(request, lang, "exposure", "saved") if len(frame) else []
     return table
 
 
-def page(request: Request, lang: str, p: Params, result: Any, con: Any) -> Response:
+def page(request: Request, lang: str, p: Params, result: Any) -> Response:
     """The exposure page around ``result`` (the result part alone for htmx)."""
     from critmin.service.shocks import ScenarioListRequest, scenario_list
 
     if is_htmx(request):
         return render(request, "_exposure_result.html", lang, "exposure", result=result)
     scenarios = scenario_list(ScenarioListRequest()).frame
-    return render(request, "exposure.html", lang, "exposure", saved=saved_table(
-                      request, con, lang),
+    return render(request, "exposure.html", lang, "exposure", saved=saved_table(request, lang),
                   title=text("web_title_exposure", lang), params=p, result=result,
                   examples=[{"id": e, "name": bom_name(e, lang)} for e in examples()],
                   commodities=commodity_choices(lang),
@@ -249,29 +244,27 @@ def page(request: Request, lang: str, p: Params, result: Any, con: Any) -> Respo
                       for r in scenarios.itertuples(index=False)])
 
 
-def _exposure_get(request: Request, lang: str, con: Any) -> Response:
+def _exposure_get(request: Request, lang: str) -> Response:
     p = Params(request.query_params)
     result = None
     if p.text("bom"):
-        result = result_view(request, example_part(p, con).response, lang, link=True)
-    return page(request, lang, p, result, con)
+        result = result_view(request, example_part(request).response, lang, link=True)
+    return page(request, lang, p, result)
 
 
 @router.get("/{lang}/exposure.{fmt}")
-def exposure_twin(request: Request, lang: str, fmt: str,
-                  con: Store) -> Response:
-    """``critmin exposure --bom example:NAME`` (default), its look-through rows."""
-    p = Params(request.query_params)
-    return twin(request, lang, fmt, {"exposure": lambda: example_part(p, con),
-                                     "lookthrough": lambda: lookthrough_part(p, con, lang),
-                                     "saved": lambda: saved_part(con)})
+def exposure_twin(request: Request, lang: str, fmt: str) -> Response:
+    """``critmin exposure --bom example:NAME`` (default), its look-through rows, the
+    saved BOMs (``exposure --list``)."""
+    return twin(request, lang, fmt, {"exposure": lambda: example_part(request),
+                                     "lookthrough": lambda: lookthrough_part(request, lang),
+                                     "saved": lambda: saved_part(request)})
 
 
 @router.get("/{lang}/exposure")
-def exposure_page(request: Request, lang: str, con: Store
-                  ) -> Response:
+def exposure_page(request: Request, lang: str) -> Response:
     """The BOM form; with ``bom=example:NAME`` its exposure."""
-    return answer(request, lang, "exposure", lambda: _exposure_get(request, lang, con))
+    return answer(request, lang, "exposure", lambda: _exposure_get(request, lang))
 
 
 # ---------------------------------------------------------------- upload
@@ -286,15 +279,19 @@ def safe_name(filename: str | None) -> str:
     return name
 
 
-@contextmanager
-def store_for(request: Request, writing: bool) -> Iterator[Any]:
-    """A read-only cursor on the shared store, or — to save a BOM — the store opened for
-    writing once no request reads (:meth:`.deps.StoreHolder.writing`)."""
+def assess_upload(request: Request, asked: Any) -> Any:
+    """The exposure of an uploaded BOM (never cached: the file is gone after), checked as
+    the API checks uploads; saving opens the store for writing once no request reads
+    (:meth:`.deps.StoreHolder.writing`)."""
+    from critmin.service.registry import commands
+    from critmin.views.web.api import check_web
     from critmin.views.web.deps import holder
 
+    name = command_of(asked)
+    check_web(name, asked, upload=True)
     shared = holder(request)
-    with shared.writing() if writing else shared.reading() as con:
-        yield con
+    with shared.writing() if asked.save is not None else shared.reading() as con:
+        return commands()[name][2](asked, con)
 
 
 def _exposure_upload(request: Request, lang: str, p: Params, filename: str | None,
@@ -306,10 +303,9 @@ def _exposure_upload(request: Request, lang: str, p: Params, filename: str | Non
     with tempfile.TemporaryDirectory(prefix="critmin-bom-") as folder:
         path = Path(folder) / safe_name(filename)
         path.write_bytes(data)
-        with store_for(request, save is not None) as con:
-            response = run_exposure(exposure_request(p, str(path), save), con)
-            return page(request, lang, p, result_view(request, response, lang, link=False),
-                        con)
+        response = assess_upload(request, exposure_request(p, str(path), save))
+        result = result_view(request, response, lang, link=False)
+    return page(request, lang, p, result)
 
 
 @router.post("/{lang}/exposure")

@@ -23,8 +23,8 @@ from critmin.views.i18n import label, text
 from critmin.views.web.pages_common import (
     Params,
     Part,
-    Store,
     answer,
+    command_part,
     commodity_choices,
     country_choices,
     download_links,
@@ -33,6 +33,7 @@ from critmin.views.web.pages_common import (
     query_of,
     render,
     response_rows,
+    run,
     table_view,
     twin,
 )
@@ -76,27 +77,34 @@ def assess_rows(response: Any) -> pd.DataFrame:
                                        "type_reason", "missing"])
 
 
-def assess_part(request: Any, con: Any, name: str) -> Part:
+def assess_part(request: Request, assess_request: Any, name: str) -> Part:
     """The assessment (one row per commodity, or per axis with ``explain``)."""
-    from critmin.service.assess import assess
-
-    response = assess(request, con)
-    rows = response_rows(response) if request.explain else (lambda: assess_rows(response))
-    return Part(response, rows, name)
+    command = "assess --explain" if assess_request.explain else "assess"
+    rows = response_rows if assess_request.explain else assess_rows
+    return command_part(request, command, assess_request, name, rows)
 
 
-def overview_parts(request: Request, con: Any) -> dict[str, Any]:
+def overview_parts(request: Request) -> dict[str, Any]:
     p = Params(request.query_params)
-    return {"assess": lambda: assess_part(assess_request(p), con, "assessment")}
+    return {"assess": lambda: assess_part(request, assess_request(p), "assessment")}
 
 
-def explain_request(p: Params, commodity: str, con: Any) -> Any:
+def default_year(request: Request) -> int:
+    """The year every command takes by default (the latest with trade and production)."""
+    from critmin.service.common import default_year as latest
+    from critmin.views.web.deps import holder
+
+    with holder(request).reading() as con:
+        return latest(con)
+
+
+def explain_request(request: Request, commodity: str, year: int | None = None) -> Any:
     """``critmin indicators --explain`` of one importer, commodity and year."""
-    from critmin.service.common import default_year
     from critmin.service.indicators import ExplainRequest
 
+    p = Params(request.query_params)
     return ExplainRequest(importer=p.text("importer", "JPN"), commodity=commodity,
-                          year=p.integer("year") or default_year(con))
+                          year=year or p.integer("year") or default_year(request))
 
 
 def indicators_request(p: Params, commodity: str) -> Any:
@@ -106,31 +114,23 @@ def indicators_request(p: Params, commodity: str) -> Any:
     return IndicatorsRequest(importers=[p.text("importer", "JPN")], commodities=[commodity])
 
 
-def trade_part(p: Params, commodity: str, con: Any, which: str) -> Part:
+def trade_part(request: Request, commodity: str, which: str) -> Part:
     """Import partners or world producers behind the commodity (``--explain``)."""
-    from critmin.service.indicators import explain
-
-    response = explain(explain_request(p, commodity, con), con)
-    rows = [r.model_dump() for r in getattr(response, which)]
-    return Part(response, lambda: pd.DataFrame(rows), f"{commodity}_{which}")
+    return command_part(request, "indicators --explain", explain_request(request, commodity),
+                        f"{commodity}_{which}", lambda r: pd.DataFrame(
+                            [row.model_dump() for row in getattr(r, which)]))
 
 
-def indicators_part(p: Params, commodity: str, con: Any) -> Part:
-    from critmin.service.indicators import indicators
-
-    response = indicators(indicators_request(p, commodity), con)
-    return Part(response, response_rows(response), f"{commodity}_indicators")
-
-
-def commodity_parts(request: Request, name: str, con: Any) -> dict[str, Any]:
+def commodity_parts(request: Request, name: str) -> dict[str, Any]:
     p = Params(request.query_params)
     return {
-        "axes": lambda: assess_part(assess_request(p, commodities=[name], explain=True),
-                                    con, f"{name}_axes"),
-        "assess": lambda: assess_part(assess_request(p, commodities=[name]), con, name),
-        "indicators": lambda: indicators_part(p, name, con),
-        "partners": lambda: trade_part(p, name, con, "partners"),
-        "producers": lambda: trade_part(p, name, con, "producers")}
+        "axes": lambda: assess_part(request, assess_request(
+            p, commodities=[name], explain=True), f"{name}_axes"),
+        "assess": lambda: assess_part(request, assess_request(p, commodities=[name]), name),
+        "indicators": lambda: command_part(request, "indicators", indicators_request(
+            p, name), f"{name}_indicators"),
+        "partners": lambda: trade_part(request, name, "partners"),
+        "producers": lambda: trade_part(request, name, "producers")}
 
 
 # ---------------------------------------------------------------- overview
@@ -185,14 +185,13 @@ def overview_table(request: Request, rep: Any, lang: str) -> Any:
     return table
 
 
-def _overview(request: Request, lang: str, con: Any) -> Response:
-    from critmin.service.assess import report
+def _overview(request: Request, lang: str) -> Response:
     from critmin.views.web.pages_charts import matrix_figure
 
     p = Params(request.query_params)
     x = chosen_axis(p, "x", AXES[0])
     y = chosen_axis(p, "y", AXES[2])
-    rep = report(report_request(p, lang), con)
+    rep, _ = run(request, "report", report_request(p, lang))
     points = axis_points(rep)
     thresholds = {a: rep.metadata.thresholds[k] for a, k in THRESHOLD_OF.items()}
     unplaced = [label("commodity", c, lang) for c in points.loc[
@@ -209,18 +208,16 @@ def _overview(request: Request, lang: str, con: Any) -> Response:
 
 
 @router.get("/{lang}/overview.{fmt}")
-def overview_twin(request: Request, lang: str, fmt: str,
-                  con: Store) -> Response:
+def overview_twin(request: Request, lang: str, fmt: str) -> Response:
     """The overview's twin: ``critmin assess -i IMPORTER [--year Y]``."""
-    return twin(request, lang, fmt, overview_parts(request, con))
+    return twin(request, lang, fmt, overview_parts(request))
 
 
 @router.get("/{lang}/")
 @router.get("/{lang}/overview")
-def overview_page(request: Request, lang: str, con: Store
-                  ) -> Response:
+def overview_page(request: Request, lang: str) -> Response:
     """Every commodity for the importer and year: the matrix and the table."""
-    return answer(request, lang, "overview", lambda: _overview(request, lang, con))
+    return answer(request, lang, "overview", lambda: _overview(request, lang))
 
 
 # ---------------------------------------------------------------- commodity
@@ -274,9 +271,8 @@ def trade_tables(request: Request, explained: Any, lang: str) -> dict[str, Any]:
     return out
 
 
-def commodity_view(request: Request, rep: Any, lang: str, con: Any) -> dict[str, Any]:
+def commodity_view(request: Request, rep: Any, lang: str) -> dict[str, Any]:
     """Everything the commodity page shows, from the report of one commodity."""
-    from critmin.service.indicators import explain, indicators
     from critmin.views.charts import radar_figure
     from critmin.views.report import missing_reason, report_frames, scope_text, type_reason
     from critmin.views.web.pages_charts import series_figure
@@ -284,7 +280,7 @@ def commodity_view(request: Request, rep: Any, lang: str, con: Any) -> dict[str,
     p, frames = Params(request.query_params), report_frames(rep)
     row, summary = next(frames.types.itertuples(index=False)), rep.summary[0]
     cid, importer = summary.commodity, rep.importers[0]
-    series = indicators(indicators_request(p, cid), con)
+    series, _ = run(request, "indicators", indicators_request(p, cid))
     series_table = table_view(series.frame, lang, "series-table", columns=[
         "stage", "year", "indicator", "value", "basis", "missing"])
     series_table.downloads = download_links(request, lang, commodity_path(request),
@@ -297,15 +293,14 @@ def commodity_view(request: Request, rep: Any, lang: str, con: Any) -> dict[str,
                      for a, m in summary.missing.items()],
             "axes": axes_table(request, frames, lang), "series_table": series_table,
             "series": figure_json(series_figure(series.frame, lang)),
-            "trade": trade_tables(request, explain(explain_request(p, cid, con), con), lang)}
+            "trade": trade_tables(request, run(request, "indicators --explain", explain_request(
+                request, cid, rep.year))[0], lang)}
 
 
-def _commodity(request: Request, lang: str, name: str, con: Any) -> Response:
-    from critmin.service.assess import report
-
+def _commodity(request: Request, lang: str, name: str) -> Response:
     p = Params(request.query_params)
-    rep = report(report_request(p, lang, [name]), con)
-    view = commodity_view(request, rep, lang, con)
+    rep, _ = run(request, "report", report_request(p, lang, [name]))
+    view = commodity_view(request, rep, lang)
     title = text("web_title_commodity", lang).format(
         commodity=label("commodity", view["cid"], lang), importer=view["importer"],
         year=rep.year)
@@ -326,15 +321,13 @@ def commodity_pick(request: Request, lang: str) -> Response:
 
 
 @router.get("/{lang}/commodity/{name}.{fmt}")
-def commodity_twin(request: Request, lang: str, name: str, fmt: str,
-                   con: Store) -> Response:
+def commodity_twin(request: Request, lang: str, name: str, fmt: str) -> Response:
     """The commodity page's twins: ``assess --explain`` (default), ``assess``,
     ``indicators``, ``partners`` and ``producers`` (``indicators --explain``)."""
-    return twin(request, lang, fmt, commodity_parts(request, name, con))
+    return twin(request, lang, fmt, commodity_parts(request, name))
 
 
 @router.get("/{lang}/commodity/{name}")
-def commodity_page(request: Request, lang: str, name: str,
-                   con: Store) -> Response:
+def commodity_page(request: Request, lang: str, name: str) -> Response:
     """One commodity for the importer and year."""
-    return answer(request, lang, "overview", lambda: _commodity(request, lang, name, con))
+    return answer(request, lang, "overview", lambda: _commodity(request, lang, name))

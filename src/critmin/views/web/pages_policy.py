@@ -20,15 +20,14 @@ from critmin.views.i18n import label, text
 from critmin.views.web.pages_common import (
     Params,
     Part,
-    Store,
     answer,
+    command_part,
     commodity_choices,
     country_choices,
     download_links,
     figure_json,
     is_htmx,
     render,
-    response_rows,
     table_view,
     twin,
 )
@@ -71,11 +70,9 @@ def whatif_request(p: Params) -> Any:
                          commodities=[commodity], levers=levers)
 
 
-def whatif_part(p: Params, con: Any) -> Part:
-    from critmin.service.assess import whatif
-
-    response = whatif(whatif_request(p), con)
-    return Part(response, response_rows(response), "whatif")
+def whatif_part(request: Request) -> Part:
+    return command_part(request, "whatif", whatif_request(Params(request.query_params)),
+                        "whatif")
 
 
 def whatif_result(request: Request, response: Any, lang: str) -> dict[str, Any]:
@@ -101,10 +98,10 @@ def whatif_result(request: Request, response: Any, lang: str) -> dict[str, Any]:
                       for r in types.itertuples(index=False)]}
 
 
-def _whatif(request: Request, lang: str, con: Any) -> Response:
+def _whatif(request: Request, lang: str) -> Response:
     p = Params(request.query_params)
     ran = any(p.text(k) for k in LEVER_PARAMS)
-    result = whatif_result(request, whatif_part(p, con).response, lang) if ran else None
+    result = whatif_result(request, whatif_part(request).response, lang) if ran else None
     if is_htmx(request):
         return render(request, "_whatif_result.html", lang, "whatif", result=result)
     return render(request, "whatif.html", lang, "whatif", title=text("web_title_whatif", lang),
@@ -114,18 +111,15 @@ def _whatif(request: Request, lang: str, con: Any) -> Response:
 
 
 @router.get("/{lang}/whatif.{fmt}")
-def whatif_twin(request: Request, lang: str, fmt: str,
-                con: Store) -> Response:
+def whatif_twin(request: Request, lang: str, fmt: str) -> Response:
     """``critmin whatif`` of the form's levers."""
-    p = Params(request.query_params)
-    return twin(request, lang, fmt, {"whatif": lambda: whatif_part(p, con)})
+    return twin(request, lang, fmt, {"whatif": lambda: whatif_part(request)})
 
 
 @router.get("/{lang}/whatif")
-def whatif_page(request: Request, lang: str, con: Store
-                ) -> Response:
+def whatif_page(request: Request, lang: str) -> Response:
     """The four levers; with any lever given, the radar before and after."""
-    return answer(request, lang, "whatif", lambda: _whatif(request, lang, con))
+    return answer(request, lang, "whatif", lambda: _whatif(request, lang))
 
 
 # ---------------------------------------------------------------- shock
@@ -155,15 +149,15 @@ def shock_request(p: Params) -> Any | None:
                         redirect_share=p.number("omega"), spare_capacity=p.number("kappa"))
 
 
-def impacts_part(p: Params, con: Any) -> Part:
-    from critmin.service.shocks import ShockRequest, scenario_run, shock
+def impacts_part(request: Request) -> Part:
+    from critmin.service.shocks import ShockRequest
 
-    request = shock_request(p)
-    if request is None:
+    asked = shock_request(Params(request.query_params))
+    if asked is None:
         raise CritminError("choose a library scenario (scenario=ID) or give exporter, "
                            "commodity and cut (mode=custom)")
-    response = (shock if isinstance(request, ShockRequest) else scenario_run)(request, con)
-    return Part(response, response_rows(response), "shock")
+    name = "shock" if isinstance(asked, ShockRequest) else "scenario run"
+    return command_part(request, name, asked, "shock")
 
 
 def bands_request(p: Params) -> Any:
@@ -182,24 +176,20 @@ def bands_request(p: Params) -> Any:
                               year=p.integer("year"), scenario=p.text("scenario"), workers=1)
 
 
-def bands_part(p: Params, con: Any) -> Part:
-    from critmin.service.shocks import uncertainty
-
-    response = uncertainty(bands_request(p), con)
-    return Part(response, response_rows(response), "shock_bands")
+def bands_part(request: Request) -> Part:
+    return command_part(request, "uncertainty", bands_request(Params(request.query_params)),
+                        "shock_bands")
 
 
-def scenarios_part(p: Params, con: Any) -> Part:
-    from critmin.service.shocks import ScenarioListRequest, scenario_list
+def scenarios_part(request: Request) -> Part:
+    from critmin.service.shocks import ScenarioListRequest
 
-    response = scenario_list(ScenarioListRequest())
-    return Part(response, response_rows(response), "scenarios")
+    return command_part(request, "scenario list", ScenarioListRequest(), "scenarios")
 
 
-def shock_parts(request: Request, con: Any) -> dict[str, Any]:
-    p = Params(request.query_params)
-    return {"impacts": lambda: impacts_part(p, con), "bands": lambda: bands_part(p, con),
-            "scenarios": lambda: scenarios_part(p, con)}
+def shock_parts(request: Request) -> dict[str, Any]:
+    return {"impacts": lambda: impacts_part(request), "bands": lambda: bands_part(request),
+            "scenarios": lambda: scenarios_part(request)}
 
 
 def chart_rows(impacts: pd.DataFrame) -> pd.DataFrame:
@@ -225,12 +215,13 @@ def shock_result(request: Request, response: Any, bands: Any | None, lang: str
     rows without figures), and the bands' table when there are bands."""
     from critmin.views import shock_text
     from critmin.views.charts import shortfall_figure
+    from critmin.views.web.pages_charts import without_caption
 
     a, frame = response.assumptions, response.frame
     impacts = chart_rows(frame.rename(columns={"commodity": "commodity_id"}))
-    fig = shortfall_figure(impacts, a, lang, bands=band_frame(bands),
-                           draws=None if bands is None else bands.draws,
-                           command=response.command)
+    fig = without_caption(shortfall_figure(impacts, a, lang, bands=band_frame(bands),
+                                           draws=None if bands is None else bands.draws,
+                                           command=response.command))
     table = table_view(frame, lang, "impacts-table", columns=SHOCK_TABLE)
     table.downloads = download_links(request, lang, "shock", "impacts")
     band_table = None
@@ -239,20 +230,22 @@ def shock_result(request: Request, response: Any, bands: Any | None, lang: str
                                 lang, "bands-table", columns=BAND_TABLE)
         band_table.downloads = download_links(request, lang, "shock", "bands")
     return {"title": shock_text.title(a, response.command, lang), "figure": figure_json(fig),
+            "subtitle": "" if bands is None else text("chart_bands_title", lang).format(
+                draws=bands.draws),
             "table": table, "bands": band_table, "more": len(frame) > CHART_ROWS,
             "lines": shock_text.missing_lines(list(frame["missing"]), lang)
             + shock_text.assumption_lines(a, lang, monte_carlo=bands is not None)}
 
 
-def _shock(request: Request, lang: str, con: Any) -> Response:
+def _shock(request: Request, lang: str) -> Response:
     p = Params(request.query_params)
     result = None
     if shock_request(p) is not None:
-        bands = bands_part(p, con).response if p.flag("bands") else None
-        result = shock_result(request, impacts_part(p, con).response, bands, lang)
+        bands = bands_part(request).response if p.flag("bands") else None
+        result = shock_result(request, impacts_part(request).response, bands, lang)
     if is_htmx(request):
         return render(request, "_shock_result.html", lang, "shock", result=result)
-    scenarios = scenarios_part(p, con).response.frame
+    scenarios = scenarios_part(request).response.frame
     return render(request, "shock.html", lang, "shock", title=text("web_title_shock", lang),
                   params=p, result=result, commodities=commodity_choices(lang),
                   countries=country_choices(lang), scenarios=[
@@ -261,15 +254,13 @@ def _shock(request: Request, lang: str, con: Any) -> Response:
 
 
 @router.get("/{lang}/shock.{fmt}")
-def shock_twin(request: Request, lang: str, fmt: str,
-               con: Store) -> Response:
+def shock_twin(request: Request, lang: str, fmt: str) -> Response:
     """``critmin shock`` / ``scenario run`` (default), ``uncertainty`` (``part=bands``),
     ``scenario list`` (``part=scenarios``)."""
-    return twin(request, lang, fmt, shock_parts(request, con))
+    return twin(request, lang, fmt, shock_parts(request))
 
 
 @router.get("/{lang}/shock")
-def shock_page(request: Request, lang: str, con: Store
-               ) -> Response:
+def shock_page(request: Request, lang: str) -> Response:
     """A library scenario or one's own cut; the shortfall per importer."""
-    return answer(request, lang, "shock", lambda: _shock(request, lang, con))
+    return answer(request, lang, "shock", lambda: _shock(request, lang))

@@ -1,0 +1,256 @@
+"""The web pages end to end in a real browser: Debian's Chromium driven by Playwright
+against ``critmin serve`` (uvicorn, a free loopback port, the test store with the
+official releases). Every page in both languages draws its charts with no console
+error and no id left in its Japanese text; the reader changes importer and commodity,
+runs a what-if and a shock, uploads an example BOM, sorts, filters and downloads a table.
+
+Screenshots are kept in ``.cache/screens/`` (``$CRITMIN_SCREENS``): one browser for the
+module, one server for the session.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENS = Path(os.environ.get("CRITMIN_SCREENS", REPO / ".cache" / "screens"))
+BOMS = REPO / "src" / "critmin" / "analysis" / "data" / "bom"
+PAGES = [("overview", "/"), ("commodity", "/commodity/cobalt"), ("whatif", "/whatif"),
+         ("shock", "/shock"), ("demand", "/demand"),
+         ("exposure", "/exposure?bom=example:ev_traction_motor"), ("data", "/data")]
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+"""An id such as ``rare_earths`` or ``import_governance``: never in Japanese text."""
+SHOWN_TEXT = """() => {
+  const main = document.querySelector('main');
+  let shown = main.innerText;
+  for (const c of main.querySelectorAll('code')) { shown = shown.replace(c.innerText, ''); }
+  return shown;
+}"""
+"""The text a reader sees in ``main``, less ``<code>`` (file names, hashes)."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(imported_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``critmin serve`` on a free loopback port over a home linking the test store."""
+    home = tmp_path_factory.mktemp("web-home")
+    (home / "critmin.duckdb").symlink_to(imported_store)
+    port = free_port()
+    env = {**os.environ, "CRITMIN_HOME": str(home), "CRITMIN_LANG": "en"}
+    env.pop("CRITMIN_TOKEN", None)
+    log = open(home / "server.log", "wb")  # noqa: SIM115 (closed at teardown)
+    proc = subprocess.Popen([sys.executable, "-m", "critmin", "serve", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, proc, home / "server.log")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def wait_until_up(base: str, proc: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            pytest.fail(f"critmin serve exited: {log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{base}/static/app.js", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"critmin serve did not answer in {seconds} s: {log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page with its console errors and failed requests collected."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page, self.base, self.errors = page, base, []
+        page.on("console", lambda m: self.errors.append(f"console: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(
+            f"request failed: {r.url} {r.failure}"))
+
+    def go(self, path: str) -> Any:
+        response = self.page.goto(self.base + path)
+        assert response is not None and response.status == 200, (path, response)
+        self.settle()
+        return response
+
+    def settle(self) -> None:
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('.plot[data-figure]')]"
+            ".filter(p => !p.closest('details:not([open])'))"
+            ".every(p => p.querySelector('.main-svg'))", timeout=20_000)
+
+    def shot(self, name: str) -> Path:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        path = SCREENS / f"web_{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture()
+def tab(browser: Any, server: str) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900},
+                                  accept_downloads=True, locale="ja-JP")
+    watched = Watched(context.new_page(), server)
+    yield watched
+    context.close()
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_draws_without_errors(tab, lang) -> None:
+    from critmin.views.i18n import text
+
+    for name, path in PAGES:
+        tab.go(f"/{lang}{path}")
+        key = "web_title_" + ("overview" if name == "overview" else name)
+        assert tab.page.title().startswith(text(key, lang).split("{")[0]), (name, lang)
+        assert tab.page.locator("html").get_attribute("lang") == lang
+        shown = tab.page.evaluate(SHOWN_TEXT)
+        if lang == "ja":
+            assert not SNAKE.findall(shown), (name, sorted(set(SNAKE.findall(shown))))
+        tab.shot(f"{name}_{lang}")
+
+
+def test_change_importer_and_commodity(tab) -> None:
+    page = tab.page
+    tab.go("/en/")
+    page.fill("input[name=importer]", "KOR")
+    page.click("form.context button[type=submit]")
+    tab.settle()
+    assert "importer=KOR" in page.url and "KOR" in page.title()
+    page.click("#overview-table a:text-is('Cobalt')")
+    tab.settle()
+    assert "/en/commodity/cobalt" in page.url and "importer=KOR" in page.url
+    page.select_option("select[name=commodity]", "graphite")
+    page.click("form.context button[type=submit]")
+    tab.settle()
+    assert "/en/commodity/graphite" in page.url and page.title().startswith("Graphite")
+    page.click(".langs a[data-lang=ja]")
+    tab.settle()
+    assert "/ja/commodity/graphite" in page.url and "importer=KOR" in page.url
+    assert page.title().startswith("黒鉛") and page.locator("#radar .main-svg").count() >= 1
+    tab.shot("commodity_graphite_KOR_ja")
+
+
+def test_overview_table_sorts_and_filters(tab) -> None:
+    page = tab.page
+    tab.go("/en/?importer=JPN")
+    head = page.locator("#overview-table thead th").nth(1)   # ① production concentration
+    head.click()
+    values = [float(v) for v in page.locator(
+        "#overview-table tbody tr td:nth-child(2)").evaluate_all(
+        "cells => cells.map(c => c.dataset.sort).filter(v => v !== '')")]
+    assert values == sorted(values) and len(values) > 30
+    head.click()
+    first = float(page.locator("#overview-table tbody tr td:nth-child(2)").first
+                  .get_attribute("data-sort"))
+    assert first == max(values)
+    page.fill("input.table-filter", "cobalt")
+    assert page.locator("#overview-table tbody tr:visible").count() == 1
+    assert page.inner_text("#overview-table-count") == "1"
+
+
+def test_run_a_whatif(tab) -> None:
+    page = tab.page
+    tab.go("/ja/whatif")
+    page.select_option("#whatif-commodity", "rare_earths")
+    page.fill("input[name=mine_country]", "AUS")
+    page.fill("input[name=mine_t]", "20000")
+    page.click("#whatif-run")
+    page.wait_for_selector("#whatif-result")
+    tab.settle()
+    assert "mine_t=20000" in page.url  # htmx pushed the page's own address
+    traces = page.evaluate("() => document.getElementById('whatif-radar-1').data.length")
+    assert traces == 2  # before and after
+    assert page.locator("#whatif-table tbody tr").count() == 6
+    assert "政策実施前" in page.inner_text("#whatif-result")
+    assert "/en/whatif?" in page.get_attribute(".langs a[data-lang=en]", "href")
+    tab.shot("whatif_result_ja")
+
+
+def test_run_a_shock(tab) -> None:
+    page = tab.page
+    tab.go("/en/shock")
+    page.select_option("#shock-scenario", "cn_graphite_2023")
+    page.click("#shock-run")
+    page.wait_for_selector("#shock-result")
+    tab.settle()
+    rows = page.locator("#impacts-table tbody tr")
+    assert rows.count() >= 1 and "JPN" in rows.first.inner_text()
+    assert "Caveat" in page.inner_text("#shock-lines") or "caveat" in page.inner_text(
+        "#shock-lines").lower()
+    page.check("input[name=mode][value=custom]")
+    assert page.locator("fieldset[data-mode-panel=library]").is_hidden()
+    page.fill("input[name=exporter]", "CHN")
+    page.select_option("fieldset[data-mode-panel=custom] select[name=commodity]", "graphite")
+    page.fill("input[name=cut]", "0.5")
+    page.click("#shock-run")
+    page.wait_for_selector("#shock-result h2:has-text('50')")
+    tab.settle()
+    assert "China" in page.inner_text("#shock-result h2")
+    tab.shot("shock_result_en")
+
+
+def test_upload_an_example_bom(tab) -> None:
+    page = tab.page
+    tab.go("/ja/exposure")
+    page.set_input_files("#bom-file", str(BOMS / "li_ion_battery_pack.csv"))
+    page.click("#bom-run")
+    page.wait_for_selector("#exposure-result")
+    tab.settle()
+    text = page.inner_text("#exposure-result")
+    assert "リチウムイオン電池パック" in text and "コバルト" in text
+    assert page.locator("#exposure-table tbody tr").count() >= 4
+    assert page.locator("#bom-saved").count() == 0  # not saved without the tick
+    tab.shot("exposure_upload_ja")
+
+
+def test_download_a_table(tab, tmp_path) -> None:
+    page = tab.page
+    tab.go("/en/commodity/cobalt")
+    with page.expect_download() as info:
+        page.click(".scroll:has(#axes-table) + .downloads a[data-format=csv]")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert info.value.suggested_filename == "cobalt_axes_en.csv"
+    assert [r["axis"] for r in rows][:2] == ["production_concentration",
+                                             "reserve_concentration"]
