@@ -389,7 +389,7 @@ AXES_MOVED = ("production_concentration", "reserve_concentration",
 deltas (methods.md §8 axes 1–4)."""
 
 
-def project_lever(project: Any, importer: str) -> dict[str, Any]:
+def project_lever(project: Any) -> dict[str, Any]:
     """The what-if lever record of a project (① mine or ② smelter)."""
     share = project.offtake.share if project.offtake else 0.0
     lever = {"lever": project.stage, "commodity": project.commodity,
@@ -419,7 +419,7 @@ def _geo(con: Any, project: Any, importer: str, year: int | None
     from critmin.service.assess import WhatIfRequest, whatif
 
     r = whatif(WhatIfRequest(importer=importer, year=year,
-                             levers=[project_lever(project, importer)]), con)
+                             levers=[project_lever(project)]), con)
     rows = r.frame[r.frame["commodity"] == project.commodity]
     return rows[["importer", "commodity", "axis", "before", "after", "delta"]], r.year
 
