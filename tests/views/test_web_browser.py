@@ -28,9 +28,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SCREENS = Path(os.environ.get("CRITMIN_SCREENS", REPO / ".cache" / "screens"))
 BOMS = REPO / "src" / "critmin" / "analysis" / "data" / "bom"
-PAGES = [("overview", "/"), ("commodity", "/commodity/cobalt"), ("whatif", "/whatif"),
-         ("shock", "/shock"), ("demand", "/demand"),
-         ("exposure", "/exposure?bom=example:ev_traction_motor"), ("data", "/data")]
+PAGES = [("overview", "overview", "/"), ("commodity", "commodity", "/commodity/cobalt"),
+         ("whatif", "whatif", "/whatif"), ("shock", "shock", "/shock"),
+         ("demand", "demand", "/demand"),
+         ("exposure", "exposure", "/exposure?bom=example:ev_traction_motor"),
+         ("data", "data", "/data"),
+         ("whatif_levers", "whatif", "/whatif?commodity=cobalt&saving=0.2&recycling=0.3"),
+         ("shock_bands", "shock", "/shock?scenario=cn_heavy_rare_earths_2025&importer=JPN"
+          "&bands=1&draws=200"),
+         ("exposure_shock", "exposure", "/exposure?bom=example:li_ion_battery_pack"
+          "&shock=library&scenario=cn_graphite_2023")]
+"""(screenshot name, page, path): every page, and the pages of a result."""
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 """An id such as ``rare_earths`` or ``import_governance``: never in Japanese text."""
 SHOWN_TEXT = """() => {
@@ -138,9 +146,9 @@ def tab(browser: Any, server: str) -> Iterator[Watched]:
 def test_every_page_draws_without_errors(tab, lang) -> None:
     from critmin.views.i18n import text
 
-    for name, path in PAGES:
+    for name, page, path in PAGES:
         tab.go(f"/{lang}{path}")
-        key = "web_title_" + ("overview" if name == "overview" else name)
+        key = f"web_title_{page}"
         assert tab.page.title().startswith(text(key, lang).split("{")[0]), (name, lang)
         assert tab.page.locator("html").get_attribute("lang") == lang
         shown = tab.page.evaluate(SHOWN_TEXT)

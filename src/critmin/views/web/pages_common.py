@@ -218,6 +218,7 @@ def base_context(request: Request, lang: str, page: str) -> dict[str, Any]:
     return {"lang": lang, "page": page, "t": lambda key: text(key, lang),
             "label": lambda kind, ident: label(kind, ident, lang),
             "h": lambda column: header(column, lang), "colon": "：" if lang == "ja" else ": ",
+            "cap": lambda words: words[:1].upper() + words[1:],
             "switch": [{"lang": code, "name": text("web_lang_name", code),
                         "url": f"/{code}{rest}{query}", "current": code == lang}
                        for code in LANGS],
@@ -332,7 +333,8 @@ def cell_view(value: Any, column: str, lang: str, shown: Callable[[Any], str] | 
         words = country(value, lang)
     else:
         words = cell(value, column, lang)
-    kind = "na" if missing and number else ("num" if number else "")
+    kind = "na" if missing and number else ("num" if number else (
+        "country" if column in COUNTRY_COLUMNS else ""))
     return {"text": words, "sort": "" if missing else (repr(value) if number else None),
             "cls": cls(value) if cls is not None else kind,
             "href": href(value) if href is not None and not missing else None}

@@ -93,6 +93,17 @@ def demand_parts(request: Request) -> dict[str, Any]:
                                               DemandScenariosRequest(), "demand_scenarios")}
 
 
+def chart_title(record: dict[str, Any], lang: str) -> str:
+    """The chart's title in ``lang``: mineral, scenario and region by name, CAGR."""
+    from critmin.views.tables import cell
+
+    region = text("web_japan" if record["region"] == "JPN" else "web_world", lang)
+    return text("web_demand_chart_title", lang).format(
+        mineral=label("commodity", record["mineral"], lang),
+        scenario=cell(record["scenario"], "scenario", lang), region=region,
+        cagr=f"{100 * record['cagr_2019_2050']:.1f}")
+
+
 def demand_result(request: Request, lang: str) -> dict[str, Any]:
     """The chart, the table of every fifth year and the sensitivity table."""
     from critmin.views.charts import demand_figure
@@ -110,7 +121,8 @@ def demand_result(request: Request, lang: str) -> dict[str, Any]:
     sens = table_view(sensitivity.frame, lang, "sensitivity-table",
                       columns=["parameter", "elasticity", "S1", "S1_conf", "ST", "ST_conf"])
     sens.downloads = download_links(request, lang, "demand", "sensitivity")
-    return {"figure": figure_json(demand_figure(record, lang)), "table": table,
+    fig = demand_figure(record, lang).update_layout(title=chart_title(record, lang))
+    return {"figure": figure_json(fig), "table": table,
             "sensitivity": sens, "record": record,
             "mineral_name": label("commodity", record["mineral"], lang),
             "sens_year": sensitivity.request["year"]}

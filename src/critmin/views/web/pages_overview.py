@@ -59,9 +59,13 @@ def assess_request(p: Params, **extra: Any) -> Any:
 
 
 def report_request(p: Params, lang: str, commodities: list[str] | None = None) -> Any:
-    """The report request behind a page (the assessment in ``lang``)."""
+    """The report request behind a page (the assessment in ``lang``) of one importer."""
+    from critmin.errors import CritminError
     from critmin.service.assess import ReportRequest
 
+    if (p.text("importer") or "").lower() == "all":
+        raise CritminError("importer: a page shows one importer (a country, or a group such "
+                           "as EU27); every importer at once: the .json or .csv twin")
     return ReportRequest(importers=[p.text("importer", "JPN")], year=p.integer("year"),
                          commodities=commodities, commodity_set=p.text("set", "all"),
                          lang=lang)

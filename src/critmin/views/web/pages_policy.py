@@ -75,6 +75,24 @@ def whatif_part(request: Request) -> Part:
                         "whatif")
 
 
+LEVER_MEASURE = {"mine": "mine_investment", "smelter": "smelter_investment",
+                 "saving": "saving_substitution", "recycling": "recycling_technology"}
+LEVER_NUMBER = {"mine": "①", "smelter": "②", "saving": "③", "recycling": "④"}
+
+
+def lever_lines(levers: list[dict[str, Any]], lang: str) -> list[str]:
+    """Each lever of a what-if request in words: the measure, its commodity and values."""
+    from critmin.views.tables import cell
+    from critmin.views.web.pages_charts import bracketed
+
+    sep, colon = ("、", "：") if lang == "ja" else (", ", ": ")
+    return [LEVER_NUMBER[lv["lever"]] + " " + bracketed(
+                label("measure", LEVER_MEASURE[lv["lever"]], lang),
+                label("commodity", lv["commodity"], lang), lang) + colon + sep.join(
+                f"{text('param_' + k, lang)} {cell(v, k, lang)}" for k, v in lv.items()
+                if k not in ("lever", "commodity")) for lv in levers]
+
+
 def whatif_result(request: Request, response: Any, lang: str) -> dict[str, Any]:
     """Before/after radars, the table of every axis and each type before → after."""
     from critmin.views.charts import radar_figure
@@ -92,6 +110,7 @@ def whatif_result(request: Request, response: Any, lang: str) -> dict[str, Any]:
     return {"radars": [figure_json(radar_figure(before, c.importer, c.commodity, lang,
                                                 after=after)) for c in cells],
             "table": table, "year": response.year,
+            "levers": lever_lines(response.request["levers"], lang),
             "types": [{"commodity": label("commodity", r.commodity, lang),
                        "before": label("type", r.type_before, lang),
                        "after": label("type", r.type_after, lang)}
