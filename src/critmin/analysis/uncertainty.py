@@ -709,8 +709,9 @@ def shock_model(data: Any, scenario: Any, importers: dict[str, set[str]]) -> Sho
     cells = sorted({(s.commodity_id, s.stage) for s in scenario.shocks})
     cidx = {c: i for i, c in enumerate(cells)}
     f = flow_cuts(data, scenario)
-    f = f[[(c, s) in cidx for c, s in zip(f["commodity_id"], f["stage"], strict=True)]]
-    f = f.reset_index(drop=True)
+    keep = np.array([(c, s) in cidx for c, s in zip(f["commodity_id"], f["stage"],
+                                                     strict=True)], dtype=bool)
+    f = f.loc[keep].reset_index(drop=True)  # a list would select columns when empty
     bounds = np.array([s.cut_bounds() for s in scenario.shocks], dtype=float).reshape(-1, 2)
     # who restricts and who lost supply: the scenario's own sets (a cut of 0: its range)
     active = replace(scenario, shocks=tuple(
