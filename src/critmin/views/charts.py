@@ -223,10 +223,14 @@ def demand_figure(record: dict[str, Any], lang: str = "ja") -> Any:
         fig.add_trace(go.Scatter(
             x=years, y=[record["series"][y][part] for y in years], stackgroup="one",
             name=text(f"demand_{part}", lang), line={"color": colour}))
+    from critmin.views.tables import cell
+
     name = label("commodity", record["mineral"], lang)
+    scenario = cell(record["scenario"], "scenario", lang)
+    region = cell(record["region"], "importer", lang)  # a country code, or "world"
     fig.update_layout(
-        title=f"{text('demand_title', lang)}: {name} ({record['scenario']}, "
-              f"{record['region']}) — CAGR 2019–2050 {100 * record['cagr_2019_2050']:.1f} %",
+        title=f"{text('demand_title', lang)}: {name} ({scenario}, {region}) — "
+              f"{text('cagr', lang)} 2019–2050 {100 * record['cagr_2019_2050']:.1f} %",
         yaxis_title=f"{text('demand_axis', lang)} ({record['unit']})", width=760, height=440,
         font={"family": "Noto Sans CJK JP, Noto Sans JP, sans-serif"})
     return fig
