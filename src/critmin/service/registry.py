@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 MODULES = ("catalog", "data", "indicators", "assess", "shocks", "demand", "exposure",
-           "validate", "economics")
+           "validate", "economics", "signals")
 
 Command = tuple[type, type, Callable[..., Any]]
 

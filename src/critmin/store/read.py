@@ -290,6 +290,48 @@ def own_production_of(con: Any, iso3s: list[str], commodity_ids: list[str],
         order by 1, 2, 3""", [iso3s, commodity_ids, year, year]).df()
 
 
+def market_price_rows(con: Any) -> pd.DataFrame:
+    """``commodity_id, series, period, value, unit, source_id``: every market price of a
+    catalog commodity with a positive value (``period`` ``YYYY-MM`` monthly, ``YYYY``
+    annual), by series and period (the early-warning signals, methods.md §18)."""
+    return con.execute("""
+        select commodity_id, series, period, value, unit, source_id from price
+        where basis = 'market' and commodity_id is not null and value > 0
+        order by series, period""").df()
+
+
+def main_unit_values(con: Any) -> pd.DataFrame:
+    """``commodity_id, stage, hs6, year, price, n_flows, source_ids``: the world trade unit
+    value (``unit_value``, USD/kg) of each commodity stage's main HS6 code — the code of
+    role ``main``, else the first; codes shared with other commodities are never one
+    commodity's price (methods.md §6) — with the trade sources of the code-year."""
+    return con.execute("""
+        with main as (
+            select commodity_id, stage, first(hs6 order by role <> 'main', hs6) as hs6
+            from commodity_stage where hs6 <> '' and role <> 'shared' group by all),
+        src as (select hs6, year, string_agg(distinct source_id, '; ' order by source_id)
+                       as source_ids
+                from trade where hs6 in (select hs6 from main) group by all)
+        select m.commodity_id, m.stage, m.hs6, u.year, u.price, u.n_flows, s.source_ids
+        from main m join unit_value u using (hs6) left join src s using (hs6, year)
+        where u.price > 0 order by 1, 2, 4""").df()
+
+
+def governance_rows(con: Any, dimension: str = "PV") -> pd.DataFrame:
+    """``iso3, year, estimate, std_error, source_id``: the WGI rows of ``dimension`` (every
+    source; a country-year can have one row per WGI edition)."""
+    return con.execute(
+        "select iso3, year, estimate, std_error, source_id from governance "
+        "where dimension = ? order by iso3, source_id, year", [dimension]).df()
+
+
+def event_rows(con: Any) -> pd.DataFrame:
+    """``date, iso3, commodity_id, measure, detail, source, source_id``: the export
+    restrictions and similar dated events of the ``event`` table, by date."""
+    return con.execute("select date, iso3, commodity_id, measure, detail, source, source_id "
+                       "from event order by date, iso3, commodity_id").df()
+
+
 def price_rows(con: Any, series: list[str]) -> pd.DataFrame:
     """``series, period, value, unit``: the price rows of ``series`` (``price.series``
     ids, e.g. ``pinksheet:Platinum``) with a value, by series and period (``YYYY`` or
@@ -305,3 +347,9 @@ def unit_value_rows(con: Any, hs6: list[str]) -> pd.DataFrame:
     return con.execute(
         "select hs6, cast(year as integer) as year, price, n_flows from unit_value "
         "where hs6 in (select unnest(?)) order by hs6, year", [hs6]).df()
+
+
+def trade_sources_by_year(con: Any) -> pd.DataFrame:
+    """``year, source_ids``: the trade sources (``"a; b"``) of each year of ``trade``."""
+    return con.execute("select year, string_agg(distinct source_id, '; ' order by source_id) "
+                       "as source_ids from trade group by 1 order by 1").df()

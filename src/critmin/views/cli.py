@@ -13,6 +13,7 @@ from critmin.views import (  # noqa: F401 (registration)
     cli_indicators,
     cli_serve,
     cli_shocks,
+    cli_signals,
     cli_validate,
 )
 from critmin.views.app import app
