@@ -1,4 +1,4 @@
-"""Urban-mining economics: the switching price of a scrap stream (methods.md §16).
+"""Urban-mining economics: the switching price of a scrap stream (methods.md §16, §19).
 
 A scrap stream (NdFeB magnets from hard disks or motors, black mass from NMC or LFP
 batteries, PGM from autocatalysts) is a cost model per tonne of *feed* (the scrap as
@@ -272,7 +272,7 @@ def switching_price(content: Any, recovery: Any, payable: Any, collection: Any =
                     dismantling: Any = 0.0, processing: Any = 0.0, refining: Any = 0.0,
                     logistics: Any = 0.0, credits: Any = 0.0, subsidy: Any = 0.0
                     ) -> np.ndarray:
-    """The primary price at which recycling breaks even (methods.md §16):
+    """The primary price at which recycling breaks even (methods.md §16, §19):
 
         P* = (C_collect + C_dismantle + C_process + C_refine + C_logistics − B − S)
              / (c · y · π)

@@ -1,4 +1,5 @@
-"""Three-layer evaluation of a mine or refinery project (methods.md §16; seed 000 scene 2).
+"""Three-layer evaluation of a mine or refinery project (methods.md §16, §19; seed 000
+scene 2).
 
 Financial layer: a cash-flow model per year t = 0 … T−1 (t = 0 undiscounted),
 

@@ -1,7 +1,7 @@
 """Secondary supply from in-use stocks: a dynamic stock model per product (flodym).
 
-methods.md §16 (the economics of secondary supply) with §13 (demand): for each product
-k holding the commodity (t of commodity content per year),
+methods.md §16 and §19 (the economics of secondary supply) with §13 (demand): for each
+product k holding the commodity (t of commodity content per year),
 
     inflow  I_k(t)  history path H_k (linear between the years given, 0 before the
                     first), after its last year t_h grown with a driver of the demand
