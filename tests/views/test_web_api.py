@@ -261,6 +261,7 @@ def test_a_fault_is_a_short_500(client, monkeypatch) -> None:
     ("/api/uncertainty", {"draws": 10, "workers": 64}, "workers"),
     ("/api/demand/sensitivity", {"sobol": 1_000_000}, "4,096"),
     ("/api/demand/sensitivity", {"seed": -1}, "seed"),  # found by schemathesis: was a 500
+    ("/api/demand/sensitivity", {"spread": 1e-181}, "spread"),  # the same
     ("/api/uncertainty", {"draws": 10, "seed": -5}, "seed"),
 ])
 def test_no_file_path_no_unbounded_work(client, path, query, word) -> None:

@@ -96,6 +96,7 @@ MAX_WORKERS = 2
 MAX_MEMORY_MB = 1_024
 MIN_CHUNK = 50
 MAX_SOBOL = 4_096
+MIN_SPREAD = 1e-9
 MAX_BOM_ROWS = 50_000
 """Most rows of an uploaded BOM (its bytes: :data:`.security.MAX_UPLOAD_BYTES`)."""
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -302,9 +303,16 @@ def check_web(name: str, request: Any, upload: bool = False) -> None:
         raise WebInputError(f"seed: a whole number from 0 to 2**63 − 1 (got {request.seed})")
     if name == "uncertainty":
         _bounded_uncertainty(request)
-    if name == "demand sensitivity" and request.sobol > MAX_SOBOL:
+    if name == "demand sensitivity":
+        _bounded_sensitivity(request)
+
+
+def _bounded_sensitivity(request: Any) -> None:
+    if request.sobol > MAX_SOBOL:
         raise WebInputError(f"sobol: at most {MAX_SOBOL:,} base samples on the web "
                             f"(got {request.sobol:,}); the CLI runs more")
+    if 0 < request.spread < MIN_SPREAD:  # 1 − s == 1 + s in floating point: no interval
+        raise WebInputError(f"spread: at least {MIN_SPREAD:g} (got {request.spread:g})")
 
 
 def _in_library(name: str, scenario: str) -> None:
