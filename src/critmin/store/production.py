@@ -155,6 +155,15 @@ def refresh_own_production(con: Any) -> int:
     return con.execute("select count(*) from own_production").fetchall()[0][0]
 
 
+OWN_OR_DEFAULT = """
+    case when o.status is not null then o.domestic_lo else d.domestic_lo end as domestic_lo,
+    case when o.status is not null then o.domestic_hi else d.domestic_hi end as domestic_hi,
+    coalesce(o.status, d.status) as status,
+    case when o.status is not null then o.source_id else d.source_id end as source_id"""
+"""SQL fragment: a country's own row of ``own_production`` (alias ``o``) where a source
+names it, else the stage-year default (alias ``d``)."""
+
+
 def own_production_sql(preference: tuple[str, ...], year_relation: str, cells: str,
                        multi: list[int] | None) -> str:
     """SQL of the own production of the ``cells`` (a relation ``i_ix, cs_ix, year``):
@@ -172,14 +181,7 @@ def own_production_sql(preference: tuple[str, ...], year_relation: str, cells: s
     ids = ", ".join(map(str, multi or []))
     not_group = f"where m.i_ix not in ({ids})" if ids else ""
     single = f"""
-        select c.i_ix, c.cs_ix, c.year,
-               case when o.status is not null then o.domestic_lo else d.domestic_lo end
-                   as domestic_lo,
-               case when o.status is not null then o.domestic_hi else d.domestic_hi end
-                   as domestic_hi,
-               coalesce(o.status, d.status) as status,
-               case when o.status is not null then o.source_id else d.source_id end
-                   as source_id
+        select c.i_ix, c.cs_ix, c.year, {OWN_OR_DEFAULT}
         from {cells} c
         join (select m.i_ix, k.country_key from m_members m join country_key k using (iso3)
               {not_group}) s using (i_ix)

@@ -267,19 +267,14 @@ def own_production_of(con: Any, iso3s: list[str], commodity_ids: list[str],
     basis and its factor to the canonical one (``stage_basis``). ``status`` is NULL where
     the store has no production of the stage in ``year`` (methods.md §7: 0 known,
     1 bounded by a remainder, 2 withheld, 5 on a basis that does not convert)."""
-    return con.execute("""
+    from critmin.store.production import OWN_OR_DEFAULT
+
+    return con.execute(f"""
         with k as (select iso3, country_key from country_key
                    where iso3 in (select unnest(?))),
              s as (select cs_ix, commodity_id, stage from stage_index
                    where commodity_id in (select unnest(?)))
-        select k.iso3, s.commodity_id, s.stage,
-               case when o.status is not null then o.domestic_lo else d.domestic_lo end
-                   as domestic_lo,
-               case when o.status is not null then o.domestic_hi else d.domestic_hi end
-                   as domestic_hi,
-               coalesce(o.status, d.status) as status,
-               case when o.status is not null then o.source_id else d.source_id end
-                   as source_id,
+        select k.iso3, s.commodity_id, s.stage, {OWN_OR_DEFAULT},
                b.canonical, b.trade_content, b.trade_factor
         from k cross join s
         left join own_production o on o.country_key = k.country_key and o.cs_ix = s.cs_ix
