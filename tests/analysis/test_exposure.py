@@ -307,3 +307,12 @@ def test_out_of_scope_commodities_get_diversification_but_no_package_moves():
     assert [a["action"] for a in acts[0]] == ["diversify_suppliers"]
     assert acts[1][0]["action"] == "diversify_suppliers" and len(acts[1]) > 1
     assert all(a.get("measure") for a in acts[1][1:])
+
+
+def test_a_damaged_workbook_is_a_bom_error_not_a_fault(tmp_path):
+    from critmin.analysis.exposure import BomError, read_bom_file
+
+    bad = tmp_path / "bom.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(BomError, match="cannot be read"):
+        read_bom_file(bad)

@@ -36,6 +36,7 @@ policy package, translated to company moves (catalog ``company_actions``).
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,7 +142,8 @@ def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYT
                                             keep_default_na=False)
         else:
             raise BomError(str(path), [(None, "file", "use a .csv or .xlsx file")])
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile,
+            KeyError) as exc:
         raise BomError(str(path), [(None, "file", f"cannot be read: {exc}")]) from None
     if len(frame) > max_rows:
         raise BomError(str(path), [(None, "file", f"more than {max_rows:,} rows")])

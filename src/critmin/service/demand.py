@@ -95,8 +95,9 @@ class DemandSensitivityRequest(Request):
     minerals: list[str] | None = None
     year: int = Field(2050, description="Target year (2019–2100).")
     sobol: int = Field(1024, description="Sobol base samples N (0: elasticities only).")
-    spread: float = Field(0.2, description="Each multiplier uniform on [1 − s, 1 + s].")
-    seed: int = 1
+    spread: float = Field(0.2, ge=1e-6, lt=1.0,
+                          description="Each multiplier uniform on [1 − s, 1 + s] (0 < s < 1).")
+    seed: int = Field(1, ge=0, description="Seed of the Sobol sample (0 or more).")
 
 
 class DemandSensitivityResponse(TableResponse):
