@@ -31,11 +31,18 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from critmin.errors import CritminError
 
@@ -70,6 +77,10 @@ def tagged(source: str) -> str:
     return source
 
 
+TaggedSource = Annotated[str, AfterValidator(tagged)]
+"""The ``source`` of a parameter-file entry: a text carrying its tag (:func:`tagged`)."""
+
+
 class Sourced(Strict):
     """A number with its source; ``low``/``high`` bound it for the tornado."""
 
@@ -77,12 +88,7 @@ class Sourced(Strict):
     low: float | None = None
     high: float | None = None
     unit: str = ""
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
 
 def library_folder(*parts: str) -> Any:
@@ -185,12 +191,7 @@ class PriceSpec(Strict):
     unit_value_factor: Sourced | None = Field(
         None, description="Factor from the unit value (kUSD per t of the HS product) to "
                           "USD per t of product.")
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
 
 class StreamParameters(Strict):

@@ -45,7 +45,12 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from critmin.analysis.economics import Strict, read_parameter_file, tagged, validated
+from critmin.analysis.economics import (
+    Strict,
+    TaggedSource,
+    read_parameter_file,
+    validated,
+)
 
 GEO_HOST_WEIGHT = 0.5
 """Weight of the host's governance in the geopolitical score [C]."""
@@ -75,12 +80,7 @@ class CashFlowModel(Strict):
     depreciation_years: int = Field(10, ge=1)
     salvage: float = 0.0
     discount_rate: float = Field(gt=-1, lt=1)
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
     @field_validator("capex", "output_t", "price")
     @classmethod
@@ -116,12 +116,7 @@ class Criterion(Strict):
     good: float | None = None
     bad: float | None = None
     unit: str = ""
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
     @model_validator(mode="after")
     def _form(self) -> Criterion:
@@ -187,13 +182,8 @@ class Project(Strict):
     esg: Esg | None = None
     weights: Weights = Weights()
     risk_premium: float = Field(0.0, ge=0)
-    source: str
+    source: TaggedSource
     notes: str = ""
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
 
     @model_validator(mode="after")
     def _one_financial_form(self) -> Project:

@@ -31,8 +31,8 @@ from pydantic import Field, field_validator, model_validator
 
 from critmin.analysis.economics import (
     Strict,
+    TaggedSource,
     read_parameter_file,
-    tagged,
     validated,
 )
 from critmin.errors import CritminError
@@ -48,12 +48,7 @@ class Lifetime(Strict):
     std: float | None = Field(None, gt=0)
     shape: float | None = Field(None, gt=0)
     scale: float | None = Field(None, gt=0)
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
     @model_validator(mode="after")
     def _parameters(self) -> Lifetime:
@@ -69,12 +64,7 @@ class Rate(Strict):
     """A rate in [0, 1]: a number or a path ``{year: rate}`` (linear, flat outside)."""
 
     value: float | dict[int, float]
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
     @field_validator("value")
     @classmethod
@@ -93,12 +83,7 @@ class Inflow(Strict):
 
     history: dict[int, float]
     after: str = "flat"
-    source: str
-
-    @field_validator("source")
-    @classmethod
-    def _tagged(cls, v: str) -> str:
-        return tagged(v)
+    source: TaggedSource
 
     @field_validator("history")
     @classmethod
