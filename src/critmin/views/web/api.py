@@ -61,7 +61,7 @@ SERVED = frozenset({
     "indicators", "indicators --explain", "geopolrisk", "geopolrisk --compat", "assess",
     "assess --explain", "whatif", "shock", "scenario run", "scenario list", "uncertainty",
     "demand", "demand sensitivity", "demand scenarios", "exposure", "exposure shock",
-    "exposure --list"})
+    "exposure --list", "signals", "signals backtest"})
 """The commands the web runs: each reviewed for the web (no file path, bounded work:
 :func:`check_web`) and checked against the CLI (``tests/views/test_web_api.py``). A new
 command of the registry is not served until it is added here."""
@@ -299,6 +299,9 @@ def check_web(name: str, request: Any, upload: bool = False) -> None:
         _example_bom(request.bom)
     if "save" in fields and request.save is not None:
         _save_name(request.save)
+    if "register_file" in fields and request.register_file is not None:
+        raise WebInputError("register_file: the web does not read files on the server; "
+                            "run 'critmin signals --register FILE' with the CLI")
     if "seed" in fields and request.seed is not None and not 0 <= request.seed < 2**63:
         raise WebInputError(f"seed: a whole number from 0 to 2**63 − 1 (got {request.seed})")
     if name == "uncertainty":

@@ -9,7 +9,8 @@ pages work without a network. The pages are split by subject:
 - :mod:`.pages_policy`: ``/{lang}/whatif`` and ``/{lang}/shock``;
 - :mod:`.pages_demand`: ``/{lang}/demand``;
 - :mod:`.pages_exposure`: ``/{lang}/exposure`` (a BOM uploaded or an example);
-- :mod:`.pages_data`: ``/{lang}/data`` and the report downloads.
+- :mod:`.pages_data`: ``/{lang}/data`` and the report downloads;
+- :mod:`.pages_signals`: ``/{lang}/signals`` (the watch list and the backtest).
 
 ``/`` goes to the language the reader chose last (a cookie), else the first of ja/en in
 the browser's ``Accept-Language``, else English.
@@ -21,7 +22,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from critmin.service.common import LANGS
-from critmin.views.web import pages_data, pages_demand, pages_exposure, pages_overview, pages_policy
+from critmin.views.web import (
+    pages_data,
+    pages_demand,
+    pages_exposure,
+    pages_overview,
+    pages_policy,
+    pages_signals,
+)
 from critmin.views.web.pages_common import LANG_COOKIE, page_lang
 
 router = APIRouter()
@@ -66,7 +74,8 @@ def favicon() -> Response:
     return RedirectResponse("/static/favicon.svg", status_code=308)
 
 
-for module in (pages_overview, pages_policy, pages_demand, pages_exposure, pages_data):
+for module in (pages_overview, pages_policy, pages_demand, pages_exposure, pages_data,
+               pages_signals):
     router.include_router(module.router, include_in_schema=False)
 
 

@@ -34,7 +34,7 @@ FORMATS = {"json": "application/json",
            "csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 """The twins of a page: ``<page>.json``, ``<page>.csv``, ``<page>.xlsx``."""
-NAV = ("overview", "whatif", "shock", "demand", "exposure", "data")
+NAV = ("overview", "whatif", "shock", "demand", "exposure", "signals", "data")
 """The pages in the navigation bar, in order (their names: ``web_nav_<page>``)."""
 CARRIED = ("importer", "year")
 """Query parameters every navigation link keeps (OWID style: the reader's context)."""
