@@ -63,13 +63,15 @@ def signal_tables(request: Request, lang: str) -> dict[str, Any]:
     for tier in TIERS:
         rows = frame[frame["tier"] == tier]
         view = table_view(rows, lang, f"signals-{tier}", columns=WATCH_COLUMNS,
-                          heads={"published": text("web_signal_published", lang)},
+                          heads={"published": text("web_signal_published", lang),
+                                 "commodity_id": text("commodity", lang)},
                           shown={"rule": lambda r: rule_name(r, lang)})
         tiers.append({"tier": tier, "name": text(f"signal_tier_{tier}", lang),
                       "count": len(rows), "table": view})
     tiers[-1]["table"].downloads = download_links(request, lang, "signals", "watch")
     episodes = table_view(parts["backtest"]().rows(), lang, "episodes-table",
                           columns=EPISODE_COLUMNS,
+                          heads={"commodity_id": text("commodity", lang)},
                           shown={"tier": lambda x: text(f"signal_tier_{x}", lang)})
     episodes.downloads = download_links(request, lang, "signals", "backtest")
     alarms = table_view(parts["false_alarms"]().rows(), lang, "false-alarms-table",
