@@ -75,18 +75,18 @@ class Params:
         return value or default
 
     def integer(self, name: str, default: int | None = None) -> int | None:
-        value = self.text(name)
-        try:
-            return default if value is None else int(value)
-        except ValueError:
-            raise CritminError(f"{name}: {value!r} is not a whole number") from None
+        return self._parsed(name, default, int, "a whole number")
 
     def number(self, name: str, default: float | None = None) -> float | None:
+        return self._parsed(name, default, float, "a number")
+
+    def _parsed(self, name: str, default: Any, kind: Callable[[str], Any], what: str) -> Any:
+        """The field as ``kind`` (``default`` when absent); a user error otherwise."""
         value = self.text(name)
         try:
-            return default if value is None else float(value)
+            return default if value is None else kind(value)
         except ValueError:
-            raise CritminError(f"{name}: {value!r} is not a number") from None
+            raise CritminError(f"{name}: {value!r} is not {what}") from None
 
     def flag(self, name: str) -> bool:
         return (self.text(name) or "").lower() in ("1", "on", "true", "yes")
@@ -279,6 +279,18 @@ def problems_view(problems: list[tuple[Any, str, str]], lang: str) -> list[dict[
             for r, c, m in problems]
 
 
+def form_page(request: Request, lang: str, page: str, params: Params, result: Any,
+              context: Callable[[], dict[str, Any]]) -> Response:
+    """A page with a form and its result: the result part alone
+    (``_<page>_result.html``) where htmx swaps it in, else the whole page
+    (``<page>.html``, titled ``web_title_<page>``) with the form's ``params`` and
+    ``context()`` (its choices: called only for the whole page)."""
+    if is_htmx(request):
+        return render(request, f"_{page}_result.html", lang, page, result=result)
+    return render(request, f"{page}.html", lang, page, title=text(f"web_title_{page}", lang),
+                  params=params, result=result, **context())
+
+
 def answer(request: Request, lang: str, page: str, build: Callable[[], Response]
            ) -> Response:
     """``build()``, or the page's error view for a user error."""
@@ -372,6 +384,18 @@ def commodity_choices(lang: str) -> list[dict[str, str]]:
     ids = commodities(CommoditiesRequest(), None).frame["commodity_id"]
     return sorted(({"id": c, "name": label("commodity", c, lang)} for c in ids),
                   key=lambda c: c["name"])
+
+
+def form_choices(lang: str) -> dict[str, list[dict[str, str]]]:
+    """The choices of a form's commodity and importer fields."""
+    return {"commodities": commodity_choices(lang), "countries": country_choices(lang)}
+
+
+def scenario_choices(frame: pd.DataFrame, lang: str, *extra: str) -> list[dict[str, Any]]:
+    """The scenarios of a list (``scenario list``): id, name in ``lang`` (the English one
+    where a Japanese one is missing) and the ``extra`` columns."""
+    return [{"id": r.id, "name": r.name_ja if lang == "ja" and r.name_ja else r.name,
+             **{k: getattr(r, k) for k in extra}} for r in frame.itertuples(index=False)]
 
 
 def country_choices(lang: str) -> list[dict[str, str]]:

@@ -27,13 +27,12 @@ from critmin.views.web.pages_common import (
     Part,
     answer,
     command_part,
-    commodity_choices,
-    country_choices,
     download_links,
     figure_json,
-    is_htmx,
+    form_choices,
+    form_page,
     page_lang,
-    render,
+    scenario_choices,
     table_view,
     twin,
 )
@@ -232,16 +231,10 @@ def page(request: Request, lang: str, p: Params, result: Any) -> Response:
     """The exposure page around ``result`` (the result part alone for htmx)."""
     from critmin.service.shocks import ScenarioListRequest, scenario_list
 
-    if is_htmx(request):
-        return render(request, "_exposure_result.html", lang, "exposure", result=result)
-    scenarios = scenario_list(ScenarioListRequest()).frame
-    return render(request, "exposure.html", lang, "exposure", saved=saved_table(request, lang),
-                  title=text("web_title_exposure", lang), params=p, result=result,
-                  examples=[{"id": e, "name": bom_name(e, lang)} for e in examples()],
-                  commodities=commodity_choices(lang),
-                  countries=country_choices(lang), scenarios=[
-                      {"id": r.id, "name": r.name_ja if lang == "ja" and r.name_ja else r.name}
-                      for r in scenarios.itertuples(index=False)])
+    return form_page(request, lang, "exposure", p, result, lambda: {
+        "saved": saved_table(request, lang), **form_choices(lang),
+        "examples": [{"id": e, "name": bom_name(e, lang)} for e in examples()],
+        "scenarios": scenario_choices(scenario_list(ScenarioListRequest()).frame, lang)})
 
 
 def _exposure_get(request: Request, lang: str) -> Response:

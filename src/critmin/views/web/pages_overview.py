@@ -25,10 +25,10 @@ from critmin.views.web.pages_common import (
     Part,
     answer,
     command_part,
-    commodity_choices,
     country_choices,
     download_links,
     figure_json,
+    form_choices,
     page_lang,
     query_of,
     render,
@@ -309,8 +309,7 @@ def _commodity(request: Request, lang: str, name: str) -> Response:
         commodity=label("commodity", view["cid"], lang), importer=view["importer"],
         year=rep.year)
     return render(request, "commodity.html", lang, "overview", title=title, rep=rep,
-                  params=p, commodities=commodity_choices(lang),
-                  countries=country_choices(lang), **view)
+                  params=p, **form_choices(lang), **view)
 
 
 @router.get("/{lang}/commodity")

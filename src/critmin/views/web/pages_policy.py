@@ -22,12 +22,11 @@ from critmin.views.web.pages_common import (
     Part,
     answer,
     command_part,
-    commodity_choices,
-    country_choices,
     download_links,
     figure_json,
-    is_htmx,
-    render,
+    form_choices,
+    form_page,
+    scenario_choices,
     table_view,
     twin,
 )
@@ -121,12 +120,8 @@ def _whatif(request: Request, lang: str) -> Response:
     p = Params(request.query_params)
     ran = any(p.text(k) for k in LEVER_PARAMS)
     result = whatif_result(request, whatif_part(request).response, lang) if ran else None
-    if is_htmx(request):
-        return render(request, "_whatif_result.html", lang, "whatif", result=result)
-    return render(request, "whatif.html", lang, "whatif", title=text("web_title_whatif", lang),
-                  params=p, result=result, commodities=commodity_choices(lang),
-                  countries=country_choices(lang),
-                  commodity=p.text("commodity", "rare_earths"))
+    return form_page(request, lang, "whatif", p, result, lambda: {
+        **form_choices(lang), "commodity": p.text("commodity", "rare_earths")})
 
 
 @router.get("/{lang}/whatif.{fmt}")
@@ -262,14 +257,9 @@ def _shock(request: Request, lang: str) -> Response:
     if shock_request(p) is not None:
         bands = bands_part(request).response if p.flag("bands") else None
         result = shock_result(request, impacts_part(request).response, bands, lang)
-    if is_htmx(request):
-        return render(request, "_shock_result.html", lang, "shock", result=result)
-    scenarios = scenarios_part(request).response.frame
-    return render(request, "shock.html", lang, "shock", title=text("web_title_shock", lang),
-                  params=p, result=result, commodities=commodity_choices(lang),
-                  countries=country_choices(lang), scenarios=[
-                      {"id": r.id, "name": r.name_ja if lang == "ja" and r.name_ja else r.name,
-                       "date": r.date} for r in scenarios.itertuples(index=False)])
+    return form_page(request, lang, "shock", p, result, lambda: {
+        **form_choices(lang), "scenarios": scenario_choices(
+            scenarios_part(request).response.frame, lang, "date")})
 
 
 @router.get("/{lang}/shock.{fmt}")
