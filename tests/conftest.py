@@ -184,10 +184,16 @@ def prebuild(kind: str) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop a build still running (an interrupted or short session): SIGTERM lets it
+    remove its part file; a build stuck in DuckDB is killed after 10 s."""
     for proc in _PREBUILD:
         if proc.poll() is None:
             proc.terminate()
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.hookimpl(hookwrapper=True)
