@@ -88,6 +88,12 @@ CASES: list[tuple[str, str, str, str, Any]] = [
      {"bom": "example:li_ion_battery_pack", "exporter": "CHN", "commodity": "cobalt",
       "cut": 0.75}),
     ("exposure_list", "exposure --list", "exposure --list", "/api/exposure/list", {}),
+    ("signals", "signals", "signals -i JPN --tier immediate --tier medium_term --year all "
+     "--lang en", "/api/signals", {"importer": "JPN", "tier": ["immediate", "medium_term"],
+                                   "year": "all", "lang": "en"}),
+    ("signals_backtest", "signals backtest", "signals backtest -i JPN --episode "
+     "graphite_2023 --from 2015 --lang ja", "/api/signals/backtest",
+     {"importer": "JPN", "episode": "graphite_2023", "start": 2015, "lang": "ja"}),
 ]
 
 
@@ -209,6 +215,17 @@ def test_literal_choices_are_listed(client) -> None:
     assert {"indicators", "levers", "axes"} <= set(r.json()["choices"])
 
 
+def test_unknown_query_parameter_is_422_naming_the_valid_ones(client) -> None:
+    """A misspelt parameter is refused, not silently ignored (which would answer for
+    every commodity when the user asked for one)."""
+    r = client.get("/api/signals", params={"commodities": "graphite", "tiers": "watch"})
+    assert r.status_code == 422
+    assert "commodities, tiers" in r.json()["error"]
+    assert {"commodity", "tier", "importer"} <= set(r.json()["choices"])
+    r = client.get("/api/whatif", params={"commodity": "rare_earths", "mines": "AUS:1"})
+    assert r.status_code == 422 and "mine" in r.json()["choices"]
+
+
 def test_unknown_path_is_404_with_the_endpoints(client) -> None:
     r = client.get("/api/asses")
     assert r.status_code == 404
@@ -296,6 +313,9 @@ def test_unknown_scenario_lists_the_library(client) -> None:
 
 def test_get_does_not_save(client) -> None:
     r = client.get("/api/exposure", params={"bom": MOTOR, "save": "x"})
+    assert r.status_code == 422
+    assert "only POST /api/exposure" in r.json()["error"]
+    r = client.get("/api/exposure", params={"bom": MOTOR})
     assert r.status_code == 200, r.text
     assert r.json()["stored_rows"] is None
 

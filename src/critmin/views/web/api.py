@@ -78,7 +78,8 @@ EXCLUDED = {
 
 SINGULAR = {"importers": "importer", "commodities": "commodity", "years": "year",
             "stages": "stage", "targets": "target", "minerals": "mineral",
-            "names": "name", "indicators": "indicator", "kinds": "kind"}
+            "names": "name", "indicators": "indicator", "kinds": "kind", "tiers": "tier",
+            "episodes": "episode"}
 """Query name of a list field (OWID style: ``?importer=JPN&importer=KOR``), unless the
 request has a field of that name already."""
 
@@ -497,7 +498,17 @@ def add_get(name: str, model: type, response: type,
     params = query_parameters(model, GET_EXCLUDED | set(FORCED.get(name, {})))
     more, convert = extra or ([], None)
 
+    known = sorted({p.default.alias or p.name for p in params + more} | {"token"})
+
     async def get(http: HttpRequest, **given: Any) -> HttpResponse:
+        unknown = sorted(set(http.query_params) - set(known))
+        if set(unknown) & GET_EXCLUDED:
+            raise WebInputError(f"{', '.join(sorted(set(unknown) & GET_EXCLUDED))}: only "
+                                f"POST /api{route(name)} may set it (a GET stores nothing)",
+                                known)
+        if unknown:
+            raise WebInputError(f"unknown query parameter(s) {', '.join(unknown)} for "
+                                f"/api{route(name)}", known)
         if convert is not None:
             given = convert(given)
         return await respond(name, build(name, model, given), http)
