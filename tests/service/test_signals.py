@@ -61,3 +61,17 @@ def test_backtest_of_the_2010_rare_earth_quota_cuts(store) -> None:
     assert r.series[0].key.endswith("284690") and r.series[0].points
     with pytest.raises(CritminError, match="unknown episode"):
         backtest(BacktestRequest(episodes=["nope"]), store)
+
+
+def test_a_year_no_series_reaches_is_an_error_naming_the_span(store) -> None:
+    """An empty watch list for 1800 would read as "nothing to watch": refused, with the
+    years the series cover; the first year of that span is accepted."""
+    import re
+
+    with pytest.raises(CritminError, match=r"unknown year 1800; valid: \d{4}–\d{4}") as e:
+        signals(SignalsRequest(importer="JPN", year="1800", lang="en"), store)
+    first, last = re.search(r"(\d{4})–(\d{4})", str(e.value)).groups()
+    with pytest.raises(CritminError, match=f"unknown year {int(last) + 1}"):
+        signals(SignalsRequest(importer="JPN", year=f"{last},{int(last) + 1}", lang="en"),
+                store)
+    signals(SignalsRequest(importer="JPN", year=first, lang="en"), store)

@@ -49,6 +49,15 @@ class SignalInputs:
         """``{name: frame}`` of :data:`FRAMES`."""
         return {name: getattr(self, name) for name in FRAMES}
 
+    def year_span(self) -> tuple[int, int] | None:
+        """(first, last) year any rule has data for (None: no data at all)."""
+        years = [f["year"] for f in self.frames().values() if "year" in f and len(f)]
+        years += [pd.to_datetime(self.events["date"]).dt.year] if len(self.events) else []
+        if not years:
+            return None
+        every = pd.concat(years, ignore_index=True)
+        return int(every.min()), int(every.max())
+
 
 def as_of(inputs: SignalInputs, date: Any) -> SignalInputs:
     """Only the rows public on or before ``date`` (``seen ≤ date``): what a user could

@@ -127,6 +127,22 @@ def latest(sig: pd.DataFrame) -> pd.DataFrame:
     return sig.assign(periods=n.to_numpy())[last.to_numpy()]
 
 
+def _check_span(years: list[int], span: tuple[int, int] | None,
+                register: pd.DataFrame | None) -> None:
+    """Refuse years no series (nor the register) reaches: an empty watch list there would
+    read as "nothing to watch"."""
+    if register is not None and len(register):
+        dates = pd.to_datetime(register["date"]).dt.year
+        lo, hi = int(dates.min()), int(dates.max())
+        span = (lo, hi) if span is None else (min(span[0], lo), max(span[1], hi))
+    outside = [y for y in years if span is None or not span[0] <= y <= span[1]]
+    if outside:
+        cover = "no year" if span is None else f"{span[0]}–{span[1]}"
+        raise CritminError(f"unknown year {', '.join(map(str, outside))}; valid: {cover} "
+                           "(years with prices, trade, production, governance or events "
+                           "for the signals)")
+
+
 def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     """The importer's signals of the requested years (:func:`critmin.analysis.signals.
     evaluate`), the register's entries, their protocols."""
@@ -148,8 +164,10 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     importer = resolve_importers(con, [request.importer])[0]
     years = [default_year(con)] if request.year is None else parse_years(request.year)
     ids = resolve_commodities(request.commodities)
-    sig = evaluate(load_inputs(con, importer.name, importer.member_years(), ids), years,
-                   request.lang)
+    inputs = load_inputs(con, importer.name, importer.member_years(), ids)
+    if years is not None:
+        _check_span(years, inputs.year_span(), register)
+    sig = evaluate(inputs, years, request.lang)
     if register is not None:
         extra = register_signals(register, importer.name, years)
         extra = extra if ids is None else extra[extra["commodity_id"].isin(ids)]
