@@ -116,7 +116,7 @@ def _switching_tables(r: Any, lang: str) -> None:
     emit(costs, fmt, ["parameter", "per_feed", "per_product"],
          title=text("eco_title_costs", lang).format(unit=unit))
     if not r.history:
-        typer.echo(text("eco_no_history", lang))
+        typer.echo(text("eco_no_history", lang).format(since=r.request["since"]))
         return
     paid = (text("eco_paid_years", lang).format(years=", ".join(map(str, r.paid_years)))
             if r.paid_years else text("eco_paid_none", lang))
