@@ -78,8 +78,8 @@ def read_yaml_mapping(source: str | Path, label: str, kind: str,
         except UnicodeDecodeError:
             raise CritminError(f"{label}: not UTF-8 text") from None
 
-    class Loader(yaml.SafeLoader):
-        pass
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """The safe loader, in C (libyaml) where PyYAML has it: ~10× faster."""
 
     if with_lines:
         def mapping(loader: Any, node: Any) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def read_yaml_mapping(source: str | Path, label: str, kind: str,
 
         Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     try:
-        doc = yaml.load(source, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
+        doc = yaml.load(source, Loader=Loader)  # noqa: S506 (a safe loader's subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
