@@ -21,7 +21,8 @@ class UnknownNameError(CritminError, LookupError):
     """
 
     def __init__(self, kind: str, name: str, choices: Iterable[str], n: int = 5,
-                 valid: str | None = None) -> None:
+                 valid: str | None = None, span: tuple[int, int] | None = None,
+                 basis: str | None = None) -> None:
         seen: dict[str, str] = {}
         for c in choices:
             seen.setdefault(str(c).casefold(), str(c))
@@ -31,6 +32,10 @@ class UnknownNameError(CritminError, LookupError):
             low = str(name).lower()
             close = [c for c in choices if low and (low in c.lower() or c.lower() in low)][:n]
         self.kind, self.name, self.suggestions = kind, name, close
+        self.examples = [] if close else choices[:n]
+        self.valid, self.span, self.basis = valid, span, basis
+        """``span``/``basis``: for a year, the valid range and the key of what the years
+        have (:mod:`critmin.views.errors` renders them in the user's language)."""
         hint = f"closest valid choices: {', '.join(close)}" if close else (
             f"valid choices include: {', '.join(choices[:n])}, ..."
         )

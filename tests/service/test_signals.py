@@ -68,10 +68,10 @@ def test_a_year_no_series_reaches_is_an_error_naming_the_span(store) -> None:
     years the series cover; the first year of that span is accepted."""
     import re
 
-    with pytest.raises(CritminError, match=r"unknown year 1800; valid: \d{4}–\d{4}") as e:
+    with pytest.raises(CritminError, match=r"unknown year '1800'; valid: \d{4}–\d{4}") as e:
         signals(SignalsRequest(importer="JPN", year="1800", lang="en"), store)
     first, last = re.search(r"(\d{4})–(\d{4})", str(e.value)).groups()
-    with pytest.raises(CritminError, match=f"unknown year {int(last) + 1}"):
+    with pytest.raises(CritminError, match=f"unknown year '{int(last) + 1}'"):
         signals(SignalsRequest(importer="JPN", year=f"{last},{int(last) + 1}", lang="en"),
                 store)
     signals(SignalsRequest(importer="JPN", year=first, lang="en"), store)

@@ -231,6 +231,9 @@ def test_user_errors_are_shown_not_raised(client) -> None:
     assert r.status_code == 422 and "unknown" in r.text and "<html" in r.text
     r = client.get("/ja/commodity/cobolt.json")
     assert r.status_code == 422 and "cobalt" in r.json()["choices"]
+    assert r.json()["error"].startswith("unknown mineral 'cobolt'")  # machines: one text
+    r = client.get("/ja/commodity/cobolt")  # a Japanese page says it in Japanese
+    assert r.status_code == 422 and "鉱種「cobolt」は不明です。近い候補：cobalt" in r.text
     r = client.get("/en/overview?year=soon")
     assert r.status_code == 422 and "year" in r.text
     assert client.get("/en/whatif.json").status_code == 422  # no lever: the CLI's message

@@ -52,12 +52,14 @@ def check_year(con: Any, year: int | None) -> int:
     """``year``, or the latest assessable one; an unknown year names the valid range."""
     years = assessment_years(con)
     if not years:
-        raise UnknownNameError("year", str(year), [], valid="none (empty store)")
+        raise UnknownNameError("year", str(year), [], valid="none (empty store)",
+                               basis="none")
     if year is None:
         return years[-1]
     if year not in years:
         raise UnknownNameError("year", str(year), [str(y) for y in years],
-                               valid=f"{years[0]}–{years[-1]} (years with trade and production)")
+                               valid=f"{years[0]}–{years[-1]} (years with trade and production)",
+                               span=(years[0], years[-1]), basis="years with trade and production")
     return year
 
 

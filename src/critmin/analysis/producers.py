@@ -31,7 +31,9 @@ def top_producer_table(con: Any, commodity_ids: list[str], year: int,
     years = production_years(con)
     if year not in years:
         raise UnknownNameError("year", str(year), [str(y) for y in years],
-                               valid=f"{years[0]}–{years[-1]}" if years else "none (empty store)")
+                               valid=f"{years[0]}–{years[-1]}" if years else "none (empty store)",
+                               span=(years[0], years[-1]) if years else None,
+                               basis="production" if years else "none")
     preference = preference or production_preference()
     stages = first_series_stage(con, commodity_ids)
     rows = production_rows(con, commodity_ids, [year]).merge(stages, on=["commodity_id",

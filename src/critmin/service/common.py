@@ -118,7 +118,8 @@ def parse_years(spec: str | int | None) -> list[int] | None:
                 raise ValueError(part)
             years += range(first, last + 1)
     except ValueError:
-        raise UnknownNameError("year", str(spec), [], valid=YEAR_FORMS) from None
+        raise UnknownNameError("year", str(spec), [], valid=YEAR_FORMS,
+                               basis="forms") from None
     return list(dict.fromkeys(years))
 
 
@@ -131,7 +132,8 @@ def check_years(years: list[int] | None, have: list[int], what: str) -> list[int
     for y in years or []:
         if y not in have:
             raise UnknownNameError("year", str(y), [str(v) for v in have],
-                                   valid=f"{have[0]}–{have[-1]} ({what})")
+                                   valid=f"{have[0]}–{have[-1]} ({what})",
+                                   span=(have[0], have[-1]), basis=what)
     return years
 
 
@@ -150,7 +152,8 @@ def default_year(con: Any) -> int:
     years = trade_and_production_years(con)
     if not years:
         raise UnknownNameError("year", "default", [], valid="none (the store has no year "
-                               "with both trade and production: run critmin data build)")
+                               "with both trade and production: run critmin data build)",
+                               basis="none")
     return years[-1]
 
 

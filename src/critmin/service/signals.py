@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, UnknownNameError
 from critmin.service.base import Request, TableResponse, records
 
 Tier = Literal["immediate", "medium_term", "watch"]
@@ -137,10 +137,12 @@ def _check_span(years: list[int], span: tuple[int, int] | None,
         span = (lo, hi) if span is None else (min(span[0], lo), max(span[1], hi))
     outside = [y for y in years if span is None or not span[0] <= y <= span[1]]
     if outside:
-        cover = "no year" if span is None else f"{span[0]}–{span[1]}"
-        raise CritminError(f"unknown year {', '.join(map(str, outside))}; valid: {cover} "
-                           "(years with prices, trade, production, governance or events "
-                           "for the signals)")
+        basis = ("years with prices, trade, production, governance or events for the "
+                 "signals")
+        cover = "none" if span is None else f"{span[0]}–{span[1]}"
+        raise UnknownNameError("year", ", ".join(map(str, outside)), [],
+                               valid=f"{cover} ({basis})", span=span,
+                               basis="signal series" if span else "none")
 
 
 def signals(request: SignalsRequest, con: Any) -> SignalsResponse:

@@ -121,12 +121,22 @@ def debugging() -> bool:
     return _state["debug"] or os.environ.get("CRITMIN_DEBUG", "") not in ("", "0")
 
 
-def _err(message: str) -> None:
+def _err(message: str | BaseException) -> None:
+    """One error line on stderr, in the command's language (an unknown name in Japanese
+    too: :func:`critmin.views.errors.error_message`)."""
     from rich.console import Console
     from rich.markup import escape
 
-    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False,
-                               soft_wrap=True)
+    from critmin.views.errors import error_message, error_prefix
+
+    try:
+        lang = current_lang()
+    except CritminError:
+        lang = "en"
+    if isinstance(message, BaseException):
+        message = error_message(message, lang)
+    Console(stderr=True).print(f"[bold red]{error_prefix(lang)}[/]{escape(message)}",
+                               highlight=False, soft_wrap=True)
 
 
 def user_errors(func: F) -> F:
@@ -141,7 +151,7 @@ def user_errors(func: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except CritminError as exc:
-            _err(str(exc))
+            _err(exc)
             raise typer.Exit(EXIT_USER) from None
         except KeyboardInterrupt:
             if debugging():

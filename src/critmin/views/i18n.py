@@ -42,6 +42,11 @@ def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
     return out
 
 
+def has_text(key: str) -> bool:
+    """Whether an interface string ``key`` exists."""
+    return key in _strings()
+
+
 def text(key: str, lang: str) -> str:
     """An interface string."""
     return _strings()[key][check_lang(lang)]

@@ -241,11 +241,15 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def user_message(exc: Exception) -> str:
-    """One message for a user error (an invalid request: each field and its problem)."""
+def user_message(exc: Exception, lang: str = "en") -> str:
+    """One message for a user error (an invalid request: each field and its problem; an
+    unknown name in ``lang``)."""
     from critmin.views.app import validation_message
+    from critmin.views.errors import error_message
 
-    return validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+    if isinstance(exc, ValidationError):
+        return validation_message(exc)
+    return error_message(exc, lang)
 
 
 def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html",
@@ -253,10 +257,11 @@ def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html
     """A user error: JSON ``{"error", "choices"}`` (422) for a twin; for a page, the
     page's layout with the message (422), or only the message where htmx swaps it in
     (200, so htmx swaps it)."""
-    message = user_message(exc)
     choices = list(getattr(exc, "suggestions", None) or [])
-    if fmt != "html":
-        return JSONResponse({"error": message, "choices": choices}, status_code=422)
+    if fmt != "html":   # a machine twin: the message as the API gives it
+        return JSONResponse({"error": user_message(exc), "choices": choices},
+                            status_code=422)
+    message = user_message(exc, lang)
     problems = list(getattr(exc, "problems", None) or [])
     context = {"message": message, "problems": problems_view(problems, lang)}
     if is_htmx(request):

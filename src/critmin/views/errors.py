@@ -1,0 +1,54 @@
+"""User errors in the user's language: an unknown name (mineral, country, year …) is
+rendered from the fields of :class:`critmin.errors.UnknownNameError` (its kind, the name,
+the suggestions, the valid years and what they have) with the strings of
+``views/data/strings_errors.csv``, by key; any other error keeps its message."""
+
+from __future__ import annotations
+
+import re
+
+from critmin.errors import UnknownNameError
+from critmin.views.i18n import has_text, text
+
+
+def _key(prefix: str, words: str) -> str:
+    return prefix + re.sub(r"[^a-z0-9]+", "_", words.lower()).strip("_")
+
+
+def _known(prefix: str, words: str, lang: str) -> str:
+    """The string of ``words`` (a kind or a year basis) in ``lang``; the words themselves
+    when the table has none."""
+    key = _key(prefix, words)
+    return text(key, lang) if has_text(key) else words
+
+
+def _hint(exc: UnknownNameError, lang: str) -> str:
+    sep = "、" if lang == "ja" else ", "
+    if exc.basis == "forms":
+        from critmin.service.common import YEAR_BOUNDS
+
+        return text("err_year_forms", lang).format(lo=YEAR_BOUNDS[0], hi=YEAR_BOUNDS[1])
+    if exc.basis == "none":
+        return text("err_year_none", lang)
+    if exc.span is not None:
+        return text("err_valid_span", lang).format(
+            first=exc.span[0], last=exc.span[1],
+            basis=_known("err_basis_", exc.basis or "", lang))
+    if exc.valid:
+        return text("err_valid", lang).format(valid=exc.valid)
+    if exc.suggestions:
+        return text("err_closest", lang).format(choices=sep.join(exc.suggestions))
+    return text("err_examples", lang).format(choices=sep.join(exc.examples))
+
+
+def error_message(exc: BaseException, lang: str) -> str:
+    """The message of a user error for a reader in ``lang`` (English: the error's own)."""
+    if lang == "en" or not isinstance(exc, UnknownNameError):
+        return str(exc)
+    return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
+                                            name=exc.name, hint=_hint(exc, lang))
+
+
+def error_prefix(lang: str) -> str:
+    """``error:`` in ``lang``."""
+    return text("err_prefix", lang)
