@@ -367,6 +367,18 @@ def critmin_home(store_file: Path, bundle_wheel: Path, tmp_path: Path,
     return home
 
 
+@pytest.fixture(scope="session")
+def web_app():
+    """One app of ``critmin serve`` (no token, any host) for the web tests' clients.
+    FastAPI builds each route's state on an app's first request (~80 ms of CPU for
+    critmin's routes); a client per test on this one app keeps its own cookies, and the
+    store it reads is still ``$CRITMIN_HOME``'s at each request (the app reads the path
+    when asked and reopens the store when the file differs)."""
+    from critmin.views.web.app import create_app
+
+    return create_app()
+
+
 @pytest.fixture()
 def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A ``$CRITMIN_HOME`` with nothing in it."""

@@ -98,8 +98,8 @@ CASES: list[tuple[str, str, str, str, Any]] = [
 
 
 @pytest.fixture()
-def client(critmin_home: Path):
-    with TestClient(create_app()) as c:
+def client(critmin_home: Path, web_app):
+    with TestClient(web_app) as c:
         yield c
 
 

@@ -90,8 +90,8 @@ TWINS = [
 
 
 @pytest.fixture()
-def client(critmin_home: Path):
-    with TestClient(create_app()) as c:
+def client(critmin_home: Path, web_app):
+    with TestClient(web_app) as c:
         yield c
 
 

@@ -15,15 +15,21 @@ from critmin.views.web.app import create_app
 TOKEN = "s3cret-token-for-tests-0123456789"
 
 
+@pytest.fixture(scope="module")
+def locked_app():
+    """One app with a token for the module (a fresh client, with no cookie, per test)."""
+    return create_app(token=TOKEN)
+
+
 @pytest.fixture()
-def locked(critmin_home: Path):
-    with TestClient(create_app(token=TOKEN)) as c:
+def locked(critmin_home: Path, locked_app):
+    with TestClient(locked_app) as c:
         yield c
 
 
 @pytest.fixture()
-def open_client(critmin_home: Path):
-    with TestClient(create_app()) as c:
+def open_client(critmin_home: Path, web_app):
+    with TestClient(web_app) as c:
         yield c
 
 
