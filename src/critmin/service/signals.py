@@ -15,7 +15,7 @@ from critmin.service.base import Request, TableResponse, records
 
 Tier = Literal["immediate", "medium_term", "watch"]
 SIGNAL_COLUMNS = ["tier", "date", "commodity_id", "stage", "rule", "partner", "value",
-                  "tier_threshold", "periods", "explanation", "published", "signal_series",
+                  "tier_threshold", "periods", "explanation", "published_on", "signal_series",
                   "importer", "type", "responder", "response", "respond_within_days",
                   "source_ids"]
 """The watch list's columns (machine names; explanation, responder and response in the
@@ -41,7 +41,7 @@ class SignalRow(BaseModel):
     periods: int
     """Periods of the years with a signal of this rule and series (1 with all_periods)."""
     explanation: str
-    published: str
+    published_on: str
     """When its data became public (YYYY-MM-DD)."""
     signal_series: str
     importer: str
@@ -178,7 +178,7 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     if request.tiers:
         sig = sig[sig["tier"].isin(request.tiers)]
     sig = sig.sort_values("tier", key=lambda s: -s.map(TIER_RANK), kind="stable")
-    sig = sig.rename(columns={"threshold": "tier_threshold", "seen": "published",
+    sig = sig.rename(columns={"threshold": "tier_threshold", "seen": "published_on",
                               "series": "signal_series"})
     sig = with_protocols(sig.reset_index(drop=True),
                          _types(con, importer, sorted(set(sig["commodity_id"]))), request.lang)

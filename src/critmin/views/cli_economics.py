@@ -12,6 +12,7 @@ import typer
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.i18n import label, text
 from critmin.views.output import Format, emit, records_of, render
+from critmin.views.tables import number
 
 recycle_app = typer.Typer(
     help="Urban mining: the primary price at which recycling a scrap stream pays, and "
@@ -104,7 +105,7 @@ def _switching_title(r: Any, lang: str) -> str:
     if r.pays_at_any_price:
         return text("eco_title_switching_any", lang).format(name=_localised_name(r, lang))
     return text("eco_title_switching", lang).format(
-        name=_localised_name(r, lang), price=f"{r.switching_price:,.4g}", unit=r.price_unit,
+        name=_localised_name(r, lang), price=number(r.switching_price, digits=4), unit=r.price_unit,
         product=r.product_ja if ja else r.product, feed=r.feed_ja if ja else r.feed)
 
 

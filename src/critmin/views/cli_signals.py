@@ -86,7 +86,8 @@ def _watch_list(rows: list[dict[str, Any]], response: Any, lang: str) -> None:
     span = text("signal_all_years", lang) if years is None else (
         f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]))
     if not rows:
-        typer.echo(text("signal_none", lang).format(importer=response.importer, years=span))
+        typer.echo(text("signal_none", lang).format(
+            importer=_country(response.importer, lang), years=span))
         return
     for tier in TIERS:
         mine = [r for r in rows if r["tier"] == tier]

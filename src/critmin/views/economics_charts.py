@@ -8,6 +8,7 @@ from typing import Any
 
 from critmin.views.charts import FONT
 from critmin.views.i18n import label, text
+from critmin.views.tables import number
 
 PAID, NOT_PAID, RECYCLED, PRIMARY = "#2ca02c", "#d62728", "#1f77b4", "#7f7f7f"
 
@@ -49,7 +50,7 @@ def switching_figure(response: Any, lang: str) -> Any:
                      row=1, col=1)
     fig.update_yaxes(title_text=axis, row=1, col=2)
     fig.update_layout(title=text("eco_chart_title", lang).format(
-        name=_name(response, lang), price=f"{p:,.4g}", unit=unit), font=FONT, width=1100,
+        name=_name(response, lang), price=number(p, digits=4), unit=unit), font=FONT, width=1100,
         height=520)
     return fig
 

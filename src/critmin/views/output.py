@@ -71,7 +71,8 @@ def print_table(records: list[dict[str, Any]], columns: list[str], title: str | 
         say(heading, console)
     console.print(table)
     if hidden:
-        say(text("hidden_columns", lang).format(columns=", ".join(hidden)), console)
+        say(text("hidden_columns", lang).format(
+            columns=("、" if lang == "ja" else ", ").join(hidden)), console)
     if note:
         say(note, console)
 

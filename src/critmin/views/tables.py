@@ -57,9 +57,10 @@ def header(column: str, lang: str) -> str:
     return column
 
 
-def number(value: float | int, column: str = "") -> str:
-    """``value`` to :data:`SIGNIFICANT` significant figures, thousands separated; a
-    year column's integers as they are."""
+def number(value: float | int, column: str = "", digits: int = SIGNIFICANT) -> str:
+    """``value`` to ``digits`` (:data:`SIGNIFICANT`) significant figures, thousands
+    separated, never in scientific notation above 1e-4; a year column's integers as they
+    are."""
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, int):
@@ -69,12 +70,12 @@ def number(value: float | int, column: str = "") -> str:
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
-    if magnitude >= SIGNIFICANT - 1:
+    if magnitude >= digits - 1:
         return f"{round(value):,}"
     if magnitude < -4:
-        mantissa, exponent = f"{value:.{SIGNIFICANT - 1}e}".split("e")
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
-    decimals = SIGNIFICANT - 1 - magnitude
+    decimals = digits - 1 - magnitude
     return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
 
 

@@ -28,7 +28,7 @@ from critmin.views.web.pages_common import (
 router = APIRouter()
 TIERS = ("immediate", "medium_term", "watch")
 WATCH_COLUMNS = ["date", "commodity_id", "rule", "partner", "value", "tier_threshold",
-                 "explanation", "responder", "response", "respond_within_days", "published"]
+                 "explanation", "responder", "response", "respond_within_days", "published_on"]
 EPISODE_COLUMNS = ["name", "commodity_id", "date", "fired", "first_signal", "lead_months",
                    "tier", "first_immediate", "lead_months_immediate"]
 
@@ -63,7 +63,7 @@ def signal_tables(request: Request, lang: str) -> dict[str, Any]:
     for tier in TIERS:
         rows = frame[frame["tier"] == tier]
         view = table_view(rows, lang, f"signals-{tier}", columns=WATCH_COLUMNS,
-                          heads={"published": text("web_signal_published", lang),
+                          heads={"published_on": text("web_signal_published", lang),
                                  "commodity_id": text("commodity", lang)},
                           shown={"rule": lambda r: rule_name(r, lang)})
         tiers.append({"tier": tier, "name": text(f"signal_tier_{tier}", lang),
