@@ -196,6 +196,15 @@ def test_export_control_share_as_of_the_event() -> None:
     assert out.loc["gallium", "value"] == pytest.approx(0.3)
     assert out.loc["gallium", "tier"] == "immediate"
     assert np.isnan(out.loc["tungsten", "value"]) and out.loc["tungsten", "tier"] == "watch"
+    # the explanation says which stages and which trade year the share covers
+    from critmin.analysis.signal_text import explain, names_of
+
+    row = out.reset_index().iloc[0].to_dict()
+    assert row["trade_stages"] == "mining" and row["trade_year"] == 2021
+    en = explain("export_control", row, "JPN", "en", names_of("en"))
+    assert "30.0% of Japan's imports of Gallium (mining stage trade in the store, 2021)" in en
+    ja = explain("export_control", row, "JPN", "ja", names_of("ja"))
+    assert "（データストアにある採掘段階の貿易、2021年）" in ja
 
 
 def test_evaluate_explains_in_both_languages() -> None:

@@ -114,17 +114,22 @@ def explain(rule: str, row: dict[str, Any], importer: str, lang: str,
         f |= {"year": row["year"], "prev": num(row["prev"]), "qty": num(row["qty"]),
               "change": pct(math.expm1(row["change"]), True), "z": f"{row['value']:+.2f}"}
     else:
-        return _event(row, f, lang)
+        return _event(row, f, lang, names)
     return text(rule, lang, **f)
 
 
-def _event(row: dict[str, Any], f: dict[str, Any], lang: str) -> str:
+def _event(row: dict[str, Any], f: dict[str, Any], lang: str, names: dict[str, Any]) -> str:
     measure = row.get("measure") or "other"
     key = f"measure_{measure}" if f"measure_{measure}" in _measures() else "measure_other"
     f |= {"measure": text(key, lang),
           "date": when(pd.Timestamp(row["date"]).strftime("%Y-%m-%d"), lang),
           "share": pct(row["value"])}
     known = row["value"] is not None and np.isfinite(row["value"])
+    if known:   # the share covers the stages with trade in the store, in one year
+        sep = "・" if lang == "ja" else ", "
+        f |= {"stages": sep.join(_name(names, "stage", s)
+                                 for s in str(row.get("trade_stages") or "").split(",") if s),
+              "trade_year": int(row["trade_year"])}
     return text("export_control" if known else "export_control_unknown", lang, **f)
 
 

@@ -373,11 +373,13 @@ def import_volume_drop(flows: pd.DataFrame) -> pd.DataFrame:
 
 def export_control(events: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
     """Rule ``export_control``: each event with the share ``s`` of the imposing country
-    in the importer's imports of the commodity (value, every stage) in the latest trade
-    year public at the event's date; NaN when the store has no such imports."""
+    in the importer's imports of the commodity (value, every stage with trade in the
+    store: ``trade_stages``) in the latest trade year public at the event's date
+    (``trade_year``); NaN when the store has no such imports."""
     f = flows[flows["value_kusd"] > 0]
     tot = f.groupby(["commodity_id", "year"], as_index=False).agg(
-        total=("value_kusd", "sum"), trade_seen=("seen", "max"))
+        total=("value_kusd", "sum"), trade_seen=("seen", "max"),
+        trade_stages=("stage", lambda s: ",".join(sorted(set(s)))))
     by = f.groupby(["commodity_id", "year", "partner"], as_index=False)["value_kusd"].sum()
     ev = events.sort_values("seen").reset_index(drop=True).astype({"commodity_id": object})
     tot = tot.astype({"commodity_id": object})
@@ -387,7 +389,7 @@ def export_control(events: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
         out = out.merge(by.rename(columns={"partner": "iso3"}),
                         on=["commodity_id", "year", "iso3"], how="left")
     else:
-        out = ev.assign(year=np.nan, total=np.nan, value_kusd=np.nan)
+        out = ev.assign(year=np.nan, total=np.nan, value_kusd=np.nan, trade_stages=None)
     share = np.where(out["total"] > 0, out["value_kusd"].fillna(0.0) / out["total"], np.nan)
     return out.rename(columns={"year": "trade_year"}).assign(rule="export_control",
                                                              value=share)
