@@ -75,3 +75,24 @@ def test_a_year_no_series_reaches_is_an_error_naming_the_span(store) -> None:
         signals(SignalsRequest(importer="JPN", year=f"{last},{int(last) + 1}", lang="en"),
                 store)
     signals(SignalsRequest(importer="JPN", year=first, lang="en"), store)
+
+
+def test_later_signals_are_counted_not_hidden(store, tmp_path) -> None:
+    """With the default year, an entry (or data) of a later year is not in the watch list
+    but is counted, by tier, with the later years — and shown when they are asked for."""
+    from critmin.service.common import default_year
+
+    year = default_year(store) + 1
+    reg = tmp_path / "r.csv"
+    reg.write_text("date,commodity,country,source,tier,text\n"
+                   f"{year}-03-01,graphite,CHN,a report,immediate,a licence delay\n",
+                   encoding="utf-8")
+    now = signals(SignalsRequest(importer="JPN", lang="en", register_file=str(reg)), store)
+    assert "a licence delay" not in set(now.frame["explanation"])
+    assert now.later_years and now.later_years[0] == year
+    assert now.later_counts["immediate"] >= 1
+    asked = signals(SignalsRequest(importer="JPN", lang="en", register_file=str(reg),
+                                   year=str(year)), store)
+    assert "a licence delay" in set(asked.frame["explanation"])
+    assert asked.later_years is None and asked.later_counts == {
+        "immediate": 0, "medium_term": 0, "watch": 0}

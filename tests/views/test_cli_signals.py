@@ -35,6 +35,17 @@ def test_watch_list_ja_80_columns(critmin_home) -> None:
     assert not SNAKE.findall(out), SNAKE.findall(out)[:5]
 
 
+def test_default_year_counts_the_later_signals(critmin_home) -> None:
+    """The watch list of the default year ends with the later years' signals counted and
+    the option that shows them (the test store has data a year after its default)."""
+    for lang, words in (("en", "Later data: "), ("ja", "より新しいデータ：")):
+        result = CliRunner(env={"COLUMNS": "200"}).invoke(
+            app, ["signals", "-i", "JPN", "--lang", lang])
+        assert result.exit_code == 0, result.output
+        last = result.stdout.strip().splitlines()[-1]
+        assert last.startswith(words) and "critmin signals --year " in last, last
+
+
 def test_json_and_tier(critmin_home) -> None:
     result = CliRunner().invoke(app, ["signals", "-i", "JPN", "--year", "2024", "--tier",
                                       "medium_term", "-f", "json", "--lang", "en"])

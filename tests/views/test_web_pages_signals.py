@@ -38,6 +38,11 @@ def test_page_shows_tiers_and_backtest(client, lang) -> None:
     visible = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[1])
     if lang == "ja":  # no rule or tier ids in the Japanese text
         assert not re.search(r"\b(price_spike|import_volume_drop|medium_term)\b", visible)
+    # the store has prices after the default year: counted, with a link that shows them
+    later = re.search(r'id="signals-later"><a href="([^"]+)"', page.text)
+    assert later, "no note on the later years' signals"
+    shown = client.get(later.group(1).replace("&amp;", "&"))
+    assert shown.status_code == 200 and 'id="signals-later"' not in shown.text
 
 
 def test_json_twins_equal_the_cli(client) -> None:

@@ -91,6 +91,11 @@ class SignalsResponse(TableResponse):
     years: list[int] | None
     counts: dict[str, int]
     """Signals per tier."""
+    later_years: list[int] | None = None
+    """With the default year: the later years that have data (prices, events, the
+    register) — shown as counts so a newer signal is never hidden without a word."""
+    later_counts: dict[str, int] = {}
+    """Signals per tier in :attr:`later_years` (see them with ``--year``)."""
     thresholds: list[ThresholdRow]
 
 
@@ -127,14 +132,23 @@ def latest(sig: pd.DataFrame) -> pd.DataFrame:
     return sig.assign(periods=n.to_numpy())[last.to_numpy()]
 
 
-def _check_span(years: list[int], span: tuple[int, int] | None,
-                register: pd.DataFrame | None) -> None:
-    """Refuse years no series (nor the register) reaches: an empty watch list there would
-    read as "nothing to watch"."""
+def _counts(sig: pd.DataFrame) -> dict[str, int]:
+    return {t: int((sig["tier"] == t).sum()) for t in ("immediate", "medium_term", "watch")}
+
+
+def _span(span: tuple[int, int] | None, register: pd.DataFrame | None
+          ) -> tuple[int, int] | None:
+    """The years of the series' data, widened by the register's entries."""
     if register is not None and len(register):
         dates = pd.to_datetime(register["date"]).dt.year
         lo, hi = int(dates.min()), int(dates.max())
         span = (lo, hi) if span is None else (min(span[0], lo), max(span[1], hi))
+    return span
+
+
+def _check_span(years: list[int], span: tuple[int, int] | None) -> None:
+    """Refuse years no series (nor the register) reaches: an empty watch list there would
+    read as "nothing to watch"."""
     outside = [y for y in years if span is None or not span[0] <= y <= span[1]]
     if outside:
         basis = ("years with prices, trade, production, governance or events for the "
@@ -167,16 +181,23 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     years = [default_year(con)] if request.year is None else parse_years(request.year)
     ids = resolve_commodities(request.commodities)
     inputs = load_inputs(con, importer.name, importer.member_years(), ids)
+    span = _span(inputs.year_span(), register)
     if years is not None:
-        _check_span(years, inputs.year_span(), register)
-    sig = evaluate(inputs, years, request.lang)
-    if register is not None:
-        extra = register_signals(register, importer.name, years)
-        extra = extra if ids is None else extra[extra["commodity_id"].isin(ids)]
-        sig = pd.concat([sig, extra], ignore_index=True) if len(extra) else sig
-    sig = sig.assign(periods=1) if request.all_periods else latest(sig)
-    if request.tiers:
-        sig = sig[sig["tier"].isin(request.tiers)]
+        _check_span(years, span)
+
+    def collect(which: list[int] | None) -> pd.DataFrame:
+        sig = evaluate(inputs, which, request.lang)
+        if register is not None:
+            extra = register_signals(register, importer.name, which)
+            extra = extra if ids is None else extra[extra["commodity_id"].isin(ids)]
+            sig = pd.concat([sig, extra], ignore_index=True) if len(extra) else sig
+        sig = sig.assign(periods=1) if request.all_periods else latest(sig)
+        return sig[sig["tier"].isin(request.tiers)] if request.tiers else sig
+
+    sig = collect(years)
+    later = (list(range(years[-1] + 1, span[1] + 1))
+             if request.year is None and span and span[1] > years[-1] else None)
+    later_sig = collect(later) if later else sig.iloc[:0]
     sig = sig.sort_values("tier", key=lambda s: -s.map(TIER_RANK), kind="stable")
     sig = sig.rename(columns={"threshold": "tier_threshold", "seen": "published_on",
                               "series": "signal_series"})
@@ -185,8 +206,7 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     return SignalsResponse.of_frame(
         sig[SIGNAL_COLUMNS], command="signals", request=request.model_dump(),
         columns=SIGNAL_COLUMNS, importer=importer.name, years=years,
-        counts={t: int((sig["tier"] == t).sum()) for t in ("immediate", "medium_term",
-                                                          "watch")},
+        counts=_counts(sig), later_years=later, later_counts=_counts(later_sig),
         thresholds=[ThresholdRow(**r) for r in records(thresholds())])
 
 

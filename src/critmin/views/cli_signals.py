@@ -13,7 +13,7 @@ import typer
 
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.i18n import label, text
-from critmin.views.output import Format, emit, records_of, render
+from critmin.views.output import Format, emit, records_of, render, say
 
 signals_app = typer.Typer(
     help="Early-warning signals: a watch list by tier (immediate, medium-term, watch) with "
@@ -78,6 +78,22 @@ def signals_cmd(
         render(response, fmt)
         return
     _watch_list(records_of(response.frame), response, lang)
+    _later(response, lang)
+
+
+def _later(response: Any, lang: str) -> None:
+    """A line on the signals of the years after the default year, if any."""
+    n = sum(response.later_counts.values())
+    if not response.later_years or not n:
+        return
+    years = response.later_years
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    detail = ("、" if lang == "ja" else ", ").join(
+        f"{text(f'signal_tier_{t}', lang)} {k}" for t, k in response.later_counts.items() if k)
+    from rich.console import Console
+
+    say(text("signal_later", lang).format(n=n, years=span, detail=detail,
+                                          arg=span.replace("–", "-")), Console())
 
 
 def _watch_list(rows: list[dict[str, Any]], response: Any, lang: str) -> None:

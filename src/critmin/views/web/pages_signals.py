@@ -9,6 +9,7 @@ Twins: ``critmin signals -i IMPORTER`` (default), ``critmin signals backtest``
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -82,7 +83,21 @@ def signal_tables(request: Request, lang: str) -> dict[str, Any]:
                                else text("signal_all_rules", lang)})
     alarms.downloads = download_links(request, lang, "signals", "false_alarms")
     return {"watch": watch.response, "tiers": tiers, "episodes": episodes,
-            "false_alarms": alarms}
+            "false_alarms": alarms, "later": later_note(watch.response, lang)}
+
+
+def later_note(response: Any, lang: str) -> dict[str, str] | None:
+    """The signals of the years after the default year: their counts and a link."""
+    n = sum(response.later_counts.values())
+    if not response.later_years or not n:
+        return None
+    years = response.later_years
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    detail = ("、" if lang == "ja" else ", ").join(
+        f"{text(f'signal_tier_{t}', lang)} {k}" for t, k in response.later_counts.items() if k)
+    query = urlencode({"importer": response.importer, "year": span.replace("–", "-")})
+    return {"text": text("web_signals_later", lang).format(n=n, years=span, detail=detail),
+            "href": f"/{lang}/signals?{query}"}
 
 
 @router.get("/{lang}/signals.{fmt}")
