@@ -116,6 +116,14 @@ def test_shipped_streams() -> None:
      "  refining: {value: lots, source: \"test [C]\"}", "parameters.refining.value"),
     ("  subsidy: {value: 10, source: \"test [C]\"}",
      "  subsidies: {value: 10, source: \"test [C]\"}", "parameters.subsidies"),
+    ("  unit: USD/t", "  unit: bananas", "price.unit"),          # not a price unit
+    ("  refining: {value: 20, source: \"test [C]\"}",
+     "  refining: {value: .nan, source: \"test [C]\"}", "parameters.refining.value"),
+    ("  refining: {value: 20, source: \"test [C]\"}",
+     "  refining: {value: 1e308, source: \"test [C]\"}", "parameters.refining"),
+    ("  yield: {value: 0.8, source: \"test [C]\"}",
+     "  yield: {value: 0.8, low: 0.95, high: 0.9, source: \"test [C]\"}",
+     "parameters.yield"),                                          # low above value
 ])
 def test_bad_stream_files_name_line_and_field(tmp_path: Path, change: str, line: str,
                                                field: str) -> None:

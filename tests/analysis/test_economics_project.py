@@ -110,6 +110,14 @@ discount_rate: 0.1
      "line 11: esg.water: Value error, give either 'score' or 'value' with 'good' and 'bad'"),
     (BASE + "weights: {financial: 0.5, esg: 0.5, geo: 0}\n",
      "line 10: weights.geo: Extra inputs are not permitted"),
+    (BASE.replace("country: COD", "country: Atlantis"),
+     "line 5: country: unknown country 'Atlantis'"),
+    (BASE.replace("commodity: cobalt", "commodity: unobtainium"),
+     "line 4: commodity: unknown mineral 'unobtainium'"),
+    (BASE + "offtake: {importer: XXX, share: 0.5}\n",
+     "line 10: offtake.importer: unknown country 'XXX'"),
+    (BASE.replace("discount_rate: 0.1", "discount_rate: -0.5"),
+     "line 9: discount_rate: Input should be greater than or equal to 0"),
 ])
 def test_bad_project_files(tmp_path: Path, text: str, expect: str) -> None:
     path = tmp_path / "project.yaml"

@@ -116,3 +116,25 @@ def test_market_history_shows_the_years_recycling_paid(imported_store) -> None:
     # USGS MCS 2025 Nd2O3: 49, 98, 134, 78, 56 USD/kg (2020–2024) against P* ≈ 104
     assert market[2022].price == pytest.approx(134) and market[2022].pays
     assert r.paid_years == [y for y, h in sorted(market.items()) if h.price >= 103.7058]
+
+
+def test_a_mistyped_price_series_is_an_error_naming_the_closest(imported_store,
+                                                                tmp_path) -> None:
+    """A series id of a source the store holds (usgs) but unknown to it is a typing error
+    with the closest ids; one of a source not imported yet only has no history."""
+    from critmin.analysis.economics import library
+    from critmin.errors import CritminError
+    from critmin.store.io import connect
+
+    text = library("recycling")["ndfeb_hdd"].read_text(encoding="utf-8")
+    typo, other = tmp_path / "typo.yaml", tmp_path / "other.yaml"
+    typo.write_text(text.replace("Price_Nd2O3_dkg", "Price_Nd2O3_kg"), encoding="utf-8")
+    other.write_text(text.replace("usgs:Rare Earths:Price_Nd2O3_dkg", "fastmarkets:NdPr"),
+                     encoding="utf-8")
+    with connect(imported_store) as con:
+        with pytest.raises(CritminError, match=r"no price series 'usgs:Rare Earths:"
+                           r"Price_Nd2O3_kg' in the store; closest: usgs:Rare Earths:"
+                           r"Price_Nd2O3_dkg"):
+            se.switching_price(se.SwitchingPriceRequest(stream=str(typo)), con)
+        r = se.switching_price(se.SwitchingPriceRequest(stream=str(other)), con)
+    assert not [h for h in r.history if h.price_basis == "market"]

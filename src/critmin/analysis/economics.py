@@ -40,6 +40,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    FiniteFloat,
     ValidationError,
     field_validator,
 )
@@ -63,6 +64,11 @@ M = TypeVar("M", bound=BaseModel)
 # ------------------------------------------------------------ parameter files
 
 
+MAX_MONEY = 1e9
+"""Largest cost, credit or subsidy a stream file may give, USD per t of feed [C]: far above
+any real one (refined gold is ~7e7 USD/t); a larger number is a typing error."""
+
+
 class Strict(BaseModel):
     """A parameter-file section: unknown fields are errors."""
 
@@ -82,13 +88,22 @@ TaggedSource = Annotated[str, AfterValidator(tagged)]
 
 
 class Sourced(Strict):
-    """A number with its source; ``low``/``high`` bound it for the tornado."""
+    """A number with its source; ``low``/``high`` bound it for the tornado (finite, with
+    ``low ≤ value ≤ high``)."""
 
-    value: float
-    low: float | None = None
-    high: float | None = None
+    value: FiniteFloat
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
     unit: str = ""
     source: TaggedSource
+
+    def check_order(self) -> None:
+        """``low ≤ value ≤ high`` (a ValueError otherwise)."""
+        lo = self.low if self.low is not None else self.value
+        hi = self.high if self.high is not None else self.value
+        if not lo <= self.value <= hi:
+            raise ValueError(f"'low' ≤ 'value' ≤ 'high' is required (got low {lo:g}, value "
+                             f"{self.value:g}, high {hi:g})")
 
 
 def library_folder(*parts: str) -> Any:
@@ -193,6 +208,18 @@ class PriceSpec(Strict):
                           "USD per t of product.")
     source: TaggedSource
 
+    @field_validator("unit")
+    @classmethod
+    def _price_unit(cls, v: str) -> str:
+        from critmin.sources.units import convert
+
+        try:
+            convert(1.0, "USD/t", v)
+        except ValueError:
+            raise ValueError(f"'unit' {v!r} is not a price unit critmin converts (e.g. "
+                             "USD/t, USD/kg, USD/lb, USD/troy oz)") from None
+        return v
+
 
 class StreamParameters(Strict):
     """The cost model (:data:`PARAMETERS`); costs, credits and subsidy in USD per t of
@@ -217,6 +244,7 @@ class StreamParameters(Strict):
             if x is not None and not 0 < x <= 1:
                 raise ValueError(f"'{name}' is {x:g}: a content, yield or payable share "
                                  "lies in (0, 1]")
+        v.check_order()
         return v
 
     @field_validator(*COSTS, "credits", "subsidy")
@@ -224,9 +252,11 @@ class StreamParameters(Strict):
     def _money(cls, v: Sourced | None) -> Sourced | None:
         for name in ("value", "low", "high"):
             x = None if v is None else getattr(v, name)
-            if x is not None and x < 0:
-                raise ValueError(f"'{name}' is {x:g}: costs, credits and subsidies are not "
-                                 "negative")
+            if x is not None and not 0 <= x <= MAX_MONEY:
+                raise ValueError(f"'{name}' is {x:g}: costs, credits and subsidies lie "
+                                 f"between 0 and {MAX_MONEY:,.0f} USD per t of feed")
+        if v is not None:
+            v.check_order()
         return v
 
     def get(self, name: str) -> Sourced | None:

@@ -51,6 +51,7 @@ from critmin.analysis.economics import (
     read_parameter_file,
     validated,
 )
+from critmin.errors import CritminError
 
 GEO_HOST_WEIGHT = 0.5
 """Weight of the host's governance in the geopolitical score [C]."""
@@ -79,7 +80,7 @@ class CashFlowModel(Strict):
     tax_rate: float = Field(0.0, ge=0, lt=1)
     depreciation_years: int = Field(10, ge=1)
     salvage: float = 0.0
-    discount_rate: float = Field(gt=-1, lt=1)
+    discount_rate: float = Field(ge=0, lt=1, description="Real discount rate, 0 ≤ r < 1.")
     source: TaggedSource
 
     @field_validator("capex", "output_t", "price")
@@ -176,7 +177,7 @@ class Project(Strict):
     offtake: Offtake | None = None
     cash_flow_model: CashFlowModel | None = None
     cash_flows: list[float] | None = None
-    discount_rate: float | None = Field(None, gt=-1, lt=1)
+    discount_rate: float | None = Field(None, ge=0, lt=1)
     start_year: int | None = Field(None, ge=1900, le=2200,
                                    description="Calendar year of t = 0 of plain cash flows.")
     esg: Esg | None = None
@@ -205,8 +206,25 @@ class Project(Strict):
 
 def read_project(spec: str) -> Project:
     """A project from a shipped id (``analysis/data/projects``) or a YAML file."""
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.countries import group_ids, resolve_country
+
+    def importer(name: str) -> str:   # a country or a group (EU27)
+        return name if name in group_ids() else resolve_country(name)
+
     doc, lines, label = read_parameter_file(spec, "project", "projects")
-    return validated(Project, doc, lines, label)
+    project = validated(Project, doc, lines, label)
+    names = [(("commodity",), project.commodity, resolve_commodity),
+             (("country",), project.country, resolve_country)]
+    if project.offtake is not None:
+        names.append((("offtake", "importer"), project.offtake.importer, importer))
+    for path, value, resolve in names:
+        try:
+            resolve(value)
+        except CritminError as exc:
+            raise CritminError(f"{label} line {lines.get(path, '?')}: {'.'.join(path)}: "
+                               f"{exc}") from None
+    return project
 
 
 def carried(value: float | list[float], n: int) -> np.ndarray:

@@ -102,6 +102,24 @@ class SwitchingPriceResponse(TableResponse):
     notes: str
 
 
+def _check_series(con: Any, stream: Any) -> None:
+    """A series id of a source the store holds but unknown to it is a typing error (a
+    series of a source not imported yet just has no history)."""
+    import difflib
+
+    from critmin.store.read import price_series_ids
+
+    known = price_series_ids(con)
+    sources = {k.split(":", 1)[0] for k in known}
+    for sid in stream.price.series:
+        if sid not in known and sid.split(":", 1)[0] in sources:
+            close = difflib.get_close_matches(sid, known, n=5, cutoff=0.5)
+            raise CritminError(
+                f"scrap stream {stream.id!r}: price.series: no price series {sid!r} in the "
+                "store; " + (f"closest: {', '.join(close)}" if close else
+                             "its source's series: critmin data status, table price"))
+
+
 def _price_history(con: Any, stream: Any, since: int) -> pd.DataFrame:
     """``year, price_basis, series, price`` (USD/t): the stream's market series, then the
     unit value of its HS6 code (both bases where both exist), from ``since``."""
@@ -109,6 +127,7 @@ def _price_history(con: Any, stream: Any, since: int) -> pd.DataFrame:
     from critmin.store.read import price_rows, unit_value_rows
 
     spec = stream.price
+    _check_series(con, stream)
     parts = []
     if spec.series:
         market = annual_market_prices(price_rows(con, spec.series), spec.series)

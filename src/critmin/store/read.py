@@ -327,6 +327,13 @@ def event_rows(con: Any) -> pd.DataFrame:
                        "from event order by date, iso3, commodity_id").df()
 
 
+def price_series_ids(con: Any) -> list[str]:
+    """Every ``price.series`` id with a value in the store, sorted."""
+    return [r[0] for r in con.execute(
+        "select distinct series from price where value is not null and series is not null "
+        "order by 1").fetchall()]
+
+
 def price_rows(con: Any, series: list[str]) -> pd.DataFrame:
     """``series, period, value, unit``: the price rows of ``series`` (``price.series``
     ids, e.g. ``pinksheet:Platinum``) with a value, by series and period (``YYYY`` or

@@ -109,9 +109,21 @@ def _switching_title(r: Any, lang: str) -> str:
         product=r.product_ja if ja else r.product, feed=r.feed_ja if ja else r.feed)
 
 
+def _any_price(row: dict[str, Any], words: str) -> dict[str, Any]:
+    """A tornado row with a switching price ≤ 0 (the credits cover the costs) as
+    ``words``; its swing is then no price difference and left empty."""
+    out = dict(row)
+    for k in ("switching_low", "switching_high"):
+        if out[k] <= 0:
+            out[k], out["swing"] = words, None
+    return out
+
+
 def _switching_tables(r: Any, lang: str) -> None:
     fmt, unit = Format.table, r.price_unit
-    emit(records_of(r.frame), fmt, list(r.columns), title=_switching_title(r, lang) + "\n"
+    any_price = text("eco_any_price", lang)   # P* ≤ 0: the credits cover the costs
+    rows = [_any_price(row, any_price) for row in records_of(r.frame)]
+    emit(rows, fmt, list(r.columns), title=_switching_title(r, lang) + "\n"
          + text("eco_title_tornado", lang).format(unit=unit))
     costs = [{**c.model_dump(), "parameter": c.item} for c in r.costs]
     emit(costs, fmt, ["parameter", "per_feed", "per_product"],
