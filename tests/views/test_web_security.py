@@ -55,6 +55,24 @@ def test_token_by_header_query_or_cookie(locked) -> None:
     assert locked.get("/api/health", cookies={security.COOKIE: TOKEN}).status_code == 200
 
 
+def test_a_token_link_lets_the_page_load_its_assets(locked) -> None:
+    """A page opened by a ``?token=`` link sets the cookie (as ``/login`` does), so its
+    styles, scripts and htmx requests, which carry no token, are served."""
+    assert locked.get("/static/app.js").status_code == 401
+    page = locked.get("/en/", params={"token": TOKEN})
+    assert page.status_code == 200
+    cookie = page.headers["set-cookie"]
+    assert f"{security.COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie
+    assert locked.get("/static/app.js").status_code == 200  # the client keeps the cookie
+    bearer = locked.get("/api/health", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert "set-cookie" not in bearer.headers  # an API client's header sets nothing
+
+
+def test_a_wrong_token_link_sets_no_cookie(locked) -> None:
+    r = locked.get("/en/", params={"token": "wrong-token-0123456789"})
+    assert r.status_code == 401 and "set-cookie" not in r.headers
+
+
 def test_post_and_upload_need_the_token_too(locked) -> None:
     assert locked.post("/api/assess", json={"importers": ["JPN"]}).status_code == 401
     r = locked.post("/api/exposure/upload", files={"file": ("a.csv", b"x", "text/csv")})

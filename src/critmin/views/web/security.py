@@ -99,6 +99,14 @@ def presented_token(scope: Scope) -> str | None:
     return jar[COOKIE].value if COOKIE in jar else None
 
 
+def _query_token(scope: Scope) -> bool:
+    """Whether the request presents its token as the ``token`` query parameter (no
+    ``Authorization`` header)."""
+    if _headers(scope).get("authorization", "")[:7].lower() == "bearer ":
+        return False
+    return bool(parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token"))
+
+
 def safe_next(target: str | None) -> str:
     """A local path to go to after ``/login`` (never another site)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -149,7 +157,22 @@ class Guard:
         if _declared_length(scope) > self.max_body:
             await json_response(send, 413, too_large(self.max_body))
             return
+        if self.token and _query_token(scope):
+            send = self._with_cookie(send)
         await self._guarded(scope, receive, send)
+
+    def _with_cookie(self, send: Send) -> Send:
+        """``send`` setting the :data:`COOKIE` cookie: a page opened by a ``?token=``
+        link then loads its styles, scripts and later requests with the cookie, as after
+        ``/login``."""
+        cookie = (b"set-cookie", f"{COOKIE}={self.token}; Path=/; HttpOnly; "
+                  "SameSite=Strict".encode("latin-1"))
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), cookie]}
+            await send(message)
+        return sending
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app, stopping a body that grows over the limit while it streams."""
