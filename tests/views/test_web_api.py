@@ -226,6 +226,25 @@ def test_unknown_query_parameter_is_422_naming_the_valid_ones(client) -> None:
     assert r.status_code == 422 and "mine" in r.json()["choices"]
 
 
+@pytest.mark.parametrize(("method", "path", "query"), [
+    ("GET", "/api/whatif", {"importer": "JPN", "commodity": "rare_earths",
+                            "mine": "AUS:1e400"}),
+    ("GET", "/api/whatif", {"importer": "JPN", "commodity": "rare_earths",
+                            "mine": "AUS:10", "kappa": "1e400"}),
+    ("GET", "/api/whatif", {"importer": "JPN", "commodity": "rare_earths",
+                            "mine": "AUS:10", "kappa": "-1"}),
+    ("GET", "/api/shock", {"exporter": "CHN", "commodity": "graphite", "cut": "1e400"}),
+    ("GET", "/api/signals/backtest", {"end": 99999}),
+    ("POST", "/api/geopolrisk", {"missing_wgi": {}}),
+    ("POST", "/api/indicators", {"missing_wgi": {}}),
+])
+def test_absurd_numbers_are_422_not_500(client, method, path, query) -> None:
+    """Found by schemathesis and by hand: infinite, negative or out-of-range numbers and
+    a wrong type are user errors."""
+    r = client.get(path, params=query) if method == "GET" else client.post(path, json=query)
+    assert r.status_code == 422, r.text
+
+
 def test_unknown_path_is_404_with_the_endpoints(client) -> None:
     r = client.get("/api/asses")
     assert r.status_code == 404
@@ -280,6 +299,8 @@ def test_a_fault_is_a_short_500(client, monkeypatch) -> None:
     ("/api/demand/sensitivity", {"seed": -1}, "seed"),  # found by schemathesis: was a 500
     ("/api/demand/sensitivity", {"spread": 1e-181}, "spread"),  # the same
     ("/api/uncertainty", {"draws": 10, "seed": -5}, "seed"),
+    ("/api/indicators", {}, "importer"),     # every importer: ~700,000 values, 9 s
+    ("/api/geopolrisk", {"year": 2022}, "importer"),
 ])
 def test_no_file_path_no_unbounded_work(client, path, query, word) -> None:
     r = client.get(path, params=query)

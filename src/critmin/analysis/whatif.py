@@ -27,6 +27,7 @@ contained; set it to the concentrate grade's inverse for ores).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,10 +97,17 @@ def _check(lever: Lever, inp: Meti6Inputs) -> None:
         v = getattr(lever, name, None)
         if v is not None and not 0.0 <= v <= 1.0:
             raise CritminError(f"{name} must be within 0–1 (got {v})")
+    for name in ("added_t", "reserves_t", "offtake", "cut", "target_rir", "kappa"):
+        v = getattr(lever, name, None)
+        if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):
+            raise CritminError(f"{name} must be a finite number (got {v})")
     for name in ("added_t", "reserves_t"):
         v = getattr(lever, name, None)
         if v is not None and v < 0:
             raise CritminError(f"{name} must not be negative (got {v})")
+    kappa = getattr(lever, "kappa", None)
+    if kappa is not None and kappa <= 0:
+        raise CritminError(f"kappa (traded t per contained t) must be above 0 (got {kappa})")
 
 
 def displace(flows: pd.DataFrame, domestic: pd.DataFrame, members: dict, commodity_id: str,

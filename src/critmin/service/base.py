@@ -24,9 +24,10 @@ METHOD_VERSION = f"critmin {__version__}; docs/methods.md"
 
 
 class Request(BaseModel):
-    """A command's input, validated; unknown fields are an error."""
+    """A command's input, validated; unknown fields are an error, and so is an infinite
+    or NaN number (``1e400`` on the web or the command line is a user error)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def clean(value: Any) -> Any:

@@ -45,13 +45,15 @@ def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
 
 def missing_wgi_rule(value: float | str) -> float | str:
     """The risk of a partner without WGI: a number (0–1) or ``'exclude'``."""
-    if value == "exclude" or isinstance(value, (int, float)):
-        return value if isinstance(value, str) else float(value)
+    if value == "exclude":
+        return value
     try:
-        return float(value)
-    except ValueError:
-        raise CritminError(f"--missing-wgi {value!r}: give a number (0–1) or 'exclude'"
-                           ) from None
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not 0.0 <= number <= 1.0:
+        raise CritminError(f"--missing-wgi {value!r}: give a number (0–1) or 'exclude'")
+    return number
 
 
 def _years(value: Any) -> list[int] | None:

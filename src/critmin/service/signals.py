@@ -275,8 +275,9 @@ class BacktestRequest(Request):
     importer: str = Field("JPN", description="Importer whose imports the trade rules read.")
     episodes: list[str] | None = Field(None, description="Episode ids (default: all); the "
                                        "backtest then runs on their commodities only.")
-    start: int = Field(2000, description="First year of the backtest.")
-    end: int | None = Field(None, description="Last year (default: the latest data).")
+    start: int = Field(2000, ge=1900, le=2200, description="First year of the backtest.")
+    end: int | None = Field(None, ge=1900, le=2200,
+                            description="Last year (default: the latest data).")
     lang: str = Field("ja", description="Language of names and coverage: ja or en.")
 
 

@@ -309,6 +309,10 @@ def check_web(name: str, request: Any, upload: bool = False) -> None:
         _bounded_uncertainty(request)
     if name == "demand sensitivity":
         _bounded_sensitivity(request)
+    if name in ("indicators", "geopolrisk") and not request.importers:
+        raise WebInputError(f"importer: the web answers {name} for named importers (every "
+                            "importer is some 700,000 values: run 'critmin "
+                            f"{name} -f csv' with the CLI)")
 
 
 def _bounded_sensitivity(request: Any) -> None:
