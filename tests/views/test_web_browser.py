@@ -266,6 +266,24 @@ def test_upload_an_example_bom(tab) -> None:
     tab.shot("exposure_upload_ja")
 
 
+def test_an_oversized_upload_is_refused_in_the_page(tab, tmp_path) -> None:
+    """A BOM over the 5 MB limit is refused before it is sent, in the page's language
+    (the server would answer 413 JSON, which htmx does not show)."""
+    page = tab.page
+    tab.go("/ja/exposure")
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.truncate(6 * 1024 * 1024)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.set_input_files("#bom-file", str(big))
+    message = page.eval_on_selector("#bom-file", "e => e.validationMessage")
+    assert message == "ファイルがアップロードの上限（5 MB）を超えています。"
+    page.click("#bom-run")
+    page.wait_for_timeout(300)
+    assert sent == [] and page.locator("#exposure-result").count() == 0
+
+
 def test_download_a_table(tab, tmp_path) -> None:
     page = tab.page
     tab.go("/en/commodity/cobalt")

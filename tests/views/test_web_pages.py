@@ -288,6 +288,8 @@ def test_bad_bom_lists_its_problems_by_row(client) -> None:
     assert r.status_code == 200 and 'class="error"' in r.text
     cells = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>([^<]*)</td>", r.text)
     assert ("2", "Commodity") in cells and ("3", "Mass unit") in cells
+    assert "critmin-bom-" not in r.text and "/tmp" not in r.text  # no server path shown
+    assert "bad.csv" in r.text
     r = client.post("/en/exposure", files={"bom_file": ("bom.pdf", b"x", "application/pdf")})
     assert r.status_code == 422 and ".csv or .xlsx" in r.text
 

@@ -230,9 +230,11 @@ def saved_table(request: Request, lang: str) -> Any:
 def page(request: Request, lang: str, p: Params, result: Any) -> Response:
     """The exposure page around ``result`` (the result part alone for htmx)."""
     from critmin.service.shocks import ScenarioListRequest, scenario_list
+    from critmin.views.web.security import MAX_UPLOAD_BYTES
 
     return form_page(request, lang, "exposure", p, result, lambda: {
         "saved": saved_table(request, lang), **form_choices(lang),
+        "max_upload_bytes": MAX_UPLOAD_BYTES,
         "examples": [{"id": e, "name": bom_name(e, lang)} for e in examples()],
         "scenarios": scenario_choices(scenario_list(ScenarioListRequest()).frame, lang)})
 
@@ -296,7 +298,12 @@ def _exposure_upload(request: Request, lang: str, p: Params, filename: str | Non
     with tempfile.TemporaryDirectory(prefix="critmin-bom-") as folder:
         path = Path(folder) / safe_name(filename)
         path.write_bytes(data)
-        response = assess_upload(request, exposure_request(p, str(path), save))
+        try:
+            response = assess_upload(request, exposure_request(p, str(path), save))
+        except CritminError as exc:   # never show the server's temporary folder
+            from critmin.views.web.api import renamed
+
+            raise renamed(exc, str(path), safe_name(filename)) from None
         result = result_view(request, response, lang, link=False)
     return page(request, lang, p, result)
 

@@ -110,6 +110,7 @@
     sortable(root);
     filterable(root);
     modes(root);
+    sizeChecked(root);
   }
 
   function keepLanguageLinks() {
@@ -118,6 +119,32 @@
       a.href = "/" + a.dataset.lang + location.pathname.slice(3) + location.search;
     });
   }
+
+  /* a file over the server's upload limit is refused here, in the page's language,
+     before it is sent (the server would answer 413) */
+  function sizeChecked(root) {
+    root.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+      if (input.dataset.checked) { return; }
+      input.dataset.checked = "1";
+      input.addEventListener("change", function () {
+        var big = input.files.length && input.files[0].size > Number(input.dataset.maxBytes);
+        input.setCustomValidity(big ? input.dataset.tooLarge : "");
+        if (big) { input.reportValidity(); }
+      });
+    });
+  }
+
+  /* an error answer htmx would not swap (JSON: 401, 413, 422 from the API layer) is
+     shown where the result would have gone */
+  document.addEventListener("htmx:responseError", function (e) {
+    var target = e.detail.target, xhr = e.detail.xhr, message = xhr.statusText;
+    try { message = JSON.parse(xhr.responseText).error || message; } catch (err) { /* text */ }
+    var p = document.createElement("p");
+    p.className = "error";
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+    if (target) { target.replaceChildren(p); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:pushedIntoHistory", keepLanguageLinks);
