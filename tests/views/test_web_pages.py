@@ -294,6 +294,36 @@ def test_bad_bom_lists_its_problems_by_row(client) -> None:
     assert r.status_code == 422 and ".csv or .xlsx" in r.text
 
 
+def test_the_commodity_picker_redirects_within_the_commodity_pages(client) -> None:
+    r = client.get("/en/commodity", params={"commodity": "cobalt", "importer": "KOR"},
+                   follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/en/commodity/cobalt?importer=KOR"
+    r = client.get("/en/commodity", params={"commodity": "../../api/health"},
+                   follow_redirects=False)
+    assert r.headers["location"] == "/en/commodity/..%2F..%2Fapi%2Fhealth"  # one segment
+    r = client.get("/ja/commodity", params={"commodity": "コバルト"}, follow_redirects=False)
+    assert r.headers["location"] == "/ja/commodity/%E3%82%B3%E3%83%90%E3%83%AB%E3%83%88"
+    assert client.get(r.headers["location"]).status_code == 200
+    r = client.get("/en/commodity", follow_redirects=False)
+    assert r.headers["location"] == "/en/"  # no stray '?'
+
+
+def test_a_browser_gets_an_html_404_in_its_language(client) -> None:
+    """An unknown page is the error page (HTML, the path's or the reader's language); the
+    API and machine clients keep their JSON 404."""
+    html = {"accept": "text/html,application/xhtml+xml"}
+    r = client.get("/ja/nope", headers=html)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="ja">' in r.text and "/ja/nope というページはありません。" in r.text
+    r = client.get("/en/report.pdf", headers=html)
+    assert r.status_code == 404 and "report.html or report.xlsx" in r.text
+    r = client.get("/xx/", headers={**html, "accept-language": "en"})
+    assert r.status_code == 404 and '<html lang="en">' in r.text
+    assert client.get("/ja/nope").headers["content-type"] == "application/json"
+    r = client.get("/api/nope", headers=html)
+    assert r.status_code == 404 and "/api/assess" in r.json()["choices"]
+
+
 def test_scripts_come_from_the_app(client) -> None:
     page = client.get("/en/commodity/cobalt").text
     scripts = re.findall(r'<script src="([^"]+)"', page)

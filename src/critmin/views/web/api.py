@@ -164,6 +164,12 @@ def validation_error(errors: list[Any]) -> JSONResponse:
 
 def http_error(request: HttpRequest, exc: HTTPException) -> JSONResponse:
     """404 (unknown path: the API's index as choices), 405, 413 … as JSON."""
+    path = request.url.path
+    if (exc.status_code == 404 and not path.startswith(("/api", "/static"))
+            and "text/html" in request.headers.get("accept", "")):
+        from critmin.views.web.pages import not_found_page
+
+        return not_found_page(request, str(exc.detail))  # type: ignore[return-value]
     if exc.status_code == 404:
         choices = [r for r in api_paths() if request.url.path.startswith("/api")]
         detail = exc.detail if exc.detail not in (None, "Not Found") else None

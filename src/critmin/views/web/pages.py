@@ -51,6 +51,21 @@ def preferred_lang(request: Request) -> str:
     return next((code for _q, _i, code in sorted(ranked) if code in LANGS), "en")
 
 
+def not_found_page(request: Request, detail: str) -> Response:
+    """A 404 for a reader (a browser asking for HTML outside /api and /static): the error
+    page in the language of the path's prefix, else the reader's."""
+    from critmin.views.i18n import text
+    from critmin.views.web.pages_common import render
+
+    first = request.url.path.strip("/").split("/", 1)[0]
+    lang = first if first in LANGS else preferred_lang(request)
+    message = text("web_not_found", lang).format(path=request.url.path)
+    if detail and detail not in ("Not Found", "None"):
+        message += f"\n{detail}"
+    return render(request, "error.html", lang, "", status=404,
+                  title=text("web_error_title", lang), message=message, problems=[])
+
+
 @router.get("/", include_in_schema=False)
 def home(request: Request) -> Response:
     """The overview in the reader's language."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
@@ -132,5 +132,6 @@ def report_download(request: Request, lang: str, kind: str) -> Response:
     """The assessment report of the importer and year, as HTML or Excel."""
     page_lang(lang)
     if kind not in REPORT_FILES:
-        return Response(status_code=404)
+        raise HTTPException(status_code=404, detail=f"report.{kind}: use "
+                            + " or ".join(f"report.{k}" for k in REPORT_FILES))
     return answer(request, lang, "overview", lambda: report_file(request, lang, kind))

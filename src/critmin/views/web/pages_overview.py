@@ -316,10 +316,15 @@ def _commodity(request: Request, lang: str, name: str) -> Response:
 def commodity_pick(request: Request, lang: str) -> Response:
     """``?commodity=cobalt`` → ``/{lang}/commodity/cobalt`` (the other parameters kept)."""
     page_lang(lang)
+    from urllib.parse import quote
+
     name = Params(request.query_params).text("commodity")
+    rest = query_of(request, commodity=None)
+    query = f"?{rest}" if rest else ""
     if not name:
-        return RedirectResponse(f"/{lang}/?{query_of(request)}", status_code=303)
-    return RedirectResponse(f"/{lang}/commodity/{name}?{query_of(request, commodity=None)}",
+        return RedirectResponse(f"/{lang}/{query}", status_code=303)
+    # the name is one path segment: '/', '?', '#' and '..' cannot leave the page
+    return RedirectResponse(f"/{lang}/commodity/{quote(name, safe='')}{query}",
                             status_code=303)
 
 
