@@ -10,9 +10,11 @@ p50/p95/p99 latency and errors:
   and over — after the first, answered from the result cache (target p95 ≤ 100 ms);
 - ``whatif``: ``POST /api/whatif``, one mine lever on rare earths, the same body —
   cached after the first (target p95 ≤ 300 ms);
-- ``assess_uncached`` / ``whatif_uncached`` (``--uncached``): each request different (a
-  threshold or the lever's tonnage varies), so every one is computed: the cost without
-  the cache.
+- ``commodity_page``: ``GET /en/commodity/graphite?importer=JPN``, the HTML page (radar,
+  series, producers, partners) — drawn once, then from the page cache;
+- ``assess_uncached`` / ``whatif_uncached`` / ``commodity_page_uncached``
+  (``--uncached``): each request different (a threshold or the lever's tonnage varies),
+  so every one is computed: the cost without the cache.
 
 The first (cold) request of each scenario is timed on its own before the load.
 
@@ -62,8 +64,16 @@ def scenarios() -> dict[str, Make]:
         return "POST", "/api/whatif", {"json": {"importer": "JPN", "commodities": [
             "rare_earths"], "levers": [{**LEVER, "added_t": 20000.0 + i}]}}
 
-    return {"assess": assess, "whatif": whatif, "assess_uncached": assess_uncached,
-            "whatif_uncached": whatif_uncached}
+    def commodity_page(_i: int) -> tuple[str, str, dict[str, Any]]:
+        return "GET", "/en/commodity/graphite", {"params": {"importer": "JPN"}}
+
+    def commodity_page_uncached(i: int) -> tuple[str, str, dict[str, Any]]:
+        return "GET", "/en/commodity/graphite", {"params": {
+            "importer": "JPN", "theta_hhi": 0.2 + i * 1e-9}}
+
+    return {"assess": assess, "whatif": whatif, "commodity_page": commodity_page,
+            "assess_uncached": assess_uncached, "whatif_uncached": whatif_uncached,
+            "commodity_page_uncached": commodity_page_uncached}
 
 
 def free_port() -> int:
@@ -161,7 +171,8 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
                            "procs": opts.procs, "seconds": opts.seconds,
                            "start_s": started, "scenarios": {}}
     try:
-        names = [n for n in scenarios() if opts.uncached or not n.endswith("_uncached")]
+        names = [n for n in scenarios() if (opts.uncached or not n.endswith("_uncached"))
+                 and (not opts.only or n in opts.only)]
         for name in names:
             make = scenarios()[name]
             cold = cold_request(base, make)
@@ -196,6 +207,8 @@ def main() -> None:
                         help="client processes the clients are spread over")
     parser.add_argument("--uncached", action="store_true",
                         help="also the scenarios where every request is computed")
+    parser.add_argument("--only", nargs="*", choices=list(scenarios()),
+                        help="run only these scenarios")
     parser.add_argument("--json", action="store_true", help="print JSON, not a table")
     opts = parser.parse_args()
     res = run(opts)

@@ -294,6 +294,22 @@ def test_bad_bom_lists_its_problems_by_row(client) -> None:
     assert r.status_code == 422 and ".csv or .xlsx" in r.text
 
 
+def test_a_page_asked_again_comes_from_the_cache(client) -> None:
+    """The same page (address, language, htmx part, store) is drawn once; asked by htmx
+    or in the other language it is another entry."""
+    from critmin.views.web.api import CACHE
+
+    first = client.get("/en/commodity/graphite?importer=KOR")
+    hits = CACHE.hits
+    again = client.get("/en/commodity/graphite?importer=KOR")
+    assert again.status_code == 200 and again.text == first.text
+    assert CACHE.hits == hits + 1 and again.cookies.get("critmin_lang") == "en"
+    misses = CACHE.misses
+    client.get("/en/commodity/graphite?importer=KOR", headers={"HX-Request": "true"})
+    ja = client.get("/ja/commodity/graphite?importer=KOR")
+    assert CACHE.misses >= misses + 2 and '<html lang="ja">' in ja.text
+
+
 def test_the_commodity_picker_redirects_within_the_commodity_pages(client) -> None:
     r = client.get("/en/commodity", params={"commodity": "cobalt", "importer": "KOR"},
                    follow_redirects=False)

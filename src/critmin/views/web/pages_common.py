@@ -298,12 +298,34 @@ def form_page(request: Request, lang: str, page: str, params: Params, result: An
 
 def answer(request: Request, lang: str, page: str, build: Callable[[], Response]
            ) -> Response:
-    """``build()``, or the page's error view for a user error."""
+    """``build()``, or the page's error view for a user error. A GET page is kept in the
+    results' cache by its address, language, htmx part and store version (a page
+    depends on nothing else), so a page asked again is not drawn again."""
+    from critmin.views.web.api import CACHE
+
     page_lang(lang)
+    key = page_key(request, lang) if request.method == "GET" else None
+    hit = CACHE.get(key) if key is not None else None
+    if hit is not None:
+        response: Response = HTMLResponse(hit[1])
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        return response
     try:
-        return build()
+        response = build()
     except USER_ERRORS as exc:
         return error_response(request, lang, exc, "html", page)
+    if key is not None and response.status_code == 200 and isinstance(response,
+                                                                       HTMLResponse):
+        CACHE.put(key, (None, bytes(response.body).decode("utf-8")))
+    return response
+
+
+def page_key(request: Request, lang: str) -> tuple[Any, ...]:
+    """The cache key of a GET page."""
+    from critmin.views.web.deps import holder
+
+    return ("page", request.url.path, tuple(sorted(request.query_params.multi_items())),
+            lang, request.headers.get("hx-request"), holder(request).version())
 
 
 # ---------------------------------------------------------------- tables and figures
