@@ -44,6 +44,29 @@ class UnknownNameError(CritminError, LookupError):
         super().__init__(f"unknown {kind} {name!r}; {hint}")
 
 
+class NumberError(CritminError):
+    """A number outside what an option takes: ``rule`` ``range`` (``low``–``high``),
+    ``not_negative`` or ``finite``; ``name`` is the option or field (``--cut``, ``kappa``).
+    The fields let a view say it in the user's language."""
+
+    def __init__(self, name: str, got: object = None, rule: str = "range",
+                 low: object = None, high: object = None) -> None:
+        self.name, self.got, self.rule, self.low, self.high = name, got, rule, low, high
+        given = "" if got is None else f" (got {_shown(got)})"
+        need = {"range": f"must be within {_shown(low)}–{_shown(high)}",
+                "not_negative": "must not be negative",
+                "finite": "must be a finite number"}[rule]
+        super().__init__(f"{name} {need}{given}")
+
+
+def _shown(value: object) -> str:
+    """A number as the messages write it (a whole number from 10,000 thousands separated;
+    years as they are)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
 class BundleError(CritminError):
     """The open-data bundle is missing, unreachable, corrupt or truncated."""
 

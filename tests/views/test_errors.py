@@ -46,3 +46,30 @@ def test_cli_says_it_in_the_commands_language(args: str, expected: str) -> None:
     result = runner.invoke(app, args.split())
     assert result.exit_code == 2
     assert result.stderr.startswith(expected), result.stderr
+
+
+def test_a_number_out_of_range_in_japanese() -> None:
+    from critmin.errors import NumberError
+
+    exc = NumberError("--cut", 2.0, low=0, high=1)
+    assert str(exc) == "--cut must be within 0–1 (got 2.0)"
+    assert error_message(exc, "ja") == (
+        "輸出削減率（--cut）は 0–1 の範囲で指定してください（入力：2.0）")
+    big = NumberError("--draws", 0, low=1, high=10_000_000)
+    assert str(big) == "--draws must be within 1–10,000,000 (got 0)"
+    assert error_message(NumberError("added_t", -5.0, rule="not_negative"), "ja") == (
+        "追加生産量（t/年）（added_t）は 0 以上で指定してください（入力：-5.0）")
+
+
+def test_an_invalid_request_in_japanese() -> None:
+    from critmin.views.errors import validation_text
+
+    errors = [{"loc": ("end",), "type": "less_than_equal", "ctx": {"le": 2200},
+               "msg": "Input should be less than or equal to 2200"},
+              {"loc": ("cut",), "type": "float_parsing", "msg": "Input should be a number"},
+              {"loc": ("x",), "type": "no_such_type", "msg": "odd"}]
+    assert validation_text(errors, "ja") == (
+        "入力が正しくありません：最終年（end）：2200 以下の値を入力してください；"
+        "輸出削減率（cut）：数値を入力してください（例：0.5）；x：odd")
+    assert validation_text(errors[:1], "en") == (
+        "invalid input: end: Input should be less than or equal to 2200")

@@ -37,7 +37,7 @@ import pandas as pd
 from critmin.analysis.assessment import Assessment, assess_inputs
 from critmin.analysis.typology import TypologyThresholds
 from critmin.catalog.reasons import reason
-from critmin.errors import CritminError
+from critmin.errors import CritminError, NumberError
 from critmin.methods.meti6 import Meti6Inputs, Meti6Options
 
 
@@ -96,15 +96,15 @@ def _check(lever: Lever, inp: Meti6Inputs) -> None:
     for name in ("offtake", "cut", "target_rir"):
         v = getattr(lever, name, None)
         if v is not None and not 0.0 <= v <= 1.0:
-            raise CritminError(f"{name} must be within 0–1 (got {v})")
+            raise NumberError(name, v, low=0, high=1)
     for name in ("added_t", "reserves_t", "offtake", "cut", "target_rir", "kappa"):
         v = getattr(lever, name, None)
         if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):
-            raise CritminError(f"{name} must be a finite number (got {v})")
+            raise NumberError(name, v, rule="finite")
     for name in ("added_t", "reserves_t"):
         v = getattr(lever, name, None)
         if v is not None and v < 0:
-            raise CritminError(f"{name} must not be negative (got {v})")
+            raise NumberError(name, v, rule="not_negative")
     kappa = getattr(lever, "kappa", None)
     if kappa is not None and kappa <= 0:
         raise CritminError(f"kappa (traded t per contained t) must be above 0 (got {kappa})")

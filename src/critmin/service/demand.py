@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, NumberError
 from critmin.service.base import Request, TableResponse
 
 
@@ -63,7 +63,7 @@ def demand(request: DemandRequest, con: Any = None) -> DemandResponse:
     from critmin.service.common import resolve_commodities
 
     if not 2019 <= request.to <= 2100:
-        raise CritminError("--to must be within 2019–2100")
+        raise NumberError("--to", request.to, low=2019, high=2100)
     sc = read_scenario(request.scenario)
     country = None if request.country is None else resolve_country(request.country)
     records = forecast(sc, resolve_commodities(request.minerals), request.to, country)
@@ -113,12 +113,12 @@ def sensitivity(request: DemandSensitivityRequest, con: Any = None
     from critmin.service.common import resolve_commodities
 
     if not 2019 <= request.year <= 2100:
-        raise CritminError("--year must be within 2019–2100")
+        raise NumberError("--year", request.year, low=2019, high=2100)
     n = request.sobol
     if n and (n & (n - 1)):
         raise CritminError("--sobol must be a power of two (e.g. 512, 1024) or 0")
     if not 0 < request.spread < 1:
-        raise CritminError("--spread must be within 0–1")
+        raise NumberError("--spread", request.spread, low=0, high=1)
     sc = read_scenario(request.scenario)
     rows: list[dict[str, Any]] = []
     for cid in resolve_commodities(request.minerals) or list(sc.minerals):

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, NumberError
 from critmin.service.base import Request, TableResponse, records
 from critmin.service.common import resolve_importers
 from critmin.service.shocks import ScenarioAssumptions
@@ -472,8 +472,7 @@ def _shock_of(request: ExposureShockRequest, con: Any) -> Any:
         for name in ("redirect_share", "spare_capacity"):
             value = getattr(request, name)
             if value is not None and not 0.0 <= value <= 1.0:
-                raise CritminError(f"--{name.replace('_', '-')} must be within 0–1 "
-                                   f"(got {value})")
+                raise NumberError(f"--{name.replace('_', '-')}", value, low=0, high=1)
         return replace(scenario, **{k: getattr(request, k) for k in (
             "redirect_share", "spare_capacity") if getattr(request, k) is not None})
     if any(v is None for v in one):

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, NumberError
 from critmin.service.base import Request, TableResponse
 from critmin.service.common import iso3_sets, resolve_importers
 
@@ -292,7 +292,7 @@ def load_scenario(spec: str, con: Any | None = None) -> Any:
 
 def _fraction(name: str, value: float | None) -> None:
     if value is not None and not 0.0 <= value <= 1.0:
-        raise CritminError(f"{name} must be within 0–1 (got {value})")
+        raise NumberError(name, value, low=0, high=1)
 
 
 def shock_scenario(request: ShockRequest, con: Any) -> Any:
@@ -426,7 +426,7 @@ def scenario_list(request: ScenarioListRequest, con: Any = None) -> ScenarioList
 
 def _check_run(request: UncertaintyRequest) -> None:
     if not 1 <= request.draws <= MAX_DRAWS:
-        raise CritminError(f"--draws must be within 1–{MAX_DRAWS:,} (got {request.draws:,})")
+        raise NumberError("--draws", request.draws, low=1, high=MAX_DRAWS)
     if request.workers < 1:
         raise CritminError("--workers must be at least 1")
     if request.chunk < 1:

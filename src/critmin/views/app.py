@@ -121,6 +121,13 @@ def debugging() -> bool:
     return _state["debug"] or os.environ.get("CRITMIN_DEBUG", "") not in ("", "0")
 
 
+def _lang_or_en() -> str:
+    try:
+        return current_lang()
+    except CritminError:
+        return "en"
+
+
 def _err(message: str | BaseException) -> None:
     """One error line on stderr, in the command's language (an unknown name in Japanese
     too: :func:`critmin.views.errors.error_message`)."""
@@ -129,10 +136,7 @@ def _err(message: str | BaseException) -> None:
 
     from critmin.views.errors import error_message, error_prefix
 
-    try:
-        lang = current_lang()
-    except CritminError:
-        lang = "en"
+    lang = _lang_or_en()
     if isinstance(message, BaseException):
         message = error_message(message, lang)
     Console(stderr=True).print(f"[bold red]{error_prefix(lang)}[/]{escape(message)}",
@@ -165,7 +169,7 @@ def user_errors(func: F) -> F:
             if _is_click(exc) or debugging():
                 raise
             user = _is_validation(exc)
-            _err(validation_message(exc) if user else fault_message(exc))
+            _err(validation_message(exc, _lang_or_en()) if user else fault_message(exc))
             raise typer.Exit(EXIT_USER if user else EXIT_FAULT) from None
 
     return wrapper  # type: ignore[return-value]
@@ -195,11 +199,12 @@ def _is_validation(exc: BaseException) -> bool:
     return isinstance(exc, ValidationError)
 
 
-def validation_message(exc: Any) -> str:
-    """One line for an invalid request: each field and what is wrong with it."""
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
-             for e in exc.errors()]
-    return "invalid input: " + "; ".join(parts)
+def validation_message(exc: Any, lang: str = "en") -> str:
+    """One line for an invalid request: each field and what is wrong with it
+    (:func:`critmin.views.errors.validation_text`)."""
+    from critmin.views.errors import validation_text
+
+    return validation_text(exc.errors(), lang)
 
 
 _OS_TEXT = {

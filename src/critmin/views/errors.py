@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from critmin.errors import UnknownNameError
+from critmin.errors import NumberError, UnknownNameError
 from critmin.views.i18n import has_text, text
 
 
@@ -41,12 +41,55 @@ def _hint(exc: UnknownNameError, lang: str) -> str:
     return text("err_examples", lang).format(choices=sep.join(exc.examples))
 
 
+def _header(field: str, lang: str) -> str:
+    """A field's header in ``lang`` (``columns.csv``); the field itself when it has none
+    (a message never fails for want of a label)."""
+    from critmin.views.tables import header
+
+    try:
+        return header(field, lang)
+    except KeyError:
+        return field
+
+
+def _option(name: str, lang: str) -> str:
+    """An option or field by its header in ``lang``, with the name as typed."""
+    label = _header(name.lstrip("-").replace("-", "_"), lang)
+    return name if label in (name, name.lstrip("-").replace("-", "_")) else f"{label}（{name}）"
+
+
 def error_message(exc: BaseException, lang: str) -> str:
     """The message of a user error for a reader in ``lang`` (English: the error's own)."""
+    if lang != "en" and isinstance(exc, NumberError):
+        from critmin.errors import _shown
+
+        return text(f"err_number_{exc.rule}", lang).format(
+            name=_option(exc.name, lang), low=_shown(exc.low), high=_shown(exc.high),
+            got=_shown(exc.got))
     if lang == "en" or not isinstance(exc, UnknownNameError):
         return str(exc)
     return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
                                             name=exc.name, hint=_hint(exc, lang))
+
+
+def validation_text(errors: list[dict], lang: str) -> str:
+    """An invalid request in ``lang``: each field (its header) and what it needs, by the
+    pydantic error's type (``err_pyd_<type>``; its English message when the table has
+    no string for the type)."""
+    if lang == "en":
+        parts = [f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
+                 for e in errors]
+        return text("err_invalid", lang) + "; ".join(parts)
+    parts = []
+    for e in errors:
+        field = ".".join(str(p) for p in e["loc"])
+        key = f"err_pyd_{e['type']}"
+        need = (text(key, lang).format(**(e.get("ctx") or {})) if has_text(key)
+                else e["msg"])
+        name = _header(str(e["loc"][-1]), lang) if field else ""
+        parts.append(f"{name}{'（' + field + '）' if field and name != field else ''}："
+                     f"{need}")
+    return text("err_invalid", lang) + "；".join(parts)
 
 
 def error_prefix(lang: str) -> str:

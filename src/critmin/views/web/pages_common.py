@@ -248,7 +248,7 @@ def user_message(exc: Exception, lang: str = "en") -> str:
     from critmin.views.errors import error_message
 
     if isinstance(exc, ValidationError):
-        return validation_message(exc)
+        return validation_message(exc, lang)
     return error_message(exc, lang)
 
 
