@@ -31,7 +31,8 @@ class UnknownNameError(CritminError, LookupError):
         if not close:
             low = str(name).lower()
             close = [c for c in choices if low and (low in c.lower() or c.lower() in low)][:n]
-        self.kind, self.name, self.suggestions = kind, name, close
+        self.kind, self.name = kind, name
+        self.suggestions = list(choices) if span is not None else close  # every valid year
         self.examples = [] if close else choices[:n]
         self.valid, self.span, self.basis = valid, span, basis
         """``span``/``basis``: for a year, the valid range and the key of what the years

@@ -34,6 +34,17 @@ def test_country_table_has_japanese_names():
     assert table["iso3"].is_unique if "iso3" in table else table.index.is_unique
 
 
+def test_english_display_names_read_as_names():
+    """pycountry's inverted names ("Congo, The Democratic Republic of the") are shown by
+    their short forms (country_names.csv, with sources); both are still accepted."""
+    table = country_table().set_index("iso3")
+    assert table.loc["COD", "name_en"] == "DR Congo"
+    assert table.loc["VGB", "name_en"] == "British Virgin Islands"
+    assert not table.loc[table["status"] == "current", "name_en"].str.contains(
+        r", (The|State|Federated) ").any()
+    assert resolve_country("Congo, The Democratic Republic of the") == "COD"
+
+
 def test_groups():
     assert set(group_ids()) >= {"EU27", "OECD", "G7"}
     assert len(group_members("EU27")) == 27

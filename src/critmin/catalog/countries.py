@@ -32,11 +32,14 @@ def country_table() -> pd.DataFrame:
                               fallback=True)
     ja3 = gettext.translation("iso3166-3", pycountry.LOCALES_DIR, languages=["ja"],
                               fallback=True)
-    display = {r["iso3"]: r["name"] for r in read_table("country_names")
+    names = read_table("country_names")
+    display = {r["iso3"]: r["name"] for r in names
                if r["kind"] == "display" and r["lang"] == "ja"}
+    display_en = {r["iso3"]: r["name"] for r in names
+                  if r["kind"] == "display" and r["lang"] == "en"}
     rows = []
     for c in pycountry.countries:
-        name_en = getattr(c, "common_name", None) or c.name
+        name_en = display_en.get(c.alpha_3) or getattr(c, "common_name", None) or c.name
         rows.append((c.alpha_3, name_en, display.get(c.alpha_3, ja1.gettext(c.name)), "current"))
     for iso3, name in EXTRA_ISO3.items():
         rows.append((iso3, name, display.get(iso3, name), "user_assigned"))

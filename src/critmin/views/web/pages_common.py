@@ -257,7 +257,7 @@ def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html
     """A user error: JSON ``{"error", "choices"}`` (422) for a twin; for a page, the
     page's layout with the message (422), or only the message where htmx swaps it in
     (200, so htmx swaps it)."""
-    choices = list(getattr(exc, "suggestions", None) or [])
+    choices = list(getattr(exc, "suggestions", None) or getattr(exc, "choices", None) or [])
     if fmt != "html":   # a machine twin: the message as the API gives it
         return JSONResponse({"error": user_message(exc), "choices": choices},
                             status_code=422)
