@@ -489,16 +489,16 @@ def test_openapi_is_generated_from_the_models(client) -> None:
     assert "multipart/form-data" in upload
 
 
-SCHEMA_PATHS = ["/api/commodities", "/api/countries", "/api/assess", "/api/whatif",
-                "/api/shock", "/api/choices", "/api/demand", "/api/demand/sensitivity",
-                "/api/exposure", "/api/scenario/run"]
+SCHEMA_SKIPPED = ("/api/uncertainty", "/api/exposure/upload")
+"""Operations left out of the property tests: the Monte Carlo (Dask clusters: seconds
+per case; its bounds have their own tests) and the multipart upload (its own tests)."""
 
 
 def _no_server_error(operation: Any, failures: list[str]) -> Any:
     """A hypothesis test calling ``operation`` with generated cases, noting any 5xx."""
     from hypothesis import HealthCheck, given, settings
 
-    @settings(max_examples=8, deadline=None, database=None,
+    @settings(max_examples=6, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy())
     def run(case: Any) -> None:
@@ -511,15 +511,16 @@ def _no_server_error(operation: Any, failures: list[str]) -> Any:
 
 
 def test_schemathesis_finds_no_server_error(critmin_home: Path) -> None:
-    """Property tests over the OpenAPI spec: no 5xx on a few endpoints (bounded: a few
-    examples per operation)."""
+    """Property tests over the OpenAPI spec: no 5xx on any operation but
+    :data:`SCHEMA_SKIPPED` (bounded: a few examples per operation)."""
     import schemathesis
 
     app = create_app()
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     failures: list[str] = []
-    operations = [r.ok() for r in schema.include(path=SCHEMA_PATHS).get_all_operations()]
-    assert len(operations) == 2 * len(SCHEMA_PATHS)
+    operations = [op for op in (r.ok() for r in schema.get_all_operations())
+                  if op.path not in SCHEMA_SKIPPED]
+    assert len(operations) >= 2 * len(api.SERVED) - 2  # GET and POST of every command
     with TestClient(app):
         for operation in operations:
             _no_server_error(operation, failures)()
