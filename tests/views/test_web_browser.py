@@ -32,7 +32,7 @@ PAGES = [("overview", "overview", "/"), ("commodity", "commodity", "/commodity/c
          ("whatif", "whatif", "/whatif"), ("shock", "shock", "/shock"),
          ("demand", "demand", "/demand"),
          ("exposure", "exposure", "/exposure?bom=example:ev_traction_motor"),
-         ("data", "data", "/data"),
+         ("data", "data", "/data"), ("signals", "signals", "/signals"),
          ("whatif_levers", "whatif", "/whatif?commodity=cobalt&saving=0.2&recycling=0.3"),
          ("shock_bands", "shock", "/shock?scenario=cn_heavy_rare_earths_2025&importer=JPN"
           "&bands=1&draws=200"),

@@ -36,6 +36,7 @@ def test_page_shows_tiers_and_backtest(client, lang) -> None:
                                                               "False alarms")}[lang]
     assert all(h in page.text for h in heads), page.text[:2000]
     visible = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[1])
+    assert "&lt;NA&gt;" not in page.text and "NaT" not in visible  # missing is blank
     if lang == "ja":  # no rule or tier ids in the Japanese text
         assert not re.search(r"\b(price_spike|import_volume_drop|medium_term)\b", visible)
     # the store has prices after the default year: counted, with a link that shows them

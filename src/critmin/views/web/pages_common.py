@@ -363,7 +363,8 @@ def cell_view(value: Any, column: str, lang: str, shown: Callable[[Any], str] | 
     if hasattr(value, "item") and not isinstance(value, (str, list, dict)):
         value = value.item()
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    missing = value is None or value is pd.NA or value is pd.NaT or (
+        isinstance(value, float) and math.isnan(value))
     if missing:
         words = ""
     elif shown is not None:
