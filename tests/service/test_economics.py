@@ -35,6 +35,9 @@ def test_offtake_lowers_the_importers_axes_by_the_whatif(projects, store) -> Non
                                                     axes[r["axis"]].after,
                                                     axes[r["axis"]].delta)]
         assert got == pytest.approx([r["before"], r["after"], r["delta"]], nan_ok=True)
+        # an axis without a value says why, as the what-if does; one with a value does not
+        assert axes[r["axis"]].missing == r["missing"]
+        assert bool(r["missing"]) == (axes[r["axis"]].before is None)
     moved = direct[direct["axis"].isin(se.AXES_MOVED)]["delta"].dropna()
     assert aus["geo_delta"] == pytest.approx(moved.sum())
     assert aus["geo_delta"] < 0  # the offtake from AUS lowers import governance (refined)

@@ -211,6 +211,9 @@ class WhatIfRow(BaseModel):
     type_after: str
     rise_reason: str = ""
     """Why the levers raise this axis (a lever that raises risk says so); "" otherwise."""
+    missing: str = ""
+    """Why the axis has no value before the levers (the reason vocabulary); "" if it has
+    one."""
 
 
 WHATIF_COLUMNS = list(WhatIfRow.model_fields)
@@ -276,10 +279,15 @@ def _levers(lever_file: str | None, extra: list[dict[str, Any]]
 
 
 def _type_change(before: Any, after: Any, deltas: pd.DataFrame) -> pd.DataFrame:
+    """The what-if rows with the types before and after and, for an axis without a value,
+    the reason it is missing."""
     key = ["importer", "commodity_id"]
     types = before.types[[*key, "type"]].merge(after.types[[*key, "type"]], on=key,
                                                suffixes=("_before", "_after"))
-    return deltas.merge(types, on=key).rename(columns={"commodity_id": "commodity"})
+    missing = before.values[[*key, "axis", "missing"]]
+    out = deltas.merge(types, on=key).merge(missing, on=[*key, "axis"], how="left")
+    out["missing"] = out["missing"].where(out["before"].isna(), "").fillna("")
+    return out.rename(columns={"commodity_id": "commodity"})
 
 
 def whatif(request: WhatIfRequest, con: Any) -> WhatIfResponse:

@@ -352,6 +352,8 @@ class ProjectAxisRow(BaseModel):
     before: float | None
     after: float | None
     delta: float | None
+    missing: str = ""
+    """Why the axis has no value (the what-if's reason); "" if it has one."""
 
 
 class CashFlowRow(BaseModel):
@@ -440,7 +442,8 @@ def _geo(con: Any, project: Any, importer: str, year: int | None
     r = whatif(WhatIfRequest(importer=importer, year=year,
                              levers=[project_lever(project)]), con)
     rows = r.frame[r.frame["commodity"] == project.commodity]
-    return rows[["importer", "commodity", "axis", "before", "after", "delta"]], r.year
+    return rows[["importer", "commodity", "axis", "before", "after", "delta", "missing"]], \
+        r.year
 
 
 def _finance(project: Any) -> tuple[pd.DataFrame, dict[str, float]]:

@@ -280,7 +280,7 @@ def _project_tables(r: Any, names: dict[str, str], lang: str) -> None:
 
     axes = [{**a.model_dump(), "name": names[a.project]} for a in r.axes
             if a.axis in AXES_MOVED]
-    emit(axes, Format.table, ["name", "importer", "axis", "before", "after", "delta"],
+    emit(axes, Format.table, ["name", "importer", "axis", "before", "after", "delta", "missing"],
          title=text("eco_title_project_axes", lang))
 
 
