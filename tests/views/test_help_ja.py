@@ -65,3 +65,18 @@ def test_help_language(monkeypatch: pytest.MonkeyPatch) -> None:
     assert help_lang(["--lang=ja", "shock", "--help"]) == "ja"
     monkeypatch.setenv("CRITMIN_LANG", "ja")
     assert help_lang(["--help"]) == "ja"
+
+
+def test_japanese_line_breaks_by_hand() -> None:
+    """Breaks between Japanese characters or at spaces; never inside a Latin word, before
+    、。） or after （ (kinsoku)."""
+    from critmin.views.help_ja import japanese_offsets
+
+    text = "鉱種、国（例）：critmin です"
+    #        鉱 種、 国 （例） ：  c r i t m i n  _ で す
+    # cells: 2  4   2   6     2     7            1 2 2
+    lines = [text[a:b] for a, b in zip([0, *japanese_offsets(text, 8)],
+                                       [*japanese_offsets(text, 8), len(text)], strict=True)]
+    assert lines == ["鉱種、国", "（例）：", "critmin ", "です"]
+    assert japanese_offsets("abcdefghij", 4) == [4, 8]            # a word wider: folded
+    assert japanese_offsets("abcdefghij", 4, fold=False) == []

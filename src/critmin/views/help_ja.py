@@ -7,6 +7,7 @@ Japanese locale). A text the catalogue lacks stays in English."""
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -45,19 +46,68 @@ def commands(root: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield from commands(sub, f"{path} {name}".strip())
 
 
-def breakable(text: str) -> str:
-    """``text`` with a space after each Japanese comma, full stop and colon: the help
-    panels wrap lines only at spaces (a longer run of Japanese would be cut with "…")."""
-    import re
+OPENING = "（「『【〔［｛〈《"
+"""Brackets that never end a line (kinsoku: they stay with what follows)."""
+CLOSING = "、。，．）」』】〕］｝〉》：；！？…ー・"
+"""Punctuation that never starts a line (it stays with what precedes)."""
+_WIDE = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
+_UNITS = re.compile(rf"\s+|[{OPENING}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{CLOSING}]*")
 
-    text = re.sub(r"([、。：])(?=\S)", r"\1 ", text)
-    text = re.sub(r"）(?=[^\s、。：）])", "） ", text)
-    return re.sub(r"(?<=[^\s（])（", " （", text)
+
+def japanese_offsets(text: str, width: int, fold: bool = True) -> list[int]:
+    """Where to break ``text`` into lines of at most ``width`` cells (rich's
+    ``divide_line``, for Japanese): between any two Japanese characters or at a space,
+    never inside a Latin word (unless it alone is wider than the line and ``fold``),
+    never before closing or after opening punctuation."""
+    from rich.cells import cell_len
+
+    offsets: list[int] = []
+    used = 0
+    for m in _UNITS.finditer(text):
+        unit, start = m.group(), m.start()
+        cells = cell_len(unit)
+        if unit.isspace():
+            used += cells      # a space ending a line is stripped by rich
+            continue
+        if used and used + cells > width:
+            offsets.append(start)
+            used = 0
+        if cells > width and fold:   # a word wider than the line: cut it
+            for i, char in enumerate(unit):
+                if used and used + cell_len(char) > width:
+                    offsets.append(start + i)
+                    used = 0
+                used += cell_len(char)
+            continue
+        used += cells
+    return offsets
+
+
+def _rstrip_end(self: Any, size: int) -> None:
+    """rich's ``Text.rstrip_end`` by cells, not characters: the spaces that end a line
+    wider than ``size`` go (rich counts characters, so a Japanese line kept them and
+    was then cut with "…")."""
+    from rich.cells import cell_len
+
+    plain = self.plain
+    spaces = len(plain) - len(plain.rstrip())
+    if spaces and cell_len(plain) > size:
+        self.right_crop(spaces)
+
+
+def japanese_wrapping() -> None:
+    """Let rich (the help panels) break Japanese lines with :func:`japanese_offsets`
+    instead of at spaces only, and strip a line's end by cells — for this process, which
+    prints Japanese help."""
+    import rich.text
+
+    rich.text.divide_line = japanese_offsets  # type: ignore[assignment]
+    rich.text.Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
 
 
 def translate_help(root: Any) -> Any:
     """``root`` (a Click command tree) with its help texts in Japanese."""
-    texts = {k: breakable(v) for k, v in help_texts().items()}
+    texts = help_texts()
     for path, cmd in commands(root):
         if path in texts:
             cmd.help = texts[path]
@@ -69,26 +119,6 @@ def translate_help(root: Any) -> Any:
     return root
 
 
-def fold_long_words() -> None:
-    """Let the help panels fold a run of Japanese longer than its column instead of
-    cutting it with "…": Typer builds every help text with ``rich_utils._make_rich_text``
-    (a private function, so a Typer without it keeps the cut)."""
-    from typer import rich_utils
-
-    make = getattr(rich_utils, "_make_rich_text", None)
-    if make is None or getattr(make, "folds", False):
-        return
-
-    def folding(*args: Any, **kwargs: Any) -> Any:
-        out = make(*args, **kwargs)
-        if hasattr(out, "overflow"):
-            out.overflow = "fold"
-        return out
-
-    folding.folds = True  # type: ignore[attr-defined]
-    rich_utils._make_rich_text = folding
-
-
 def main() -> None:
     """Run the command line, its help in Japanese when the language is Japanese."""
     import typer.main
@@ -98,5 +128,5 @@ def main() -> None:
     if help_lang(sys.argv[1:]) != "ja":
         app()
         return
-    fold_long_words()
+    japanese_wrapping()
     translate_help(typer.main.get_command(app))(prog_name="critmin")
