@@ -37,12 +37,39 @@ class UnknownNameError(CritminError, LookupError):
         self.valid, self.span, self.basis = valid, span, basis
         """``span``/``basis``: for a year, the valid range and the key of what the years
         have (:mod:`critmin.views.errors` renders them in the user's language)."""
+        self.complete = not close and len(choices) <= n
+        """Whether :attr:`examples` is every valid choice (a short list)."""
         hint = f"closest valid choices: {', '.join(close)}" if close else (
+            f"valid choices: {', '.join(choices)}" if self.complete else
             f"valid choices include: {', '.join(choices[:n])}, ..."
         )
         if valid:
             hint = f"valid: {valid}"
         super().__init__(f"unknown {kind} {name!r}; {hint}")
+
+
+class UnknownSpecError(UnknownNameError):
+    """A parameter file or library id (``spec``) that is neither a file nor one of the
+    shipped ids ``choices`` (a scenario, a demand scenario, a scrap stream, a project, an
+    example BOM, an episode)."""
+
+    def __init__(self, kind: str, spec: str, choices: Iterable[str], what: str,
+                 listed: str = "library", file: bool = True, message: str | None = None
+                 ) -> None:
+        choices = list(choices)
+        super().__init__(kind, spec, choices)
+        self.suggestions, self.shipped, self.file = choices, choices, file
+        either = f"neither a file nor {what}" if file else f"not {what}"
+        Exception.__init__(self, message or f"{kind} {spec!r} is {either}; {listed}: "
+                                            f"{', '.join(choices)}")
+
+
+class MissingFileError(CritminError):
+    """A file named by the user that does not exist (``kind``: what it should hold)."""
+
+    def __init__(self, kind: str, path: object, hint: str = "") -> None:
+        self.kind, self.path, self.hint = kind, str(path), hint
+        super().__init__(f"{kind} file {path} not found{hint}")
 
 
 class NumberError(CritminError):

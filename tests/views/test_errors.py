@@ -31,7 +31,12 @@ def test_year_span_and_basis() -> None:
 
 def test_unlisted_kind_keeps_its_words_and_other_errors_their_message() -> None:
     exc = UnknownNameError("planet", "Vulcan", ["Mercury", "Venus"])
-    assert error_message(exc, "ja").startswith("planet「Vulcan」は不明です。有効な値の例：")
+    assert error_message(exc, "ja") == "planet「Vulcan」は不明です。有効な値：Mercury、Venus"
+    assert str(exc) == "unknown planet 'Vulcan'; valid choices: Mercury, Venus"  # all of them
+    many = UnknownNameError("planet", "Vulcan", ["Mercury", "Venus", "Earth", "Mars",
+                                                 "Jupiter", "Saturn"])
+    assert error_message(many, "ja") == ("planet「Vulcan」は不明です。有効な値の例：Mercury、"
+                                         "Venus、Earth、Mars、Jupiter など（一覧は --list）")
     assert error_message(CritminError("disk full"), "ja") == "disk full"
 
 
@@ -73,3 +78,24 @@ def test_an_invalid_request_in_japanese() -> None:
         "輸出削減率（cut）：数値を入力してください（例：0.5）；x：odd")
     assert validation_text(errors[:1], "en") == (
         "invalid input: end: Input should be less than or equal to 2200")
+
+
+@pytest.mark.usefixtures("critmin_home")
+@pytest.mark.parametrize(("args", "expected"), [
+    ("scenario run nope --lang ja", "エラー：供給途絶シナリオ「nope」はファイルでも同梱のものでも"
+                                    "ありません。同梱：bloc_formation、"),
+    ("exposure --bom nofile.csv --lang ja",
+     "エラー：部品表（BOM）のファイル nofile.csv が見つかりません"),
+    ("exposure --bom example:nope --lang ja", "エラー：例の部品表「nope」はありません。有効な値："
+                                              "example:ev_traction_motor、"),
+    ("data import nope x.csv --lang ja",
+     "エラー：取り込み元「nope」は不明です。有効な値：usgs-mcs、"),
+    ("scenario run nope --lang en", "error: scenario 'nope' is neither a file nor a library "
+                                    "scenario; library: bloc_formation, "),
+    ("data import nope x.csv --lang en", "error: unknown import source 'nope'; valid choices: "
+                                         "usgs-mcs, wgi, pinksheet, baci, table"),
+])
+def test_files_and_library_ids_in_the_commands_language(args: str, expected: str) -> None:
+    result = runner.invoke(app, args.split())
+    assert result.exit_code == 2
+    assert " ".join(result.stderr.split()).startswith(expected), result.stderr

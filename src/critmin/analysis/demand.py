@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from critmin.catalog.tables import read_table
-from critmin.errors import CritminError
+from critmin.errors import CritminError, UnknownSpecError
 
 UNIT_FACTORS = {"kg": 1e-3, "t": 1.0, "g": 1e-6}  # to tonnes
 SURGE_YEAR = 2030
@@ -173,8 +173,8 @@ def read_scenario(spec: str) -> DemandScenario:
         source, label = lib[spec].read_text(encoding="utf-8"), f"library:{spec}"
     else:
         if not Path(spec).is_file():
-            raise CritminError(f"demand scenario {spec!r} is neither a file nor a library "
-                               f"scenario; library: {', '.join(sorted(lib))}")
+            raise UnknownSpecError("demand scenario", spec, sorted(lib),
+                                   "a library scenario")
         source, label = Path(spec), spec
     doc = read_yaml_mapping(source, label, "demand scenario")
     if "extends" in doc:

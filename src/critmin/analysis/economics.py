@@ -45,7 +45,7 @@ from pydantic import (
     field_validator,
 )
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, UnknownSpecError
 
 SPREAD = 0.25
 """Default tornado range [C]: each parameter without its own low/high is varied by
@@ -134,9 +134,7 @@ def read_parameter_file(spec: str, kind: str, *parts: str
         read_yaml_mapping(Path(spec), label, kind)  # size, encoding and YAML checks
         text = Path(spec).read_text(encoding="utf-8")
     else:
-        shipped = f"; shipped: {', '.join(lib)}" if lib else ""
-        raise CritminError(f"{kind} {spec!r} is neither a file nor a shipped {kind}"
-                           f"{shipped}")
+        raise UnknownSpecError(kind, spec, list(lib), f"a shipped {kind}", "shipped")
     return read_yaml_mapping(text, label, kind), field_lines(text), label
 
 

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.catalog.tables import read_table
-from critmin.errors import CritminError
+from critmin.errors import CritminError, MissingFileError
 from critmin.indicators.concentration import hhi_by, shares_within
 from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, governance_weighted_by
 from critmin.sources.encoding import header_key, read_csv_any
@@ -126,7 +126,7 @@ def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYT
                   max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """The raw BOM table of a CSV or Excel file (all columns as text), with limits."""
     if not path.is_file():
-        raise CritminError(f"BOM file {path} not found")
+        raise MissingFileError("BOM", path)
     size = path.stat().st_size
     if size == 0:
         raise BomError(str(path), [(None, "file", "the file is empty")])

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, UnknownSpecError
 
 STAGES = ("mining", "refining")
 MAX_BYTES = 1_000_000
@@ -137,8 +137,7 @@ def read_scenario_text(spec: str) -> tuple[str, str]:
         return lib[spec].read_text(encoding="utf-8"), f"library:{spec}"
     path = Path(spec)
     if not path.is_file():
-        raise CritminError(f"scenario {spec!r} is neither a file nor a library scenario; "
-                           f"library: {', '.join(sorted(lib))}")
+        raise UnknownSpecError("scenario", spec, sorted(lib), "a library scenario")
     if path.stat().st_size > MAX_BYTES:
         raise CritminError(f"{spec}: scenario files are limited to {MAX_BYTES:,} bytes")
     return path.read_text(encoding="utf-8"), str(path)

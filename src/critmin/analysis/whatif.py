@@ -37,7 +37,7 @@ import pandas as pd
 from critmin.analysis.assessment import Assessment, assess_inputs
 from critmin.analysis.typology import TypologyThresholds
 from critmin.catalog.reasons import reason
-from critmin.errors import CritminError, NumberError
+from critmin.errors import CritminError, MissingFileError, NumberError
 from critmin.methods.meti6 import Meti6Inputs, Meti6Options
 
 
@@ -406,7 +406,7 @@ def read_lever_file(spec: str) -> tuple[list[dict[str, Any]], str]:
     else:
         source = Path(spec)
         if not source.is_file():
-            raise CritminError(f"lever file {spec} not found (or give 'example')")
+            raise MissingFileError("lever", spec, " (or give 'example')")
     doc = read_yaml_mapping(source, f"lever file {spec}", "lever")
     if not isinstance(doc.get("levers"), list):
         raise CritminError(f"lever file {spec}: expected a mapping with a 'levers' list")

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.errors import CritminError, NumberError
+from critmin.errors import CritminError, NumberError, UnknownSpecError
 from critmin.service.base import Request, TableResponse, records
 from critmin.service.common import resolve_importers
 from critmin.service.shocks import ScenarioAssumptions
@@ -190,8 +190,10 @@ def bom_path(spec: str) -> tuple[Path, str]:
         ex = examples()
         name = spec.removeprefix("example:")
         if name not in ex:
-            raise CritminError(f"no example BOM {name!r}; examples: "
-                               f"{', '.join('example:' + e for e in sorted(ex))}")
+            shipped = [f"example:{e}" for e in sorted(ex)]
+            raise UnknownSpecError("example BOM", name, shipped, "an example BOM", file=False,
+                                   message=f"no example BOM {name!r}; examples: "
+                                           f"{', '.join(shipped)}")
         return Path(str(ex[name])), name
     path = Path(spec)
     return path, path.stem

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError, UnknownNameError
+from critmin.errors import CritminError, UnknownNameError, UnknownSpecError
 from critmin.service.base import Request, TableResponse, records
 
 Tier = Literal["immediate", "medium_term", "watch"]
@@ -308,8 +308,10 @@ def backtest(request: BacktestRequest, con: Any) -> BacktestResponse:
     if request.episodes:
         unknown = sorted(set(request.episodes) - set(eps["episode"]))
         if unknown:
-            raise CritminError(f"unknown episode {', '.join(unknown)}; episodes: "
-                               f"{', '.join(dict.fromkeys(eps['episode']))}")
+            ids = list(dict.fromkeys(eps["episode"]))
+            raise UnknownSpecError("episode", ", ".join(unknown), ids, "a documented episode",
+                                   file=False, message=f"unknown episode "
+                                   f"{', '.join(unknown)}; episodes: {', '.join(ids)}")
         eps = eps[eps["episode"].isin(request.episodes)].reset_index(drop=True)
     importer = resolve_importers(con, [request.importer])[0]
     ids = sorted(set(eps["commodity_id"])) if request.episodes else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from critmin.errors import NumberError, UnknownNameError
+from critmin.errors import MissingFileError, NumberError, UnknownNameError, UnknownSpecError
 from critmin.views.i18n import has_text, text
 
 
@@ -38,7 +38,12 @@ def _hint(exc: UnknownNameError, lang: str) -> str:
         return text("err_valid", lang).format(valid=exc.valid)
     if exc.suggestions:
         return text("err_closest", lang).format(choices=sep.join(exc.suggestions))
-    return text("err_examples", lang).format(choices=sep.join(exc.examples))
+    if exc.complete:
+        return text("err_choices", lang).format(choices=sep.join(exc.examples))
+    listing = {"mineral": "critmin commodities", "commodity": "critmin commodities",
+               "country": "critmin countries", "country group": "critmin countries"}
+    return text("err_examples", lang).format(
+        choices=sep.join(exc.examples), listing=listing.get(exc.kind, "--list"))
 
 
 def _header(field: str, lang: str) -> str:
@@ -60,6 +65,14 @@ def _option(name: str, lang: str) -> str:
 
 def error_message(exc: BaseException, lang: str) -> str:
     """The message of a user error for a reader in ``lang`` (English: the error's own)."""
+    sep = "、" if lang == "ja" else ", "
+    if lang != "en" and isinstance(exc, UnknownSpecError):
+        key = "err_spec_file" if exc.file else "err_spec"
+        return text(key, lang).format(kind=_known("err_kind_", exc.kind, lang),
+                                      name=exc.name, choices=sep.join(exc.shipped))
+    if lang != "en" and isinstance(exc, MissingFileError):
+        return text("err_missing_file", lang).format(
+            kind=_known("err_kind_", exc.kind, lang), path=exc.path)
     if lang != "en" and isinstance(exc, NumberError):
         from critmin.errors import _shown
 
