@@ -74,13 +74,18 @@ class MissingFileError(CritminError):
 
 class NumberError(CritminError):
     """A number outside what an option takes: ``rule`` ``range`` (``low``–``high``),
-    ``not_negative`` or ``finite``; ``name`` is the option or field (``--cut``, ``kappa``).
-    The fields let a view say it in the user's language."""
+    ``not_negative`` or ``finite``, or text that is no ``number`` / ``whole_number``;
+    ``name`` is the option or field (``--cut``, ``kappa``). The fields let a view say it
+    in the user's language."""
 
     def __init__(self, name: str, got: object = None, rule: str = "range",
                  low: object = None, high: object = None) -> None:
         self.name, self.got, self.rule, self.low, self.high = name, got, rule, low, high
         given = "" if got is None else f" (got {_shown(got)})"
+        if rule in ("number", "whole_number"):   # not a number at all
+            kind = "a number" if rule == "number" else "a whole number"
+            super().__init__(f"{name}: {got!r} is not {kind}")
+            return
         need = {"range": f"must be within {_shown(low)}–{_shown(high)}",
                 "not_negative": "must not be negative",
                 "finite": "must be a finite number"}[rule]

@@ -234,6 +234,11 @@ def test_user_errors_are_shown_not_raised(client) -> None:
     assert r.json()["error"].startswith("unknown mineral 'cobolt'")  # machines: one text
     r = client.get("/ja/commodity/cobolt")  # a Japanese page says it in Japanese
     assert r.status_code == 422 and "鉱種「cobolt」は不明です。近い候補：cobalt" in r.text
+    r = client.get("/ja/shock?mode=custom&exporter=CHN&commodity=graphite&cut=abc")
+    assert r.status_code == 422
+    assert "輸出削減率（cut）は数値で指定してください（入力：abc）" in r.text
+    r = client.get("/ja/shock?mode=custom&exporter=CHN&commodity=graphite&cut=2")
+    assert "輸出削減率（--cut）は 0–1 の範囲で指定してください（入力：2.0）" in r.text
     r = client.get("/en/overview?year=soon")
     assert r.status_code == 422 and "year" in r.text
     assert client.get("/en/whatif.json").status_code == 422  # no lever: the CLI's message

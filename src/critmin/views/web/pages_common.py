@@ -75,18 +75,20 @@ class Params:
         return value or default
 
     def integer(self, name: str, default: int | None = None) -> int | None:
-        return self._parsed(name, default, int, "a whole number")
+        return self._parsed(name, default, int, "whole_number")
 
     def number(self, name: str, default: float | None = None) -> float | None:
-        return self._parsed(name, default, float, "a number")
+        return self._parsed(name, default, float, "number")
 
-    def _parsed(self, name: str, default: Any, kind: Callable[[str], Any], what: str) -> Any:
+    def _parsed(self, name: str, default: Any, kind: Callable[[str], Any], rule: str) -> Any:
         """The field as ``kind`` (``default`` when absent); a user error otherwise."""
+        from critmin.errors import NumberError
+
         value = self.text(name)
         try:
             return default if value is None else kind(value)
         except ValueError:
-            raise CritminError(f"{name}: {value!r} is not {what}") from None
+            raise NumberError(name, value, rule=rule) from None
 
     def flag(self, name: str) -> bool:
         return (self.text(name) or "").lower() in ("1", "on", "true", "yes")
