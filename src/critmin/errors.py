@@ -81,18 +81,18 @@ class NumberError(CritminError):
     def __init__(self, name: str, got: object = None, rule: str = "range",
                  low: object = None, high: object = None) -> None:
         self.name, self.got, self.rule, self.low, self.high = name, got, rule, low, high
-        given = "" if got is None else f" (got {_shown(got)})"
+        given = "" if got is None else f" (got {shown_number(got)})"
         if rule in ("number", "whole_number"):   # not a number at all
             kind = "a number" if rule == "number" else "a whole number"
             super().__init__(f"{name}: {got!r} is not {kind}")
             return
-        need = {"range": f"must be within {_shown(low)}–{_shown(high)}",
+        need = {"range": f"must be within {shown_number(low)}–{shown_number(high)}",
                 "not_negative": "must not be negative",
                 "finite": "must be a finite number"}[rule]
         super().__init__(f"{name} {need}{given}")
 
 
-def _shown(value: object) -> str:
+def shown_number(value: object) -> str:
     """A number as the messages write it (a whole number from 10,000 thousands separated;
     years as they are)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:

@@ -1,13 +1,21 @@
-"""User errors in the user's language: an unknown name (mineral, country, year …) is
-rendered from the fields of :class:`critmin.errors.UnknownNameError` (its kind, the name,
-the suggestions, the valid years and what they have) with the strings of
-``views/data/strings_errors.csv``, by key; any other error keeps its message."""
+"""User errors in the user's language, rendered by key from the error's fields with the
+strings of ``views/data/strings_errors.csv``: an unknown name (mineral, country, year …:
+:class:`~critmin.errors.UnknownNameError`), an unknown library id or file
+(:class:`~critmin.errors.UnknownSpecError`, :class:`~critmin.errors.MissingFileError`), a
+number it cannot take (:class:`~critmin.errors.NumberError`) and an invalid request (by
+pydantic's error type). Any other error keeps its (English) message."""
 
 from __future__ import annotations
 
 import re
 
-from critmin.errors import MissingFileError, NumberError, UnknownNameError, UnknownSpecError
+from critmin.errors import (
+    MissingFileError,
+    NumberError,
+    UnknownNameError,
+    UnknownSpecError,
+    shown_number,
+)
 from critmin.views.i18n import has_text, text
 
 
@@ -74,11 +82,9 @@ def error_message(exc: BaseException, lang: str) -> str:
         return text("err_missing_file", lang).format(
             kind=_known("err_kind_", exc.kind, lang), path=exc.path)
     if lang != "en" and isinstance(exc, NumberError):
-        from critmin.errors import _shown
-
         return text(f"err_number_{exc.rule}", lang).format(
-            name=_option(exc.name, lang), low=_shown(exc.low), high=_shown(exc.high),
-            got=_shown(exc.got))
+            name=_option(exc.name, lang), low=shown_number(exc.low), high=shown_number(exc.high),
+            got=shown_number(exc.got))
     if lang == "en" or not isinstance(exc, UnknownNameError):
         return str(exc)
     return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
