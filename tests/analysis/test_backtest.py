@@ -51,6 +51,34 @@ def test_as_of_keeps_only_what_was_public() -> None:
     assert as_of(inp, "2016-03-04").prices["period"].iloc[-1] == "2016-01"
 
 
+def test_as_of_hides_every_input_published_later() -> None:
+    """Not only prices: trade, production, governance and events published after the
+    date are invisible too (each frame has its publication date ``seen``)."""
+    early, late = np.datetime64("2019-06-01", "s"), np.datetime64("2021-06-01", "s")
+    frames = {
+        "flows": pd.DataFrame({"commodity_id": "nickel", "stage": "mining",
+                               "year": [2017, 2019], "partner": "IDN",
+                               "quantity_t": 1.0, "value_kusd": 1.0,
+                               "source_ids": "baci-bundle", "seen": [early, late]}),
+        "production": pd.DataFrame({"commodity_id": "nickel", "stage": "mining",
+                                    "year": [2017, 2019], "hhi": 0.3,
+                                    "source_ids": "wmd-bundle", "seen": [early, late]}),
+        "governance": pd.DataFrame({"iso3": "IDN", "year": [2017, 2019], "estimate": 0.1,
+                                    "std_error": 0.2, "source_id": "wgi-release",
+                                    "seen": [early, late]}),
+        "events": pd.DataFrame({"date": pd.to_datetime(["2019-01-01", "2021-01-01"]),
+                                "iso3": "IDN", "commodity_id": "nickel",
+                                "measure": "export_ban", "detail": "", "source": "",
+                                "source_id": "critmin-catalog", "seen": [early, late]}),
+    }
+    inp = SignalInputs(importer="JPN", prices=series(), **frames)
+    vis = as_of(inp, "2020-01-01")
+    for name in frames:
+        got = getattr(vis, name)
+        assert len(got) == 1 and (got["seen"] == early).all(), name
+    assert all(len(getattr(as_of(inp, "2022-01-01"), name)) == 2 for name in frames)
+
+
 def test_a_late_published_spike_leaks_into_no_earlier_signal() -> None:
     """Month 60 (2019-01) is missing until a spike for it is published in 2030: a backtest
     to 2020 must give the same rows as without it (a rule that read unpublished rows would
