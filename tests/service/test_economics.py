@@ -141,3 +141,19 @@ def test_a_mistyped_price_series_is_an_error_naming_the_closest(imported_store,
             se.switching_price(se.SwitchingPriceRequest(stream=str(typo)), con)
         r = se.switching_price(se.SwitchingPriceRequest(stream=str(other)), con)
     assert not [h for h in r.history if h.price_basis == "market"]
+
+
+def test_an_unknown_driver_names_the_file_line_and_field(tmp_path) -> None:
+    """The drivers come from the demand scenario, so the check runs after reading; the
+    message still points at the line of the stock file."""
+    from critmin.analysis.economics import library
+    from critmin.errors import CritminError
+
+    text = library("recycling", "stocks")["cobalt"].read_text(encoding="utf-8")
+    bad = text.replace('after: "use:ev"', 'after: "use:spaceships"')
+    line = bad.splitlines().index('      after: "use:spaceships"') + 1
+    path = tmp_path / "stocks.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(CritminError, match=rf"stocks.yaml line {line}: products\.ev_battery\."
+                                           r"inflow\.after: driver 'use:spaceships' unknown"):
+        se.supply(se.SupplyRequest(commodity="cobalt", stocks=str(path)))

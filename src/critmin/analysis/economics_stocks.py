@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from critmin.analysis.economics import (
     Strict,
@@ -113,6 +113,13 @@ class StockFile(Strict):
     start_year: int = Field(ge=1900, le=2100)
     products: dict[str, Product]
     notes: str = ""
+    _label: str = PrivateAttr("")
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, *path: str) -> str:
+        """``label line N: a.b.c`` of a field (for an error found after reading)."""
+        line = self._lines.get(tuple(path))
+        return f"{self._label or self.id}{f' line {line}' if line else ''}: {'.'.join(path)}"
 
     @field_validator("products")
     @classmethod
@@ -135,7 +142,9 @@ def read_stocks(spec: str) -> StockFile:
     """An in-use stock file: a shipped commodity id (``analysis/data/recycling/stocks``)
     or a YAML file."""
     doc, lines, label = read_parameter_file(spec, "in-use stock", "recycling", "stocks")
-    return validated(StockFile, doc, lines, label)
+    stocks = validated(StockFile, doc, lines, label)
+    stocks._label, stocks._lines = label, lines
+    return stocks
 
 
 def inflow_path(inflow: Inflow, years: np.ndarray, drivers: dict[str, np.ndarray]
@@ -192,8 +201,8 @@ def secondary_supply(stocks: StockFile, years: np.ndarray, drivers: dict[str, np
     frames = []
     for pid, p in stocks.products.items():
         if p.inflow.after != "flat" and p.inflow.after not in drivers:
-            raise CritminError(f"in-use stock {stocks.id}: product {pid}: driver "
-                               f"{p.inflow.after!r} unknown; drivers: flat, "
+            raise CritminError(f"{stocks.where('products', pid, 'inflow', 'after')}: "
+                               f"driver {p.inflow.after!r} unknown; drivers: flat, "
                                f"{', '.join(sorted(drivers))}")
         inflow = inflow_path(p.inflow, years, drivers)
         stock, outflow = dynamic_stock(years, inflow, p.lifetime)
