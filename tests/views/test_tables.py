@@ -60,3 +60,20 @@ def test_japanese_breaks_between_characters_not_inside_latin_words() -> None:
     assert "380110" in wrapped.replace("\n", "")  # the code is never cut
     assert wrapped.replace("\n", "").replace(" ", "") == text.replace(" ", "")
     assert wrap_japanese("plain English words", 5) == "plain English words"
+
+
+def test_every_build_step_has_japanese(imported_store) -> None:
+    """Every step the build and the imports write to ``build_log`` (the bundle and the
+    three official releases) is in ``build_steps.csv``, so ``data status --lang ja``
+    shows no English step."""
+    import duckdb
+
+    from critmin.views.tables import _build_steps, cell
+
+    con = duckdb.connect(str(imported_store), read_only=True)
+    steps = [r[0] for r in con.execute("select distinct step from build_log").fetchall()]
+    con.close()
+    assert len(steps) > 30
+    assert [s for s in steps if s not in _build_steps()] == []
+    assert cell("cells flagged withheld", "step", "ja") == "フラグ「非公表（W）」のセル"
+    assert cell("cells flagged withheld", "step", "en") == "cells flagged withheld"

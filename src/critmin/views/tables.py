@@ -136,6 +136,22 @@ def _parameter(value: str, lang: str) -> str:
 
 
 @cache
+def _build_steps() -> dict[str, str]:
+    """{English step: Japanese} of the build and import reports
+    (``views/data/build_steps.csv``)."""
+    text = resources.files("critmin.views").joinpath("data", "build_steps.csv").read_text(
+        encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["en"]: r["ja"] for r in rows}
+
+
+def _step(value: str, lang: str) -> str:
+    """A step of the build or an import report (``build_log.step``) in ``lang``, looked
+    up by the step the adapter wrote (a step the table lacks stays as written)."""
+    return _build_steps().get(value, value) if lang == "ja" else value
+
+
+@cache
 def _scenario_names() -> dict[str, dict[str, str]]:
     """{id: {en, ja}} of the shipped demand and shock scenarios."""
     import yaml
@@ -182,7 +198,7 @@ _VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
     "measure": _label_of("measure"), "lever": _label_of("measure"),
     "level": _label_of("level"), "stage": _stage, "indicator": _label_of("indicator"),
     "flag": _flag, "importer": _flag, "status": _flag, "basis": _words, "detail": _words,
-    "parameter": _parameter, "scenario": _scenario, "table": _table,
+    "parameter": _parameter, "scenario": _scenario, "table": _table, "step": _step,
 }
 
 
