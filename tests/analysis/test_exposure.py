@@ -180,6 +180,10 @@ def test_examples_run_end_to_end(imported_home):
         if example == "ev_traction_motor":
             ree = next(r for r in rows if r["commodity"] == "rare_earths")
             assert ree["quadrant"] == "high share × high risk" and ree["actions"]
+        import re
+
+        for a in (a for r in rows for a in r["actions"] or []):   # names, never ids
+            assert not re.search(r"\b[a-z]+_[a-z_]+\b", a["reason"] + a["reason_ja"]), a
     result = runner.invoke(app, ["exposure", "--bom", "example:nope"])
     assert result.exit_code == 2 and "ev_traction_motor" in result.output
 

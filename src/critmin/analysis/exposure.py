@@ -459,12 +459,25 @@ def company_actions(table: pd.DataFrame, packages: pd.DataFrame,
                 continue
             m = moves[p.measure_id]
             strength = "recommended" if p.level_class == "focus" else "consider"
+            en, ja = (_policy_names(r.type, p.measure_id, p.level, lang)
+                      for lang in ("en", "ja"))
             acts.append({"action": m["action_id"], "strength": strength,
-                         "reason": f"national type {r.type}: {p.measure_id} is {p.level}",
-                         "reason_ja": f"国の類型 {r.type}：{p.measure_id} は {p.level}",
+                         "reason": "national type “{}”: {} — {}".format(*en),
+                         "reason_ja": "国の類型「{}」：{}は「{}」".format(*ja),
                          "type": r.type, "measure": p.measure_id, "level": p.level})
         out.append(acts)
     return out
+
+
+def _policy_names(type_id: str, measure_id: str, level: str, lang: str
+                  ) -> tuple[str, str, str]:
+    """The catalog's names of a type, a measure and a level in ``lang`` (never ids in a
+    reason's text)."""
+    names = {(t, r[k]): r[f"name_{lang}"] for t, k in (
+        ("criticality_types", "type_id"), ("policy_measures", "measure_id"),
+        ("policy_levels", "level")) for r in read_table(t)}
+    return (names[("criticality_types", type_id)], names[("policy_measures", measure_id)],
+            names[("policy_levels", level)])
 
 
 def _diversify(country: str, share: float, risk: float, basis: str,
