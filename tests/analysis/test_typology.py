@@ -50,10 +50,10 @@ def test_each_rule_by_hand():
         "smelter_oligopoly", "none", "mine_oligopoly"]
     assert t["rule"].tolist() == ["R1", "R2", "R2", "R5", "R3", "R4", "R4", "R5", "R6", "R4"]
     assert t.loc[4, "type_reason"] == ("production HHI 0.67 ≥ 0.25 and refined import "
-                                       "governance 0.62 ≥ 0.5 → mine_and_smelter_oligopoly")
+                                       "governance 0.62 ≥ 0.5 → Mine and smelter oligopoly")
     assert t.loc[1, "type_reason"].startswith("by-product fraction 0.90 ≥ 0.5 and")
     assert "refined import governance missing" not in t.loc[6, "type_reason"]
-    assert t.loc[8, "type_reason"].endswith("→ none")
+    assert t.loc[8, "type_reason"].endswith("→ No type (monitor)")
     assert "生産HHI 0.67 ≥ 0.25 かつ" in t.loc[4, "type_reason_ja"]
     assert t.loc[4, "type_reason_ja"].endswith("→ 鉱山＋製錬寡占型")
 

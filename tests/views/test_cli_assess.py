@@ -27,7 +27,10 @@ def test_assess_json_contract(imported_home):
         assert list(r["indicators"]) == list(AXES)
         for ax, v in r["indicators"].items():
             assert (v is None) == (ax in r["missing"])
-        assert len(r["policy_package"]) == 5 and r["type_reason"].endswith(r["type"])
+        from critmin.analysis.typology import type_names
+
+        assert len(r["policy_package"]) == 5
+        assert r["type_reason"].endswith(f"→ {type_names('en')[r['type']]}")
     surge = {r["commodity"] for r in rows if r["type"] == "demand_surge"}
     assert surge == {"graphite", "cobalt", "rare_earths", "gallium"}
 

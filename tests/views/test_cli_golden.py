@@ -44,13 +44,17 @@ REWORDED = re.compile(r"\.actions\[\d+\]\.reason(_ja)?$")
 """Texts reworded on purpose (issue 18): a company action's reason names the type, the
 measure and the level by their catalog names, no longer by ids ("国の類型 mine_oligopoly：
 mine_investment は focus" → "国の類型「鉱山寡占型」：鉱山投資・探鉱投資は「注力」"); the ids
-stay in the action's own fields."""
+stay in the action's own fields. Likewise a type's reason ends in the type's name
+("… → Mine oligopoly", no longer "… → mine_oligopoly"): compared up to the arrow."""
 
 
 def same(golden: object, new: object, path: str = "$") -> list[str]:
     """Where ``new`` differs from ``golden`` (empty: the same)."""
     if isinstance(golden, str) and REWORDED.search(path):
         return [] if isinstance(new, str) and new else [f"{path}: {golden!r} → {new!r}"]
+    if isinstance(golden, str) and path.endswith(".type_reason") and isinstance(new, str):
+        # the type after "→" by its name (issue 18), the rule and numbers unchanged
+        golden, new = golden.rsplit(" → ", 1)[0], new.rsplit(" → ", 1)[0]
     if isinstance(golden, bool) or golden is None or isinstance(golden, str):
         return [] if golden == new else [f"{path}: {golden!r} → {new!r}"]
     if isinstance(golden, (int, float)):

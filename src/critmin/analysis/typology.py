@@ -37,9 +37,9 @@ def type_ids() -> tuple[str, ...]:
     return tuple(r["type_id"] for r in sorted(rows, key=lambda r: int(r["order"])))
 
 
-def type_names_ja() -> dict[str, str]:
-    """Japanese name of each type, by type id."""
-    return {r["type_id"]: r["name_ja"] for r in tables.read_table("criticality_types")}
+def type_names(lang: str) -> dict[str, str]:
+    """The name of each type in ``lang`` (``ja`` or ``en``), by type id."""
+    return {r["type_id"]: r[f"name_{lang}"] for r in tables.read_table("criticality_types")}
 
 
 TYPES = type_ids()
@@ -121,7 +121,7 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
                        b, d, t)
     kind = np.asarray(type_ids())[codes]
     rule = np.asarray([RULE_OF_TYPE[k] for k in kind], dtype=object)
-    names_ja = type_names_ja()
+    names_en, names_ja = type_names("en"), type_names("ja")
     en, ja, margins = [], [], []
     for i in range(len(raw)):
         used = _deciding_axes(rule[i], over, i)
@@ -146,7 +146,7 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
             parts_ja.append(f"{label_ja} {x[a][i]:.2f} {op} {th[a]:g}")
             m.append(abs(x[a][i] - th[a]))
         joiner = " and " if rule[i] != "R6" else ", "
-        en.append(joiner.join(parts_en) + f" → {kind[i]}")
+        en.append(joiner.join(parts_en) + f" → {names_en[kind[i]]}")
         joiner_ja = "、" if rule[i] == "R6" else " かつ "
         ja.append(joiner_ja.join(parts_ja) + f" → {names_ja[kind[i]]}")
         margins.append(min(m) if m else np.nan)

@@ -199,12 +199,8 @@ def missing_reason(message: str, lang: str) -> str:
 
 
 def type_reason(row: Any, lang: str) -> str:
-    """Why a commodity has its type, in ``lang``, ending in the type's name (not its id)."""
-    if lang == "ja":
-        return row.type_reason_ja
-    head, arrow, tail = row.type_reason.rpartition(" → ")
-    return f"{head}{arrow}{label('type', row.type, lang)}" if arrow and tail == row.type \
-        else row.type_reason
+    """Why a commodity has its type, in ``lang`` (both texts end in the type's name)."""
+    return row.type_reason_ja if lang == "ja" else row.type_reason
 
 
 def source_list(ids: str, lang: str) -> str:
