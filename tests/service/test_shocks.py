@@ -193,6 +193,20 @@ def test_shock_response_states_its_assumptions(imported_store):
     svc.ImpactResponse.model_validate(json.loads(r.json_text()))
 
 
+def test_a_loss_re_sourced_in_full_leaves_no_shortfall(imported_store):
+    """The LP's rounding (1e-16 t) is not a shortfall: where re-sourcing covers the loss
+    the shortfall is exactly 0, and every shortfall left is a real share of the loss."""
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        f = svc.shock(svc.ShockRequest(exporter="CHN", commodity="rare_earths", cut=0.75,
+                                       stages=["refining"], year=YEAR), con).frame
+    full = np.isclose(f["resourced_t"], f["direct_loss_t"], rtol=1e-9, atol=0)
+    assert full.any() and (f.loc[full, "shortfall_t"] == 0.0).all()
+    left = f.loc[~full & (f["direct_loss_t"] > 0)]
+    assert (left["shortfall_t"] > 1e-9 * left["direct_loss_t"]).all()
+
+
 def test_bloc_scenarios_are_refused_by_the_monte_carlo(imported_store):
     from critmin.store.io import connect
 

@@ -53,6 +53,10 @@ class ShockData:
     groups: dict[str, list[str]]
 
 
+RESIDUE = 1e-9
+"""Share of a loss below which what is left after re-sourcing is the LP's rounding, not
+a shortfall (the solver's tolerances are ~1e-9)."""
+
 def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     """Read one year of trade (mining and refining stages) and production."""
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
@@ -375,7 +379,9 @@ def importer_table(flows: pd.DataFrame, resourced: pd.DataFrame, l2: pd.DataFram
     out = out.rename(columns={"name": "importer"})
     out["resourced_t"] = out["resourced_t"].fillna(0.0)
     out["second_order_loss_t"] = out["second_order_loss_t"].fillna(0.0)
-    out["shortfall_t"] = (out["direct_loss_t"] - out["resourced_t"]).clip(lower=0.0)
+    gap = out["direct_loss_t"] - out["resourced_t"]
+    # a loss re-sourced in full leaves rounding residue of the LP (1e-16 t): that is 0
+    out["shortfall_t"] = gap.where(gap > RESIDUE * out["direct_loss_t"], 0.0)
     imp = out["imports_t"].where(out["imports_t"] > 0)
     out["direct_loss_share"] = out["direct_loss_t"] / imp
     out["shortfall_share"] = out["shortfall_t"] / imp
