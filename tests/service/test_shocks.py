@@ -207,6 +207,26 @@ def test_a_loss_re_sourced_in_full_leaves_no_shortfall(imported_store):
     assert (left["shortfall_t"] > 1e-9 * left["direct_loss_t"]).all()
 
 
+def test_the_resourcing_pool_says_how_much_is_bound_for_the_cutter(imported_store):
+    """A Chinese cut of refined rare earths is re-sourced in full mostly by redirecting
+    other exporters' shipments to China itself: the assumptions say so, with numbers
+    that add up (ω × shipments to importers that lost nothing, the part bound for CHN)."""
+    from critmin.store.io import connect
+    from critmin.views.shock_text import pool_lines
+
+    with connect(imported_store) as con:
+        r = svc.shock(svc.ShockRequest(exporter="CHN", commodity="rare_earths", cut=0.75,
+                                       stages=["refining"], year=YEAR), con)
+    (pool,) = r.assumptions.pools
+    assert (pool.commodity, pool.stage) == ("rare_earths", "refining")
+    assert pool.lost_t == pytest.approx(r.frame["direct_loss_t"].sum())
+    assert 0 < pool.bound_for_cutters_t < pool.redirectable_t
+    assert r.frame["resourced_t"].sum() <= pool.redirectable_t + 1e-6
+    (line,) = pool_lines(r.assumptions, "en")
+    assert "shipped today to China itself" in line
+    assert "中国自身向けの出荷" in pool_lines(r.assumptions, "ja")[0]
+
+
 def test_bloc_scenarios_are_refused_by_the_monte_carlo(imported_store):
     from critmin.store.io import connect
 

@@ -270,6 +270,9 @@ class ResourcingCell:
     production: pd.Series
     cutters: frozenset[str]
     forbidden: frozenset[tuple[str, str]]
+    bound_for_cutters: pd.Series | None = None
+    """The part of ``redirectable`` now shipped to the cutters themselves (they lose
+    nothing, so their imports count as redirectable), by exporter."""
 
     def capacity(self, redirect_share: float, spare_capacity: float) -> pd.Series:
         """``K_j = ω · E_j,other + κ · q_j`` of every exporter that is not a cutter."""
@@ -294,14 +297,38 @@ def resourcing_cells(data: ShockData, scenario: Scenario, flows: pd.DataFrame
         q = data.production[(data.production["commodity_id"] == cid) &
                             (data.production["stage"] == stage)].set_index("iso3")["quantity"]
         redirectable = free.groupby("exporter")["quantity_t"].sum()
+        cutters = frozenset(g["exporter"])
+        to_cutters = free[free["importer"].isin(cutters)].groupby("exporter")[
+            "quantity_t"].sum()
         restricted = set(zip(g["exporter"], g["importer"], strict=True))
         if scenario.blocs:
             exporters = redirectable.index.union(q.index)
             restricted |= {(j, c) for j in exporters for c in need.index
                            if member.get(j) and member.get(c) and member[j] != member[c]}
-        out.append(ResourcingCell(cid, stage, need, redirectable, q,
-                                  frozenset(g["exporter"]), frozenset(restricted)))
+        out.append(ResourcingCell(cid, stage, need, redirectable, q, cutters,
+                                  frozenset(restricted), to_cutters))
     return out
+
+
+def resourcing_pools(data: ShockData, scenario: Scenario) -> pd.DataFrame:
+    """Where re-sourced supply can come from, per commodity stage with a loss (methods.md
+    §11): ``commodity_id, stage, lost_t`` (Σ L_c), ``redirectable_t`` (ω · Σ E_j,other
+    over the exporters that cut no one) and ``bound_for_cutters_t`` (the part of it now
+    shipped to the restricting countries themselves) — so a reader sees when a result
+    rests on shipments to the restricting country being redirected."""
+    f = flow_cuts(data, scenario)
+    f["loss_t"] = f["quantity_t"] * f["cut"]
+    rows = []
+    for cell in resourcing_cells(data, scenario, f):
+        free = ~cell.redirectable.index.isin(cell.cutters)
+        to_cutters = cell.bound_for_cutters if cell.bound_for_cutters is not None else \
+            pd.Series(dtype=float)
+        rows.append((cell.commodity_id, cell.stage, float(cell.need.sum()),
+                     scenario.redirect_share * float(cell.redirectable[free].sum()),
+                     scenario.redirect_share * float(
+                         to_cutters[~to_cutters.index.isin(cell.cutters)].sum())))
+    return pd.DataFrame(rows, columns=[*CELL, "lost_t", "redirectable_t",
+                                       "bound_for_cutters_t"])
 
 
 def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:

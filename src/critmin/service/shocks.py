@@ -147,6 +147,18 @@ class BlocAssumption(BaseModel):
     blocs: list[list[Place]] = Field(description="The members of each bloc.")
 
 
+class PoolAssumption(BaseModel):
+    """Where re-sourced supply can come from on one commodity stage with a loss."""
+
+    commodity: str
+    stage: str
+    lost_t: float = Field(description="Supply the importers lose (t).")
+    redirectable_t: float = Field(description="ω × the shipments of exporters outside "
+                                  "the cut to importers that lost nothing (t).")
+    bound_for_cutters_t: float = Field(description="The part of it now shipped to the "
+                                       "restricting countries themselves (t).")
+
+
 class ScenarioAssumptions(BaseModel):
     """What a shock result rests on (methods.md §11), stated under every table and chart:
     the scenario, the trade year, the cuts and who makes them, the bloc split and demand
@@ -173,6 +185,10 @@ class ScenarioAssumptions(BaseModel):
                                      "−15 %), applied to every flow before the cuts.")
     caveats: list[str] = Field(description="The scenario's caveats (English).")
     caveats_ja: list[str] = Field(description="The same caveats in Japanese.")
+    pools: list[PoolAssumption] = Field(
+        default_factory=list, description="Per commodity stage with a loss: what is lost, "
+        "what may be redirected (ω × shipments to importers that lost nothing) and how "
+        "much of that is now shipped to the restricting countries themselves.")
 
 
 class ImpactResponse(TableResponse):
@@ -347,7 +363,8 @@ def place(ident: str) -> Place:
     return Place(id=ident, name=en, name_ja=ja)
 
 
-def scenario_assumptions(scenario: Any, year: int) -> ScenarioAssumptions:
+def scenario_assumptions(scenario: Any, year: int, pools: pd.DataFrame | None = None
+                         ) -> ScenarioAssumptions:
     """The assumptions of ``scenario`` run on the trade of ``year``: its shocks merged
     back over their stages (one cut per exporter × commodity × cut × importers), the
     cutters (shock exporters, then bloc members, each once), ω and κ with their Monte
@@ -375,12 +392,16 @@ def scenario_assumptions(scenario: Any, year: int) -> ScenarioAssumptions:
         redirect_share_range=scenario.redirect_bounds(),
         spare_capacity_range=scenario.spare_bounds(), cutters=[place(c) for c in cutters],
         cuts=list(merged.values()), blocs=blocs, demand=dict(scenario.demand),
-        caveats=list(en), caveats_ja=list(ja))
+        caveats=list(en), caveats_ja=list(ja),
+        pools=[] if pools is None else [PoolAssumption(
+            commodity=r.commodity_id, stage=r.stage, lost_t=r.lost_t,
+            redirectable_t=r.redirectable_t, bound_for_cutters_t=r.bound_for_cutters_t)
+            for r in pools.itertuples(index=False)])
 
 
 def _impacts(command: str, request: Request, con: Any, scenario: Any,
              importers: list[str] | None, year: int | None) -> ImpactResponse:
-    from critmin.analysis.shocks import run_scenario
+    from critmin.analysis.shocks import resourcing_pools, run_scenario
 
     data, members = scenario_inputs(con, scenario, importers, year)
     frame = run_scenario(data, scenario, members).rename(
@@ -390,7 +411,8 @@ def _impacts(command: str, request: Request, con: Any, scenario: Any,
         request=request.model_dump(), columns=IMPACT_COLUMNS,
         scenario_id=scenario.scenario_id, scenario_name=scenario.name, year=data.year,
         redirect_share=scenario.redirect_share, spare_capacity=scenario.spare_capacity,
-        assumptions=scenario_assumptions(scenario, data.year))
+        assumptions=scenario_assumptions(scenario, data.year,
+                                         resourcing_pools(data, scenario)))
 
 
 # --- commands ----------------------------------------------------------------------

@@ -119,9 +119,32 @@ def assumption_lines(assumptions: Any, lang: str, monte_carlo: bool = False) -> 
         lines.append(text("shock_monte_carlo", lang).format(
             cuts=cuts, omega=span(a.redirect_share_range, lang),
             kappa=span(a.spare_capacity_range, lang)))
+    lines += pool_lines(a, lang)
     caveats = a.caveats_ja if lang == "ja" else a.caveats
     lines += [text("shock_caveat", lang).format(text=c) for c in caveats]
     return [*lines, text("shock_model_note", lang)]
+
+
+def pool_lines(assumptions: Any, lang: str) -> list[str]:
+    """Per commodity stage with a loss: what is lost, what may be redirected, and how much
+    of that goes to the restricting countries now (a result that rests on redirecting
+    their own imports says so)."""
+    from critmin.views.tables import number
+
+    out = []
+    for p in assumptions.pools:
+        line = text("shock_pool", lang).format(
+            commodity=commodity(p.commodity, lang), stage=stages([p.stage], lang),
+            lost=number(p.lost_t), pool=number(p.redirectable_t))
+        if p.bound_for_cutters_t > 0 and p.redirectable_t > 0:
+            line += text("shock_pool_cutters", lang).format(
+                share=pct(p.bound_for_cutters_t / p.redirectable_t, lang),
+                cutters=places(assumptions.cutters, lang, code=False),
+                rest=number(p.redirectable_t - p.bound_for_cutters_t))
+        else:
+            line += "。" if lang == "ja" else "."
+        out.append(line)
+    return out
 
 
 def missing_lines(reasons: list[str], lang: str) -> list[str]:
