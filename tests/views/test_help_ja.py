@@ -48,7 +48,11 @@ def test_help_in_japanese_fits_80_columns(path: str) -> None:
     assert "…" not in out, "a Japanese text was cut instead of wrapped"
 
 
-def test_translated_tree_keeps_english_without_catalogue_entry() -> None:
+def test_translated_tree_keeps_english_without_catalogue_entry(monkeypatch) -> None:
+    from critmin.views import help_ja
+
+    texts = {k: v for k, v in help_ja.help_texts().items() if k != "shock:radar"}
+    monkeypatch.setattr(help_ja, "help_texts", lambda: texts)
     cmd = translate_help(typer.main.get_command(app))
     shock = dict(commands(cmd))["shock"]
     radar = next(p for p in shock.params if p.name == "radar")
@@ -80,3 +84,29 @@ def test_japanese_line_breaks_by_hand() -> None:
     assert lines == ["鉱種、国", "（例）：", "critmin ", "です"]
     assert japanese_offsets("abcdefghij", 4) == [4, 8]            # a word wider: folded
     assert japanese_offsets("abcdefghij", 4, fold=False) == []
+
+
+@pytest.mark.parametrize("args", [["--lang", "ja", "whatif", "--help"],
+                                  ["recycle", "--help", "--lang", "ja"],
+                                  ["data", "import", "--help", "--lang", "ja"]])
+def test_japanese_help_has_no_english_panel_words(args: list[str]) -> None:
+    """Panel titles, defaults and the help option in Japanese; ``--lang`` after a group
+    (which has no ``--lang`` of its own) still works with ``--help``; every option of
+    every command has a Japanese text (the catalogue covers them all)."""
+    env = {**os.environ, "COLUMNS": "100", "CRITMIN_LANG": "en"}
+    proc = subprocess.run([sys.executable, "-m", "critmin", *args], capture_output=True,
+                          text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for english in ("Show this message", "[default:", "Options", "[required]"):
+        assert english not in out, english
+    assert "オプション" in out and "このヘルプを表示して終了。" in out
+
+
+def test_every_option_has_japanese_help() -> None:
+    texts = help_texts()
+    root = typer.main.get_command(app)
+    missing = [f"{path}:{p.name}" for path, cmd in commands(root) for p in cmd.params
+               if getattr(p, "help", None) and f"{path}:{p.name}" not in texts
+               and f"*:{p.name}" not in texts]
+    assert missing == []

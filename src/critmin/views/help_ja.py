@@ -105,10 +105,68 @@ def japanese_wrapping() -> None:
     rich.text.Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
 
 
+PANEL_WORDS = {"DEFAULT_STRING": "［既定：{}］", "ENVVAR_STRING": "［環境変数：{}］",
+               "REQUIRED_LONG_STRING": "［必須］", "OPTIONS_PANEL_TITLE": "オプション",
+               "ARGUMENTS_PANEL_TITLE": "引数", "COMMANDS_PANEL_TITLE": "コマンド",
+               "ERRORS_PANEL_TITLE": "エラー"}
+"""Typer's panel titles and option labels in Japanese (``typer.rich_utils`` constants)."""
+
+
+def japanese_panels() -> None:
+    """Title the help panels and label defaults, environment variables and required
+    options in Japanese — for this process, which prints Japanese help."""
+    from typer import rich_utils
+
+    for name, words in PANEL_WORDS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, words)
+
+
+def lang_first(argv: list[str]) -> list[str]:
+    """``argv`` with ``--lang X`` moved before the command when help is asked: a group
+    such as ``recycle`` has no ``--lang`` of its own (``critmin recycle --help --lang ja``
+    would otherwise be refused), the root takes it for every command."""
+    if "--help" not in argv:
+        return argv
+    out, lang = [], []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--lang" and i + 1 < len(argv):
+            lang, i = ["--lang", argv[i + 1]], i + 2
+            continue
+        if argv[i].startswith("--lang="):
+            lang, i = [argv[i]], i + 1
+            continue
+        out.append(argv[i])
+        i += 1
+    return [*lang, *out]
+
+
+HELP_OPTION_JA = "このヘルプを表示して終了。"
+
+
+def _help_option_in_japanese(cmd: Any) -> None:
+    """The ``--help`` option's own text in Japanese: Typer makes that option on first use
+    and keeps it in ``_help_option`` (a private attribute: a Typer without it keeps the
+    English text)."""
+    try:
+        from typer._click.decorators import help_option
+    except ImportError:
+        return
+    if getattr(cmd, "_help_option", "absent") is not None or not getattr(
+            cmd, "add_help_option", True):
+        return
+    help_option(["--help"])(cmd)
+    option = cmd.params.pop()
+    option.help = HELP_OPTION_JA
+    cmd._help_option = option
+
+
 def translate_help(root: Any) -> Any:
     """``root`` (a Click command tree) with its help texts in Japanese."""
     texts = help_texts()
     for path, cmd in commands(root):
+        _help_option_in_japanese(cmd)
         if path in texts:
             cmd.help = texts[path]
             cmd.short_help = None
@@ -129,4 +187,6 @@ def main() -> None:
         app()
         return
     japanese_wrapping()
-    translate_help(typer.main.get_command(app))(prog_name="critmin")
+    japanese_panels()
+    translate_help(typer.main.get_command(app))(args=lang_first(sys.argv[1:]),
+                                                prog_name="critmin")
