@@ -68,3 +68,19 @@ def test_whatif_command(imported_home):
     assert result.exit_code == 2 and "COUNTRY:TONNES_PER_YEAR" in result.output
     result = runner.invoke(app, ["whatif", "-c", "tungsten"])
     assert result.exit_code == 2 and "no lever" in result.output
+
+
+def test_japanese_csv_gives_the_reasons_in_japanese(critmin_home) -> None:
+    """Piped in Japanese: the type's reason and each missing axis's reason have a Japanese
+    column beside the English one (the axis by its name, the reason by its code)."""
+    import csv
+    import io
+
+    result = CliRunner().invoke(app, ["assess", "-i", "JPN", "--lang", "ja", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {"判定理由", "判定理由（日本語）", "欠測", "欠測（名称）"} <= set(rows[0])
+    for r in rows:
+        assert r["判定理由（日本語）"].split(" → ")[-1] == r["類型（名称）"]
+        if r["欠測"]:
+            assert "the store" not in r["欠測（名称）"] and "catalog" not in r["欠測（名称）"]

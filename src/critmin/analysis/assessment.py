@@ -88,8 +88,8 @@ def assess(con: Any, members: Members, year: int, commodity_ids: list[str],
 def assessment_records(a: Assessment, all_packages: bool = False) -> list[dict[str, Any]]:
     """JSON objects, one per importer × commodity: ``importer, commodity, year,
     indicators`` (axis → value or null, full precision), ``raw``, ``missing`` (axis →
-    reason), ``type``, ``type_reason``, ``near_threshold``, ``policy_scope`` (why the
-    commodity is outside the scope of policy advice, "" if in scope) and
+    reason), ``type``, ``type_reason`` (and ``type_reason_ja``), ``near_threshold``,
+    ``policy_scope`` (why the commodity is outside the scope of policy advice, "" if in scope) and
     ``policy_package`` (measure → level; empty outside the scope unless
     ``all_packages``)."""
     packages = {t: dict(zip(g["measure_id"], g["level"], strict=True))
@@ -108,6 +108,7 @@ def assessment_records(a: Assessment, all_packages: bool = False) -> list[dict[s
             "raw": {ax: _num(v) for ax, v in wide["raw"][i].items()},
             "missing": {ax: r for ax, r in wide["missing"][i].items() if r},
             "type": row.type, "type_reason": row.type_reason,
+            "type_reason_ja": row.type_reason_ja,
             "near_threshold": bool(row.near_threshold), "policy_scope": scope[i],
             "policy_package": packages.get(row.type, {}) if all_packages or not scope[i]
             else {},

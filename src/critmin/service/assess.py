@@ -68,6 +68,8 @@ class AssessRow(BaseModel):
     """Axis id → why the axis is missing (only missing axes)."""
     type: str
     type_reason: str
+    type_reason_ja: str = ""
+    """The same reason in Japanese (``type_reason`` is English)."""
     near_threshold: bool
     policy_scope: str = ""
     """Why the commodity is outside the scope of policy advice (catalog

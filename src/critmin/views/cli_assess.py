@@ -102,8 +102,9 @@ def _render_assessment(response: Any, fmt: Format) -> None:
     for r in frame.itertuples(index=False):
         head = {"importer": r.importer, "commodity": r.commodity}
         if fmt is Format.csv:
+            ja = {"type_reason_ja": r.type_reason_ja} if lang == "ja" else {}
             rows.append({**head, "year": r.year, **r.indicators, "type": r.type,
-                         "type_reason": r.type_reason,
+                         "type_reason": r.type_reason, **ja,
                          "missing": "; ".join(f"{k}: {v}" for k, v in r.missing.items())})
         else:
             rows.append({**head, **{f"axis_{i}": v for i, v in

@@ -173,12 +173,26 @@ def _scenario(value: str, lang: str) -> str:
 
 
 def _reason(value: str, lang: str) -> str:
+    """A missing-data reason in ``lang``; several joined by "; ", each possibly prefixed
+    by the axis it is about (``import_governance_concentrate: …``, assess's CSV)."""
     from critmin.catalog.reasons import translate
 
     whole = translate(value, lang)
     if whole != value or lang == "en":
         return whole
-    return "; ".join(translate(part, lang) for part in value.split("; "))
+    return ("；" if lang == "ja" else "; ").join(
+        _axis_reason(part, lang) for part in value.split("; "))
+
+
+def _axis_reason(part: str, lang: str) -> str:
+    from critmin.catalog.reasons import translate
+
+    axis, sep, rest = part.partition(": ")
+    if sep and re.fullmatch(r"[a-z_]+", axis):
+        named = _label_of("axis")(axis, lang)
+        if named != axis:
+            return f"{named}{'：' if lang == 'ja' else ': '}{translate(rest, lang)}"
+    return translate(part, lang)
 
 
 def _id_list(kind: str) -> Callable[[str, str], str]:
