@@ -77,3 +77,19 @@ def test_every_build_step_has_japanese(imported_store) -> None:
     assert [s for s in steps if s not in _build_steps()] == []
     assert cell("cells flagged withheld", "step", "ja") == "フラグ「非公表（W）」のセル"
     assert cell("cells flagged withheld", "step", "en") == "cells flagged withheld"
+
+
+def test_id_like_values_get_their_names() -> None:
+    """Quadrants, bases, cube cells, signal tiers and rules, blocs, families and validate's
+    statuses are shown by name in Japanese (a Japanese CSV adds their （名称） column)."""
+    from critmin.views.tables import cell
+
+    assert cell("high share × low risk", "quadrant", "ja") == "高シェア×低リスク"
+    assert cell("high/low/high", "cube_cell", "ja") == "高/低/高"
+    assert cell("immediate", "tier", "ja") == "即時対応"
+    assert cell("import_volume_drop", "rule", "ja") == "輸入量の急減"
+    assert cell("R3", "rule", "ja") == "R3"              # an assessment's rule stays
+    assert cell("west, china", "blocs", "ja") == "西側、中国側"
+    assert cell("industrial_mineral", "family", "ja") == "工業用鉱物"
+    assert cell("disagree", "status", "ja") == "不一致"
+    assert cell("high share × low risk", "quadrant", "en") == "high share × low risk"

@@ -195,6 +195,33 @@ def _axis_reason(part: str, lang: str) -> str:
     return translate(part, lang)
 
 
+def _text_key(value: str, lang: str) -> str:
+    """A value that is an interface string's key itself (a quadrant such as "high share ×
+    high risk", "spend share")."""
+    from critmin.views.i18n import has_text, text
+
+    return text(value, lang) if has_text(value) else value
+
+
+def _prefixed(prefix: str) -> Callable[[str, str], str]:
+    """A value by its ``<prefix><value>`` string (a signal tier or rule); as it is when
+    there is none (an assessment's rule R1–R6)."""
+    def lookup(value: str, lang: str) -> str:
+        from critmin.views.i18n import has_text, text
+
+        return text(prefix + value, lang) if has_text(prefix + value) else value
+    return lookup
+
+
+def _parts(sep: str, sep_ja: str) -> Callable[[str, str], str]:
+    """Values joined by ``sep`` (``high/low/high``, ``west, china``), each by its
+    ``value_<word>`` string."""
+    def lookup(value: str, lang: str) -> str:
+        return (sep_ja if lang == "ja" else sep).join(
+            _flag(v.strip(), lang) for v in value.split(sep.strip() or sep))
+    return lookup
+
+
 def _id_list(kind: str) -> Callable[[str, str], str]:
     one = _label_of(kind)
 
@@ -213,6 +240,10 @@ _VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
     "level": _label_of("level"), "stage": _stage, "indicator": _label_of("indicator"),
     "flag": _flag, "importer": _flag, "status": _flag, "basis": _words, "detail": _words,
     "parameter": _parameter, "scenario": _scenario, "table": _table, "step": _step,
+    "family": _flag, "quadrant": _text_key, "origin_quadrant": _text_key,
+    "importance_basis": _text_key, "cube_cell": _parts("/", "/"),
+    "tier": _prefixed("signal_tier_"), "rule": _prefixed("signal_rule_"),
+    "blocs": _parts(", ", "、"),
 }
 
 
