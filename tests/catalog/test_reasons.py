@@ -84,3 +84,17 @@ def test_unknown_text_unchanged() -> None:
 def test_compile_rejects_format_specs() -> None:
     with pytest.raises(ValueError, match="plain name"):
         reasons._compile("x", "share {share:.0f}")
+
+
+def test_japanese_reasons_read_naturally() -> None:
+    """Years carry 年 and countries their Japanese names in Japanese prose; English
+    keeps the codes."""
+    from critmin.catalog.reasons import reason
+
+    ja = reason("no_imports", "ja", importer="JPN", commodity="cobalt",
+                stage_label="ores and concentrates", years="2022–2024")
+    assert ja == "2022–2024年に日本によるコバルトの鉱石・精鉱の輸入記録がない"
+    assert "by JPN" in reason("no_imports", "en", importer="JPN", commodity="cobalt",
+                              stage_label="ores and concentrates", years="2022–2024")
+    assert reason("production_unknown", "ja", commodity="gallium", stage="refining",
+                  years="2024").startswith("2024年のガリウム")

@@ -266,6 +266,20 @@ def _lever(value: str, lang: str) -> str:
     return entry[lang] if entry else value
 
 
+@cache
+def _country_names_ja() -> dict[str, str]:
+    from critmin.catalog.countries import country_table
+
+    t = country_table()
+    return dict(zip(t["iso3"], t["name_ja"], strict=True))
+
+
+def _place(value: str, lang: str) -> str:
+    """A country's ISO3 code as its Japanese name in Japanese prose (codes stay in
+    English, where they read as codes; a group id stays as it is)."""
+    return _country_names_ja().get(value, value) if lang == "ja" else value
+
+
 #: Fields whose values are themselves translated; other fields are carried over as is.
 _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "stage_label": _from_map(STAGE_LABELS),
@@ -273,6 +287,9 @@ _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "commodity": _commodity,
     "others": _commodities,
     "lever": _lever,
+    "importer": _place,
+    "exporter": _place,
+    "country": _place,
 }
 
 
