@@ -253,3 +253,16 @@ def test_japanese_at_80_columns(imported_home, strict, monkeypatch, extra):
     assert not found, sorted(found)
     assert max(cell_len(line) for line in result.output.splitlines()) <= 80
     assert "コバルト" in result.output and "ω" in result.output if extra else True
+
+
+def test_titles_name_the_example_and_the_lever_set_in_japanese(critmin_home) -> None:
+    from typer.testing import CliRunner
+
+    from critmin.views.cli import app
+
+    r = CliRunner(env={"COLUMNS": "100"}).invoke(app, [
+        "exposure", "--bom", "example:li_ion_battery_pack", "--lang", "ja", "-f", "table"])
+    assert r.exit_code == 0 and r.stdout.startswith("リチウムイオン電池パックのマテリアル")
+    r = CliRunner(env={"COLUMNS": "100"}).invoke(app, [
+        "whatif", "-i", "JPN", "--levers", "example", "--lang", "ja", "-f", "table"])
+    assert r.exit_code == 0 and r.stdout.startswith("政策実施前後の評価：例示の政策セット（")

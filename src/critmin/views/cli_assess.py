@@ -16,7 +16,7 @@ from critmin.errors import CritminError
 from critmin.methods.meti6 import axis_ids
 from critmin.views.app import FormatOpt, LangOpt, app, current_lang, open_store, user_errors
 from critmin.views.cli_catalog import ListOpt, listed
-from critmin.views.i18n import label, text
+from critmin.views.i18n import has_text, label, text
 from critmin.views.output import Format, emit, records_of, render
 from critmin.views.tables import header
 
@@ -207,6 +207,9 @@ def _render_whatif(response: Any, fmt: Format) -> None:
                       f"{label('type', r.type_before, lang)} → {label('type', r.type_after, lang)}"
                       for r in types.itertuples(index=False))
     name = "" if response.scenario == "what-if" else response.scenario
+    if has_text(f"whatif_set_{name}"):   # a shipped lever set by its name
+        name = text(f"whatif_set_{name}", lang)
+    name = "" if not name else (f"：{name}" if lang == "ja" else f": {name}")
     emit(records_of(changed), fmt, ["importer", "commodity", "axis", "before", "after",
                                     "delta", "rise_reason"],
          title=text("title_whatif", lang).format(name=name, year=response.year),

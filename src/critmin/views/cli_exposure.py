@@ -195,7 +195,7 @@ def _print(response: Any, fmt: Format, lang: str) -> None:
     """JSON: the response; CSV: the rows with actions and origin mixes as text; table:
     the exposure, the look-through origin mix and the price sensitivity, in ``lang``."""
     from critmin.views.exposure_report import lookthrough_frame, lookthrough_notes, worded
-    from critmin.views.i18n import text
+    from critmin.views.i18n import bom_name, text
 
     if fmt is Format.json:
         render(response, fmt)
@@ -209,7 +209,7 @@ def _print(response: Any, fmt: Format, lang: str) -> None:
         return
     shown = records_of(worded(frame, lang))
     emit(shown, fmt, EXPOSURE_TABLE, title=text("exposure_cli_title", lang).format(
-        bom=response.bom_id, importer=response.importer, year=response.year),
+        bom=bom_name(response.bom_id, lang), importer=response.importer, year=response.year),
         note=text("exposure_quadrant_note", lang))
     emit(shown, fmt, ORIGIN_TABLE, title=text("exposure_origin_title", lang))
     emit(records_of(lookthrough_frame(response.lookthrough, lang)), fmt,

@@ -42,6 +42,12 @@ def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
     return out
 
 
+def bom_name(bom_id: str, lang: str) -> str:
+    """An example BOM by its name (``web_bom_<id>``); any other BOM by its id."""
+    key = f"web_bom_{bom_id}"
+    return text(key, lang) if has_text(key) else bom_id
+
+
 def has_text(key: str) -> bool:
     """Whether an interface string ``key`` exists."""
     return key in _strings()

@@ -243,7 +243,7 @@ _VALUE_KINDS: dict[str, Callable[[str, str], str]] = {
     "family": _flag, "quadrant": _text_key, "origin_quadrant": _text_key,
     "importance_basis": _text_key, "cube_cell": _parts("/", "/"),
     "tier": _prefixed("signal_tier_"), "rule": _prefixed("signal_rule_"),
-    "blocs": _parts(", ", "、"),
+    "blocs": _parts(", ", "、"), "region": _flag,
 }
 
 

@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from critmin.errors import CritminError
-from critmin.views.i18n import label, text
+from critmin.views.i18n import bom_name, label, text
 from critmin.views.web.pages_common import (
     Params,
     Part,
@@ -55,14 +55,6 @@ def examples() -> list[str]:
     from critmin.analysis.exposure import examples as shipped
 
     return sorted(shipped())
-
-
-def bom_name(bom_id: str, lang: str) -> str:
-    """An example BOM by its name (``web_bom_<id>``); any other BOM by its id."""
-    from critmin.views.i18n import all_labels
-
-    key = f"web_bom_{bom_id}"
-    return text(key, lang) if ("text", key) in all_labels() else bom_id
 
 
 def shock_fields(p: Params) -> dict[str, Any]:
