@@ -275,7 +275,8 @@ def _choice_rows(kind: str) -> list[dict[str, str]]:
     if kind == "indicators":
         return [{"id": r["indicator_id"], "name_en": r["name_en"], "name_ja": r["name_ja"],
                  "detail": f"{r['unit']}: {r['description_en']}",
-                 "detail_ja": f"{r['unit']}：{r['description_ja']}", "source": r["source"]}
+                 "detail_ja": f"{r['unit_ja']}：{r['description_ja']}",
+                 "source": r["source"]}
                 for r in read_table("indicators")]
     if kind == "stages":
         return [{"id": s, "name_en": n["en"], "name_ja": n["ja"],
