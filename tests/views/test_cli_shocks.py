@@ -229,3 +229,18 @@ def test_uncertainty_max_memory_refuses_with_one_message(imported_home):
                             "--max-memory", "100"])
     assert r.exit_code == 2
     assert "--max-memory 100" in r.output and "Traceback" not in r.output
+
+
+def test_a_stage_without_figures_is_said_once_not_repeated(critmin_home) -> None:
+    """Refined graphite has no trade in the bundle: its empty row is not repeated under
+    every importer; the reason is stated once under the table."""
+    from typer.testing import CliRunner
+
+    from critmin.views.cli import app
+
+    r = CliRunner(env={"COLUMNS": "120"}).invoke(app, [
+        "shock", "--exporter", "CHN", "--commodity", "graphite", "--cut", "0.5",
+        "--lang", "en", "-f", "table"])
+    assert r.exit_code == 0, r.output
+    table = r.stdout.split("└")[0]
+    assert "refining" not in table and "refined products" in r.stdout

@@ -69,6 +69,15 @@ def _table(frame: Any, columns: list[str], title: str) -> None:
     emit(records_of(frame[columns]), Format.table, columns, title=title)
 
 
+def _without_empty_stages(frame: Any) -> Any:
+    """The rows to show: a commodity stage with no figures for any importer (no trade in
+    its codes, say) is left out — the reason is stated once under the table — unless
+    nothing else would be left."""
+    empty = frame.groupby(["commodity", "stage"])["missing"].transform(
+        lambda m: bool((m != "").all()))
+    return frame[~empty] if (~empty).any() else frame
+
+
 def _details(frame: Any, lang: str) -> None:
     """With ``--full``: per importer, the columns the main table leaves out, one line
     per commodity stage and figure (so it fits any width)."""
@@ -95,7 +104,8 @@ def _impacts_out(response: Any, fmt: Format, full: bool, chart: Path | None,
         render(response, fmt)
     else:
         a, frame = response.assumptions, response.frame
-        _table(frame, TABLE_COLUMNS, shock_text.title(a, response.command, lang))
+        _table(_without_empty_stages(frame), TABLE_COLUMNS,
+               shock_text.title(a, response.command, lang))
         _lines(shock_text.missing_lines(list(frame["missing"]), lang)
                + shock_text.second_order_lines(list(frame["second_order_missing"]), lang)
                + shock_text.assumption_lines(a, lang))
