@@ -7,7 +7,6 @@ Japanese locale). A text the catalogue lacks stays in English."""
 from __future__ import annotations
 
 import csv
-import re
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -46,14 +45,6 @@ def commands(root: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield from commands(sub, f"{path} {name}".strip())
 
 
-OPENING = "（「『【〔［｛〈《"
-"""Brackets that never end a line (kinsoku: they stay with what follows)."""
-CLOSING = "、。，．）」』】〕］｝〉》：；！？…ー・"
-"""Punctuation that never starts a line (it stays with what precedes)."""
-_WIDE = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
-_UNITS = re.compile(rf"\s+|[{OPENING}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{CLOSING}]*")
-
-
 def japanese_offsets(text: str, width: int, fold: bool = True) -> list[int]:
     """Where to break ``text`` into lines of at most ``width`` cells (rich's
     ``divide_line``, for Japanese): between any two Japanese characters or at a space,
@@ -63,7 +54,9 @@ def japanese_offsets(text: str, width: int, fold: bool = True) -> list[int]:
 
     offsets: list[int] = []
     used = 0
-    for m in _UNITS.finditer(text):
+    from critmin.views.tables import UNITS
+
+    for m in UNITS.finditer(text):
         unit, start = m.group(), m.start()
         cells = cell_len(unit)
         if unit.isspace():

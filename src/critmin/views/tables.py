@@ -368,8 +368,14 @@ def people_table(records: list[dict[str, Any]], columns: list[str], lang: str,
     return heading, table, [headers[i] for i in range(len(columns)) if i not in shown]
 
 
-_TOKENS = re.compile(r"\s+|[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]|[^\s\u3000-\u30ff"
-                     r"\u3400-\u9fff\uff00-\uffef]+")
+OPENING = "（「『【〔［｛〈《"
+"""Brackets that never end a line (kinsoku: they stay with what follows)."""
+CLOSING = "、。，．）」』】〕］｝〉》：；！？…ー・"
+"""Punctuation that never starts a line (it stays with what precedes)."""
+_WIDE = "\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
+UNITS = re.compile(rf"\s+|[{OPENING}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{CLOSING}]*")
+"""What a Japanese line may not be broken inside: a space run, or one wide character or
+one Latin word with the opening brackets before and the closing punctuation after it."""
 
 
 def wrap_japanese(text: str, width: int) -> str:
@@ -382,7 +388,7 @@ def wrap_japanese(text: str, width: int) -> str:
     if cell_len(text) <= width or cell_len(text) == len(text):
         return text
     lines, line = [], ""
-    for token in _TOKENS.findall(text):
+    for token in UNITS.findall(text):
         if token.isspace():
             token = " "
         if line and cell_len(line + token) > width:
