@@ -93,3 +93,13 @@ def test_id_like_values_get_their_names() -> None:
     assert cell("industrial_mineral", "family", "ja") == "工業用鉱物"
     assert cell("disagree", "status", "ja") == "不一致"
     assert cell("high share × low risk", "quadrant", "en") == "high share × low risk"
+
+
+def test_shares_are_percentages_for_people() -> None:
+    """A ``*_share`` column reads as a percentage in tables (CSV/JSON keep the fraction)."""
+    from critmin.views.tables import cell
+
+    assert cell(0.38275, "shortfall_share", "en") == "38.3 %"
+    assert cell(0.38275, "shortfall_share", "ja") == "38.3%"
+    assert cell(0.85, "top_share", "en") == "85 %"
+    assert cell(0.38275, "hhi", "en") == "0.383"

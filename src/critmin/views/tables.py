@@ -262,6 +262,8 @@ def cell(value: Any, column: str, lang: str) -> str:
         return ""
     if hasattr(value, "item") and not isinstance(value, (str, list, dict)):
         value = value.item()
+    if isinstance(value, float) and column.endswith("_share") and math.isfinite(value):
+        return f"{number(100 * value)}{'%' if lang == 'ja' else ' %'}"  # a share: percent
     if isinstance(value, (bool, int, float)):
         return number(value, column)
     if isinstance(value, (list, tuple)):
