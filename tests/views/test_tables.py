@@ -103,3 +103,10 @@ def test_shares_are_percentages_for_people() -> None:
     assert cell(0.38275, "shortfall_share", "ja") == "38.3%"
     assert cell(0.85, "top_share", "en") == "85 %"
     assert cell(0.38275, "hhi", "en") == "0.383"
+
+
+def test_year_span() -> None:
+    from critmin.views.tables import year_span
+
+    assert (year_span(2018, 2024), year_span(2023, 2023), year_span(None, None)) == (
+        "2018–2024", "2023", "")

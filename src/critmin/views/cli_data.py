@@ -174,6 +174,8 @@ def data_status(lang: LangOpt = None, fmt: FormatOpt = None) -> None:
 
 def _status_rows(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per source and table (the table and CSV of ``data status``)."""
+    from critmin.views.tables import year_span
+
     rows = []
     for s in sources:
         for table, t in (s["tables"] or {"-": {}}).items():
@@ -181,7 +183,7 @@ def _status_rows(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
                          "licence": s.get("licence"), "sha256": (s.get("sha256") or "")[:12],
                          "table": table, "rows": t.get("rows"),
                          "flagged": t.get("flagged_rows"),
-                         "years": f"{t['year_min']}–{t['year_max']}" if t else ""})
+                         "years": year_span(t.get("year_min"), t.get("year_max"))})
     return rows
 
 

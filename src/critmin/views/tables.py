@@ -57,6 +57,13 @@ def header(column: str, lang: str) -> str:
     return column
 
 
+def year_span(first: object, last: object) -> str:
+    """Years as a table shows them: ``2018–2024``, or ``2023`` when they are one year."""
+    if first is None or first == "":
+        return ""
+    return f"{first}" if first == last else f"{first}–{last}"
+
+
 def number(value: float | int, column: str = "", digits: int = SIGNIFICANT) -> str:
     """``value`` to ``digits`` (:data:`SIGNIFICANT`) significant figures, thousands
     separated, never in scientific notation above 1e-4; a year column's integers as they

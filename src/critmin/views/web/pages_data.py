@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from critmin.views.i18n import label, text
+from critmin.views.tables import year_span
 from critmin.views.web.pages_common import (
     Params,
     answer,
@@ -43,7 +44,7 @@ REPORT_FILES = {"html": "text/html; charset=utf-8",
 def status_rows(response: Any) -> pd.DataFrame:
     """One row per source and table: rows, years and flagged rows (``data status``)."""
     rows = [{"source_id": s["source_id"], "table": table, "rows": t.get("rows"),
-             "years": f"{t['year_min']}–{t['year_max']}" if t.get("year_min") else "",
+             "years": year_span(t.get("year_min"), t.get("year_max")),
              "flagged": t.get("flagged_rows"), "version": s.get("version"),
              "licence": s.get("licence"), "sha256": (s.get("sha256") or "")[:12]}
             for s in response.sources for table, t in (s["tables"] or {"": {}}).items()]
