@@ -37,8 +37,9 @@ def radar_figure(values: pd.DataFrame, importer: str, commodity_id: str, lang: s
         return [None if pd.isna(x) else float(x) for x in v]
 
     r0 = series(values)
-    missing = f"（{text('missing', lang)}）" if lang == "ja" else \
-        f" ({text('missing', lang).lower()})"
+    # on a line of its own: a side label stays inside the figure ("6." was cut off)
+    missing = f"<br>（{text('missing', lang)}）" if lang == "ja" else \
+        f"<br>({text('missing', lang).lower()})"
     theta = [f"{i}. {_wrap(label('axis', a, lang))}" + (missing if r0[i - 1] is None else "")
              for i, a in enumerate(AXES, start=1)]
     fig = go.Figure()
@@ -58,8 +59,8 @@ def radar_figure(values: pd.DataFrame, importer: str, commodity_id: str, lang: s
         polar={"radialaxis": {"range": [0, 1], "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0]},
                "angularaxis": {"direction": "clockwise", "rotation": 90,
                                "type": "category", "categoryarray": theta}},
-        showlegend=after is not None, margin={"l": 120, "r": 120, "t": 70, "b": 40},
-        width=600, height=460, font={"family": "Noto Sans CJK JP, Noto Sans JP, sans-serif"})
+        showlegend=after is not None, margin={"l": 120, "r": 120, "t": 70, "b": 70},
+        width=600, height=490, font={"family": "Noto Sans CJK JP, Noto Sans JP, sans-serif"})
     return fig
 
 
