@@ -99,3 +99,16 @@ def test_files_and_library_ids_in_the_commands_language(args: str, expected: str
     result = runner.invoke(app, args.split())
     assert result.exit_code == 2
     assert " ".join(result.stderr.split()).startswith(expected), result.stderr
+
+
+def test_a_bad_bom_is_reported_in_japanese(critmin_home, tmp_path) -> None:
+    bom = tmp_path / "bad.csv"
+    bom.write_text("product,part,commodity,mass_per_unit,mass_unit,units_per_year,supplier,"
+                   "supplier_country,share\nA,p1,cobalt,1,stone,10,S,JPN,1\n",
+                   encoding="utf-8")
+    ja = runner.invoke(app, ["exposure", "--bom", str(bom), "--lang", "ja"])
+    assert ja.exit_code == 2
+    assert "1 件の問題があり、何も取り込んでいません" in ja.stderr
+    assert "2 行目：質量の単位：" in ja.stderr
+    en = runner.invoke(app, ["exposure", "--bom", str(bom), "--lang", "en"])
+    assert "1 problem(s), nothing imported" in en.stderr and "row 2: mass_unit:" in en.stderr

@@ -295,6 +295,9 @@ def test_bad_bom_lists_its_problems_by_row(client) -> None:
     assert ("2", "Commodity") in cells and ("3", "Mass unit") in cells
     assert "critmin-bom-" not in r.text and "/tmp" not in r.text  # no server path shown
     assert "bad.csv" in r.text
+    r = client.post("/ja/exposure", files={"bom_file": ("bad.csv", bad, "text/csv")},
+                    data={"importer": "JPN"}, headers={"HX-Request": "true"})
+    assert "bad.csv：4 件の問題があり、何も取り込んでいません" in r.text
     r = client.post("/en/exposure", files={"bom_file": ("bom.pdf", b"x", "application/pdf")})
     assert r.status_code == 422 and ".csv or .xlsx" in r.text
 

@@ -114,7 +114,7 @@ class BomError(CritminError):
     """A BOM that cannot be imported; ``problems`` lists (row, column, message)."""
 
     def __init__(self, source: str, problems: list[tuple[int | None, str, str]]) -> None:
-        self.problems = problems
+        self.source, self.problems = source, problems
         shown = "\n".join(f"  row {r}: {c}: {m}" if r is not None else f"  {c}: {m}"
                           for r, c, m in problems[:MAX_ERRORS_SHOWN])
         more = len(problems) - MAX_ERRORS_SHOWN

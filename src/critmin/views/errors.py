@@ -8,6 +8,7 @@ pydantic's error type). Any other error keeps its (English) message."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from critmin.errors import (
     MissingFileError,
@@ -81,6 +82,8 @@ def error_message(exc: BaseException, lang: str) -> str:
     if lang != "en" and isinstance(exc, MissingFileError):
         return text("err_missing_file", lang).format(
             kind=_known("err_kind_", exc.kind, lang), path=exc.path)
+    if lang != "en" and type(exc).__name__ == "BomError":
+        return _bom_problems(exc, lang)
     if lang != "en" and isinstance(exc, NumberError):
         return text(f"err_number_{exc.rule}", lang).format(
             name=_option(exc.name, lang), low=shown_number(exc.low), high=shown_number(exc.high),
@@ -89,6 +92,21 @@ def error_message(exc: BaseException, lang: str) -> str:
         return str(exc)
     return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
                                             name=exc.name, hint=_hint(exc, lang))
+
+
+def _bom_problems(exc: Any, lang: str) -> str:
+    """A BOM that cannot be imported, in ``lang``: the count, then each problem by row
+    and column header (the problem's own words stay as the validator wrote them)."""
+    from critmin.analysis.exposure import MAX_ERRORS_SHOWN
+
+    lines = [text("err_bom", lang).format(source=exc.source, n=len(exc.problems))]
+    for row, column, message in exc.problems[:MAX_ERRORS_SHOWN]:
+        where = text("err_bom_row", lang).format(row=row) if row is not None else ""
+        lines.append(f"  {where}{_header(column, lang)}：{message}")
+    more = len(exc.problems) - MAX_ERRORS_SHOWN
+    if more > 0:
+        lines.append("  " + text("err_bom_more", lang).format(n=more))
+    return "\n".join(lines)
 
 
 def validation_text(errors: list[dict], lang: str) -> str:

@@ -293,8 +293,13 @@ def _exposure_upload(request: Request, lang: str, p: Params, filename: str | Non
         try:
             response = assess_upload(request, exposure_request(p, str(path), save))
         except CritminError as exc:   # never show the server's temporary folder
+            from critmin.analysis.exposure import BomError
             from critmin.views.web.api import renamed
 
+            if isinstance(exc, BomError):   # kept a BomError: shown in the page's language
+                raise BomError(safe_name(filename), [
+                    (r, c, str(m).replace(str(path), safe_name(filename)))
+                    for r, c, m in exc.problems]) from None
             raise renamed(exc, str(path), safe_name(filename)) from None
         result = result_view(request, response, lang, link=False)
     return page(request, lang, p, result)
