@@ -64,6 +64,15 @@ class UnknownSpecError(UnknownNameError):
                                             f"{', '.join(choices)}")
 
 
+class FormatError(CritminError):
+    """A value not written in the form an option takes (``form``, e.g.
+    ``COUNTRY:TONNES_PER_YEAR``; ``example`` shows one)."""
+
+    def __init__(self, option: str, given: str, form: str, example: str) -> None:
+        self.option, self.given, self.form, self.example = option, given, form, example
+        super().__init__(f"{option} {given!r}: write {form}, e.g. {example}")
+
+
 class MissingFileError(CritminError):
     """A file named by the user that does not exist (``kind``: what it should hold)."""
 

@@ -4,6 +4,8 @@ the error's own message; a kind or basis without a string keeps its words."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -112,3 +114,13 @@ def test_a_bad_bom_is_reported_in_japanese(critmin_home, tmp_path) -> None:
     assert "2 行目：質量の単位：" in ja.stderr
     en = runner.invoke(app, ["exposure", "--bom", str(bom), "--lang", "en"])
     assert "1 problem(s), nothing imported" in en.stderr and "row 2: mass_unit:" in en.stderr
+
+
+def test_lever_format_in_japanese_and_full_width_input_accepted(critmin_home) -> None:
+    bad = runner.invoke(app, ["whatif", "-c", "rare_earths", "--mine", "オーストラリア:2万",
+                              "--lang", "ja"])
+    assert bad.exit_code == 2 and "「オーストラリア:2万」は COUNTRY:TONNES_PER_YEAR" in bad.stderr
+    ok = runner.invoke(app, ["whatif", "-c", "rare_earths", "--mine",
+                             "オーストラリア：２０，０００", "-f", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["request"]["levers"][0]["added_t"] == 20000.0

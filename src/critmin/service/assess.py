@@ -230,16 +230,21 @@ class WhatIfResponse(TableResponse):
 
 
 def split_supply(text: str, flag: str) -> tuple[str, float, float]:
-    """``COUNTRY:T_PER_YEAR[:RESERVES_T]`` of ``--mine`` / ``--smelter``."""
-    parts = text.split(":")
+    """``COUNTRY:T_PER_YEAR[:RESERVES_T]`` of ``--mine`` / ``--smelter`` (full-width
+    digits and colons, as a Japanese keyboard types them, read as ASCII)."""
+    import unicodedata
+
+    from critmin.errors import FormatError
+
+    parts = unicodedata.normalize("NFKC", text).replace(",", "").split(":")
     try:
         if len(parts) not in (2, 3):
             raise ValueError
         return parts[0], float(parts[1]), float(parts[2]) if len(parts) == 3 else 0.0
     except ValueError:
-        raise CritminError(f"{flag} {text!r}: write COUNTRY:TONNES_PER_YEAR"
-                           f"{'[:RESERVES_TONNES]' if flag == '--mine' else ''}, "
-                           "e.g. AUS:20000") from None
+        raise FormatError(flag, text, "COUNTRY:TONNES_PER_YEAR"
+                          + ("[:RESERVES_TONNES]" if flag == "--mine" else ""),
+                          "AUS:20000") from None
 
 
 def lever_records(commodities: list[str] | None, mine: str | None = None,

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from critmin.errors import (
+    FormatError,
     MissingFileError,
     NumberError,
     UnknownNameError,
@@ -82,6 +83,9 @@ def error_message(exc: BaseException, lang: str) -> str:
     if lang != "en" and isinstance(exc, MissingFileError):
         return text("err_missing_file", lang).format(
             kind=_known("err_kind_", exc.kind, lang), path=exc.path)
+    if lang != "en" and isinstance(exc, FormatError):
+        return text("err_format", lang).format(option=exc.option, given=exc.given,
+                                               form=exc.form, example=exc.example)
     if lang != "en" and type(exc).__name__ == "BomError":
         return _bom_problems(exc, lang)
     if lang != "en" and isinstance(exc, NumberError):
