@@ -110,3 +110,18 @@ def test_every_option_has_japanese_help() -> None:
                if getattr(p, "help", None) and f"{path}:{p.name}" not in texts
                and f"*:{p.name}" not in texts]
     assert missing == []
+
+
+def test_full_width_numbers_are_read_as_numbers(critmin_home) -> None:
+    from critmin.views.help_ja import ascii_numbers
+
+    assert ascii_numbers(["--year", "２０２３", "--cut", "０．５", "-c", "レアアース",
+                          "--bom", "部品表（２０２４）.csv", "２０１８－２０２３"]) == [
+        "--year", "2023", "--cut", "0.5", "-c", "レアアース", "--bom",
+        "部品表（２０２４）.csv", "2018-2023"]     # a name or a path stays as typed
+    env = {**os.environ, "CRITMIN_LANG": "en"}
+    proc = subprocess.run([sys.executable, "-m", "critmin", "assess", "--year", "２０２３",
+                           "-c", "cobalt", "-f", "csv"], capture_output=True, text=True,
+                          env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1].startswith("JPN,cobalt,2023,")

@@ -7,6 +7,7 @@ Japanese locale). A text the catalogue lacks stays in English."""
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -170,12 +171,29 @@ def translate_help(root: Any) -> Any:
     return root
 
 
+NUMBERISH = re.compile(r"[\d.,:%+\-–]+")
+
+
+def ascii_numbers(argv: list[str]) -> list[str]:
+    """``argv`` with each argument that is a number written with full-width characters
+    (``２０２３``, ``０．５``, ``２０１８－２０２３``) as ASCII, as a Japanese keyboard types
+    them; any other argument (a name, a file path) as it is."""
+    import unicodedata
+
+    out = []
+    for arg in argv:
+        plain = unicodedata.normalize("NFKC", arg).replace("－", "-")
+        out.append(plain if plain != arg and NUMBERISH.fullmatch(plain) else arg)
+    return out
+
+
 def main() -> None:
     """Run the command line, its help in Japanese when the language is Japanese."""
     import typer.main
 
     from critmin.views.app import app
 
+    sys.argv[1:] = ascii_numbers(sys.argv[1:])
     if help_lang(sys.argv[1:]) != "ja":
         app()
         return
