@@ -115,6 +115,8 @@ def test_every_option_has_japanese_help() -> None:
 def test_full_width_numbers_are_read_as_numbers(critmin_home) -> None:
     from critmin.views.help_ja import ascii_numbers
 
+    assert ascii_numbers(["--cut", "50%", "--offtake", "７５％"]) == [
+        "--cut", "0.5", "--offtake", "0.75"]
     assert ascii_numbers(["--year", "２０２３", "--cut", "０．５", "-c", "レアアース",
                           "--bom", "部品表（２０２４）.csv", "２０１８－２０２３"]) == [
         "--year", "2023", "--cut", "0.5", "-c", "レアアース", "--bom",

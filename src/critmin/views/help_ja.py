@@ -172,17 +172,22 @@ def translate_help(root: Any) -> Any:
 
 
 NUMBERISH = re.compile(r"[\d.,:%+\-–]+")
+PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 
 
 def ascii_numbers(argv: list[str]) -> list[str]:
     """``argv`` with each argument that is a number written with full-width characters
     (``２０２３``, ``０．５``, ``２０１８－２０２３``) as ASCII, as a Japanese keyboard types
-    them; any other argument (a name, a file path) as it is."""
+    them, and a percentage (``50%``, ``５０％``) as the share every option takes (0.5);
+    any other argument (a name, a file path) as it is."""
     import unicodedata
 
     out = []
     for arg in argv:
         plain = unicodedata.normalize("NFKC", arg).replace("－", "-")
+        if PERCENT.fullmatch(plain):          # a share as a percentage: 50% → 0.5
+            out.append(repr(float(plain[:-1]) / 100))
+            continue
         out.append(plain if plain != arg and NUMBERISH.fullmatch(plain) else arg)
     return out
 
