@@ -58,7 +58,7 @@ class UnknownSpecError(UnknownNameError):
                  ) -> None:
         choices = list(choices)
         super().__init__(kind, spec, choices)
-        self.suggestions, self.shipped, self.file = choices, choices, file
+        self.suggestions, self.file = choices, file   # every shipped id
         either = f"neither a file nor {what}" if file else f"not {what}"
         Exception.__init__(self, message or f"{kind} {spec!r} is {either}; {listed}: "
                                             f"{', '.join(choices)}")

@@ -283,12 +283,19 @@ def read_stream(spec: str) -> Stream:
 
     doc, lines, label = read_parameter_file(spec, "scrap stream", "recycling")
     stream = validated(Stream, doc, lines, label)
-    try:
-        resolve_commodity(stream.commodity)
-    except CritminError as exc:
-        raise CritminError(f"{label} line {lines.get(('commodity',), '?')}: commodity: "
-                           f"{exc}") from None
+    resolved_at(resolve_commodity, stream.commodity, lines, label, "commodity")
     return stream
+
+
+def resolved_at(resolve: Any, value: str, lines: dict[tuple, int], label: str,
+                *path: str) -> str:
+    """``resolve(value)`` (a mineral, a country …) of the field at ``path`` of a parameter
+    file; an unknown name is an error naming the file, the line and the field."""
+    try:
+        return resolve(value)
+    except CritminError as exc:
+        raise CritminError(f"{label} line {lines.get(tuple(path), '?')}: {'.'.join(path)}: "
+                           f"{exc}") from None
 
 
 def base_values(stream: Stream) -> dict[str, float]:

@@ -49,9 +49,9 @@ from critmin.analysis.economics import (
     Strict,
     TaggedSource,
     read_parameter_file,
+    resolved_at,
     validated,
 )
-from critmin.errors import CritminError
 
 GEO_HOST_WEIGHT = 0.5
 """Weight of the host's governance in the geopolitical score [C]."""
@@ -214,16 +214,10 @@ def read_project(spec: str) -> Project:
 
     doc, lines, label = read_parameter_file(spec, "project", "projects")
     project = validated(Project, doc, lines, label)
-    names = [(("commodity",), project.commodity, resolve_commodity),
-             (("country",), project.country, resolve_country)]
+    resolved_at(resolve_commodity, project.commodity, lines, label, "commodity")
+    resolved_at(resolve_country, project.country, lines, label, "country")
     if project.offtake is not None:
-        names.append((("offtake", "importer"), project.offtake.importer, importer))
-    for path, value, resolve in names:
-        try:
-            resolve(value)
-        except CritminError as exc:
-            raise CritminError(f"{label} line {lines.get(path, '?')}: {'.'.join(path)}: "
-                               f"{exc}") from None
+        resolved_at(importer, project.offtake.importer, lines, label, "offtake", "importer")
     return project
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -473,11 +474,18 @@ def _policy_names(type_id: str, measure_id: str, level: str, lang: str
                   ) -> tuple[str, str, str]:
     """The catalog's names of a type, a measure and a level in ``lang`` (never ids in a
     reason's text)."""
-    names = {(t, r[k]): r[f"name_{lang}"] for t, k in (
+    names = _policy_name_table()
+    return (names[("criticality_types", type_id, lang)],
+            names[("policy_measures", measure_id, lang)],
+            names[("policy_levels", level, lang)])
+
+
+@cache
+def _policy_name_table() -> dict[tuple[str, str, str], str]:
+    """(table, id, lang) → name of every type, measure and level (read once)."""
+    return {(t, r[k], lang): r[f"name_{lang}"] for t, k in (
         ("criticality_types", "type_id"), ("policy_measures", "measure_id"),
-        ("policy_levels", "level")) for r in read_table(t)}
-    return (names[("criticality_types", type_id)], names[("policy_measures", measure_id)],
-            names[("policy_levels", level)])
+        ("policy_levels", "level")) for r in read_table(t) for lang in ("en", "ja")}
 
 
 def _diversify(country: str, share: float, risk: float, basis: str,

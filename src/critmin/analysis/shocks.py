@@ -57,6 +57,7 @@ RESIDUE = 1e-9
 """Share of a loss below which what is left after re-sourcing is the LP's rounding, not
 a shortfall (the solver's tolerances are ~1e-9)."""
 
+
 def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     """Read one year of trade (mining and refining stages) and production."""
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
@@ -270,7 +271,7 @@ class ResourcingCell:
     production: pd.Series
     cutters: frozenset[str]
     forbidden: frozenset[tuple[str, str]]
-    bound_for_cutters: pd.Series | None = None
+    bound_for_cutters: pd.Series
     """The part of ``redirectable`` now shipped to the cutters themselves (they lose
     nothing, so their imports count as redirectable), by exporter."""
 
@@ -320,15 +321,17 @@ def resourcing_pools(data: ShockData, scenario: Scenario) -> pd.DataFrame:
     f["loss_t"] = f["quantity_t"] * f["cut"]
     rows = []
     for cell in resourcing_cells(data, scenario, f):
-        free = ~cell.redirectable.index.isin(cell.cutters)
-        to_cutters = cell.bound_for_cutters if cell.bound_for_cutters is not None else \
-            pd.Series(dtype=float)
         rows.append((cell.commodity_id, cell.stage, float(cell.need.sum()),
-                     scenario.redirect_share * float(cell.redirectable[free].sum()),
-                     scenario.redirect_share * float(
-                         to_cutters[~to_cutters.index.isin(cell.cutters)].sum())))
+                     scenario.redirect_share * _outside(cell.redirectable, cell.cutters),
+                     scenario.redirect_share * _outside(cell.bound_for_cutters,
+                                                        cell.cutters)))
     return pd.DataFrame(rows, columns=[*CELL, "lost_t", "redirectable_t",
                                        "bound_for_cutters_t"])
+
+
+def _outside(by_exporter: pd.Series, cutters: frozenset[str]) -> float:
+    """The total of ``by_exporter`` over the exporters that cut no one."""
+    return float(by_exporter[~by_exporter.index.isin(cutters)].sum())
 
 
 def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:

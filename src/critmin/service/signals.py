@@ -185,19 +185,23 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     if years is not None:
         _check_span(years, span)
 
-    def collect(which: list[int] | None) -> pd.DataFrame:
-        sig = evaluate(inputs, which, request.lang)
-        if register is not None:
-            extra = register_signals(register, importer.name, which)
-            extra = extra if ids is None else extra[extra["commodity_id"].isin(ids)]
-            sig = pd.concat([sig, extra], ignore_index=True) if len(extra) else sig
+    later = (list(range(years[-1] + 1, span[1] + 1))
+             if request.year is None and span and span[1] > years[-1] else None)
+    asked = None if years is None else years + (later or [])
+    every = evaluate(inputs, asked, request.lang)   # the rules run once for both
+    if register is not None:
+        extra = register_signals(register, importer.name, asked)
+        extra = extra if ids is None else extra[extra["commodity_id"].isin(ids)]
+        every = pd.concat([every, extra], ignore_index=True) if len(extra) else every
+
+    def shown(which: list[int] | None) -> pd.DataFrame:
+        sig = every if which is None else every[
+            every["date"].astype(str).str[:4].astype(int).isin(which)]
         sig = sig.assign(periods=1) if request.all_periods else latest(sig)
         return sig[sig["tier"].isin(request.tiers)] if request.tiers else sig
 
-    sig = collect(years)
-    later = (list(range(years[-1] + 1, span[1] + 1))
-             if request.year is None and span and span[1] > years[-1] else None)
-    later_sig = collect(later) if later else sig.iloc[:0]
+    sig = shown(years)
+    later_sig = shown(later) if later else sig.iloc[:0]
     sig = sig.sort_values("tier", key=lambda s: -s.map(TIER_RANK), kind="stable")
     sig = sig.rename(columns={"threshold": "tier_threshold", "seen": "published_on",
                               "series": "signal_series"})

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
-from critmin.views.i18n import label, text
+from critmin.views.i18n import join_words, label, text
 from critmin.views.output import Format, emit, records_of, render
 from critmin.views.tables import number
 
@@ -294,7 +294,7 @@ def _project_notes(rows: list[dict[str, Any]], weights: dict[str, Any], lang: st
     for (fin, esg, geo), who in sets.items():
         key = "eco_weights_note_all" if len(sets) == 1 else "eco_weights_note"
         notes.append(text(key, lang).format(
-            financial=fin, esg=esg, geo=geo, name=("、" if lang == "ja" else ", ").join(who)))
+            financial=fin, esg=esg, geo=geo, name=join_words(who, lang)))
     for x in rows:
         for key, bad in (("eco_irr_none", x["irr"] is None),
                          ("eco_payback_none", x["payback_years"] is None),

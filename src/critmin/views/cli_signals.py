@@ -14,6 +14,7 @@ import typer
 from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.i18n import label, text
 from critmin.views.output import Format, emit, records_of, render, say
+from critmin.views.tables import year_span
 
 signals_app = typer.Typer(
     help="Early-warning signals: a watch list by tier (immediate, medium-term, watch) with "
@@ -83,24 +84,21 @@ def signals_cmd(
 
 def _later(response: Any, lang: str) -> None:
     """A line on the signals of the years after the default year, if any."""
-    n = sum(response.later_counts.values())
-    if not response.later_years or not n:
-        return
-    years = response.later_years
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    detail = ("、" if lang == "ja" else ", ").join(
-        f"{text(f'signal_tier_{t}', lang)} {k}" for t, k in response.later_counts.items() if k)
     from rich.console import Console
 
-    say(text("signal_later", lang).format(n=n, years=span, detail=detail,
-                                          arg=span.replace("–", "-")), Console())
+    from critmin.views.signal_notes import later_summary
+
+    later = later_summary(response, lang)
+    if later is not None:
+        n, span, detail = later
+        say(text("signal_later", lang).format(n=n, years=span, detail=detail,
+                                              arg=span.replace("–", "-")), Console())
 
 
 def _watch_list(rows: list[dict[str, Any]], response: Any, lang: str) -> None:
     """One table per tier (strongest first), its response protocols under it."""
     years = response.years
-    span = text("signal_all_years", lang) if years is None else (
-        f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]))
+    span = text("signal_all_years", lang) if years is None else year_span(years[0], years[-1])
     if not rows:
         typer.echo(text("signal_none", lang).format(
             importer=_country(response.importer, lang), years=span))

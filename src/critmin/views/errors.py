@@ -8,7 +8,7 @@ pydantic's error type). Any other error keeps its (English) message."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from critmin.errors import (
     FormatError,
@@ -18,7 +18,10 @@ from critmin.errors import (
     UnknownSpecError,
     shown_number,
 )
-from critmin.views.i18n import has_text, text
+from critmin.views.i18n import has_text, join_words, text
+
+if TYPE_CHECKING:
+    from critmin.analysis.exposure import BomError
 
 
 def _key(prefix: str, words: str) -> str:
@@ -33,7 +36,6 @@ def _known(prefix: str, words: str, lang: str) -> str:
 
 
 def _hint(exc: UnknownNameError, lang: str) -> str:
-    sep = "、" if lang == "ja" else ", "
     if exc.basis == "forms":
         from critmin.service.common import YEAR_BOUNDS
 
@@ -47,13 +49,13 @@ def _hint(exc: UnknownNameError, lang: str) -> str:
     if exc.valid:
         return text("err_valid", lang).format(valid=exc.valid)
     if exc.suggestions:
-        return text("err_closest", lang).format(choices=sep.join(exc.suggestions))
+        return text("err_closest", lang).format(choices=join_words(exc.suggestions, lang))
     if exc.complete:
-        return text("err_choices", lang).format(choices=sep.join(exc.examples))
+        return text("err_choices", lang).format(choices=join_words(exc.examples, lang))
     listing = {"mineral": "critmin commodities", "commodity": "critmin commodities",
                "country": "critmin countries", "country group": "critmin countries"}
     return text("err_examples", lang).format(
-        choices=sep.join(exc.examples), listing=listing.get(exc.kind, "--list"))
+        choices=join_words(exc.examples, lang), listing=listing.get(exc.kind, "--list"))
 
 
 def _header(field: str, lang: str) -> str:
@@ -69,36 +71,40 @@ def _header(field: str, lang: str) -> str:
 
 def _option(name: str, lang: str) -> str:
     """An option or field by its header in ``lang``, with the name as typed."""
-    label = _header(name.lstrip("-").replace("-", "_"), lang)
-    return name if label in (name, name.lstrip("-").replace("-", "_")) else f"{label}（{name}）"
+    field = name.lstrip("-").replace("-", "_")
+    label = _header(field, lang)
+    return name if label in (name, field) else f"{label}（{name}）"
 
 
 def error_message(exc: BaseException, lang: str) -> str:
     """The message of a user error for a reader in ``lang`` (English: the error's own)."""
-    sep = "、" if lang == "ja" else ", "
-    if lang != "en" and isinstance(exc, UnknownSpecError):
+    if lang == "en":
+        return str(exc)
+    from critmin.analysis.exposure import BomError
+
+    if isinstance(exc, UnknownSpecError):
         key = "err_spec_file" if exc.file else "err_spec"
         return text(key, lang).format(kind=_known("err_kind_", exc.kind, lang),
-                                      name=exc.name, choices=sep.join(exc.shipped))
-    if lang != "en" and isinstance(exc, MissingFileError):
+                                      name=exc.name, choices=join_words(exc.suggestions, lang))
+    if isinstance(exc, UnknownNameError):
+        return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
+                                                name=exc.name, hint=_hint(exc, lang))
+    if isinstance(exc, MissingFileError):
         return text("err_missing_file", lang).format(
             kind=_known("err_kind_", exc.kind, lang), path=exc.path)
-    if lang != "en" and isinstance(exc, FormatError):
+    if isinstance(exc, FormatError):
         return text("err_format", lang).format(option=exc.option, given=exc.given,
                                                form=exc.form, example=exc.example)
-    if lang != "en" and type(exc).__name__ == "BomError":
-        return _bom_problems(exc, lang)
-    if lang != "en" and isinstance(exc, NumberError):
+    if isinstance(exc, NumberError):
         return text(f"err_number_{exc.rule}", lang).format(
-            name=_option(exc.name, lang), low=shown_number(exc.low), high=shown_number(exc.high),
-            got=shown_number(exc.got))
-    if lang == "en" or not isinstance(exc, UnknownNameError):
-        return str(exc)
-    return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
-                                            name=exc.name, hint=_hint(exc, lang))
+            name=_option(exc.name, lang), low=shown_number(exc.low),
+            high=shown_number(exc.high), got=shown_number(exc.got))
+    if isinstance(exc, BomError):
+        return _bom_problems(exc, lang)
+    return str(exc)
 
 
-def _bom_problems(exc: Any, lang: str) -> str:
+def _bom_problems(exc: BomError, lang: str) -> str:
     """A BOM that cannot be imported, in ``lang``: the count, then each problem by row
     and column header (the problem's own words stay as the validator wrote them)."""
     from critmin.analysis.exposure import MAX_ERRORS_SHOWN

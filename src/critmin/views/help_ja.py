@@ -53,10 +53,10 @@ def japanese_offsets(text: str, width: int, fold: bool = True) -> list[int]:
     never before closing or after opening punctuation."""
     from rich.cells import cell_len
 
-    offsets: list[int] = []
-    used = 0
     from critmin.views.tables import UNITS
 
+    offsets: list[int] = []
+    used = 0
     for m in UNITS.finditer(text):
         unit, start = m.group(), m.start()
         cells = cell_len(unit)
@@ -184,7 +184,7 @@ def ascii_numbers(argv: list[str]) -> list[str]:
 
     out = []
     for arg in argv:
-        plain = unicodedata.normalize("NFKC", arg).replace("－", "-")
+        plain = unicodedata.normalize("NFKC", arg)   # ２０２３ → 2023, － → -
         if PERCENT.fullmatch(plain):          # a share as a percentage: 50% → 0.5
             out.append(repr(float(plain[:-1]) / 100))
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from critmin.catalog.tables import read_table
 from critmin.service.common import LANGS, check_lang  # noqa: F401 (LANGS re-exported)
@@ -40,6 +41,11 @@ def _catalog_labels() -> dict[tuple[str, str], dict[str, str]]:
         for r in read_table(table):
             out[(kind, r[key])] = {"en": r["name_en"], "ja": r["name_ja"]}
     return out
+
+
+def join_words(items: Any, lang: str) -> str:
+    """Items of a list in a sentence: separated by 、 in Japanese, ", " in English."""
+    return ("、" if lang == "ja" else ", ").join(items)
 
 
 def bom_name(bom_id: str, lang: str) -> str:

@@ -61,7 +61,7 @@ def print_table(records: list[dict[str, Any]], columns: list[str], title: str | 
     from rich.console import Console
 
     from critmin.views.app import current_lang
-    from critmin.views.i18n import text
+    from critmin.views.i18n import join_words, text
     from critmin.views.tables import people_table
 
     console = Console()
@@ -72,7 +72,7 @@ def print_table(records: list[dict[str, Any]], columns: list[str], title: str | 
     console.print(table)
     if hidden:
         say(text("hidden_columns", lang).format(
-            columns=("、" if lang == "ja" else ", ").join(hidden)), console)
+            columns=join_words(hidden, lang)), console)
     if note:
         say(note, console)
 

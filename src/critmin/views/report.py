@@ -25,7 +25,7 @@ import pandas as pd
 from critmin.methods.meti6 import axis_ids
 from critmin.views import excel
 from critmin.views.charts import figure_div, plotly_js, radar_figure
-from critmin.views.i18n import all_labels, label, reason, text
+from critmin.views.i18n import all_labels, join_words, label, reason, text
 from critmin.views.output import atomic_write
 
 CSS = """
@@ -191,8 +191,8 @@ def missing_reason(message: str, lang: str) -> str:
         return reason(message, lang)
     fields = dict(fields_from(message) or {})
     if "others" in fields:
-        fields["others"] = ("、" if lang == "ja" else ", ").join(
-            _commodity(c.strip(), lang) for c in fields["others"].split(","))
+        fields["others"] = join_words(
+            (_commodity(c.strip(), lang) for c in fields["others"].split(",")), lang)
     if lang == "en" and "commodity" in fields:
         fields["commodity"] = _commodity(fields["commodity"], "en")
     return make(code, lang, **fields)

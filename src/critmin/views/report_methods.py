@@ -22,7 +22,7 @@ import pandas as pd
 
 from critmin.methods.meti6 import axis_ids
 from critmin.service.common import check_lang
-from critmin.views.i18n import label, text
+from critmin.views.i18n import join_words, label, text
 
 LEVEL_CLASSES = ("focus", "where_conditions_fit", "not_suitable", "monitor")
 """The classes of policy levels, in the order the legend explains them."""
@@ -72,9 +72,9 @@ def fill_values(r: Any, lang: str) -> dict[str, str]:
         "missing_g": _num(missing_g), "theta_hhi": _num(t["theta_hhi"]),
         "theta_g": _num(t["theta_g"]), "theta_bp": _num(t["theta_bp"]),
         "near": _num(t["near"]), "majority": f"{m['estimated_majority']:.0%}",
-        "wgi_dimensions": ("、" if lang == "ja" else ", ").join(
-            f"{glossary('gl_wgi_' + d, lang)}" + (f"（{d}）" if lang == "ja" else f" ({d})")
-            for d in m["wgi_dimensions"])}
+        "wgi_dimensions": join_words(
+            (f"{glossary('gl_wgi_' + d, lang)}" + (f"（{d}）" if lang == "ja" else f" ({d})")
+             for d in m["wgi_dimensions"]), lang)}
 
 
 def report_title(r: Any, lang: str) -> str:

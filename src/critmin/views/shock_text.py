@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from critmin.views.i18n import label, text
+from critmin.views.i18n import join_words, label, text
 
 SHOCK_COMMAND = "shock"
 
@@ -35,7 +35,7 @@ def place_name(place: Any, lang: str, code: bool = True) -> str:
 
 def places(items: list[Any], lang: str, code: bool = True) -> str:
     """Several places, joined the way the language lists them."""
-    return ("、" if lang == "ja" else ", ").join(place_name(p, lang, code) for p in items)
+    return join_words((place_name(p, lang, code) for p in items), lang)
 
 
 def commodity(commodity_id: str, lang: str) -> str:
@@ -50,7 +50,7 @@ def stages(ids: list[str], lang: str) -> str:
     """What the trade of the stages is called: "ores and concentrates, refined products"."""
     from critmin.catalog.reasons import stage_label
 
-    return ("、" if lang == "ja" else ", ").join(stage_label(s, lang) for s in ids)
+    return join_words((stage_label(s, lang) for s in ids), lang)
 
 
 def scenario_name(assumptions: Any, command: str, lang: str) -> str:

@@ -103,12 +103,23 @@ def _stage(value: str, lang: str) -> str:
     return STAGE_NAMES.get(value, {}).get(lang, value)
 
 
-def _flag(value: str, lang: str) -> str:
-    """A word from the interface strings (``value_<word>``), else the value."""
-    from critmin.views.i18n import all_labels
+def _prefixed(prefix: str) -> Callable[[str, str], str]:
+    """A value by its ``<prefix><value>`` interface string; as it is when there is none
+    (e.g. an assessment's rule R1–R6 among the signal rules)."""
+    def lookup(value: str, lang: str) -> str:
+        from critmin.views.i18n import has_text, text
 
-    entry = all_labels().get(("text", f"value_{value}"))
-    return entry[lang] if entry else value
+        return text(prefix + value, lang) if has_text(prefix + value) else value
+    return lookup
+
+
+_flag = _prefixed("value_")
+"""A word from the interface strings (``value_<word>``), else the value."""
+_table = _prefixed("table_")
+"""A store table by its ``table_<name>`` string."""
+_text_key = _prefixed("")
+"""A value that is an interface string's key itself (a quadrant such as "high share ×
+high risk", "spend share")."""
 
 
 _ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
@@ -118,14 +129,6 @@ def _words(value: str, lang: str) -> str:
     """Free text (a basis, a detail) with each snake_case word replaced by its
     ``value_<word>`` string."""
     return _ID.sub(lambda m: _flag(m.group(0), lang), value)
-
-
-def _table(value: str, lang: str) -> str:
-    """A store table by its ``table_<name>`` string."""
-    from critmin.views.i18n import all_labels
-
-    entry = all_labels().get(("text", f"table_{value}"))
-    return entry[lang] if entry else value
 
 
 def _parameter(value: str, lang: str) -> str:
@@ -200,24 +203,6 @@ def _axis_reason(part: str, lang: str) -> str:
         if named != axis:
             return f"{named}{'：' if lang == 'ja' else ': '}{translate(rest, lang)}"
     return translate(part, lang)
-
-
-def _text_key(value: str, lang: str) -> str:
-    """A value that is an interface string's key itself (a quadrant such as "high share ×
-    high risk", "spend share")."""
-    from critmin.views.i18n import has_text, text
-
-    return text(value, lang) if has_text(value) else value
-
-
-def _prefixed(prefix: str) -> Callable[[str, str], str]:
-    """A value by its ``<prefix><value>`` string (a signal tier or rule); as it is when
-    there is none (an assessment's rule R1–R6)."""
-    def lookup(value: str, lang: str) -> str:
-        from critmin.views.i18n import has_text, text
-
-        return text(prefix + value, lang) if has_text(prefix + value) else value
-    return lookup
 
 
 def _parts(sep: str, sep_ja: str) -> Callable[[str, str], str]:

@@ -509,13 +509,14 @@ def add_get(name: str, model: type, response: type,
     more, convert = extra or ([], None)
 
     known = sorted({p.default.alias or p.name for p in params + more} | {"token"})
+    taken = set(known)
 
     async def get(http: HttpRequest, **given: Any) -> HttpResponse:
-        unknown = sorted(set(http.query_params) - set(known))
-        if set(unknown) & GET_EXCLUDED:
-            raise WebInputError(f"{', '.join(sorted(set(unknown) & GET_EXCLUDED))}: only "
-                                f"POST /api{route(name)} may set it (a GET stores nothing)",
-                                known)
+        unknown = sorted(set(http.query_params) - taken)
+        post_only = [u for u in unknown if u in GET_EXCLUDED]
+        if post_only:
+            raise WebInputError(f"{', '.join(post_only)}: only POST /api{route(name)} may "
+                                "set it (a GET stores nothing)", known)
         if unknown:
             raise WebInputError(f"unknown query parameter(s) {', '.join(unknown)} for "
                                 f"/api{route(name)}", known)
@@ -693,9 +694,15 @@ def _run_upload(name: str, request: Any, path: Path, store: Any) -> Any:
     return compute(name, request, store)
 
 
-def renamed(exc: CritminError, path: str, shown: str) -> WebInputError:
+def renamed(exc: CritminError, path: str, shown: str) -> CritminError:
     """``exc`` with the server's temporary path replaced by the upload's name (in the
-    message and in a BOM's problems)."""
+    message and in a BOM's problems; a BOM's error stays one, so a page words it in its
+    language)."""
+    from critmin.analysis.exposure import BomError
+
+    if isinstance(exc, BomError):
+        return BomError(shown, [(r, c, str(m).replace(path, shown))
+                                for r, c, m in exc.problems])
     out = WebInputError(str(exc).replace(path, shown),
                         getattr(exc, "choices", None) or getattr(exc, "suggestions", None))
     if getattr(exc, "problems", None):

@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from critmin.errors import CritminError
-from critmin.views.i18n import bom_name, label, text
+from critmin.views.i18n import bom_name, join_words, label, text
 from critmin.views.web.pages_common import (
     Params,
     Part,
@@ -154,7 +154,7 @@ def exposure_view(request: Request, response: Any, lang: str, link: bool) -> dic
 
     frame = response.frame
     shown = worded(frame, lang)
-    shown["actions"] = [("、" if lang == "ja" else ", ").join(action_name(a, lang) for a in acts)
+    shown["actions"] = [join_words((action_name(a, lang) for a in acts), lang)
                         for acts in frame["actions"]]
     summary = table_view(shown, lang, "exposure-table", columns=SUMMARY,
                          shown={c: str for c in ("quadrant", "origin_quadrant", "actions")})
@@ -293,13 +293,8 @@ def _exposure_upload(request: Request, lang: str, p: Params, filename: str | Non
         try:
             response = assess_upload(request, exposure_request(p, str(path), save))
         except CritminError as exc:   # never show the server's temporary folder
-            from critmin.analysis.exposure import BomError
             from critmin.views.web.api import renamed
 
-            if isinstance(exc, BomError):   # kept a BomError: shown in the page's language
-                raise BomError(safe_name(filename), [
-                    (r, c, str(m).replace(str(path), safe_name(filename)))
-                    for r, c, m in exc.problems]) from None
             raise renamed(exc, str(path), safe_name(filename)) from None
         result = result_view(request, response, lang, link=False)
     return page(request, lang, p, result)

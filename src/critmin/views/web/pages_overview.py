@@ -315,9 +315,9 @@ def _commodity(request: Request, lang: str, name: str) -> Response:
 @router.get("/{lang}/commodity")
 def commodity_pick(request: Request, lang: str) -> Response:
     """``?commodity=cobalt`` → ``/{lang}/commodity/cobalt`` (the other parameters kept)."""
-    page_lang(lang)
     from urllib.parse import quote
 
+    page_lang(lang)
     name = Params(request.query_params).text("commodity")
     rest = query_of(request, commodity=None)
     query = f"?{rest}" if rest else ""

@@ -88,13 +88,12 @@ def signal_tables(request: Request, lang: str) -> dict[str, Any]:
 
 def later_note(response: Any, lang: str) -> dict[str, str] | None:
     """The signals of the years after the default year: their counts and a link."""
-    n = sum(response.later_counts.values())
-    if not response.later_years or not n:
+    from critmin.views.signal_notes import later_summary
+
+    later = later_summary(response, lang)
+    if later is None:
         return None
-    years = response.later_years
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    detail = ("、" if lang == "ja" else ", ").join(
-        f"{text(f'signal_tier_{t}', lang)} {k}" for t, k in response.later_counts.items() if k)
+    n, span, detail = later
     query = urlencode({"importer": response.importer, "year": span.replace("–", "-")})
     return {"text": text("web_signals_later", lang).format(n=n, years=span, detail=detail),
             "href": f"/{lang}/signals?{query}"}

@@ -107,6 +107,13 @@ def _query_token(scope: Scope) -> bool:
     return bool(parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token"))
 
 
+def token_cookie(token: str) -> tuple[bytes, bytes]:
+    """The ``Set-Cookie`` header that carries the token for a browser (HttpOnly,
+    SameSite=Strict)."""
+    return (b"set-cookie",
+            f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict".encode("latin-1"))
+
+
 def safe_next(target: str | None) -> str:
     """A local path to go to after ``/login`` (never another site)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -165,8 +172,7 @@ class Guard:
         """``send`` setting the :data:`COOKIE` cookie: a page opened by a ``?token=``
         link then loads its styles, scripts and later requests with the cookie, as after
         ``/login``."""
-        cookie = (b"set-cookie", f"{COOKIE}={self.token}; Path=/; HttpOnly; "
-                  "SameSite=Strict".encode("latin-1"))
+        cookie = token_cookie(self.token or "")
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -230,8 +236,7 @@ class Guard:
         where = safe_next((query.get("next") or [None])[0])
         headers = [(b"location", where.encode("latin-1", "replace"))]
         if self.token:
-            headers.append((b"set-cookie", f"{COOKIE}={self.token}; Path=/; HttpOnly; "
-                            "SameSite=Strict".encode("latin-1")))
+            headers.append(token_cookie(self.token))
         await send({"type": "http.response.start", "status": 303, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 
