@@ -549,3 +549,25 @@ def _cli_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRITMIN_LANG", "en")
     monkeypatch.setenv("CRITMIN_STRICT_I18N", "1")
     monkeypatch.delenv("LC_ALL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def text_reason_code() -> Callable[[str], str | None]:
+    """The code of the vocabulary reason an English text reads as (None: no reason), for
+    outputs where reasons are plain text (JSON, CSV). The program never reads a reason
+    back from its text; tests use this to check that a text is one of the vocabulary."""
+    import re
+
+    from critmin.catalog.reasons import REASON_CODES, fields_of, reason
+
+    def pattern(code: str) -> re.Pattern[str]:
+        parts = reason(code, **{f: f"\0{f}\0" for f in fields_of(code)}).split("\0")
+        return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+?"
+                                  for i, p in enumerate(parts)), re.DOTALL)
+
+    patterns = {code: pattern(code) for code in REASON_CODES}
+
+    def code_of_text(text: str) -> str | None:
+        hits = [c for c, p in patterns.items() if text and p.fullmatch(text)]
+        return max(hits, key=lambda c: len(patterns[c].pattern)) if hits else None
+    return code_of_text

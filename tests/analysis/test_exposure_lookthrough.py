@@ -16,7 +16,7 @@ from critmin.analysis.lookthrough import (
     own_supply,
     supplier_summary,
 )
-from critmin.catalog.reasons import code_of
+from critmin.catalog.reasons import code_of, reason, split_reasons
 
 # KOR imports 60 t of refined cobalt from COD, 30 t from CHN, 10 t from JPN and refines
 # none of its own; JPN imports 50 t from FIN and 50 t from CHN; CHN imports 10 t of
@@ -26,7 +26,9 @@ IMPORTS = pd.DataFrame(
      ("KOR", "cobalt", "JPN", 10.0), ("JPN", "cobalt", "FIN", 50.0),
      ("JPN", "cobalt", "CHN", 50.0), ("CHN", "graphite", "MOZ", 10.0)],
     columns=["supplier_country", "commodity_id", "origin", "quantity_t"])
-OWN = pd.DataFrame([("KOR", "cobalt", 0.0, ""), ("JPN", "cobalt", np.nan, "unknown"),
+UNKNOWN = reason("own_production_unknown", importer="JPN", commodity="cobalt",
+                 stage="refining", years=2024)
+OWN = pd.DataFrame([("KOR", "cobalt", 0.0, ""), ("JPN", "cobalt", np.nan, UNKNOWN),
                     ("CHN", "graphite", 90.0, "")],
                    columns=["supplier_country", "commodity_id", "own_production_t",
                             "own_missing"])
@@ -93,7 +95,7 @@ def test_supplier_summary():
     assert kor["imports_t"] == 100.0 and kor["own_share"] == 0.0
     assert kor["mix_covers"] == "imports_and_own_production" and kor["missing"] == ""
     jpn = s.loc[("JPN", "cobalt")]
-    assert jpn["mix_covers"] == "imports_only" and jpn["missing"] == "unknown"
+    assert jpn["mix_covers"] == "imports_only" and jpn["missing"] == UNKNOWN
     twn = s.loc[("TWN", "cobalt")]           # neither imports nor own production
     assert twn["mix_covers"] == "none" and code_of(twn["missing"]) == "no_imports"
     assert s.loc[("CHN", "graphite"), "own_share"] == pytest.approx(0.9)
@@ -119,8 +121,8 @@ def test_company_origins_hand_computed():
     o = company_origins(shares, _look(), risk).set_index("commodity_id").loc["cobalt"]
     assert o["origin_risk"] == pytest.approx((0.24 + 0.18 + 0.075 + 0.01) / 0.8)
     assert o["origin_missing_governance_share"] == pytest.approx(0.15 / 0.8)
-    reasons = o["lookthrough_missing"].split("; ")
-    assert "unknown" in reasons and any(code_of(r) == "no_imports" for r in reasons)
+    reasons = split_reasons(o["lookthrough_missing"])
+    assert UNKNOWN in reasons and any(code_of(r) == "no_imports" for r in reasons)
 
 
 def test_material_stages():

@@ -106,19 +106,19 @@ def test_a_lever_that_raises_risk_says_why():
     # 20 000 t more in CHN, half to JPN: 10 000 t from CHN displaces the other partners
     # pro rata (× 1/2: VNM 7 500, AUS 2 500; CHN 30 000 + 10 000): CHN's share 60 % → 80 %,
     # G = (40·0.6 + 7.5·0.45 + 2.5·0.2) / 50 = 0.5575 > 0.515 before
-    from critmin.catalog.reasons import code_of, fields_from
+    from critmin.catalog.reasons import code_of
 
     _, deltas = after(MineInvestment("rare_earths", "CHN", 20_000, offtake=0.5))
     row = deltas.set_index("axis").loc["import_governance_concentrate"]
     assert row["delta"] == pytest.approx(0.5575 - 0.515)
     assert code_of(row["rise_reason"]) == "whatif_raises_import_governance"
-    fields = fields_from(row["rise_reason"])
+    fields = row["rise_reason"].fields
     assert (fields["country"], fields["risk"]) == ("CHN", "0.60")
     assert (fields["before"], fields["after"]) == ("60%", "80%")
     # world production: CHN 240 000 of 390 000 (61.5 %) → 260 000 of 410 000 (63.4 %)
     prod = deltas.set_index("axis").loc["production_concentration"]
     assert code_of(prod["rise_reason"]) == "whatif_raises_production_concentration"
-    assert (fields_from(prod["rise_reason"])["before"],
-            fields_from(prod["rise_reason"])["after"]) == ("62%", "63%")
+    assert (prod["rise_reason"].fields["before"],
+            prod["rise_reason"].fields["after"]) == ("62%", "63%")
     # axes that fall or stay carry no reason
     assert (deltas.loc[deltas["delta"] <= 0, "rise_reason"] == "").all()

@@ -1,21 +1,27 @@
-"""The vocabulary of missing reasons: rendering, translation and recognition."""
+"""The vocabulary of missing reasons: rendering by code, joining, arrays."""
 
 from __future__ import annotations
 
+import pickle
 import re
 
+import numpy as np
 import pytest
 
-from critmin.catalog import reasons
 from critmin.catalog.reasons import (
+    NOTE_CODES,
     REASON_CODES,
     STAGE_LABELS,
+    Phrase,
     code_of,
-    fields_from,
     fields_of,
+    join_reasons,
+    note_array,
     reason,
+    reason_array,
+    series_name,
+    split_reasons,
     stage_label,
-    translate,
 )
 
 REQUIRED = {"no_hs_code", "no_trade_in_store", "no_imports", "production_unknown",
@@ -38,28 +44,31 @@ def test_required_codes_present() -> None:
 
 
 @pytest.mark.parametrize("code", REASON_CODES)
-def test_round_trip(code: str) -> None:
+def test_every_reason_carries_its_code_and_renders_by_it(code: str) -> None:
     fields = _sample(code)
     text = reason(code, **fields)
-    assert "{" not in text
-    assert code_of(text) == code
-    assert fields_from(text) == fields
-    ja = translate(text, "ja")
+    assert isinstance(text, Phrase) and "{" not in text
+    assert code_of(text) == code and text.fields == fields
+    ja = text.render("ja")
+    assert ja == reason(code, "ja", **fields) and not isinstance(ja, Phrase)
     assert ja != text and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ja)
     for name, value in fields.items():
         if name not in ("stage_label", "stage", "commodity", "others", "lever"):
             assert value in ja, (name, value, ja)
-    en = translate(text, "en")  # for a reader: commodity ids become names
-    assert code_of(en) == code and ("commodity" not in fields or "_" not in en)
-    assert reason(code, "ja", **fields) == ja  # by code, no regular expression
-    assert reason(code, "en", **fields) == text
+    en = text.render("en")  # for a reader: commodity ids become names
+    assert "commodity" not in fields or "_" not in en
 
 
 def test_stage_and_commodity_translated() -> None:
-    text = reason("no_hs_code", stage_label=stage_label("mining"), commodity="lithium")
-    assert text == "the catalog has no HS6 code for ores and concentrates of lithium"
-    ja = translate(text, "ja")
-    assert STAGE_LABELS["mining"]["ja"] in ja and "リチウム" in ja
+    text = reason("no_hs_code", stage_label=stage_label("mining"), commodity="rare_earths")
+    assert text == "the catalog has no HS6 code for ores and concentrates of rare_earths"
+    assert text.render("en") == ("the catalog has no HS6 code for ores and concentrates "
+                                 "of rare earths")
+    ja = text.render("ja")
+    assert STAGE_LABELS["mining"]["ja"] in ja and "レアアース" in ja
+    shared = reason("shared_hs_code", hs6="811292", others="germanium, indium",
+                    commodity="gallium")
+    assert "ゲルマニウム、インジウム" in shared.render("ja")
 
 
 def test_errors() -> None:
@@ -71,19 +80,39 @@ def test_errors() -> None:
         reason("no_eol_rir", commodity="lithium", year=2022)
     with pytest.raises(ValueError):
         stage_label("smelting")
-    with pytest.raises(ValueError):
-        translate("x", "de")
+    with pytest.raises(ValueError, match="unknown language"):
+        reason("no_eol_rir", commodity="lithium").render("de")
+    with pytest.raises(TypeError, match="not a reason"):
+        join_reasons(["some other sentence"])
+    with pytest.raises(TypeError, match="not a reason"):
+        split_reasons("some other sentence")
+    assert code_of("some other sentence") is None and code_of("") is None
 
 
-def test_unknown_text_unchanged() -> None:
-    assert translate("some other sentence", "ja") == "some other sentence"
-    assert code_of("some other sentence") is None
-    assert code_of("") is None and translate("", "ja") == ""
+def test_joined_reasons_keep_their_parts() -> None:
+    a = reason("no_eol_rir", commodity="lithium")
+    b = reason("no_production_series", commodity="cobalt")
+    assert join_reasons([]) == "" and join_reasons(["", None]) == ""
+    assert join_reasons(["", a, a]) is a
+    both = join_reasons([a, "", b, a])
+    assert both == f"{a}; {b}" and code_of(both) is None
+    assert split_reasons(both) == [a, b] and split_reasons(a) == [a] and split_reasons("") == []
+    assert both.render("ja") == f"{a.render('ja')}；{b.render('ja')}"
+    assert join_reasons([both, b]) == both   # flattened, each once
+    again = pickle.loads(pickle.dumps(both))
+    assert again == both and again.render("ja") == both.render("ja")
 
 
-def test_compile_rejects_format_specs() -> None:
-    with pytest.raises(ValueError, match="plain name"):
-        reasons._compile("x", "share {share:.0f}")
+def test_reason_array_gives_one_reason_per_distinct_text() -> None:
+    out = reason_array("no_imports", stage_label="ores and concentrates",
+                       commodity=np.array(["cobalt", "lithium", "cobalt"]), importer="JPN",
+                       years=np.array([2022, 2023, 2022]))
+    assert list(out) == [reason("no_imports", stage_label="ores and concentrates",
+                                commodity=c, importer="JPN", years=y)
+                         for c, y in [("cobalt", 2022), ("lithium", 2023), ("cobalt", 2022)]]
+    assert out[0] is out[2] and out[1].fields["years"] == "2023"
+    assert out[1].render("ja") == "2023年に日本によるリチウムの鉱石・精鉱の輸入記録がない"
+    assert len(reason_array("no_eol_rir", commodity=np.array([], dtype=object))) == 0
 
 
 def test_japanese_reasons_read_naturally() -> None:
@@ -98,3 +127,22 @@ def test_japanese_reasons_read_naturally() -> None:
                               stage_label="ores and concentrates", years="2022–2024")
     assert reason("production_unknown", "ja", commodity="gallium", stage="refining",
                   years="2024").startswith("2024年のガリウム")
+
+
+def test_axis_notes_render_by_code_with_their_field_values() -> None:
+    assert {"basis_volatility", "detail_top", "detail_volatility"} <= set(NOTE_CODES)
+    basis = note_array("basis_volatility", price=np.array(["market", "unit_value", ""]),
+                       ref="0.3")
+    assert list(basis) == ["σ_ann, market; σ_ref 0.3", "σ_ann, unit_value; σ_ref 0.3",
+                           "σ_ann, ; σ_ref 0.3"]        # the JSON text, unchanged
+    assert [b.render("en") for b in basis] == [
+        "σ_ann, market price; σ_ref 0.3", "σ_ann, trade unit value; σ_ref 0.3",
+        "σ_ann, no price series; σ_ref 0.3"]
+    assert basis[1].render("ja") == "σ_ann（貿易単価）；σ_ref 0.3"
+    assert series_name("uv:810520", "ja") == "貿易単価（HS 810520）"
+    assert series_name("pinksheet:Cobalt", "en") == "World Bank Pink Sheet: Cobalt"
+    assert series_name("other", "en") == "other"
+    with pytest.raises(ValueError, match="unknown axis note"):
+        note_array("no_eol_rir", commodity="lithium")      # a reason, not a note
+    with pytest.raises(ValueError, match="unknown missing reason"):
+        reason("detail_eol", rir="0.3", year="2011")       # a note, not a reason

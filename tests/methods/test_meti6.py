@@ -60,6 +60,25 @@ def test_six_axes_by_hand():
     assert "top CHN" in v.loc[v["axis"] == "production_concentration", "detail"].iloc[0]
 
 
+def test_basis_and_detail_are_axis_notes_by_code():
+    """Each axis value's basis and detail carry their code (``axis_notes.csv``), so a
+    view renders them in Japanese by the code, never by reading the English."""
+    v = meti6_values(rare_earth_inputs(), OPTS).set_index("axis")
+    basis = {ax: code_of(b) for ax, b in v["basis"].items()}
+    assert basis == {"production_concentration": "basis_hhi_production",
+                     "reserve_concentration": "basis_hhi_reserves",
+                     "import_governance_concentrate": "basis_governance",
+                     "import_governance_refined": "basis_governance",
+                     "historical_volatility": "basis_volatility",
+                     "scrap_recycling": "basis_scrap"}
+    detail = {ax: code_of(d) for ax, d in v["detail"].items()}
+    assert detail["production_concentration"] == "detail_top"
+    assert detail["reserve_concentration"] == "detail_top_reserves"
+    assert detail["scrap_recycling"] == "detail_eol"
+    top = v.loc["production_concentration", "detail"]
+    assert top.render("ja").startswith("首位 中国 ") and top.startswith("top CHN ")
+
+
 def test_missing_axes_say_why_and_are_never_zero():
     inp = rare_earth_inputs(store_has_reserves=False)
     inp = inp.with_frames(

@@ -302,10 +302,10 @@ def test_memory_estimate_is_flat_beyond_the_exact_path(imported_store):
                                   fn) > svc.memory_estimate_mb(req, model, fn) - 1000
 
 
-def test_uncertainty_of_a_scenario_without_trade_gives_reasons_not_a_fault(imported_store):
+def test_uncertainty_of_a_scenario_without_trade_gives_reasons_not_a_fault(imported_store,
+                                                                        text_reason_code):
     """Gallium and germanium: no usable trade in the store (a shared code, trade ending
     in 2016) — every row missing with its reason, no KeyError on an empty flow table."""
-    from critmin.catalog.reasons import code_of
     from critmin.store.io import connect
 
     with connect(imported_store) as con:
@@ -314,5 +314,5 @@ def test_uncertainty_of_a_scenario_without_trade_gives_reasons_not_a_fault(impor
             workers=1, chunk=20), con)
     rows = json.loads(mc.json_text())["rows"]
     assert rows and all(r["shortfall_q50"] is None for r in rows)
-    assert {code_of(r["missing"]) for r in rows} <= {"shared_hs_code", "trade_ends",
+    assert {text_reason_code(r["missing"]) for r in rows} <= {"shared_hs_code", "trade_ends",
                                                      "no_trade_in_store"}

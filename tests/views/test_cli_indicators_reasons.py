@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from critmin.catalog.reasons import code_of, reason, stage_label, translate
+from critmin.catalog.reasons import reason, stage_label
 from critmin.views.cli import app
 
 runner = CliRunner()
@@ -66,10 +66,10 @@ def test_no_trade_in_store(imported_home):
                           commodity="cobalt", hs6="260500", years=YEAR)
 
 
-def test_shared_hs_code(imported_home):
+def test_shared_hs_code(imported_home, text_reason_code):
     assert _trade_rows(imported_home, "gallium", "refining") == 0
     text = _geopolrisk("JPN", "gallium", "refining")
-    assert code_of(text) == "shared_hs_code"
+    assert text_reason_code(text) == "shared_hs_code"
     assert "indium" in text and "gallium" in text
 
 
@@ -101,7 +101,10 @@ def test_same_reason_from_every_command(imported_home):
 def test_lang_ja(imported_home):
     en = _geopolrisk("JPN", "cobalt", "mining")
     ja = _geopolrisk("JPN", "cobalt", "mining", "--lang", "ja")
-    assert ja == translate(en, "ja") != en
+    assert en == reason("no_trade_in_store", stage_label="ores and concentrates",
+                        commodity="cobalt", hs6="260500", years=YEAR)
+    assert ja == reason("no_trade_in_store", "ja", stage_label="ores and concentrates",
+                        commodity="cobalt", hs6="260500", years=YEAR) != en
     assert "鉱石・精鉱" in ja and "コバルト" in ja and "260500" in ja
 
 
@@ -110,11 +113,11 @@ def test_lang_rejected(imported_home):
     assert result.exit_code != 0
 
 
-def test_uncertainty_missing_rows_carry_a_reason(imported_home):
+def test_uncertainty_missing_rows_carry_a_reason(imported_home, text_reason_code):
     rows = _json(["uncertainty", "-i", "JPN", "--draws", "20", "--chunk", "20",
                   "--workers", "1", "--year", str(YEAR)])
     empty = [r for r in rows if r["value"] is None and not r["indicator"].endswith(
         "_probability")]
     assert empty
-    assert all(code_of(r["missing"]) for r in empty), [r for r in empty
-                                                       if not code_of(r["missing"])][:3]
+    assert all(text_reason_code(r["missing"]) for r in empty), [
+        r for r in empty if not text_reason_code(r["missing"])][:3]

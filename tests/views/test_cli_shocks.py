@@ -8,7 +8,6 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from critmin.catalog.reasons import code_of
 from critmin.service import shocks as svc
 from critmin.views.cli import app
 
@@ -54,7 +53,7 @@ def test_shock_bad_input(imported_home):
     assert result.exit_code == 2 and "1995" in result.output
 
 
-def test_gallium_shock_names_the_data_to_import(imported_home):
+def test_gallium_shock_names_the_data_to_import(imported_home, text_reason_code):
     result = runner.invoke(app, ["scenario", "run", "cn_gallium_germanium_2023", "-i", "JPN",
                                  "--year", "2023", "-f", "json"])
     assert result.exit_code == 0, result.output
@@ -63,7 +62,8 @@ def test_gallium_shock_names_the_data_to_import(imported_home):
     for r in rows:
         assert r["direct_loss_t"] is None
     ga = next(r for r in rows if r["commodity"] == "gallium")
-    assert code_of(ga["missing"]) == "shared_hs_code"  # 811291 is indium's and rhenium's too
+    # 811291 is indium's and rhenium's too
+    assert text_reason_code(ga["missing"]) == "shared_hs_code"
     ge = next(r for r in rows if r["commodity"] == "germanium")
     assert "ends in 2016" in ge["missing"]
 
@@ -213,7 +213,8 @@ def test_shortfall_chart_in_japanese(imported_home, tmp_path):
     assert "direct loss" not in page and "graphite (" not in page
 
 
-def test_uncertainty_rank_change_missing_with_reason_and_no_bar_on_stdout(imported_home):
+def test_uncertainty_rank_change_missing_with_reason_and_no_bar_on_stdout(imported_home,
+                                                                       text_reason_code):
     r = runner.invoke(app, ["uncertainty", "-i", "JPN", "--draws", "200", "--seed", "1",
                             "--workers", "1", "--chunk", "100", "--year", "2022", "-f",
                             "json"])
@@ -221,7 +222,8 @@ def test_uncertainty_rank_change_missing_with_reason_and_no_bar_on_stdout(import
     rows = json.loads(r.stdout)["rows"]
     ranks = [x for x in rows if x["indicator"] == "rank_change_probability"]
     gone = [x for x in ranks if x["value"] is None]
-    assert gone and all(x["missing"] and code_of(x["missing"].split("; ")[0]) for x in gone)
+    assert gone and all(x["missing"] and text_reason_code(x["missing"].split("; ")[0])
+                        for x in gone)
     assert all(x["missing"] == "" for x in ranks if x["value"] is not None)
 
 

@@ -354,16 +354,16 @@ def test_no_package_outside_the_scope_of_policy_advice(imported_store, tmp_path)
 
 def test_missing_reasons_name_every_commodity():
     from critmin.catalog.reasons import reason as make
-    from critmin.views.report import missing_reason
 
     shared = make("shared_hs_code", hs6="261590", others="rare_earths, tantalum",
                   commodity="niobium")
-    assert missing_reason(shared, "en") == (
-        "HS 261590 is shared with other commodities (Rare earths, Tantalum): its trade is "
-        "not Niobium's alone")
-    ja = missing_reason(shared, "ja")
+    assert reason(shared, "en") == (
+        "HS 261590 is shared with other commodities (rare earths, tantalum): its trade is "
+        "not niobium's alone")
+    ja = reason(shared, "ja")
     assert "レアアース、タンタル" in ja and "ニオブ" in ja and not SNAKE.search(ja)
     gap = make("no_eol_rir", commodity="rare_earths")
-    assert "rare_earths" not in missing_reason(gap, "en")
-    assert missing_reason(gap, "ja") == reason(gap, "ja")
-    assert missing_reason("", "ja") == ""
+    assert "rare_earths" not in reason(gap, "en")
+    assert reason("", "ja") == ""
+    with pytest.raises(KeyError, match="lost its code"):
+        reason(str(gap), "ja")      # a reason read back from its text is refused

@@ -34,7 +34,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import has_codes, reason, stage_label, trade_gap
+from critmin.catalog.reasons import (
+    has_codes,
+    join_reasons,
+    reason,
+    reason_array,
+    stage_label,
+    trade_gap,
+)
 from critmin.indicators.governance import MISSING_GOVERNANCE_RISK
 
 STAGES = ("refining", "mining")
@@ -161,10 +168,11 @@ def supplier_summary(pairs: pd.DataFrame, mix: pd.DataFrame, imports: pd.DataFra
     out["mix_covers"] = np.select(
         [has_mix & out["own_production_t"].notna(), has_mix], list(COVERAGE[:2]),
         COVERAGE[2])
-    no_imports = [reason("no_imports", stage_label=stage_label(st), commodity=c,
-                         importer=s, years=year)
-                  for s, c, st in zip(out["supplier_country"], out["commodity_id"],
-                                      out["material_stage"], strict=True)]
+    no_imports = reason_array(
+        "no_imports", stage_label=np.array([stage_label(st) for st in out["material_stage"]],
+                                           dtype=object),
+        commodity=out["commodity_id"].to_numpy(object),
+        importer=out["supplier_country"].to_numpy(object), years=year)
     out["missing"] = np.where(gap != "", gap, np.where(
         ~has_mix, no_imports, out["own_missing"]))
     for c in ("imports_t", "own_production_t", "own_share"):
@@ -248,6 +256,6 @@ def company_origins(shares: pd.DataFrame, look: LookThrough, risk: pd.Series
     out["origin_mix"] = [mixes.get(c, []) for c in out["commodity_id"]]
     why = s.merge(look.suppliers[["supplier_country", "commodity_id", "missing"]])
     why = why[why["missing"] != ""].groupby("commodity_id")["missing"].agg(
-        lambda m: "; ".join(dict.fromkeys(m)))
+        join_reasons)
     out["lookthrough_missing"] = out["commodity_id"].map(why).fillna("")
     return out

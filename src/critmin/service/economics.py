@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from critmin.errors import CritminError
-from critmin.service.base import Request, TableResponse, records
+from critmin.service.base import PhraseText, Request, TableResponse, records
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -352,7 +352,7 @@ class ProjectAxisRow(BaseModel):
     before: float | None
     after: float | None
     delta: float | None
-    missing: str = ""
+    missing: PhraseText = ""
     """Why the axis has no value (the what-if's reason); "" if it has one."""
 
 

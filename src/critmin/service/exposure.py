@@ -10,7 +10,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from critmin.errors import CritminError, NumberError, UnknownSpecError
-from critmin.service.base import Request, TableResponse, records
+from critmin.service.base import PhraseText, Request, TableResponse, records
 from critmin.service.common import resolve_importers
 from critmin.service.shocks import ScenarioAssumptions
 
@@ -91,7 +91,7 @@ class ExposureRow(BaseModel):
     """Every origin country with its share of the commodity's mass, largest first."""
     lookthrough_coverage: float | None = None
     """Share of the commodity's mass whose supplier countries have an origin mix."""
-    lookthrough_missing: str | None = None
+    lookthrough_missing: PhraseText | None = None
     """Why a supplier country's mix is partial (imports only) or missing."""
     lookthrough_year: int | None = None
     """Trade year of the look-through."""
@@ -141,7 +141,7 @@ class LookThroughEntry(BaseModel):
     origin_top_share: float | None
     mix_covers: str
     """``imports_and_own_production``, ``imports_only`` or ``none``."""
-    missing: str
+    missing: PhraseText
     """Why the mix is partial or missing ("" when complete)."""
     origins: list[OriginDetail]
 
@@ -340,9 +340,9 @@ class ExposureShockRow(BaseModel):
     spare_capacity: float
     """κ: share of production available as spare capacity."""
     trade_year: int
-    missing: str
+    missing: PhraseText
     """Why the row has no figures (or no shortfall), from the reason vocabulary."""
-    second_order_missing: str = ""
+    second_order_missing: PhraseText = ""
     """Why the supplier country's second-order loss (through refiners whose ore was cut)
     is unknown and left out of the shares: the ore stage has no trade in the store."""
 
@@ -360,7 +360,7 @@ class ShockCommodityRow(BaseModel):
     redirect_share: float
     spare_capacity: float
     trade_year: int
-    missing: str
+    missing: PhraseText
 
 
 class ExposureShockResponse(TableResponse):

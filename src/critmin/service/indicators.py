@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
 
 from critmin.errors import CritminError, UnknownNameError
-from critmin.service.base import Request, Response, TableResponse
+from critmin.service.base import PhraseText, Request, Response, TableResponse
 from critmin.service.common import (
     check_lang,
     check_stage,
@@ -165,7 +165,7 @@ class IndicatorRow(BaseModel):
     missing_governance_share: float | None
     source_ids: str | None
     detail: str | None
-    missing: str | None
+    missing: PhraseText | None
 
 
 class IndicatorsResponse(TableResponse):
@@ -226,7 +226,7 @@ class GeoPolRiskRow(BaseModel):
     score: float | None
     cf: float | None
     price: float | None
-    missing: str
+    missing: PhraseText
 
 
 class GeoPolRiskResponse(TableResponse):

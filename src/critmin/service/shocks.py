@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from critmin.errors import CritminError, NumberError
-from critmin.service.base import Request, TableResponse
+from critmin.service.base import PhraseText, Request, TableResponse
 from critmin.service.common import iso3_sets, resolve_importers
 
 SHOCK_STAGES = ("mining", "refining")
@@ -111,8 +111,8 @@ class ImpactRow(BaseModel):
     import_hhi_after: float | None
     import_governance_before: float | None
     import_governance_after: float | None
-    missing: str
-    second_order_missing: str = ""
+    missing: PhraseText
+    second_order_missing: PhraseText = ""
     """Why the second-order loss of a refined row is unknown (the ore stage that the
     shock cuts has no trade in the store); "" when it is known."""
 
@@ -245,7 +245,7 @@ class UncertaintyRow(BaseModel):
     shortfall_q05: float | None = None
     shortfall_q50: float | None = None
     shortfall_q95: float | None = None
-    missing: str
+    missing: PhraseText
     year: int
     draws: int
     seed: int

@@ -18,7 +18,7 @@ from critmin.views.app import FormatOpt, LangOpt, app, current_lang, open_store,
 from critmin.views.cli_catalog import ListOpt, listed
 from critmin.views.i18n import has_text, label, text
 from critmin.views.output import Format, emit, records_of, render
-from critmin.views.tables import header
+from critmin.views.tables import AxisReasons, header
 
 AssessImporterOpt = Annotated[list[str] | None, typer.Option(
     "--importer", "-i", help="Importer: ISO3, English/Japanese name or group (EU27, OECD, "
@@ -105,7 +105,7 @@ def _render_assessment(response: Any, fmt: Format) -> None:
             ja = {"type_reason_ja": r.type_reason_ja} if lang == "ja" else {}
             rows.append({**head, "year": r.year, **r.indicators, "type": r.type,
                          "type_reason": r.type_reason, **ja,
-                         "missing": "; ".join(f"{k}: {v}" for k, v in r.missing.items())})
+                         "missing": AxisReasons(r.missing)})
         else:
             rows.append({**head, **{f"axis_{i}": v for i, v in
                                     enumerate(r.indicators.values(), start=1)},

@@ -128,9 +128,10 @@ def lookthrough_frame(entries: list[Any] | None, lang: str) -> pd.DataFrame:
 
 def missing_notes(reasons: list[str], lang: str) -> list[str]:
     """Each distinct missing-data reason (``"; "``-joined texts split), in ``lang``."""
+    from critmin.catalog.reasons import split_reasons
     from critmin.views.i18n import reason
 
-    parts = dict.fromkeys(p for r in reasons if r for p in str(r).split("; "))
+    parts = dict.fromkeys(p for r in reasons for p in split_reasons(r))
     return [text("exposure_missing_note", lang).format(reason=reason(p, lang))
             for p in parts]
 
@@ -162,12 +163,12 @@ def shock_title(response: Any, lang: str) -> str:
 def lookthrough_notes(entries: list[Any] | None, lang: str) -> list[str]:
     """The look-through's gaps, each once, in ``lang``: a mix of imports only says so
     before its reason (unless the reason says it); a missing mix is "not available"."""
-    from critmin.catalog.reasons import code_of
+    from critmin.catalog.reasons import code_of, split_reasons
     from critmin.views.i18n import reason
 
     out: dict[str, None] = {}
     for e in plain(entries):
-        for part in [p for p in str(e["missing"] or "").split("; ") if p]:
+        for part in split_reasons(e["missing"]):
             if code_of(part) == "own_production_other_basis":   # it says so itself
                 out[reason(part, lang)] = None
                 continue
@@ -274,8 +275,7 @@ def _shock_tables(response: Any, lang: str) -> dict[str, pd.DataFrame]:
     for f in (rows, by_c):
         f["commodity"] = [label("commodity", c, lang) for c in f["commodity"]]
         f["material_stage"] = [stage_name(x, lang) for x in f["material_stage"]]
-        f["missing"] = ["; ".join(reason(p, lang) for p in str(m).split("; ")) if m else ""
-                        for m in f["missing"]]
+        f["missing"] = [reason(m, lang) for m in f["missing"]]
     rows["path"] = [text(f"path_{p}", lang) for p in rows["path"]]
     return {"rows": rows.rename(columns=lambda c: text(c, lang)),
             "by_commodity": by_c.rename(columns=lambda c: text(c, lang)),

@@ -80,16 +80,15 @@ def all_labels() -> dict[tuple[str, str], dict[str, str]]:
 
 
 def reason(message: str, lang: str) -> str:
-    """A missing-data reason (English, as the methods write it with
-    :func:`critmin.catalog.reasons.reason`) for a reader in ``lang`` (commodity ids as
-    names, in English too), through the vocabulary's
-    templates; a message that is no reason of the vocabulary raises, so a reason worded
-    outside it is caught by the tests."""
-    from critmin.catalog.reasons import code_of, translate
+    """A missing-data reason or an axis note (a :class:`critmin.catalog.reasons.Phrase`,
+    as the methods make it) for a reader in ``lang``, rendered by its code (commodity ids
+    as names, in English too); any other non-empty text raises, so a reason that lost its code on
+    the way (or was worded outside the vocabulary) is caught by the tests."""
+    from critmin.catalog.reasons import Phrase
 
     if not message:
         return message
-    if code_of(message) is None:
-        raise KeyError(f"no reason of the vocabulary (catalog missing_reasons.csv) reads "
-                       f"{message!r}")
-    return translate(message, lang)
+    if not isinstance(message, Phrase):
+        raise KeyError(f"not a reason of the vocabulary (catalog missing_reasons.csv), or "
+                       f"one that lost its code on the way: {message!r}")
+    return message.render(lang)

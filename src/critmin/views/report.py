@@ -13,7 +13,6 @@ and reasons are shown by their labels in the report's language.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -22,10 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from critmin.catalog.reasons import series_name
 from critmin.methods.meti6 import axis_ids
 from critmin.views import excel
 from critmin.views.charts import figure_div, plotly_js, radar_figure
-from critmin.views.i18n import all_labels, join_words, label, reason, text
+from critmin.views.i18n import all_labels, label, reason, text
 from critmin.views.output import atomic_write
 
 CSS = """
@@ -123,79 +123,12 @@ def country_name(iso3: str, lang: str) -> str:
     return _countries().get(iso3, {}).get(lang, iso3)
 
 
-def _series_name(series: str, lang: str) -> str:
-    kind, _, name = series.partition(":")
-    key = f"report_series_{kind}"
-    return text(key, lang).format(name=name) if name and ("text", key) in all_labels() \
-        else series
-
-
-def _field(name: str, value: str, lang: str) -> str:
-    """A field of a retold text in ``lang`` (stage, stage label, price basis, country,
-    price series); other fields (numbers, years, WGI codes) as they are."""
-    from critmin.catalog.reasons import STAGE_LABELS
-
-    if name == "stage" and ("text", f"report_stage_{value}") in all_labels():
-        return text(f"report_stage_{value}", lang)
-    if name == "stage_label":
-        return next((v[lang] for v in STAGE_LABELS.values() if v["en"] == value), value)
-    if name == "price":
-        return text(f"report_price_{value or 'none'}", lang)
-    if name == "country":
-        return country_name(value, lang)
-    return _series_name(value, lang) if name == "series" else value
-
-
-@cache
-def _templates(prefix: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The strings keys starting with ``prefix`` and the pattern of their English text
-    (a ``{field}`` matches any text), the most literal first."""
-    out = []
-    for (kind, key), names in all_labels().items():
-        if kind != "text" or not key.startswith(prefix):
-            continue
-        parts = re.split(r"\{(\w+)\}", names["en"])
-        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)"
-                          for i, p in enumerate(parts))
-        out.append((sum(len(p) for p in parts[::2]), key, re.compile(pattern)))
-    return tuple((key, pattern) for _, key, pattern in sorted(out, reverse=True))
-
-
-def retell(message: str, prefix: str, lang: str) -> str:
-    """``message`` (English, as the methods write it) told again in ``lang`` through the
-    first strings template under ``prefix`` it matches, its fields translated
-    (:func:`_field`); a text no template matches comes back unchanged."""
-    for key, pattern in _templates(prefix):
-        m = pattern.fullmatch(message)
-        if m is not None:
-            return text(key, lang).format_map(
-                {k: _field(k, v, lang) for k, v in m.groupdict().items()})
-    return message
-
-
 def _commodity(ident: str, lang: str) -> str:
     if ident == "none":
         return text("report_md_none", lang)
     return label("commodity", ident, lang) if ("commodity", ident) in all_labels() else ident
 
 
-def missing_reason(message: str, lang: str) -> str:
-    """A missing-data reason in ``lang`` (:func:`critmin.views.i18n.reason`), every
-    commodity it names by its name, never its id (also in English, and in the list of
-    the other commodities sharing an HS code)."""
-    from critmin.catalog.reasons import code_of, fields_from
-    from critmin.catalog.reasons import reason as make
-
-    code = code_of(message) if message else None
-    if code is None:
-        return reason(message, lang)
-    fields = dict(fields_from(message) or {})
-    if "others" in fields:
-        fields["others"] = join_words(
-            (_commodity(c.strip(), lang) for c in fields["others"].split(",")), lang)
-    if lang == "en" and "commodity" in fields:
-        fields["commodity"] = _commodity(fields["commodity"], "en")
-    return make(code, lang, **fields)
 
 
 def type_reason(row: Any, lang: str) -> str:
@@ -207,7 +140,7 @@ def source_list(ids: str, lang: str) -> str:
     """A ``;``-separated list of source ids with ``trade`` and price series named."""
     parts = [p.strip() for p in ids.split(";") if p.strip()]
     return "; ".join(text("report_source_trade", lang) if p == "trade"
-                     else _series_name(p, lang) for p in parts)
+                     else series_name(p, lang) for p in parts)
 
 
 # ------------------------------------------------------------ tables
@@ -239,9 +172,9 @@ def _labelled_values(r: ReportFrames, lang: str) -> pd.DataFrame:
         text("year", lang): v["year"],
         text("axis", lang): [label("axis", x, lang) for x in v["axis"]],
         text("value", lang): v["value"], text("raw", lang): v["raw"],
-        text("basis", lang): [retell(b, "report_basis_", lang) for b in v["basis"]],
-        text("missing", lang): [missing_reason(m, lang) for m in v["missing"]],
-        text("detail", lang): [retell(d, "report_detail_", lang) for d in v["detail"]],
+        text("basis", lang): [reason(b, lang) for b in v["basis"]],
+        text("missing", lang): [reason(m, lang) for m in v["missing"]],
+        text("detail", lang): [reason(d, lang) for d in v["detail"]],
         text("sources", lang): [source_list(s, lang) for s in v["source_ids"]]})
 
 

@@ -153,8 +153,7 @@ def missing_lines(reasons: list[str], lang: str) -> list[str]:
 
     out = []
     for message in dict.fromkeys(r for r in reasons if r):
-        said = "; ".join(reason(part, lang) for part in message.split("; "))
-        out.append(text("shock_no_figures", lang).format(reason=said))
+        out.append(text("shock_no_figures", lang).format(reason=reason(message, lang)))
     return out
 
 

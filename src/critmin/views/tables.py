@@ -126,8 +126,12 @@ _ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def _words(value: str, lang: str) -> str:
-    """Free text (a basis, a detail) with each snake_case word replaced by its
-    ``value_<word>`` string."""
+    """A basis or detail: an axis note by its code (:meth:`Phrase.render`); other free
+    text with each snake_case word replaced by its ``value_<word>`` string."""
+    from critmin.catalog.reasons import Phrase
+
+    if isinstance(value, Phrase):
+        return value.render(lang)
     return _ID.sub(lambda m: _flag(m.group(0), lang), value)
 
 
@@ -182,27 +186,40 @@ def _scenario(value: str, lang: str) -> str:
     return _scenario_names().get(value, {}).get(lang, value)
 
 
+class AxisReasons(str):
+    """Missing-data reasons by axis in one cell (assess's CSV and overview table): the
+    English text ``axis: reason; …``, keeping each axis and its reason for a reader in
+    another language."""
+
+    __slots__ = ("by_axis",)
+    by_axis: dict[str, str]
+
+    def __new__(cls, by_axis: dict[str, str]) -> AxisReasons:
+        self = super().__new__(cls, "; ".join(f"{k}: {v}" for k, v in by_axis.items()))
+        self.by_axis = dict(by_axis)
+        return self
+
+
 def _reason(value: str, lang: str) -> str:
-    """A missing-data reason in ``lang``; several joined by "; ", each possibly prefixed
-    by the axis it is about (``import_governance_concentrate: …``, assess's CSV)."""
-    from critmin.catalog.reasons import translate
+    """A missing-data reason in ``lang`` by its code (:func:`critmin.views.i18n.reason`),
+    reasons by axis each after the axis's name; a text outside the vocabulary (a type's
+    reason, a register note) as it is."""
+    from critmin.catalog.reasons import REASON_SEPARATOR, Phrase
+    from critmin.views.i18n import reason
 
-    whole = translate(value, lang)
-    if whole != value or lang == "en":
-        return whole
-    return ("；" if lang == "ja" else "; ").join(
-        _axis_reason(part, lang) for part in value.split("; "))
+    if isinstance(value, AxisReasons):
+        colon = "：" if lang == "ja" else ": "
+        return REASON_SEPARATOR[lang].join(
+            f"{_label_of('axis')(axis, lang)}{colon}{reason(why, lang)}"
+            for axis, why in value.by_axis.items())
+    return value.render(lang) if isinstance(value, Phrase) else value
 
 
-def _axis_reason(part: str, lang: str) -> str:
-    from critmin.catalog.reasons import translate
+def _missing(value: str, lang: str) -> str:
+    """A ``missing`` cell: always a reason of the vocabulary (else an error)."""
+    from critmin.views.i18n import reason
 
-    axis, sep, rest = part.partition(": ")
-    if sep and re.fullmatch(r"[a-z_]+", axis):
-        named = _label_of("axis")(axis, lang)
-        if named != axis:
-            return f"{named}{'：' if lang == 'ja' else ': '}{translate(rest, lang)}"
-    return translate(part, lang)
+    return _reason(value, lang) if isinstance(value, AxisReasons) else reason(value, lang)
 
 
 def _parts(sep: str, sep_ja: str) -> Callable[[str, str], str]:
@@ -243,7 +260,9 @@ def translator(column: str) -> Callable[[str, str], str] | None:
     """How the values of ``column`` are shown in a language (None: as they are)."""
     if column in _VALUE_KINDS:
         return _VALUE_KINDS[column]
-    if column.endswith("reason") or column in ("missing", "missing_reasons"):
+    if column in ("missing", "missing_reasons"):
+        return _missing
+    if column.endswith("reason"):
         return _reason
     return None
 
@@ -262,9 +281,9 @@ def cell(value: Any, column: str, lang: str) -> str:
         return ", ".join(cell(v, column, lang) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{header(k, lang)}: {cell(v, k, lang)}" for k, v in value.items())
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)   # a reason keeps its code
     tr = translator(column)
-    return tr(text, lang) if tr is not None and text else text
+    return tr(text, lang) if tr is not None and text else str(text)
 
 
 def _longest_word(texts: Sequence[str]) -> int:

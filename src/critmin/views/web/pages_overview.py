@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from critmin.errors import UnknownNameError
 from critmin.methods.meti6 import axis_ids
 from critmin.views.i18n import label, text
+from critmin.views.tables import AxisReasons
 from critmin.views.web.pages_common import (
     Params,
     Part,
@@ -75,7 +76,7 @@ def assess_rows(response: Any) -> pd.DataFrame:
     """The rows of ``critmin assess -f csv``: one per commodity, one column per axis."""
     rows = [{"importer": r.importer, "commodity": r.commodity, "year": r.year,
              **r.indicators, "type": r.type, "type_reason": r.type_reason,
-             "missing": "; ".join(f"{k}: {v}" for k, v in r.missing.items())}
+             "missing": AxisReasons(r.missing)}
             for r in response.frame.itertuples(index=False)]
     return pd.DataFrame(rows, columns=["importer", "commodity", "year", *AXES, "type",
                                        "type_reason", "missing"])
@@ -239,16 +240,17 @@ def package_rows(rep: Any, row: Any, lang: str) -> list[dict[str, str]]:
 
 def axes_table(request: Request, frames: Any, lang: str) -> Any:
     """The axes with their raw values, basis, detail, sources and missing reasons."""
-    from critmin.views.report import missing_reason, retell, source_list
+    from critmin.views.i18n import reason
+    from critmin.views.report import source_list
 
     table = table_view(
         frames.values, lang, "axes-table",
         columns=["axis", "value", "raw", "basis", "detail", "source_ids", "missing"],
         shown={"axis": lambda a: label("axis", a, lang),
-               "basis": lambda b: retell(b, "report_basis_", lang),
-               "detail": lambda d: retell(d, "report_detail_", lang),
+               "basis": lambda b: reason(b, lang),
+               "detail": lambda d: reason(d, lang),
                "source_ids": lambda s: source_list(s, lang),
-               "missing": lambda m: missing_reason(m, lang)})
+               "missing": lambda m: reason(m, lang)})
     table.downloads = download_links(request, lang, commodity_path(request), "axes")
     return table
 
@@ -278,7 +280,8 @@ def trade_tables(request: Request, explained: Any, lang: str) -> dict[str, Any]:
 def commodity_view(request: Request, rep: Any, lang: str) -> dict[str, Any]:
     """Everything the commodity page shows, from the report of one commodity."""
     from critmin.views.charts import radar_figure
-    from critmin.views.report import missing_reason, report_frames, scope_text, type_reason
+    from critmin.views.i18n import reason
+    from critmin.views.report import report_frames, scope_text, type_reason
     from critmin.views.web.pages_charts import series_figure
 
     p, frames = Params(request.query_params), report_frames(rep)
@@ -293,7 +296,7 @@ def commodity_view(request: Request, rep: Any, lang: str) -> dict[str, Any]:
             "type_name": type_text(summary, lang), "type_reason": type_reason(row, lang),
             "scope": scope_text(row.policy_scope, lang), "package": package_rows(rep, row, lang),
             "radar": figure_json(radar_figure(frames.values, importer, cid, lang)),
-            "gaps": [{"axis": label("axis", a, lang), "reason": missing_reason(m, lang)}
+            "gaps": [{"axis": label("axis", a, lang), "reason": reason(m, lang)}
                      for a, m in summary.missing.items()],
             "axes": axes_table(request, frames, lang), "series_table": series_table,
             "series": figure_json(series_figure(series.frame, lang)),
