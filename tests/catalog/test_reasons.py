@@ -15,7 +15,7 @@ from critmin.catalog.reasons import (
     Phrase,
     code_of,
     fields_of,
-    join_reasons,
+    join_phrases,
     note_array,
     reason,
     reason_array,
@@ -83,7 +83,7 @@ def test_errors() -> None:
     with pytest.raises(ValueError, match="unknown language"):
         reason("no_eol_rir", commodity="lithium").render("de")
     with pytest.raises(TypeError, match="not a reason"):
-        join_reasons(["some other sentence"])
+        join_phrases(["some other sentence"])
     with pytest.raises(TypeError, match="not a reason"):
         split_reasons("some other sentence")
     assert code_of("some other sentence") is None and code_of("") is None
@@ -92,13 +92,13 @@ def test_errors() -> None:
 def test_joined_reasons_keep_their_parts() -> None:
     a = reason("no_eol_rir", commodity="lithium")
     b = reason("no_production_series", commodity="cobalt")
-    assert join_reasons([]) == "" and join_reasons(["", None]) == ""
-    assert join_reasons(["", a, a]) is a
-    both = join_reasons([a, "", b, a])
+    assert join_phrases([]) == "" and join_phrases(["", None]) == ""
+    assert join_phrases(["", a, a]) is a
+    both = join_phrases([a, "", b, a])
     assert both == f"{a}; {b}" and code_of(both) is None
     assert split_reasons(both) == [a, b] and split_reasons(a) == [a] and split_reasons("") == []
     assert both.render("ja") == f"{a.render('ja')}；{b.render('ja')}"
-    assert join_reasons([both, b]) == both   # flattened, each once
+    assert join_phrases([both, b]) == both   # flattened, each once
     again = pickle.loads(pickle.dumps(both))
     assert again == both and again.render("ja") == both.render("ja")
 

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import join_reasons
+from critmin.catalog.reasons import join_phrases
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError, MissingFileError
 from critmin.indicators.concentration import hhi_by, shares_within
@@ -658,7 +658,7 @@ def shock_by_commodity(rows: pd.DataFrame) -> pd.DataFrame:
                  redirect_share=("redirect_share", "first"),
                  spare_capacity=("spare_capacity", "first"),
                  trade_year=("trade_year", "first"),
-                 missing=("missing", join_reasons))
+                 missing=("missing", join_phrases))
     return out.reset_index()
 
 

@@ -36,7 +36,7 @@ import pandas as pd
 
 from critmin.catalog.reasons import (
     has_codes,
-    join_reasons,
+    join_phrases,
     reason,
     reason_array,
     stage_label,
@@ -256,6 +256,6 @@ def company_origins(shares: pd.DataFrame, look: LookThrough, risk: pd.Series
     out["origin_mix"] = [mixes.get(c, []) for c in out["commodity_id"]]
     why = s.merge(look.suppliers[["supplier_country", "commodity_id", "missing"]])
     why = why[why["missing"] != ""].groupby("commodity_id")["missing"].agg(
-        join_reasons)
+        join_phrases)
     out["lookthrough_missing"] = out["commodity_id"].map(why).fillna("")
     return out

@@ -53,7 +53,7 @@ from critmin.analysis.typology import (
     demand_surge_flags,
     type_codes,
 )
-from critmin.catalog.reasons import join_reasons
+from critmin.catalog.reasons import join_phrases
 from critmin.errors import CritminError
 from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, risk_from_estimate
 
@@ -644,7 +644,7 @@ def _rank_changes(model: IndicatorModel, base: dict[str, np.ndarray], change: np
     for cid in model.commodities:
         mine = cells[cells["commodity_id"] == cid]
         ok = mine[mine["scored"]]
-        why = join_reasons(model.reasons.get((cid, s, "geopolrisk_score"), "")
+        why = join_phrases(model.reasons.get((cid, s, "geopolrisk_score"), "")
                            for s in mine["stage"])
         out.append((cid, ok["geopolrisk_rank"].min() if len(ok) else np.nan,
                     ok["change"].max() if len(ok) else np.nan,

@@ -6,7 +6,7 @@ Each reason is a code with an English and a Japanese ``str.format`` template
 carry) that also carries its code and fields, so views render it in a reader's language
 by looking the code up (:meth:`Phrase.render`) — never by reading the English text
 back. Whole arrays of reasons come from :func:`reason_array`; several reasons become one
-with :func:`join_reasons`. ``code_of`` gives a reason's code, so tests and views compare
+with :func:`join_phrases`. ``code_of`` gives a reason's code, so tests and views compare
 reasons without comparing wording.
 """
 
@@ -178,7 +178,7 @@ class Phrase(str):
     """A text of the vocabulary (a missing-data reason, an axis note): its English text
     (what JSON and CSV carry), with the code and fields it was made from, so a view
     renders it in any language by looking the code up — never by reading the English
-    text. Several reasons joined (:func:`join_reasons`) keep their parts. Stays a
+    text. Several reasons joined (:func:`join_phrases`) keep their parts. Stays a
     ``str`` for every other use."""
 
     __slots__ = ("code", "fields", "parts")
@@ -244,9 +244,9 @@ def reason(code: str, lang: str = "en", /, **fields: object) -> str:
     return _render(t, lang, values)
 
 
-def join_reasons(reasons: Iterable[object]) -> str:
-    """Several reasons as one (each distinct one once, in order; joined reasons
-    flattened; empty ones dropped): "" for none, the reason itself for one, else a
+def join_phrases(reasons: Iterable[object]) -> str:
+    """Several reasons (or notes) as one (each distinct one once, in order; joined ones
+    flattened; empty ones dropped): "" for none, the phrase itself for one, else a
     :class:`Phrase` whose parts render one by one."""
     parts: dict[Phrase, None] = {}
     for r in reasons:
@@ -396,6 +396,13 @@ def reason_array(code: str, **fields: object) -> np.ndarray:
     one length); returns an object array of :class:`Phrase` (one object per distinct
     text, shared by its rows)."""
     return _phrase_array(_checked(code, fields, "missing_reasons"), fields)
+
+
+def note(code: str, /, **fields: object) -> Phrase:
+    """The axis note ``code`` (``axis_notes.csv``) with ``fields`` filled in."""
+    t = _checked(code, fields, "axis_notes")
+    values = {k: str(v) for k, v in fields.items()}
+    return Phrase(t.en.format_map(values), code, values)
 
 
 def note_array(code: str, **fields: object) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from critmin.catalog.reasons import join_phrases, note
 from critmin.indicators.concentration import production_concentration_sql
 from critmin.indicators.governance import resolve_dimensions, store_risk_sql
 from critmin.indicators.imports import cell_stats_sql, stage_table
@@ -320,11 +321,11 @@ def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: Indica
     bundle = np.isin(keys["year"][usable], sorted(bundle_years or ()))
     combo, inverse = _small_unique(bundle * 1_000_000 + lag * 10_000
                                    + np.where(n_codes > 1, n_codes, 0))
-    notes = ["; ".join(filter(None, [
-        "WGI of the bundle's edition (the release lacks the year)" if c >= 1_000_000
-        else "", f"WGI carried back {c % 1_000_000 // 10_000} y"
+    notes = [join_phrases([
+        note("note_wgi_bundle_edition") if c >= 1_000_000 else "",
+        note("note_wgi_carried_back", years=c % 1_000_000 // 10_000)
         if c % 1_000_000 >= 10_000 else "",
-        f"{c % 10_000} HS codes summed" if c % 10_000 > 1 else ""])) for c in combo]
+        note("note_hs_codes_summed", n=c % 10_000) if c % 10_000 > 1 else ""]) for c in combo]
     cells["detail"] = labels(notes, inverse)
     cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(lag), dtype=np.int64))
     unit = "quantity_t" if opts.basis == "quantity" else "value_kusd"
