@@ -306,7 +306,7 @@ def upstream_context(con: Any, importer: str | Members, commodity_ids: list[str]
     yr = check_year(con, year)
     a = assess(con, members, yr, commodity_ids)
     gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), "auto")
+    dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
     risk = risk_for_years(country_risk(gov, dims), [yr]).set_index("iso3")["risk"]
     raw = a.wide("raw").set_index("commodity_id")
     return Upstream(axes=a.wide("value").set_index("commodity_id"),

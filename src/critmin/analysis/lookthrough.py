@@ -190,7 +190,9 @@ def read_lookthrough(con: Any, pairs: pd.DataFrame, year: int) -> LookThrough:
     commodities = sorted(pairs["commodity_id"].unique())
     suppliers = sorted(pairs["supplier_country"].unique())
     flows = stage_flows(con, commodities, year)
-    traded = set(zip(flows["commodity_id"], flows["stage"], strict=True))
+    pairs_traded = flows[["commodity_id", "stage"]].drop_duplicates()
+    traded = set(zip(pairs_traded["commodity_id"].tolist(), pairs_traded["stage"].tolist(),
+                     strict=True))
     stages = material_stages(traded, commodities)
     last = last_trade_years(con, commodities)
     gaps = {c: _gap(c, st, year, traded, last) for c, st in stages.items()}

@@ -75,7 +75,7 @@ def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     prod = prod[prod["iso3"].notna()].groupby(["iso3", "commodity_id", "stage"],
                                                as_index=False)["quantity"].sum()
     gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), "auto")
+    dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
     risk = risk_for_years(country_risk(gov, dims), [year])[["iso3", "risk"]]
     groups: dict[str, list[str]] = {}
     for gid, iso3, joined, left in group_memberships(con):

@@ -211,7 +211,7 @@ def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str]
     inp = meti6_inputs(con, members, year, commodity_ids, opts)
     base = meti6_values(inp, opts)
     gov = preferred_governance(governance_rows(con))
-    six = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
+    six = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     iyears = sorted(set(inp.flows["year"]) | {year})
     keys6 = risk_for_years(country_risk(gov, six, opts.min_dimensions), iyears)
     keys_pv = risk_for_years(country_risk(gov, ("PV",)), [year])

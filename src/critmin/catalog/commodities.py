@@ -41,8 +41,9 @@ def resolve_commodity(name: str) -> str:
 
     Raises :class:`UnknownNameError` listing the closest valid choices.
     """
-    rows = read_table("commodities")
-    choices = [r[k] for k in ("commodity_id", "name_en", "name_ja") for r in rows]
+    def choices() -> list[str]:
+        rows = read_table("commodities")
+        return [r[k] for k in ("commodity_id", "name_en", "name_ja") for r in rows]
     return lookup_name(_index(), name, "mineral", choices)
 
 

@@ -90,8 +90,9 @@ def resolve_country(name: str) -> str:
 
     Raises :class:`UnknownNameError` listing the closest valid choices.
     """
-    table = country_table()
-    choices = list(table["name_en"]) + list(table["name_ja"]) + list(table["iso3"])
+    def choices() -> list[str]:
+        table = country_table()
+        return [*table["name_en"].tolist(), *table["name_ja"].tolist(), *table["iso3"].tolist()]
     return lookup_name(_index(), name, "country", choices)
 
 

@@ -7,6 +7,7 @@ need frames build them from these rows.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,13 +32,15 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     return tuple(csv.DictReader(lines))
 
 
-def lookup_name(index: dict[str, str], name: str, kind: str, choices: list[str]) -> str:
-    """The value ``index`` holds for ``name`` (normalised), or :class:`UnknownNameError`."""
+def lookup_name(index: dict[str, str], name: str, kind: str,
+                choices: Callable[[], list[str]]) -> str:
+    """The value ``index`` holds for ``name`` (normalised), or :class:`UnknownNameError`
+    naming the valid ``choices()`` (listed only then)."""
     from critmin.errors import UnknownNameError
 
     hit = index.get(normalise_name(name))
     if hit is None:
-        raise UnknownNameError(kind, name, choices)
+        raise UnknownNameError(kind, name, choices())
     return hit
 
 

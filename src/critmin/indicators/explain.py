@@ -35,7 +35,7 @@ def explain_cell(con: Any, importers: Members, commodity_id: str, year: int,
     if stage:
         fl = fl[fl["stage"] == stage]
     gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), dimensions)
+    dims = resolve_dimensions(set(gov["dimension"].unique()), dimensions)
     risk = risk_for_years(country_risk(gov, dims), [year])
     col = "quantity_t" if basis == "quantity" else "value_kusd"
     p = fl.merge(risk.rename(columns={"iso3": "partner"}), on=["partner", "year"], how="left")

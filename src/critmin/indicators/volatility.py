@@ -190,8 +190,12 @@ def unit_value_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
                'uv:' || s.hs6, 'unit_value', s.hs6, o.owners
         from shared s join vol v on v.series = s.hs6 join sharers o on o.hs6 = s.hs6
         order by all""").df()
-    detail = [f"window {window_years} y" if not isinstance(h, str) else shared_code_reason(
-        h, ", ".join(x for x in owners if x != c), c)
-        for h, owners, c in zip(out["hs6"], out["owners"], out["commodity_id"], strict=True)]
+    shared = out["hs6"].notna().to_numpy()
+    detail = np.full(len(out), f"window {window_years} y", dtype=object)
+    detail[shared] = [shared_code_reason(h, ", ".join(x for x in owners if x != c), c)
+                      for h, owners, c in zip(out["hs6"][shared].tolist(),
+                                              out["owners"][shared].tolist(),
+                                              out["commodity_id"][shared].tolist(),
+                                              strict=True)]
     out["volatility"] = out["volatility"].astype(float)
     return out.drop(columns=["hs6", "owners"]).assign(detail=detail)

@@ -260,7 +260,7 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
         ["importer", "partner", "commodity_id", "stage", "year", "quantity_t"]]
     domestic = domestic_production(prod[prod["year"].isin(iyears)], members)
     gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
+    dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
     reserves = reserves_rows(con, commodity_ids)[
         ["commodity_id", "iso3", "year", "quantity", "source_id"]]

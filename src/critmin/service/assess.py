@@ -457,7 +457,7 @@ def _wgi_basis(con: Any, opts: Any, years: list[int]) -> tuple[list[str], list[d
     from critmin.indicators.inputs import governance_rows, preferred_governance
 
     gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), opts.dimensions)
+    dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), years)
     risk = risk.assign(data_year=risk["year"] - risk["lag"])
     used = gov[gov["dimension"].isin(dims)]

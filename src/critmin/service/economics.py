@@ -428,7 +428,7 @@ def host_risk(con: Any, iso3: str, year: int) -> float:
     from critmin.indicators.inputs import governance_rows, preferred_governance
 
     gov = preferred_governance(governance_rows(con))
-    dims = resolve_dimensions(set(gov["dimension"]), "auto")
+    dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
     risk = risk_for_years(country_risk(gov, dims), [year])
     hit = risk.loc[risk["iso3"] == iso3, "risk"]
     return float(hit.iloc[0]) if len(hit) else float("nan")
