@@ -59,7 +59,16 @@ a shortfall (the solver's tolerances are ~1e-9)."""
 
 
 def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
-    """Read one year of trade (mining and refining stages) and production."""
+    """Read one year of trade (mining and refining stages) and production, kept per
+    store content (:func:`critmin.store.cache.cached`: every shock of the year shares
+    them)."""
+    from critmin.store.cache import cached
+
+    return cached(con, ("shock_data", tuple(commodity_ids), year),
+                  lambda: _read_shock_data(con, commodity_ids, year))
+
+
+def _read_shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
     from critmin.indicators.inputs import (
         governance_rows,

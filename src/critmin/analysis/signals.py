@@ -477,9 +477,15 @@ def evaluate(inputs: SignalInputs, years: list[int] | None = None, lang: str = "
              names: dict[str, Any] | None = None) -> pd.DataFrame:
     """The signals (rows at a tier) of ``inputs`` referring to ``years`` (None: all), as
     :data:`SIGNAL_COLUMNS` with explanations in ``lang``, strongest tier first."""
-    frames = rule_frames(inputs, in_years(years))
+    return signal_table(rule_frames(inputs, in_years(years)), inputs.importer, lang, names)
+
+
+def signal_table(frames: dict[str, pd.DataFrame], importer: str, lang: str = "en",
+                 names: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The signals (rows at a tier) of evaluated rule ``frames`` (:func:`rule_frames`)
+    as :data:`SIGNAL_COLUMNS` with explanations in ``lang``, strongest tier first."""
     hits = {rule: f[f["tier"].notna()] for rule, f in frames.items()}
-    out = [signal_rows(rule, f, inputs.importer, lang, names) for rule, f in hits.items()
+    out = [signal_rows(rule, f, importer, lang, names) for rule, f in hits.items()
            if len(f)]
     if not out:
         return pd.DataFrame(columns=SIGNAL_COLUMNS)

@@ -248,36 +248,72 @@ def primary_stages(con: Any, commodity_ids: list[str]) -> dict[str, str]:
 
 def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str],
                  opts: Meti6Options | None = None) -> Meti6Inputs:
-    """Read the store once for :func:`meti6_values` (all importers and commodities)."""
+    """Read the store once for :func:`meti6_values` (all importers and commodities):
+    the importer-independent part (:func:`year_inputs`) kept per store content
+    (:func:`critmin.store.cache.cached`), the importers' flows and production read now."""
+    from critmin.store.cache import cached
+
     opts = opts or Meti6Options()
-    pyears = _window(year, opts.production_window)
+    shared = cached(con, ("meti6_year_inputs", year, tuple(commodity_ids), opts),
+                    lambda: year_inputs(con, year, commodity_ids, opts))
     iyears = _window(year, opts.import_window)
-    prod = preferred_production(production_rows(con, commodity_ids, sorted(set(pyears + iyears))),
-                                production_preference())
     fl = flows(con, members, "import", commodity_ids, iyears, opts.intra_group)
     fl = fl[fl["stage"].isin(["mining", "refining"])]
     fl = fl.assign(partner=fl["partner"].fillna("code " + fl["partner_code"].astype(str)))[
         ["importer", "partner", "commodity_id", "stage", "year", "quantity_t"]]
-    domestic = domestic_production(prod[prod["year"].isin(iyears)], members)
+    domestic = domestic_production(shared.import_years_production, members)
+    return Meti6Inputs(
+        year=year, members=members, commodities=tuple(commodity_ids),
+        primary_stage=shared.primary_stage, production=shared.production,
+        reserves=shared.reserves, flows=fl, domestic=domestic, risk=shared.risk,
+        volatility=shared.volatility, recycling=shared.recycling,
+        hs_stages=shared.hs_stages, traded_stages=shared.traded_stages,
+        store_has_reserves=shared.store_has_reserves, wgi=shared.wgi)
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    """The importer-independent part of :class:`Meti6Inputs` for one year (frames as
+    there); ``import_years_production``: preferred production over the import window,
+    from which each importer's domestic production is taken."""
+
+    primary_stage: dict[str, str]
+    production: pd.DataFrame
+    import_years_production: pd.DataFrame
+    reserves: pd.DataFrame
+    risk: pd.DataFrame
+    volatility: pd.DataFrame
+    recycling: pd.DataFrame
+    hs_stages: frozenset[tuple[str, str]]
+    traded_stages: frozenset[tuple[str, str]]
+    store_has_reserves: bool
+    wgi: str
+
+
+def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Options
+                ) -> YearInputs:
+    """Read and prepare what every importer's six axes share in ``year``."""
+    pyears = _window(year, opts.production_window)
+    iyears = _window(year, opts.import_window)
+    prod = preferred_production(production_rows(con, commodity_ids, sorted(set(pyears + iyears))),
+                                production_preference())
     gov = preferred_governance(governance_rows(con))
     dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
     reserves = reserves_rows(con, commodity_ids)[
         ["commodity_id", "iso3", "year", "quantity", "source_id"]]
-    reserves = _nearest_year(reserves, year, opts.reserves_max_gap)
-    vol = _volatility(con, year, opts.volatility_window)
-    rec = _nearest_year(recycling_rates(con, "EOL-RIR"), year, opts.recycling_max_gap)
-    return Meti6Inputs(
-        year=year, members=members, commodities=tuple(commodity_ids),
+    return YearInputs(
         primary_stage=primary_stages(con, commodity_ids),
         production=window_series(production_rows(con, commodity_ids, pyears), pyears,
                                  production_preference())[
             ["commodity_id", "stage", "year", "iso3", "quantity", "flag", "source_id"]],
-        reserves=reserves, flows=fl, domestic=domestic,
-        risk=risk[["iso3", "year", "risk"]], volatility=vol, recycling=rec,
+        import_years_production=prod[prod["year"].isin(iyears)],
+        reserves=_nearest_year(reserves, year, opts.reserves_max_gap),
+        risk=risk[["iso3", "year", "risk"]],
+        volatility=_volatility(con, year, opts.volatility_window),
+        recycling=_nearest_year(recycling_rates(con, "EOL-RIR"), year, opts.recycling_max_gap),
         hs_stages=hs_coded_stages(con), traded_stages=traded_stages(con, iyears),
-        store_has_reserves=has_reserves(con),
-        wgi="WGI " + "+".join(dims))
+        store_has_reserves=has_reserves(con), wgi="WGI " + "+".join(dims))
 
 
 def _volatility(con: Any, year: int, window: int) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from critmin.errors import CritminError, UnknownNameError, UnknownSpecError
 from critmin.service.base import Request, TableResponse, records
+from critmin.store.cache import cached
 
 Tier = Literal["immediate", "medium_term", "watch"]
 SIGNAL_COLUMNS = ["tier", "date", "commodity_id", "stage", "rule", "partner", "value",
@@ -136,6 +137,20 @@ def _counts(sig: pd.DataFrame) -> dict[str, int]:
     return {t: int((sig["tier"] == t).sum()) for t in ("immediate", "medium_term", "watch")}
 
 
+def _key(importer: Any, ids: list[str] | None) -> tuple[Any, ...]:
+    """The part of a kept result's key that names the importer and commodities."""
+    return importer.name, tuple(importer.member_years()), None if ids is None else tuple(ids)
+
+
+def signal_inputs(con: Any, importer: Any, ids: list[str] | None) -> Any:
+    """The importer's signal inputs (:func:`critmin.analysis.signal_inputs.load_inputs`),
+    kept per store content (:func:`critmin.store.cache.cached`)."""
+    from critmin.analysis.signal_inputs import load_inputs
+
+    return cached(con, ("signal_inputs", *_key(importer, ids)),
+                  lambda: load_inputs(con, importer.name, importer.member_years(), ids))
+
+
 def _span(span: tuple[int, int] | None, register: pd.DataFrame | None
           ) -> tuple[int, int] | None:
     """The years of the series' data, widened by the register's entries."""
@@ -163,9 +178,8 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     """The importer's signals of the requested years (:func:`critmin.analysis.signals.
     evaluate`), the register's entries, their protocols."""
     from critmin.analysis.signal_config import TIER_RANK, thresholds
-    from critmin.analysis.signal_inputs import load_inputs
     from critmin.analysis.signal_register import read_register, register_signals
-    from critmin.analysis.signals import evaluate
+    from critmin.analysis.signals import in_years, rule_frames, signal_table
     from critmin.service.common import (
         check_lang,
         default_year,
@@ -180,7 +194,7 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     importer = resolve_importers(con, [request.importer])[0]
     years = [default_year(con)] if request.year is None else parse_years(request.year)
     ids = resolve_commodities(request.commodities)
-    inputs = load_inputs(con, importer.name, importer.member_years(), ids)
+    inputs = signal_inputs(con, importer, ids)
     span = _span(inputs.year_span(), register)
     if years is not None:
         _check_span(years, span)
@@ -188,7 +202,10 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     later = (list(range(years[-1] + 1, span[1] + 1))
              if request.year is None and span and span[1] > years[-1] else None)
     asked = None if years is None else years + (later or [])
-    every = evaluate(inputs, asked, request.lang)   # the rules run once for both
+    frames = cached(con, ("signal_frames", *_key(importer, ids),    # the rules run once
+                          None if asked is None else tuple(asked)),    # for both
+                    lambda: rule_frames(inputs, in_years(asked)))
+    every = signal_table(frames, importer.name, request.lang)
     if register is not None:
         extra = register_signals(register, importer.name, asked)
         extra = extra if ids is None else extra[extra["commodity_id"].isin(ids)]
@@ -304,7 +321,6 @@ def backtest(request: BacktestRequest, con: Any) -> BacktestResponse:
     episodes (``signal_episodes.csv``)."""
     from critmin.analysis import backtest as bt
     from critmin.analysis.signal_config import episodes, parameters, thresholds
-    from critmin.analysis.signal_inputs import load_inputs
     from critmin.service.common import check_lang, resolve_importers
 
     check_lang(request.lang)
@@ -319,12 +335,13 @@ def backtest(request: BacktestRequest, con: Any) -> BacktestResponse:
         eps = eps[eps["episode"].isin(request.episodes)].reset_index(drop=True)
     importer = resolve_importers(con, [request.importer])[0]
     ids = sorted(set(eps["commodity_id"])) if request.episodes else None
-    inputs = load_inputs(con, importer.name, importer.member_years(), ids)
+    inputs = signal_inputs(con, importer, ids)
     end = f"{request.end}-12-31" if request.end else str(inputs.prices["seen"].max().date())
     if request.start < 1990 or pd.Timestamp(end).year < request.start:
         raise CritminError(f"backtest years {request.start}–{end[:4]}: the first year is "
                            "1990 or later and not after the last")
-    run = bt.run(inputs, f"{request.start}-01-01", end)
+    run = cached(con, ("backtest_run", *_key(importer, ids), request.start, end),
+                 lambda: bt.run(inputs, f"{request.start}-01-01", end))
     table = bt.episode_table(inputs, run, request.lang, eps).rename(
         columns={"series": "signal_series", "coverage": "data_coverage"})
     for col in ("lead_months", "lead_months_immediate"):

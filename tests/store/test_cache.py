@@ -1,0 +1,94 @@
+"""Prepared reads kept per store content: computed once per store content, never for a
+connection that can write, afresh after the file changes, and off on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from critmin.store import cache
+from critmin.store.io import connect
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _counter() -> tuple[list[int], object]:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+    return calls, compute
+
+
+def test_read_only_store_is_read_once_per_key(store_copy: Path) -> None:
+    calls, compute = _counter()
+    with connect(store_copy) as con:
+        assert cache.cached(con, "k", compute) == 1
+        assert cache.cached(con, "k", compute) == 1       # kept
+        assert cache.cached(con, "other", compute) == 2   # another key
+    with connect(store_copy) as con:                     # same content, new connection
+        assert cache.cached(con, "k", compute) == 1
+    assert len(calls) == 2
+
+
+def test_a_connection_that_can_write_is_never_cached(store_copy: Path) -> None:
+    calls, compute = _counter()
+    with connect(store_copy, read_only=False) as con:
+        assert cache.store_stamp(con) is None
+        cache.cached(con, "k", compute)
+        cache.cached(con, "k", compute)
+    assert len(calls) == 2
+
+
+def test_a_changed_store_is_read_afresh(store_copy: Path) -> None:
+    calls, compute = _counter()
+    with connect(store_copy) as con:
+        before = cache.store_stamp(con)
+        cache.cached(con, "k", compute)
+    with connect(store_copy, read_only=False) as con:
+        con.execute("create table written as select range as x from range(100000)")
+    with connect(store_copy) as con:
+        assert cache.store_stamp(con) != before
+        assert cache.cached(con, "k", compute) == 2
+    assert len(calls) == 2
+
+
+def test_off_by_environment(store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.READ_CACHE_ENV, "0")
+    calls, compute = _counter()
+    with connect(store_copy) as con:
+        cache.cached(con, "k", compute)
+        cache.cached(con, "k", compute)
+    assert len(calls) == 2
+
+
+def test_least_recently_used_is_dropped(store_copy: Path) -> None:
+    calls, compute = _counter()
+    with connect(store_copy) as con:
+        for i in range(cache.MAX_ENTRIES + 1):
+            cache.cached(con, i, compute)
+        cache.cached(con, cache.MAX_ENTRIES, compute)    # still kept
+        cache.cached(con, 0, compute)                    # dropped: computed again
+    assert len(calls) == cache.MAX_ENTRIES + 2
+
+
+def test_assessment_is_the_same_from_the_cache(store_file: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept inputs give the same assessment as a fresh read, importer after
+    importer (the year's shared inputs are not changed by one importer's run)."""
+    from critmin.service.assess import AssessRequest, assess
+
+    def run() -> list[str]:
+        with connect(store_file) as con:
+            return [assess(AssessRequest(importers=[i], year=2022), con).json_text()
+                    for i in ("JPN", "KOR", "JPN")]
+    cached_runs = run()
+    monkeypatch.setenv(cache.READ_CACHE_ENV, "0")
+    assert run() == cached_runs and cached_runs[0] == cached_runs[2]
