@@ -557,13 +557,15 @@ def text_reason_code() -> Callable[[str], str | None]:
     outputs where reasons are plain text (JSON, CSV). The program never reads a reason
     back from its text; tests use this to check that a text is one of the vocabulary."""
     import re
+    import string
 
-    from critmin.catalog.reasons import REASON_CODES, fields_of, reason
+    from critmin.catalog.reasons import REASON_CODES, english_template
 
     def pattern(code: str) -> re.Pattern[str]:
-        parts = reason(code, **{f: f"\0{f}\0" for f in fields_of(code)}).split("\0")
-        return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+?"
-                                  for i, p in enumerate(parts)), re.DOTALL)
+        return re.compile("".join(re.escape(text) + (".+?" if name is not None else "")
+                                  for text, name, _, _ in
+                                  string.Formatter().parse(english_template(code))),
+                          re.DOTALL)
 
     patterns = {code: pattern(code) for code in REASON_CODES}
 

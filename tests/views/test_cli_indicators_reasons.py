@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from critmin.catalog.reasons import reason, stage_label
+from critmin.catalog.reasons import reason
 from critmin.views.cli import app
 
 runner = CliRunner()
@@ -56,13 +56,13 @@ def _trade_rows(home: Path, commodity: str, stage: str) -> int:
 
 def test_no_hs_code(imported_home):
     text = _geopolrisk("JPN", "lithium", "mining")
-    assert text == reason("no_hs_code", stage_label=stage_label("mining"), commodity="lithium")
+    assert text == reason("no_hs_code", stage_label="mining", commodity="lithium")
 
 
 def test_no_trade_in_store(imported_home):
     assert _trade_rows(imported_home, "cobalt", "mining") == 0
     text = _geopolrisk("JPN", "cobalt", "mining")
-    assert text == reason("no_trade_in_store", stage_label="ores and concentrates",
+    assert text == reason("no_trade_in_store", stage_label="mining",
                           commodity="cobalt", hs6="260500", years=YEAR)
 
 
@@ -84,7 +84,7 @@ def test_no_imports(imported_home):
             order by iso3 limit 1""", [YEAR]).fetchone()
     assert _trade_rows(imported_home, "copper", "mining") > 0
     text = _geopolrisk(iso3, "copper", "mining")
-    assert text == reason("no_imports", stage_label="ores and concentrates",
+    assert text == reason("no_imports", stage_label="mining",
                           commodity="copper", importer=iso3, years=YEAR)
 
 
@@ -99,13 +99,30 @@ def test_same_reason_from_every_command(imported_home):
 
 
 def test_lang_ja(imported_home):
+    """The JSON keeps the English reason (as every command's JSON); the table and the
+    CSV's name column give it in Japanese, by its code."""
     en = _geopolrisk("JPN", "cobalt", "mining")
-    ja = _geopolrisk("JPN", "cobalt", "mining", "--lang", "ja")
-    assert en == reason("no_trade_in_store", stage_label="ores and concentrates",
+    assert en == reason("no_trade_in_store", stage_label="mining",
                         commodity="cobalt", hs6="260500", years=YEAR)
-    assert ja == reason("no_trade_in_store", "ja", stage_label="ores and concentrates",
-                        commodity="cobalt", hs6="260500", years=YEAR) != en
+    assert _geopolrisk("JPN", "cobalt", "mining", "--lang", "ja") == en
+    ja = reason("no_trade_in_store", stage_label="mining", commodity="cobalt",
+                hs6="260500", years=YEAR).render("ja")
     assert "鉱石・精鉱" in ja and "コバルト" in ja and "260500" in ja
+    for fmt in ("csv", "table"):
+        result = runner.invoke(app, ["geopolrisk", "-i", "JPN", "-c", "cobalt", "--year",
+                                     str(YEAR), "--lang", "ja", "-f", fmt],
+                               env={"COLUMNS": "400"})
+        assert result.exit_code == 0, result.output
+        assert ja in result.stdout.replace("\n", "").replace("│", "").replace(" ", "") \
+            or ja.replace(" ", "") in result.stdout.replace("\n", "").replace(" ", ""), fmt
+
+
+def test_geopolrisk_table_for_every_importer_in_both_languages(imported_home):
+    """Every cell's reason renders (no reason lost its code on the way to the table)."""
+    for lang in ("en", "ja"):
+        result = runner.invoke(app, ["geopolrisk", "-i", "JPN", "--year", str(YEAR),
+                                     "--lang", lang, "-f", "table"], env={"COLUMNS": "120"})
+        assert result.exit_code == 0, result.output
 
 
 def test_lang_rejected(imported_home):

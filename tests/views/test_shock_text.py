@@ -102,7 +102,7 @@ def test_titles_and_blocs(assumed):
 def test_missing_reasons_once_each_in_the_language():
     from critmin.catalog.reasons import reason
 
-    why = reason("no_hs_code", stage_label="ores and concentrates", commodity="lithium")
+    why = reason("no_hs_code", stage_label="mining", commodity="lithium")
     assert st.missing_lines([why, "", why], "en") == [f"No figures: {why}"]
     (ja,) = st.missing_lines([why], "ja")
     assert ja.startswith("数値なし：") and "lithium" not in ja and "リチウム" in ja

@@ -39,7 +39,6 @@ from critmin.catalog.reasons import (
     join_phrases,
     reason,
     reason_array,
-    stage_label,
     trade_gap,
 )
 from critmin.indicators.governance import MISSING_GOVERNANCE_RISK
@@ -169,8 +168,7 @@ def supplier_summary(pairs: pd.DataFrame, mix: pd.DataFrame, imports: pd.DataFra
         [has_mix & out["own_production_t"].notna(), has_mix], list(COVERAGE[:2]),
         COVERAGE[2])
     no_imports = reason_array(
-        "no_imports", stage_label=np.array([stage_label(st) for st in out["material_stage"]],
-                                           dtype=object),
+        "no_imports", stage_label=out["material_stage"].to_numpy(object),
         commodity=out["commodity_id"].to_numpy(object),
         importer=out["supplier_country"].to_numpy(object), years=year)
     out["missing"] = np.where(gap != "", gap, np.where(

@@ -35,7 +35,7 @@ from critmin.analysis.scenarios import (
     Scenario,
     Shock,
 )
-from critmin.catalog.reasons import code_of, reason, stage_label, trade_gap
+from critmin.catalog.reasons import code_of, reason, trade_gap
 from critmin.errors import CritminError
 
 CELL = ["commodity_id", "stage"]
@@ -580,7 +580,7 @@ def nothing_lost(data: ShockData, scenario: Scenario, cells: list[tuple[str, str
     rows = []
     for commodity_id, stage in cells:
         why = missing_reason(data, commodity_id, stage, 1.0, NO_IMPORTER) or reason(
-            "no_exports_cut", exporter=exporters, stage_label=stage_label(stage),
+            "no_exports_cut", exporter=exporters, stage_label=stage,
             commodity=commodity_id, years=data.year)
         rows.append({"importer": NO_IMPORTER, "commodity_id": commodity_id, "stage": stage,
                      "year": data.year, "missing": why, "second_order_missing": ""})
@@ -605,7 +605,7 @@ def missing_reason(data: ShockData, commodity_id: str, stage: str, imports: floa
     if gap:
         return gap
     if pd.isna(imports) or imports <= 0:
-        return reason("no_imports", stage_label=stage_label(stage), commodity=commodity_id,
+        return reason("no_imports", stage_label=stage, commodity=commodity_id,
                       importer=importer, years=data.year)
     return ""
 

@@ -269,7 +269,7 @@ def _geopolrisk_reasons(con: Any, importer: str, year: int, cells: list[tuple[st
     """The reason of each GeoPolRisk cell without imports (no HS6 code, shared codes, no
     trade in the store, or no imports by the importer), as ``critmin geopolrisk`` gives
     it; a cell with imports but no score has no production in the store."""
-    from critmin.catalog.reasons import reason, stage_label, trade_gap
+    from critmin.catalog.reasons import reason, trade_gap
     from critmin.store.stages import stage_years_with_trade
 
     got = imports[imports["quantity_t"] > 0]
@@ -284,7 +284,7 @@ def _geopolrisk_reasons(con: Any, importer: str, year: int, cells: list[tuple[st
             text = reason("production_unknown", commodity=c, stage=s, years=year)
         else:
             text = trade_gap(c, s, year, (c, s) in in_store) or reason(
-                "no_imports", stage_label=stage_label(s), commodity=c, importer=importer,
+                "no_imports", stage_label=s, commodity=c, importer=importer,
                 years=year)
         out[(c, s, "geopolrisk_score")] = text
     return out

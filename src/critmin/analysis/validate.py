@@ -107,7 +107,7 @@ def explain(reasons: list[Reason], lang: str = "en") -> str:
             if isinstance(values.get("reason"), vocabulary.Phrase):
                 values["reason"] = values["reason"].render("ja")
         parts.append(_templates()[code][lang].format(**values))
-    return "; ".join(parts)
+    return ("；" if lang == "ja" else "; ").join(parts)
 
 
 # --- agreement rules -------------------------------------------------------------------

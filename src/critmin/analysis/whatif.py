@@ -313,32 +313,23 @@ def rise_reasons(before: Meti6Inputs, after: Meti6Inputs, levers: list[Lever],
         _, kinds = _SUPPLY_AXES.get(row.axis, (None, ()))
         hit = [lv for lv in mine if kinds and isinstance(lv, kinds)]
         out.append(_rise_reason(before, after, row, hit[0]) if hit else reason(
-            "whatif_raises_axis", levers=", ".join(dict.fromkeys(_lever_name(lv)
-                                                                 for lv in mine))))
+            "whatif_raises_axis", levers=",".join(dict.fromkeys(
+                _LEVER_MEASURE[type(lv)] for lv in mine))))
     return pd.Series(out, index=deltas.index, dtype=object)
-
-
-def _lever_name(lever: Lever) -> str:
-    from critmin.catalog.tables import read_table
-
-    names = {r["measure_id"]: r["name_en"].lower() for r in read_table("policy_measures")}
-    return names[_LEVER_MEASURE[type(lever)]]
 
 
 def _rise_reason(before: Meti6Inputs, after: Meti6Inputs, row: Any,
                  lv: MineInvestment | SmelterInvestment) -> str:
     """The reason for one axis that the supply lever ``lv`` raises."""
-    from critmin.catalog.reasons import stage_label
-
     c, stage = lv.commodity_id, "mining" if isinstance(lv, MineInvestment) else "refining"
     if row.axis.startswith("import_governance"):
         risk = _country_risk(after, lv.country)
         shares = [_supply_share(inp, row.importer, c, stage, lv.country)
                   for inp in (before, after)]
-        return reason("whatif_raises_import_governance", lever=_lever_name(lv),
+        return reason("whatif_raises_import_governance", lever=_LEVER_MEASURE[type(lv)],
                       importer=row.importer, country=lv.country,
                       risk="n/a" if risk is None else f"{risk:.2f}",
-                      stage_label=stage_label(stage), commodity=c,
+                      stage_label=stage, commodity=c,
                       before=f"{shares[0]:.0%}", after=f"{shares[1]:.0%}")
     reserves = row.axis == "reserve_concentration"
     shares = []
@@ -346,7 +337,7 @@ def _rise_reason(before: Meti6Inputs, after: Meti6Inputs, row: Any,
         f = inp.reserves if reserves else inp.production
         mask = (f["commodity_id"] == c) & (True if reserves else f["stage"] == stage)
         shares.append(f"{_share(f, mask, f['iso3'], lv.country, 'quantity'):.0%}")
-    fields = {"lever": _lever_name(lv), "country": lv.country, "commodity": c,
+    fields = {"lever": _LEVER_MEASURE[type(lv)], "country": lv.country, "commodity": c,
               "before": shares[0], "after": shares[1]}
     if reserves:
         return reason("whatif_raises_reserve_concentration", **fields)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -79,27 +80,26 @@ def stage_codes() -> dict[tuple[str, str], StageCodes]:
 
 
 def trade_gap(commodity_id: str, stage: str, years: object, traded: bool,
-              last: int | None = None, lang: str = "en") -> str:
+              last: int | None = None) -> str:
     """Why a commodity stage has no trade-based figure for ``years`` whoever imports
     ("" when the store has trade in its codes, ``traded``): the catalog has no HS6 code
     for it; the store has no trade in its codes and they are all shared with other
     commodities (their trade could not be the stage's alone); the store's trade in its
     codes ends in ``last``; or the store has none. The codes are the catalog's
-    (:func:`stage_codes`). The text is in ``lang`` (:func:`reason`)."""
+    (:func:`stage_codes`). A :class:`Phrase` (:func:`reason`)."""
     codes = stage_codes().get((commodity_id, stage))
-    label = stage_label(stage)
     if codes is None or not codes.hs6:
-        return reason("no_hs_code", lang, stage_label=label, commodity=commodity_id)
+        return reason("no_hs_code", stage_label=stage, commodity=commodity_id)
     if traded:
         return ""
     hs6 = ", ".join(codes.hs6)
     if codes.shared:
-        return reason("shared_hs_code", lang, hs6=hs6, others=", ".join(codes.others) or "none",
+        return reason("shared_hs_code", hs6=hs6, others=", ".join(codes.others) or "none",
                       commodity=commodity_id)
     if last is not None:
-        return reason("trade_ends", lang, stage_label=label, commodity=commodity_id, last=last,
+        return reason("trade_ends", stage_label=stage, commodity=commodity_id, last=last,
                       years=years)
-    return reason("no_trade_in_store", lang, stage_label=label, commodity=commodity_id, hs6=hs6,
+    return reason("no_trade_in_store", stage_label=stage, commodity=commodity_id, hs6=hs6,
                   years=years)
 
 
@@ -188,6 +188,8 @@ class Phrase(str):
 
     def __new__(cls, text: str, code: str | None, fields: dict[str, str],
                 parts: tuple[Phrase, ...] = ()) -> Phrase:
+        if (code is None) == (not parts):
+            raise ValueError("a phrase has a code or joins parts (not both, not neither)")
         self = super().__new__(cls, text)
         self.code, self.fields, self.parts = code, fields, parts
         return self
@@ -196,7 +198,7 @@ class Phrase(str):
         return (Phrase, (str(self), self.code, self.fields, self.parts))
 
     def render(self, lang: str) -> str:
-        """This reason for a reader in ``lang``: its template in ``lang`` with its
+        """This phrase for a reader in ``lang``: its template in ``lang`` with its
         fields (stage labels, stage, commodity, lever and, in Japanese, country names
         translated; in English too, commodity ids become names); joined reasons each
         rendered and joined by the language's separator."""
@@ -212,36 +214,46 @@ def fields_of(code: str) -> tuple[str, ...]:
     return _template(code).fields
 
 
+def english_template(code: str) -> str:
+    """The English template of ``code`` (``{field}`` placeholders), as the vocabulary
+    file states it."""
+    return _template(code).en
+
+
 def _template(code: str) -> _Template:
     t = _templates().get(code)
     if t is None:
-        raise ValueError(f"unknown missing reason {code!r}; codes: {', '.join(REASON_CODES)}")
+        raise ValueError(f"unknown phrase {code!r}; codes: {', '.join(_templates())}")
     return t
 
 
 def _checked(code: str, fields: dict[str, object], vocabulary: str) -> _Template:
     t = _vocabulary(vocabulary).get(code)
     if t is None:
-        raise ValueError(f"unknown {vocabulary.replace('_', ' ')[:-1]} {code!r}; codes: "
+        kind = {"missing_reasons": "missing reason", "axis_notes": "axis note"}[vocabulary]
+        raise ValueError(f"unknown {kind} {code!r} ({vocabulary}.csv); codes: "
                          f"{', '.join(_vocabulary(vocabulary))}")
     if fields.keys() != t.field_set:
         absent = [f for f in t.fields if f not in fields]
         extra = [f for f in fields if f not in t.fields]
-        raise ValueError(f"reason {code!r} takes fields {', '.join(t.fields)}; "
+        raise ValueError(f"{code!r} takes fields {', '.join(t.fields)}; "
                          f"missing {absent}, unexpected {extra}")
     return t
 
 
-def reason(code: str, lang: str = "en", /, **fields: object) -> str:
-    """The reason ``code`` with ``fields`` filled in: in English a :class:`Phrase` (the
-    text, carrying code and fields); in another language the text for a reader
-    (:meth:`Phrase.render`). An unknown code, a missing field or an unexpected one
-    raises :class:`ValueError`."""
-    t = _checked(code, fields, "missing_reasons")
+def _make(t: _Template, fields: dict[str, object]) -> Phrase:
+    """Template ``t`` with ``fields`` (ids and values, kept as given): its English text
+    names each field by its text form (:data:`TEXT_FORMS`)."""
     values = {k: str(v) for k, v in fields.items()}
-    if lang == "en":
-        return Phrase(t.en.format_map(values), code, values)
-    return _render(t, lang, values)
+    return Phrase(t.en.format_map({k: TEXT_FORMS[k](v) if k in TEXT_FORMS else v
+                                   for k, v in values.items()}), t.code, values)
+
+
+def reason(code: str, /, **fields: object) -> Phrase:
+    """The reason ``code`` with ``fields`` filled in: a :class:`Phrase` (its English
+    text, carrying code and fields; :meth:`Phrase.render` gives it in a language). An
+    unknown code, a missing field or an unexpected one raises :class:`ValueError`."""
+    return _make(_checked(code, fields, "missing_reasons"), fields)
 
 
 def join_phrases(reasons: Iterable[object]) -> str:
@@ -253,8 +265,8 @@ def join_phrases(reasons: Iterable[object]) -> str:
         if not r or not isinstance(r, str):
             continue
         if not isinstance(r, Phrase):
-            raise TypeError(f"not a reason of the vocabulary (catalog missing_reasons.csv): "
-                            f"{r!r}")
+            raise TypeError(f"not a phrase of the vocabulary (catalog missing_reasons.csv, "
+                            f"axis_notes.csv): {r!r}")
         for p in r.parts or (r,):
             parts[p] = None
     if not parts:
@@ -265,14 +277,14 @@ def join_phrases(reasons: Iterable[object]) -> str:
     return Phrase(REASON_SEPARATOR["en"].join(items), None, {}, items)
 
 
-def split_reasons(value: object) -> list[Phrase]:
+def split_phrases(value: object) -> list[Phrase]:
     """The reasons in ``value``: the parts of joined reasons, a reason alone, none for
     an empty value; any other text raises :class:`TypeError`."""
     if not value:
         return []
     if not isinstance(value, Phrase):
-        raise TypeError(f"not a reason of the vocabulary (catalog missing_reasons.csv), or "
-                        f"one that lost its code on the way: {value!r}")
+        raise TypeError(f"not a phrase of the vocabulary (catalog missing_reasons.csv, "
+                        f"axis_notes.csv), or one that lost its code: {value!r}")
     return list(value.parts or (value,))
 
 
@@ -285,25 +297,20 @@ def code_of(value: object) -> str | None:
 def _commodity_names() -> dict[str, dict[str, str]]:
     from critmin.catalog.tables import read_table
 
-    out: dict[str, dict[str, str]] = {}
-    for r in read_table("commodities"):
-        names = {"en": r["name_en"], "ja": r["name_ja"]}
-        out[r["commodity_id"]] = names
-        out[r["name_en"]] = names
-    return out
+    return {r["commodity_id"]: {"en": r["name_en"], "ja": r["name_ja"]}
+            for r in read_table("commodities")}
 
 
 def _from_map(table: dict[str, dict[str, str]]) -> Callable[[str, str], str]:
-    reverse = {v["en"]: v for v in table.values()}
-
+    """A field whose value is a key of ``table`` (a stage id), by its entry in a
+    language (an unknown key as it is)."""
     def render(value: str, lang: str) -> str:
-        entry = table.get(value) or reverse.get(value)
-        return entry[lang] if entry else value
+        return table.get(value, {}).get(lang, value)
     return render
 
 
 def _commodity(value: str, lang: str) -> str:
-    """A commodity id (or English name) as its name in ``lang``; in English in the
+    """A commodity id as its name in ``lang``; in English in the
     middle of a sentence ("of rare earths"), so lower-cased unless an acronym."""
     entry = _commodity_names().get(value)
     if not entry:
@@ -324,13 +331,19 @@ def _commodities(value: str, lang: str) -> str:
 def _measure_names() -> dict[str, dict[str, str]]:
     from critmin.catalog.tables import read_table
 
-    return {r["name_en"].lower(): {"en": r["name_en"].lower(), "ja": r["name_ja"]}
+    return {r["measure_id"]: {"en": r["name_en"].lower(), "ja": r["name_ja"]}
             for r in read_table("policy_measures")}
 
 
 def _lever(value: str, lang: str) -> str:
+    """A policy measure id (a what-if lever) by its name."""
     entry = _measure_names().get(value)
     return entry[lang] if entry else value
+
+
+def _levers(value: str, lang: str) -> str:
+    """Comma-separated measure ids by their names."""
+    return ("、" if lang == "ja" else ", ").join(_lever(v, lang) for v in value.split(","))
 
 
 @cache
@@ -375,11 +388,21 @@ _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "commodity": _commodity,
     "others": _commodities,
     "lever": _lever,
+    "levers": _levers,
     "importer": _place,
     "exporter": _place,
     "country": _place,
     "price": _price,
     "series": series_name,
+}
+
+
+#: The English text of fields given by id in a phrase's own (JSON) text: what a stage's
+#: trade is called, a lever's name. Other fields read as given (commodity ids, ISO3).
+TEXT_FORMS: dict[str, Callable[[str], str]] = {
+    "stage_label": stage_label,
+    "lever": lambda v: _lever(v, "en"),
+    "levers": lambda v: _levers(v, "en"),
 }
 
 
@@ -400,9 +423,7 @@ def reason_array(code: str, **fields: object) -> np.ndarray:
 
 def note(code: str, /, **fields: object) -> Phrase:
     """The axis note ``code`` (``axis_notes.csv``) with ``fields`` filled in."""
-    t = _checked(code, fields, "axis_notes")
-    values = {k: str(v) for k, v in fields.items()}
-    return Phrase(t.en.format_map(values), code, values)
+    return _make(_checked(code, fields, "axis_notes"), fields)
 
 
 def note_array(code: str, **fields: object) -> np.ndarray:
@@ -423,11 +444,12 @@ def _phrase_array(t: _Template, fields: dict[str, object]) -> np.ndarray:
         raise ValueError(f"reason {code!r}: field arrays of different lengths {sizes}")
     n = sizes.pop() if sizes else 1
     texts = {k: v.astype(str).astype(object) for k, v in arrays.items()}
+    shown = {k: _text_form(k, v) for k, v in texts.items()}
     out = np.full(n, "", dtype=object)
     for text, name, _spec, _conv in string.Formatter().parse(t.en):
         out = out + text
         if name is not None:
-            out = out + (texts[name] if name in texts else str(fields[name]))
+            out = out + (shown[name] if name in shown else _text_form(name, str(fields[name])))
     if n == 0:
         return out
     unique, first, inverse = np.unique(out.astype(str), return_index=True,
@@ -437,3 +459,15 @@ def _phrase_array(t: _Template, fields: dict[str, object]) -> np.ndarray:
         values = {k: str(texts[k][i]) if k in texts else str(v) for k, v in fields.items()}
         made[j] = Phrase(str(text), code, values)
     return made[inverse.reshape(-1)]
+
+
+def _text_form(name: str, value: Any) -> Any:
+    """:data:`TEXT_FORMS` of field ``name`` for a value or an object array of values
+    (each distinct value formed once)."""
+    form = TEXT_FORMS.get(name)
+    if form is None:
+        return value
+    if isinstance(value, str):
+        return form(value)
+    forms = {v: form(v) for v in set(value.tolist())}
+    return np.array([forms[v] for v in value.tolist()], dtype=object)

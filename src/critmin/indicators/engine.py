@@ -410,7 +410,7 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     where the store has no trade at all in one of the stage's main HS codes that year
     (``partial``: ``cs_ix, year, missing_main`` — imports and exports would be of part
     of the stage only)."""
-    from critmin.catalog.reasons import reason_array, stage_label
+    from critmin.catalog.reasons import reason_array
 
     years_with_production = np.unique(sums["year"][sums["dom_status"] != 3]) if len(
         sums["year"]) else sums["year"]
@@ -461,28 +461,24 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
                      "mine output + ore imports; secondary refining not counted"], note)
     commodity = cs["commodity_id"].to_numpy(dtype=object)[sums["cs_ix"]]
     stage = cs["stage"].to_numpy(dtype=object)[sums["cs_ix"]]
-    label = np.array([stage_label(st) for st in cs["stage"]] or [""],
-                     dtype=object)[sums["cs_ix"]]
     who = np.asarray(importers, dtype=object)[sums["i_ix"]]
     year = sums["year"].astype(np.int64)
     # the production source that spoke for the importer (None: no production row)
     source = np.ma.filled(np.ma.asarray(sums["dom_source"], dtype=object), None)
     code = np.select([ok, ~traded, incomplete, status == 2, no_consumption, mixed, wide],
                      ["", "no_imports", "no_trade_in_store", "withheld", "no_consumption",
-                      "mixed_basis", "own_production_unknown"], "production_unknown")
+                      "mixed_basis_reliance", "own_production_unknown"], "production_unknown")
     fields = {
-        "no_imports": lambda m: {"stage_label": label[m], "commodity": commodity[m],
+        "no_imports": lambda m: {"stage_label": stage[m], "commodity": commodity[m],
                                  "importer": who[m], "years": year[m]},
         "withheld": lambda m: {"country": who[m], "commodity": commodity[m],
                                "stage": stage[m], "source": source[m], "years": year[m]},
         "no_consumption": lambda m: {"commodity": commodity[m], "stage": stage[m],
                                      "importer": who[m], "years": year[m]},
-        "mixed_basis": lambda m: {"what": "import reliance",
-                                  "a": "trade in gross tonnes of the HS codes",
-                                  "b": "production as " + commodity[m] + " content"},
+        "mixed_basis_reliance": lambda m: {"commodity": commodity[m]},
         "production_unknown": lambda m: {"commodity": commodity[m], "stage": stage[m],
                                          "years": year[m]},
-        "no_trade_in_store": lambda m: {"stage_label": label[m], "commodity": commodity[m],
+        "no_trade_in_store": lambda m: {"stage_label": stage[m], "commodity": commodity[m],
                                         "hs6": gap[m], "years": year[m]},
         "own_production_unknown": lambda m: {"importer": who[m], "commodity": commodity[m],
                                              "stage": stage[m], "years": year[m]},

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import has_codes, reason, stage_label, trade_gap
+from critmin.catalog.reasons import has_codes, reason, reason_array, trade_gap
 from critmin.indicators.relational import take_rows
 from critmin.indicators.trade import Members
 from critmin.store.stages import stage_years_with_trade
@@ -33,7 +33,7 @@ CU_REFERENCE = 0.409412948
 def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = None,
                years: list[int] | None = None, missing_governance: float | str = 0.5,
                intra_group: str = "exclude", dimensions: tuple[str, ...] = ("PV",),
-               cu_reference: float = CU_REFERENCE, lang: str = "en") -> pd.DataFrame:
+               cu_reference: float = CU_REFERENCE) -> pd.DataFrame:
     """GeoPolRisk cells for every importer × commodity stage × year with production.
 
     The sums come from :func:`critmin.indicators.geopolrisk_inputs.geopolrisk_sums` (the
@@ -43,8 +43,8 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     are applied in NumPy; labels come back as categoricals.
     Returns ``importer, commodity_id, stage, year, hhi, import_risk, score, price, cf,
     imports_t, domestic_t, n_partners, missing_governance_share, cu_reference,
-    production_source, missing`` (``missing`` gives the reason where a value is NaN, in
-    ``lang``: the vocabulary's template by code, :func:`critmin.catalog.reasons.reason`).
+    production_source, missing`` (``missing`` gives the reason where a value is NaN, a
+    :class:`critmin.catalog.reasons.Phrase` of the vocabulary).
     """
     from critmin.indicators.geopolrisk_inputs import geopolrisk_sums
 
@@ -52,11 +52,10 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     hhi, cells = geopolrisk_sums(con, importers, commodity_ids, years, missing_governance,
                                  intra_group, dimensions)
     return _grid(names, hhi, cells, float(cu_reference),
-                 _stage_gaps(con, hhi, cells, lang), lang)
+                 _stage_gaps(con, hhi, cells))
 
 
-def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any], lang: str = "en"
-                ) -> np.ndarray:
+def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:
     """Per HHI row, the reason no importer can have a score ("" if some can): no HS6 code
     in the catalog, HS codes shared with other commodities, no trade in the store for the
     stage's codes that year, or production unknown (missing_reasons.csv). Only the rows
@@ -72,10 +71,10 @@ def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any], lang: str = 
     in_store = set(stage_years_with_trade(con, asked).itertuples(index=False, name=None))
     out = np.full(len(hhi), "", dtype=object)
     for ix, (cid, stage, year) in zip(idle, keys, strict=True):
-        out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store, lang=lang)
+        out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store)
     for ix in np.flatnonzero((out == "") & hhi["hhi"].isna().to_numpy()):
         cid, stage, year = every[ix]
-        out[ix] = reason("production_unknown", lang, commodity=cid, stage=stage, years=year)
+        out[ix] = reason("production_unknown", commodity=cid, stage=stage, years=year)
     return out
 
 
@@ -86,7 +85,7 @@ def _keys(hhi: pd.DataFrame) -> list[tuple[str, str, int]]:
 
 
 def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
-          cu_reference: float, gaps: np.ndarray, lang: str = "en") -> pd.DataFrame:
+          cu_reference: float, gaps: np.ndarray) -> pd.DataFrame:
     """Every importer × HHI row, with the sums of the cells that have trade or
     production, and the GeoPolRisk formulas (module docstring) applied to whole arrays."""
     n_h = len(hhi)
@@ -116,9 +115,9 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
     score = rows["hhi"] * import_risk
     has_imports = imports > 0
     missing = _missing(names, hhi, gaps, {
-        "mixed_basis": has_imports & (spread("mixed_basis", 0.0) > 0),
+        "mixed_basis_own_production": has_imports & (spread("mixed_basis", 0.0) > 0),
         "own_production_unknown": has_imports & (spread("domestic_unknown", 0.0) > 0),
-        "no_imports": ~has_imports}, lang)
+        "no_imports": ~has_imports})
     return pd.DataFrame({
         "importer": rows["importer"], "commodity_id": rows["commodity_id"],
         "stage": rows["stage"], "year": rows["year"], "hhi": rows["hhi"],
@@ -129,39 +128,32 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
         "production_source": rows["production_source"], "missing": missing})
 
 
-def _cell_reason(code: str, commodity: str, stage: str, year: int, importer: str,
-                 lang: str = "en") -> str:
-    """A reason of one cell (importer × commodity stage × year) of the grid, in ``lang``."""
+def _cell_reasons(code: str, commodity: np.ndarray, stage: np.ndarray, year: np.ndarray,
+                  importer: np.ndarray) -> np.ndarray:
+    """The reasons ``code`` of grid cells (importer × commodity stage × year), whole
+    arrays at once (:func:`critmin.catalog.reasons.reason_array`)."""
     if code == "no_imports":
-        return reason(code, lang, stage_label=stage_label(stage), commodity=commodity,
-                      importer=importer, years=year)
-    if code == "mixed_basis":
-        return reason(code, lang, what=f"{importer}'s own production and imports of "
-                      f"{commodity} ({stage}) in {year}", a="its production",
-                      b="the traded tonnes")
-    return reason(code, lang, importer=importer, commodity=commodity, stage=stage,
-                  years=year)
+        return reason_array(code, stage_label=stage, commodity=commodity, importer=importer,
+                            years=year)
+    return reason_array(code, importer=importer, commodity=commodity, stage=stage,
+                        years=year)
 
 
 def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,
-             kinds: dict[str, np.ndarray], lang: str = "en") -> np.ndarray:
+             kinds: dict[str, np.ndarray]) -> np.ndarray:
     """The ``missing`` column: the HHI row's gap, else the first cell reason of ``kinds``
-    (code → cell mask, in order) that holds, else "". A cell reason is rendered once per
-    HHI row with a marker for the importer and split there; each cell joins the pieces
-    on its importer (no per-cell formatting)."""
+    (code → cell mask, in order) that holds, else ""."""
     n_h = len(hhi)
     out = np.tile(gaps, len(names))
     free = np.tile(gaps == "", len(names))
     importers = names["importer"].astype(str).to_numpy(dtype=object)
-    rows = _keys(hhi)
-    mark = "\x00"
+    rows = np.array(_keys(hhi), dtype=object).reshape(n_h, 3)
     for code, mask in kinds.items():
         cells = np.flatnonzero(mask & free)
         if not len(cells):
             continue
-        pieces = np.empty(n_h, dtype=object)
-        for h in np.unique(cells % n_h):
-            pieces[h] = _cell_reason(code, *rows[h], mark, lang).split(mark)
-        out[cells] = list(map(str.join, importers[cells // n_h], pieces[cells % n_h]))
+        h = cells % n_h
+        out[cells] = _cell_reasons(code, rows[h, 0], rows[h, 1], rows[h, 2],
+                                   importers[cells // n_h])
         free[cells] = False
     return out

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.catalog import tables
-from critmin.catalog.reasons import note_array, reason, trade_gap
+from critmin.catalog.reasons import note, note_array, reason, trade_gap
 from critmin.indicators.concentration import concentration
 from critmin.indicators.governance import (
     MISSING_GOVERNANCE_RISK,
@@ -410,7 +410,7 @@ def _reserve_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
         how="left").merge(yr, on="commodity_id", how="left")
     out["raw"] = out["hhi"].astype(float)
     out["value"] = hhi_axis(out["raw"], opts.hhi_mapping)
-    out["basis"] = note_array("basis_hhi_reserves")[0]
+    out["basis"] = note("basis_hhi_reserves")
     out["detail"] = np.where(out["raw"].notna(), note_array(
         "detail_top_reserves", country=out["top_iso3"].fillna(""),
         pct=(100 * out["top1_share"].astype(float)).round(1).astype(str),
@@ -428,22 +428,22 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
     gov = import_governance(inp.flows, inp.risk, inp.domestic, opts.missing_governance)
     years = _span(pd.Series(_window(inp.year, opts.import_window)))
     out = []
-    for stage, label in (("mining", "ores and concentrates"), ("refining", "refined products")):
+    for stage in ("mining", "refining"):
         g = gov[gov["stage"] == stage].drop(columns="stage")
         grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
                                           names=["importer", "commodity_id"]).to_frame(
                                               index=False)
         f = grid.merge(g, on=["importer", "commodity_id"], how="left")
         f["raw"] = f["governance"]
-        f["basis"] = note_array("basis_governance", stage_label=label,
-                                dimensions=inp.wgi.removeprefix("WGI "))[0]
+        f["basis"] = note("basis_governance", stage_label=stage,
+                          dimensions=inp.wgi.removeprefix("WGI "))
         has_hs = f["commodity_id"].isin({c for c, s in inp.hs_stages if s == stage})
         traded = f["commodity_id"].isin({c for c, s in inp.traded_stages if s == stage})
         f.loc[~traded, "raw"] = np.nan  # no trade data at all: G unknown, not 0
         f["value"] = governance_axis(f["raw"])
         f["missing"] = [
             trade_gap(c, stage, years, False) if not (h and t)
-            else reason("no_imports", stage_label=label, commodity=c, importer=i, years=years)
+            else reason("no_imports", stage_label=stage, commodity=c, importer=i, years=years)
             if pd.isna(r) else ""
             for i, c, h, t, r in zip(f["importer"], f["commodity_id"], has_hs, traded, f["raw"],
                                      strict=True)]
@@ -486,7 +486,7 @@ def _scrap_axis(inp: Meti6Inputs) -> pd.DataFrame:
         inp.recycling, on="commodity_id", how="left")
     out["raw"] = out["eol_rir"].astype(float)
     out["value"] = scrap_axis(out["raw"])
-    out["basis"] = note_array("basis_scrap")[0]
+    out["basis"] = note("basis_scrap")
     out["detail"] = np.where(out["raw"].notna(), note_array(
         "detail_eol", rir=out["raw"].round(3).astype(str),
         year=out["year"].astype("Int64").astype(str)), "")

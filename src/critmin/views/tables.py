@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -31,7 +30,6 @@ from typing import Any
 SIGNIFICANT = 3
 """Significant figures of numbers in terminal tables (CSV and JSON keep full precision)."""
 
-STRICT_ENV = "CRITMIN_STRICT_I18N"
 _BORDER = 3  # a column's share of the table's borders and padding, in cells
 
 
@@ -47,12 +45,12 @@ def header(column: str, lang: str) -> str:
     """The header of ``column`` in ``lang`` (``columns.csv``, then the interface
     strings); the column name itself when neither has it (an error under
     ``CRITMIN_STRICT_I18N=1``)."""
-    from critmin.views.i18n import all_labels
+    from critmin.views.i18n import all_labels, strict_i18n
 
     entry = _column_labels().get(column) or all_labels().get(("text", column))
     if entry is not None:
         return entry[lang]
-    if os.environ.get(STRICT_ENV, "") not in ("", "0"):
+    if strict_i18n():
         raise KeyError(f"no header for column {column!r} in views/data/columns.csv")
     return column
 
@@ -216,7 +214,8 @@ def _reason(value: str, lang: str) -> str:
 
 
 def _missing(value: str, lang: str) -> str:
-    """A ``missing`` cell: always a reason of the vocabulary (else an error)."""
+    """A ``missing`` (or ``…_missing``) cell: a reason of the vocabulary (anything else
+    an error under ``CRITMIN_STRICT_I18N``)."""
     from critmin.views.i18n import reason
 
     return _reason(value, lang) if isinstance(value, AxisReasons) else reason(value, lang)
@@ -260,7 +259,7 @@ def translator(column: str) -> Callable[[str, str], str] | None:
     """How the values of ``column`` are shown in a language (None: as they are)."""
     if column in _VALUE_KINDS:
         return _VALUE_KINDS[column]
-    if column in ("missing", "missing_reasons"):
+    if column in ("missing", "missing_reasons") or column.endswith("_missing"):
         return _missing
     if column.endswith("reason"):
         return _reason
