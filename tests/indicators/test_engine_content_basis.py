@@ -246,4 +246,6 @@ def test_source_breaks_flag_the_switch():
                          "source_ids": ["wmd-bundle", "usgs", "usgs"],
                          "prev_source": [None, "wmd-bundle", "usgs"],
                          "prev_year": [None, 2022, 2023]})
-    assert list(source_breaks(conc)) == ["", "; source changes from wmd-bundle (2022)", ""]
+    breaks = list(source_breaks(conc))
+    assert breaks == ["", "source changes from wmd-bundle (2022)", ""]
+    assert breaks[1].render("ja") == "出典が wmd-bundle（2022年）から変わる"

@@ -12,15 +12,19 @@ reasons without comparing wording.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
+import gc
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 LANGS = ("en", "ja")
 
@@ -174,6 +178,34 @@ NOTE_CODES: tuple[str, ...] = tuple(_vocabulary("axis_notes"))
 REASON_SEPARATOR: dict[str, str] = {"en": "; ", "ja": "；"}
 
 
+class _FieldRows:
+    """The fields of many phrases made at once (:func:`reason_array`): scalars, arrays
+    with one value per distinct phrase, and that phrase's text (a phrase's ``fields``
+    are read from here only when asked, by its text)."""
+
+    __slots__ = ("scalars", "arrays", "texts", "_index")
+
+    def __init__(self, scalars: dict[str, str], arrays: dict[str, np.ndarray],
+                 texts: list[str]) -> None:
+        self.scalars, self.arrays, self.texts, self._index = scalars, arrays, texts, None
+
+    def of(self, text: str) -> dict[str, str]:
+        if self._index is None:
+            self._index = {t: i for i, t in enumerate(self.texts)}
+        i = self._index[text]
+        return {**self.scalars, **{k: str(v[i]) for k, v in self.arrays.items()}}
+
+
+def _array_phrase_class(code: str, rows: _FieldRows) -> type[Phrase]:
+    """A subclass of :class:`Phrase` for the phrases of one array: its code and fields
+    are the class's (so making each phrase is one C-level ``str.__new__``)."""
+    def fields(self: Phrase) -> dict[str, str]:
+        return rows.of(str(self))
+    return type("Phrase", (Phrase,), {"__slots__": (), "code": code, "parts": (),
+                                      "fields": property(fields),
+                                      "__module__": __name__})
+
+
 class Phrase(str):
     """A text of the vocabulary (a missing-data reason, an axis note): its English text
     (what JSON and CSV carry), with the code and fields it was made from, so a view
@@ -181,9 +213,8 @@ class Phrase(str):
     text. Several reasons joined (:func:`join_phrases`) keep their parts. Stays a
     ``str`` for every other use."""
 
-    __slots__ = ("code", "fields", "parts")
+    __slots__ = ("code", "_fields", "parts")
     code: str | None
-    fields: dict[str, str]
     parts: tuple[Phrase, ...]
 
     def __new__(cls, text: str, code: str | None, fields: dict[str, str],
@@ -191,8 +222,13 @@ class Phrase(str):
         if (code is None) == (not parts):
             raise ValueError("a phrase has a code or joins parts (not both, not neither)")
         self = super().__new__(cls, text)
-        self.code, self.fields, self.parts = code, fields, parts
+        self.code, self._fields, self.parts = code, fields, parts
         return self
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The fields the phrase was made with (ids and values, as text)."""
+        return self._fields
 
     def __reduce__(self) -> tuple[object, ...]:
         return (Phrase, (str(self), self.code, self.fields, self.parts))
@@ -288,6 +324,24 @@ def split_phrases(value: object) -> list[Phrase]:
     return list(value.parts or (value,))
 
 
+def join_phrase_arrays(*columns: np.ndarray) -> np.ndarray:
+    """Row by row, the phrases of ``columns`` (object arrays of phrases or "") joined as
+    :func:`join_phrases` — once per distinct combination of the rows' texts."""
+    n = len(columns[0])
+    if n == 0:
+        return np.empty(0, dtype=object)
+    stacked = np.column_stack([np.asarray(c, dtype=object) for c in columns])
+    key = pd.Series(stacked[:, 0]).astype(str)
+    for j in range(1, stacked.shape[1]):
+        key = key + "\x00" + pd.Series(stacked[:, j]).astype(str)
+    codes, uniques = pd.factorize(key)
+    first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()
+    joined = np.empty(len(uniques), dtype=object)
+    for u, row in enumerate(first):
+        joined[u] = join_phrases(stacked[row])
+    return joined[codes]
+
+
 def code_of(value: object) -> str | None:
     """The code of a reason (None for joined reasons and any other text)."""
     return value.code if isinstance(value, Phrase) else None
@@ -368,6 +422,11 @@ def _note_values() -> dict[tuple[str, str], dict[str, str]]:
             for r in csv.DictReader(body.read_text(encoding="utf-8").splitlines())}
 
 
+def _basis(value: str, lang: str) -> str:
+    """A measure an indicator is computed on (``quantity``, ``value``, …) by its name."""
+    return _note_values().get(("basis", value), {}).get(lang, value)
+
+
 def _price(value: str, lang: str) -> str:
     """A price kind (``market``, ``unit_value``, "" for none) by its name."""
     return _note_values().get(("price", value), {}).get(lang, value)
@@ -393,6 +452,7 @@ _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "exporter": _place,
     "country": _place,
     "price": _price,
+    "basis": _basis,
     "series": series_name,
 }
 
@@ -433,32 +493,107 @@ def note_array(code: str, **fields: object) -> np.ndarray:
 
 
 def _phrase_array(t: _Template, fields: dict[str, object]) -> np.ndarray:
-    """Template ``t`` filled row by row: the texts built by concatenating the template's
-    literal parts and the fields' text (one pass per part, no Python loop over rows),
-    one :class:`Phrase` per distinct text."""
-    code = t.code
-    arrays = {k: np.asarray(v) for k, v in fields.items()
-              if not isinstance(v, str) and np.ndim(v) == 1}
+    """Template ``t`` filled row by row: the fields factorised (not the texts) into a
+    grid — the combinations of all fields but the one with the most values × that
+    one — and filled by :func:`_grid_phrases`."""
+    arrays = {k: v for k, v in fields.items() if not isinstance(v, str) and np.ndim(v) == 1}
     sizes = {len(v) for v in arrays.values()}
     if len(sizes) > 1:
-        raise ValueError(f"reason {code!r}: field arrays of different lengths {sizes}")
+        raise ValueError(f"{t.code!r}: field arrays of different lengths {sizes}")
     n = sizes.pop() if sizes else 1
-    texts = {k: v.astype(str).astype(object) for k, v in arrays.items()}
-    shown = {k: _text_form(k, v) for k, v in texts.items()}
-    out = np.full(n, "", dtype=object)
-    for text, name, _spec, _conv in string.Formatter().parse(t.en):
-        out = out + text
-        if name is not None:
-            out = out + (shown[name] if name in shown else _text_form(name, str(fields[name])))
+    scalars = {k: v for k, v in fields.items() if k not in arrays}
     if n == 0:
-        return out
-    unique, first, inverse = np.unique(out.astype(str), return_index=True,
-                                       return_inverse=True)
-    made = np.empty(len(unique), dtype=object)
-    for j, (text, i) in enumerate(zip(unique, first, strict=True)):
-        values = {k: str(texts[k][i]) if k in texts else str(v) for k, v in fields.items()}
-        made[j] = Phrase(str(text), code, values)
-    return made[inverse.reshape(-1)]
+        return np.empty(0, dtype=object)
+    if not arrays:
+        return np.full(n, _make(t, scalars), dtype=object)
+    factors = {k: _factorize(v) for k, v in arrays.items()}
+    wide = max(factors, key=lambda k: len(factors[k][1]))   # the field joined in last
+    rest = np.zeros(n, dtype=np.int64)
+    for k, (codes, uniques) in factors.items():
+        if k != wide:
+            rest, _ = pd.factorize(rest * len(uniques) + codes)
+    first = _first_of_each(rest)
+    rows = {k: uniques[codes[first]] for k, (codes, uniques) in factors.items() if k != wide}
+    return _grid_phrases(t, scalars, rows, (wide, factors[wide][1]), rest, factors[wide][0])
+
+
+def grid_reasons(code: str, rows: dict[str, Any], column: tuple[str, Any],
+                 row_ix: np.ndarray, column_ix: np.ndarray, **scalars: object) -> np.ndarray:
+    """:func:`reason` for the cells ``(row_ix[i], column_ix[i])`` of a grid whose rows
+    carry the fields ``rows`` (arrays over the rows) and whose columns the field
+    ``column = (name, values)`` (e.g. HHI rows × importers): no factorising, one
+    ``str.join`` per distinct cell."""
+    t = _checked(code, {**rows, column[0]: None, **scalars}, "missing_reasons")
+    return _grid_phrases(t, scalars, {k: np.asarray(v, dtype=object) for k, v in rows.items()},
+                         (column[0], np.asarray(column[1], dtype=object)),
+                         np.asarray(row_ix, dtype=np.int64), np.asarray(column_ix, dtype=np.int64))
+
+
+def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.ndarray],
+                  column: tuple[str, np.ndarray], row_ix: np.ndarray, column_ix: np.ndarray
+                  ) -> np.ndarray:
+    """Template ``t`` for the cells ``(row_ix, column_ix)``: formatted once per row used
+    (with a marker where the column's field goes), then joined with the column's text —
+    one :class:`Phrase` per distinct cell, made by one C-level call each."""
+    name, values = column
+    key, _ = pd.factorize(row_ix * max(len(values), 1) + column_ix)
+    first = _first_of_each(key)
+    cell_rows, cell_columns = row_ix[first], column_ix[first]
+    fixed = {k: _text_form(k, str(v)) for k, v in scalars.items()}
+    mark = "\x00"
+    pieces = {r: t.en.format_map({**fixed, name: mark, **{
+        k: _text_form(k, str(v[r])) for k, v in rows.items()}}).split(mark)
+        for r in np.unique(cell_rows).tolist()}
+    shown = _text_form(name, np.array(list(map(str, values.tolist())), dtype=object))
+    texts = _joined(pieces, cell_rows, shown[cell_columns])
+    fields = _FieldRows({k: str(v) for k, v in scalars.items()},
+                        {**{k: v[cell_rows] for k, v in rows.items()},
+                         name: values[cell_columns]}, texts)
+    kind = _array_phrase_class(t.code, fields)
+    out = np.empty(len(texts), dtype=object)
+    with _no_gc():   # many small objects, no cycles: no collection passes over them
+        out[:] = list(map(functools.partial(str.__new__, kind), texts))
+    return out[key]
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused (restored as it was)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _joined(pieces: dict[int, list[str]], rows: np.ndarray, shown: np.ndarray) -> list[str]:
+    """Per cell, its row's pieces joined with its column's text: object arrays added
+    part by part (rows whose template uses the column's field once: ``prefix + text +
+    suffix`` over all cells at once)."""
+    if all(len(p) == 2 for p in pieces.values()):
+        order = sorted(pieces)
+        at = np.searchsorted(order, rows)
+        prefix = np.array([pieces[r][0] for r in order], dtype=object)[at]
+        suffix = np.array([pieces[r][1] for r in order], dtype=object)[at]
+        return (prefix + shown + suffix).tolist()
+    return [c.join(pieces[r]) for r, c in zip(rows.tolist(), shown.tolist(), strict=True)]
+
+
+def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values of a field array (a categorical's own codes)."""
+    if isinstance(values, pd.Categorical):
+        return values.codes.astype(np.int64), np.asarray(values.categories, dtype=object)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _first_of_each(key: np.ndarray) -> np.ndarray:
+    """For integer codes ``key`` (0 … k−1, each present): the first row of each code."""
+    first = np.full(int(key.max()) + 1, len(key), dtype=np.int64)
+    np.minimum.at(first, key, np.arange(len(key)))
+    return first
 
 
 def _text_form(name: str, value: Any) -> Any:

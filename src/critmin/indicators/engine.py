@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from critmin.catalog.reasons import join_phrases, note
+from critmin.catalog.reasons import join_phrase_arrays, join_phrases, note, note_array
 from critmin.indicators.concentration import production_concentration_sql
 from critmin.indicators.governance import resolve_dimensions, store_risk_sql
 from critmin.indicators.imports import cell_stats_sql, stage_table
@@ -158,35 +158,40 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
                  and w.year = c.year and w.source_id = c.source_ids
             order by c.commodity_id, c.stage, c.year""").df()
     conc = world_total_check(conc)
-    conc["detail"] = "top " + conc["top_iso3"] + np.where(
-        conc["remainder_share"] > 0, "; remainder " + (100 * conc["remainder_share"]).round(
-            1).astype(str) + " % (lower-bound HHI)", "") + conc["check"] + source_breaks(conc)
-    blocks = [_tidy(keep(conc), f"production_{n}", n, basis="quantity")
+    conc["detail"] = join_phrase_arrays(
+        note_array("note_top", country=conc["top_iso3"]),
+        np.where(conc["remainder_share"] > 0, note_array(
+            "note_remainder", pct=(100 * conc["remainder_share"]).round(1).astype(str)), ""),
+        conc["check"].to_numpy(object), source_breaks(conc))
+    quantity = note("basis_measure", basis="quantity")
+    blocks = [_tidy(keep(conc), f"production_{n}", n, basis=quantity)
               for n in ("hhi", "top1_share", "top3_share")]
     res = reserves_concentration(con, opts.production_preference or production_preference())
     if len(res):
-        res["detail"] = "top " + res["top_iso3"]
-        blocks += [_tidy(keep(res), f"reserves_{n}", n, basis="quantity")
+        res["detail"] = note_array("note_top", country=res["top_iso3"])
+        blocks += [_tidy(keep(res), f"reserves_{n}", n, basis=quantity)
                    for n in ("hhi", "top1_share", "top3_share")]
         life = con.execute(reserve_life_sql(opts.production_preference or
                                             production_preference())).df()
         life["stage"] = "mining"
         life["source_ids"] = life["reserves_source"] + "; " + life["production_source"]
-        life["detail"] = (life["production_years"].astype(str) + " production years of "
-                          + life["production_source"] + " averaged, canonical basis"
-                          + np.where(life["lower_bound"].fillna(False).astype(bool),
-                                     "; reserves a lower bound", ""))
-        blocks.append(_tidy(keep(life), "reserve_life", "reserve_life", basis="years"))
+        life["detail"] = join_phrase_arrays(
+            note_array("note_reserve_life", years=life["production_years"].astype(str),
+                       source=life["production_source"]),
+            np.where(life["lower_bound"].fillna(False).astype(bool),
+                     note("note_reserves_lower_bound"), ""))
+        blocks.append(_tidy(keep(life), "reserve_life", "reserve_life",
+                            basis=note("basis_years")))
     vol = market_volatility(con, opts.window_years)
     uvv = unit_value_volatility(con, opts.window_years)
     uvv = uvv[~uvv["commodity_id"].isin(set(vol["commodity_id"]))]
     for series in (vol, uvv):  # basis from the frames: market (no stage) or unit_value
         blocks.append(_tidy(keep(series).rename(columns={"series": "source_ids"}),
                             "volatility", "volatility", stage=None,
-                            detail=f"window {opts.window_years} y"))
+                            detail=note("note_window", window=opts.window_years)))
     eol = con.execute("select commodity_id, year, value, flag as detail, "
                       "source_id as source_ids from recycling where metric = 'EOL-RIR'").df()
-    blocks.append(_tidy(keep(eol), "eol_rir", "value", basis="share"))
+    blocks.append(_tidy(keep(eol), "eol_rir", "value", basis=note("basis_share")))
     return blocks
 
 
@@ -206,21 +211,21 @@ def world_total_check(conc: pd.DataFrame, tolerance: float = 0.05) -> pd.DataFra
     out["top1_share"] = out["top1_share"] * scale
     out["top3_share"] = out["top3_share"] * scale
     out["remainder_share"] = np.where(implicit, gap, out["remainder_share"])
-    out["check"] = np.where(np.abs(gap) > tolerance, "; named + remainder " + (
-        100 * (1 - gap)).round(1).astype(str) + " % of the published world total", "")
+    out["check"] = np.where(np.abs(gap) > tolerance, note_array(
+        "note_world_total", pct=(100 * (1 - gap)).round(1).astype(str)), "")
     return out.drop(columns="world")
 
 
 def source_breaks(conc: pd.DataFrame) -> np.ndarray:
-    """"; source changes from A (year − 1)" on the rows whose production source differs
+    """"source changes from A (year − 1)" on the rows whose production source differs
     from the previous year's (``prev_source``, ``prev_year``) of the same commodity stage:
     an annual series that switches source is flagged at the break (DESIGN "Content
     basis")."""
     prev = conc["prev_source"]
     brk = (prev.notna() & (prev != conc["source_ids"])
            & (conc["prev_year"] == conc["year"] - 1)).to_numpy()
-    return np.where(brk, "; source changes from " + prev.fillna("") + " ("
-                    + conc["prev_year"].fillna(0).astype(int).astype(str) + ")", "")
+    return np.where(brk, note_array("note_source_change", source=prev.fillna(""),
+                                    year=conc["prev_year"].fillna(0).astype(int)), "")
 
 
 def importer_indicators(con: Any, prod: str, importers: Members,
@@ -329,11 +334,12 @@ def _import_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], opts: Indica
     cells["detail"] = labels(notes, inverse)
     cells["source_ids"] = labels(["trade; " + wgi], np.zeros(len(lag), dtype=np.int64))
     unit = "quantity_t" if opts.basis == "quantity" else "value_kusd"
+    weighted = note("basis_measure_wgi", basis=opts.basis, wgi=wgi)
     return [
-        _tidy(cells, "imports", "imports", basis=unit),
-        _tidy(cells, "import_hhi", "import_hhi", basis=opts.basis),
-        _tidy(cells, "import_governance", "governance_weighted", basis=f"{opts.basis}; {wgi}"),
-        _tidy(cells, "hhi_wgi", "hhi_wgi", basis=f"{opts.basis}; {wgi}"),
+        _tidy(cells, "imports", "imports", basis=note("basis_measure", basis=unit)),
+        _tidy(cells, "import_hhi", "import_hhi", basis=note("basis_measure", basis=opts.basis)),
+        _tidy(cells, "import_governance", "governance_weighted", basis=weighted),
+        _tidy(cells, "hhi_wgi", "hhi_wgi", basis=weighted),
     ]
 
 
@@ -454,11 +460,10 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     ok &= ~wide
     value = np.where(ok, nir_lo, np.nan)
     bounded = ok & ~net_exporter & (lower < upper)
-    note = np.select([net_exporter, bounded & (status == 1), bounded & (status == 4)],
+    kind = np.select([net_exporter, bounded & (status == 1), bounded & (status == 4)],
                      [1, 2, 3], 0)
-    detail = labels(["", "net exporter", "lower bound: own production may be in the "
-                     "source's 'Other countries'", "lower bound: primary refining ≤ own "
-                     "mine output + ore imports; secondary refining not counted"], note)
+    detail = labels(["", note("note_net_exporter"), note("note_lower_bound_other_countries"),
+                     note("note_lower_bound_refining")], kind)
     commodity = cs["commodity_id"].to_numpy(dtype=object)[sums["cs_ix"]]
     stage = cs["stage"].to_numpy(dtype=object)[sums["cs_ix"]]
     who = np.asarray(importers, dtype=object)[sums["i_ix"]]
@@ -493,7 +498,7 @@ def _reliance_rows(keys: dict[str, Any], sums: dict[str, np.ndarray], cs: pd.Dat
     sources = labels(texts, np.where(codes < 0, len(uniques), codes))
     frame = keys | {"nir": value, "lower": lower, "upper": upper, "detail": detail,
                     "missing": missing, "source_ids": sources}
-    return _tidy(frame, "import_reliance", "nir", basis="net, canonical content basis")
+    return _tidy(frame, "import_reliance", "nir", basis=note("basis_reliance"))
 
 
 def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarray]) -> Block:
@@ -525,7 +530,8 @@ def _scrap_rows(names: pd.DataFrame, cs: pd.DataFrame, sums: dict[str, np.ndarra
         "commodity_id": labels(list(commodity), (cells // n_y) % n_c),
         "stage": labels(["scrap"], np.zeros(len(cells), dtype=np.int64)),
         "year": cells % n_y + y0, "share": share})
-    return _tidy(frame, "scrap_share", "share", basis="value", source_ids="trade")
+    return _tidy(frame, "scrap_share", "share", basis=note("basis_measure", basis="value"),
+                 source_ids="trade")
 
 
 def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | None = None,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import reason
+from critmin.catalog.reasons import note, reason
 from critmin.indicators.relational import registered, run_sql
 from critmin.sources.units import convert
 
@@ -191,7 +191,7 @@ def unit_value_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
         from shared s join vol v on v.series = s.hs6 join sharers o on o.hs6 = s.hs6
         order by all""").df()
     shared = out["hs6"].notna().to_numpy()
-    detail = np.full(len(out), f"window {window_years} y", dtype=object)
+    detail = np.full(len(out), note("note_window", window=window_years), dtype=object)
     detail[shared] = [shared_code_reason(h, ", ".join(x for x in owners if x != c), c)
                       for h, owners, c in zip(out["hs6"][shared].tolist(),
                                               out["owners"][shared].tolist(),

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import has_codes, reason, reason_array, trade_gap
+from critmin.catalog.reasons import grid_reasons, has_codes, reason, trade_gap
 from critmin.indicators.relational import take_rows
 from critmin.indicators.trade import Members
 from critmin.store.stages import stage_years_with_trade
@@ -128,32 +128,22 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
         "production_source": rows["production_source"], "missing": missing})
 
 
-def _cell_reasons(code: str, commodity: np.ndarray, stage: np.ndarray, year: np.ndarray,
-                  importer: np.ndarray) -> np.ndarray:
-    """The reasons ``code`` of grid cells (importer × commodity stage × year), whole
-    arrays at once (:func:`critmin.catalog.reasons.reason_array`)."""
-    if code == "no_imports":
-        return reason_array(code, stage_label=stage, commodity=commodity, importer=importer,
-                            years=year)
-    return reason_array(code, importer=importer, commodity=commodity, stage=stage,
-                        years=year)
-
-
 def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,
              kinds: dict[str, np.ndarray]) -> np.ndarray:
     """The ``missing`` column: the HHI row's gap, else the first cell reason of ``kinds``
-    (code → cell mask, in order) that holds, else ""."""
+    (code → cell mask, in order) that holds, else "". Cell reasons are made on the grid
+    HHI rows × importers (:func:`critmin.catalog.reasons.grid_reasons`)."""
     n_h = len(hhi)
     out = np.tile(gaps, len(names))
     free = np.tile(gaps == "", len(names))
-    importers = names["importer"].astype(str).to_numpy(dtype=object)
-    rows = np.array(_keys(hhi), dtype=object).reshape(n_h, 3)
+    importers = ("importer", names["importer"].astype(str).to_numpy(dtype=object))
+    keys = np.array(_keys(hhi), dtype=object).reshape(n_h, 3)
     for code, mask in kinds.items():
         cells = np.flatnonzero(mask & free)
         if not len(cells):
             continue
-        h = cells % n_h
-        out[cells] = _cell_reasons(code, rows[h, 0], rows[h, 1], rows[h, 2],
-                                   importers[cells // n_h])
+        stage = "stage_label" if code == "no_imports" else "stage"
+        rows = {"commodity": keys[:, 0], stage: keys[:, 1], "years": keys[:, 2]}
+        out[cells] = grid_reasons(code, rows, importers, cells % n_h, cells // n_h)
         free[cells] = False
     return out
