@@ -34,7 +34,7 @@ from changed data with the same function.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -102,9 +102,30 @@ class Meti6Options:
     intra_group: str = "exclude"
 
 
-@dataclass(frozen=True)
-class Meti6Inputs:
-    """The data behind the six axes for some importers, commodities and one year.
+@dataclass(frozen=True, kw_only=True)
+class YearInputs:
+    """The importer-independent data behind the six axes for some commodities and one
+    year (frames as in :class:`Meti6Inputs`); ``import_years_production``: preferred
+    production over the import window, from which each importer's domestic production
+    is taken."""
+
+    primary_stage: dict[str, str]
+    production: pd.DataFrame
+    reserves: pd.DataFrame
+    risk: pd.DataFrame
+    volatility: pd.DataFrame
+    recycling: pd.DataFrame
+    hs_stages: frozenset[tuple[str, str]]
+    traded_stages: frozenset[tuple[str, str]]
+    store_has_reserves: bool
+    wgi: str = "WGI PV"
+    import_years_production: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Meti6Inputs(YearInputs):
+    """The data behind the six axes for some importers, commodities and one year: the
+    year's shared part (:class:`YearInputs`) and the importers' own.
 
     Frames (all quantities in t; ``year`` columns are calendar years):
 
@@ -123,18 +144,8 @@ class Meti6Inputs:
     year: int
     members: Members
     commodities: tuple[str, ...]
-    primary_stage: dict[str, str]
-    production: pd.DataFrame
-    reserves: pd.DataFrame
     flows: pd.DataFrame
     domestic: pd.DataFrame
-    risk: pd.DataFrame
-    volatility: pd.DataFrame
-    recycling: pd.DataFrame
-    hs_stages: frozenset[tuple[str, str]]
-    traded_stages: frozenset[tuple[str, str]]
-    store_has_reserves: bool
-    wgi: str = "WGI PV"
     spend_factor: dict[str, float] = field(default_factory=dict)
     scenario: str = "baseline"
 
@@ -262,32 +273,9 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
     fl = fl.assign(partner=fl["partner"].fillna("code " + fl["partner_code"].astype(str)))[
         ["importer", "partner", "commodity_id", "stage", "year", "quantity_t"]]
     domestic = domestic_production(shared.import_years_production, members)
-    return Meti6Inputs(
-        year=year, members=members, commodities=tuple(commodity_ids),
-        primary_stage=shared.primary_stage, production=shared.production,
-        reserves=shared.reserves, flows=fl, domestic=domestic, risk=shared.risk,
-        volatility=shared.volatility, recycling=shared.recycling,
-        hs_stages=shared.hs_stages, traded_stages=shared.traded_stages,
-        store_has_reserves=shared.store_has_reserves, wgi=shared.wgi)
-
-
-@dataclass(frozen=True)
-class YearInputs:
-    """The importer-independent part of :class:`Meti6Inputs` for one year (frames as
-    there); ``import_years_production``: preferred production over the import window,
-    from which each importer's domestic production is taken."""
-
-    primary_stage: dict[str, str]
-    production: pd.DataFrame
-    import_years_production: pd.DataFrame
-    reserves: pd.DataFrame
-    risk: pd.DataFrame
-    volatility: pd.DataFrame
-    recycling: pd.DataFrame
-    hs_stages: frozenset[tuple[str, str]]
-    traded_stages: frozenset[tuple[str, str]]
-    store_has_reserves: bool
-    wgi: str
+    return Meti6Inputs(**{f.name: getattr(shared, f.name) for f in fields(YearInputs)},
+                       year=year, members=members, commodities=tuple(commodity_ids),
+                       flows=fl, domestic=domestic)
 
 
 def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Options
