@@ -15,6 +15,7 @@ from critmin.catalog.reasons import (
     code_of,
     fields_of,
     join_phrases,
+    note_array,
     reason,
     reason_array,
     split_phrases,
@@ -122,3 +123,10 @@ def test_japanese_reasons_read_naturally() -> None:
     assert "by JPN" in no_imports and "by JPN" in no_imports.render("en")
     assert reason("production_unknown", commodity="gallium", stage="refining",
                   years="2024").render("ja").startswith("2024年のガリウム")
+
+
+def test_one_text_from_different_fields_keeps_each_phrases_fields() -> None:
+    made = note_array("detail_top", country=np.array(["A 1", "A"]),
+                      pct=np.array(["2", "1 2"]), years="2020")
+    assert made[0] == made[1] == "top A 1 2 %; 2020"
+    assert [m.fields["country"] for m in made] == ["A 1", "A"]

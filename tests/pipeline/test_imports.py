@@ -107,8 +107,10 @@ def test_failure_mid_write_rolls_back(tradeless_copy, tmp_path, monkeypatch):
     path = tmp_path / "trade.csv"
     path.write_text("hs6,year,exporter,importer,value_kusd,quantity_t\n"
                     "284690,2025,CHN,JPN,1,1\n")
+    content = _content_id(tradeless_copy)
     import_file(tradeless_copy, "table", path, table="trade")  # valid: lands
-    before = _counts(tradeless_copy)
+    before, landed = _counts(tradeless_copy), _content_id(tradeless_copy)
+    assert landed != content     # a new content: kept reads of the old one are not used
     from critmin.pipeline import imports
 
     real = imports.check_foreign_keys
@@ -122,7 +124,13 @@ def test_failure_mid_write_rolls_back(tradeless_copy, tmp_path, monkeypatch):
                     "284690,2025,CHN,JPN,2,2\n")
     with pytest.raises(CritminError, match="simulated"):
         import_file(tradeless_copy, "table", path, table="trade")
-    assert _counts(tradeless_copy) == before
+    assert _counts(tradeless_copy) == before and _content_id(tradeless_copy) == landed
+
+
+def _content_id(path) -> str | None:
+    with connect(path) as con:
+        rows = con.execute("select value from meta where key = 'content_id'").fetchall()
+    return rows[0][0] if rows else None
 
 
 IMPORTED = ["usgs-mcs2025-salient", "usgs-mcs2025-world", "wb-pinksheet-monthly",

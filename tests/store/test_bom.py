@@ -29,10 +29,15 @@ def _bom(bom_id: str, n: int, product: str = "motor") -> pd.DataFrame:
 
 def test_replace_list_and_read(tmp_path: Path):
     with duckdb.connect(str(tmp_path / "s.duckdb")) as con:
+        con.execute("create table meta (key varchar primary key, value varchar)")
         assert not has_bom_table(con) and list_boms(con).empty and read_bom(con, "a").empty
         assert replace_bom(con, _bom("a", 3), "a") == 3
+        content = con.execute("select value from meta where key = 'content_id'").fetchall()
+        assert content   # a saved BOM renews the store's content id
         assert replace_bom(con, _bom("b", 2), "b") == 2
         assert replace_bom(con, _bom("a", 4), "a") == 4       # replaced, not added
+        assert con.execute("select value from meta where key = 'content_id'").fetchall() \
+            != content
         listed = list_boms(con)
         assert listed.to_dict("records") == [
             {"name": "a", "rows": 4, "products": 1, "commodities": 2,

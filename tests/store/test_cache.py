@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from critmin.store import cache
-from critmin.store.io import connect
+from critmin.store.io import connect, new_content_id
 
 
 @pytest.fixture(autouse=True)
@@ -58,12 +58,43 @@ def test_a_changed_store_is_read_afresh(store_copy: Path) -> None:
     with connect(store_copy) as con:
         before = cache.store_stamp(con)
         cache.cached(con, "k", compute)
-    with connect(store_copy, read_only=False) as con:
-        con.execute("create table written as select range as x from range(100000)")
+    with connect(store_copy, read_only=False) as con:   # a write: a new content id
+        new_content_id(con)
     with connect(store_copy) as con:
         assert cache.store_stamp(con) != before
         assert cache.cached(con, "k", compute) == 2
     assert len(calls) == 2
+
+
+def test_a_connection_on_a_replaced_file_keeps_its_own_content(store_copy: Path,
+                                                               tmp_path: Path) -> None:
+    """A build swaps a new file in while a request still reads the old one: what the
+    old connection computes is kept under the old file's content id, so the next
+    connection (on the new file) computes afresh."""
+    import shutil
+
+    fresh = tmp_path / "fresh.duckdb"
+    shutil.copyfile(store_copy, fresh)
+    with connect(fresh, read_only=False) as con:  # the new build: its own content id
+        new_content_id(con)
+    with connect(store_copy) as old:
+        shutil.move(fresh, store_copy)            # swapped in (atomic rename)
+        assert cache.cached(old, "k", lambda: "old") == "old"
+    with connect(store_copy) as new:
+        assert cache.cached(new, "k", lambda: "new") == "new"
+
+
+def test_production_preference_is_part_of_the_assessment_key(
+        store_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from critmin.methods.meti6 import meti6_inputs
+    from critmin.service.common import members_by_name, resolve_importers
+
+    with connect(store_file) as con:
+        members = members_by_name(resolve_importers(con, ["JPN"]))
+        default = meti6_inputs(con, members, 2022, ["cobalt"]).production
+        assert meti6_inputs(con, members, 2022, ["cobalt"]).production is default  # kept
+        monkeypatch.setenv("CRITMIN_PRODUCTION_PREFERENCE", "wmd")
+        assert meti6_inputs(con, members, 2022, ["cobalt"]).production is not default
 
 
 def test_least_recently_used_is_dropped(store_copy: Path) -> None:

@@ -62,9 +62,10 @@ def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     """Read one year of trade (mining and refining stages) and production, kept per
     store content (:func:`critmin.store.cache.cached`: every shock of the year shares
     them)."""
+    from critmin.indicators.inputs import production_preference
     from critmin.store.cache import cached
 
-    return cached(con, ("shock_data", tuple(commodity_ids), year),
+    return cached(con, ("shock_data", tuple(commodity_ids), year, production_preference()),
                   lambda: _read_shock_data(con, commodity_ids, year))
 
 

@@ -190,9 +190,14 @@ class _FieldRows:
         self.scalars, self.arrays, self.texts, self._index = scalars, arrays, texts, None
 
     def of(self, text: str) -> dict[str, str]:
+        """The fields of the phrase reading ``text`` (texts made from different fields
+        never share this lookup: such phrases carry their fields themselves)."""
         if self._index is None:
             self._index = {t: i for i, t in enumerate(self.texts)}
-        i = self._index[text]
+        return self.row(self._index[text])
+
+    def row(self, i: int) -> dict[str, str]:
+        """The fields of the ``i``-th phrase."""
         return {**self.scalars, **{k: str(v[i]) for k, v in self.arrays.items()}}
 
 
@@ -536,6 +541,8 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     (with a marker where the column's field goes), then joined with the column's text —
     one :class:`Phrase` per distinct cell, made by one C-level call each."""
     name, values = column
+    if not len(row_ix):
+        return np.empty(0, dtype=object)
     key, _ = pd.factorize(row_ix * max(len(values), 1) + column_ix)
     first = _first_of_each(key)
     cell_rows, cell_columns = row_ix[first], column_ix[first]
@@ -553,12 +560,16 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     out = np.empty(len(texts), dtype=object)
     with _no_gc():   # many small objects, no cycles: no collection passes over them
         out[:] = list(map(functools.partial(str.__new__, kind), texts))
+    same = pd.Series(texts).duplicated(keep=False).to_numpy()
+    for j in np.flatnonzero(same):   # one text from different fields: fields of its own
+        out[j] = Phrase(texts[j], t.code, fields.row(int(j)))
     return out[key]
 
 
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused (restored as it was)."""
+    """The cyclic garbage collector paused (restored as it was). It is process-wide: a
+    thread finding it paused by another leaves it to that one to restore."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -582,9 +593,7 @@ def _joined(pieces: dict[int, list[str]], rows: np.ndarray, shown: np.ndarray) -
 
 
 def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Codes and distinct values of a field array (a categorical's own codes)."""
-    if isinstance(values, pd.Categorical):
-        return values.codes.astype(np.int64), np.asarray(values.categories, dtype=object)
+    """Codes and distinct values of a field array."""
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 

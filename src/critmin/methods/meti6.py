@@ -265,7 +265,10 @@ def meti6_inputs(con: Any, members: Members, year: int, commodity_ids: list[str]
     from critmin.store.cache import cached
 
     opts = opts or Meti6Options()
-    shared = cached(con, ("meti6_year_inputs", year, tuple(commodity_ids), opts),
+    read = (opts.production_window, opts.import_window, opts.dimensions,
+            opts.min_dimensions, opts.reserves_max_gap, opts.recycling_max_gap,
+            opts.volatility_window, production_preference())   # all year_inputs reads
+    shared = cached(con, ("meti6_year_inputs", year, tuple(commodity_ids), read),
                     lambda: year_inputs(con, year, commodity_ids, opts))
     iyears = _window(year, opts.import_window)
     fl = flows(con, members, "import", commodity_ids, iyears, opts.intra_group)

@@ -20,7 +20,7 @@ from critmin.errors import CritminError
 from critmin.sources.bundle import sha256_file
 from critmin.sources.provenance import Extract
 from critmin.store.derived import refresh_trade_stage
-from critmin.store.io import connect
+from critmin.store.io import connect, new_content_id
 from critmin.store.production import refresh_own_production
 from critmin.store.schema import DATA_TABLES
 
@@ -80,6 +80,7 @@ def apply_extracts(store: Path, file: Path, extracts: list[Extract]) -> ImportSu
                 refresh_trade_stage(con)  # and own_production
             elif any("production" in e.tables for e in todo):
                 refresh_own_production(con)
+            new_content_id(con)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

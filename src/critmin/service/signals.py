@@ -138,8 +138,12 @@ def _counts(sig: pd.DataFrame) -> dict[str, int]:
 
 
 def _key(importer: Any, ids: list[str] | None) -> tuple[Any, ...]:
-    """The part of a kept result's key that names the importer and commodities."""
-    return importer.name, tuple(importer.member_years()), None if ids is None else tuple(ids)
+    """The part of a kept result's key that names the importer and commodities (and
+    the production preference the inputs' concentration is computed with)."""
+    from critmin.indicators.inputs import production_preference
+
+    return (importer.name, tuple(importer.member_years()),
+            None if ids is None else tuple(ids), production_preference())
 
 
 def signal_inputs(con: Any, importer: Any, ids: list[str] | None) -> Any:

@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from critmin.store.io import new_content_id
+
 BOM_DDL = """CREATE TABLE IF NOT EXISTS bom (
     bom_id VARCHAR NOT NULL, "row" INTEGER, product VARCHAR, part VARCHAR,
     commodity_id VARCHAR, iso3 VARCHAR, supplier VARCHAR, mass_per_unit DOUBLE,
@@ -24,6 +26,7 @@ def replace_bom(con: Any, frame: pd.DataFrame, bom_id: str) -> int:
         con.register("bom_frame", frame)
         con.execute("insert into bom select * from bom_frame")
         con.unregister("bom_frame")
+        new_content_id(con)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

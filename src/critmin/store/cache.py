@@ -4,16 +4,19 @@ A command line call reads the store once, but the web app (and a test session) a
 many requests against the same store: the importer-independent inputs of an assessment
 or a shock year (governance risks, preferred production, volatilities, the year's trade
 by stage) are the same for all of them. :func:`cached` keeps such a result under a key
-and the store's **stamp** — its path, inode, size and modification time, and those of
-its write-ahead log — so a rebuilt store, an import or a saved BOM (each changes the
-file) is never answered from an older read.
+and the store's **stamp**: its content id, read through the connection itself (``meta``
+``content_id``, renewed whenever a connection that can write opens the store and at
+every build, :func:`critmin.store.io.new_content_id`), with its path. A rebuilt or
+swapped-in store, an import or a saved BOM is therefore never answered from an older
+read — not even for a connection still open on the file a build replaced.
 
 Only read-only connections are cached: while one is open, DuckDB lets no other process
 write the file, and a read-only connection cannot write it itself. A connection that can
 write (an import, ``exposure --save``) always computes afresh. ``CRITMIN_READ_CACHE=0``
 turns the cache off (:data:`READ_CACHE_ENV`). Values are shared between callers and
 must be treated as immutable (frames are filtered and merged into new ones, never
-assigned to in place).
+assigned to in place). Two requests asking the same key at once both compute it (the
+second result is kept).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,23 +39,18 @@ _entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _lock = threading.Lock()
 
 
-def store_stamp(con: Any) -> tuple[Any, ...] | None:
-    """The identity of the store content behind ``con``: ``(path, inode, size, mtime,
-    WAL size, WAL mtime)``; None when ``con`` can write or is not a file store."""
+def store_stamp(con: Any) -> tuple[str, str] | None:
+    """The identity of the store content behind ``con``: ``(path, content id)``, both
+    read through ``con``; None when ``con`` can write, is not a file store or has no
+    content id."""
+    from critmin.store.io import CONTENT_ID
+
     rows = con.execute("select path, readonly from duckdb_databases() "
                        "where database_name = current_database()").fetchall()
     if not rows or not rows[0][0] or not rows[0][1]:
         return None
-    row = rows[0]
-    path = Path(row[0])
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    wal = Path(f"{path}.wal")
-    wst = wal.stat() if wal.exists() else None
-    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns,
-            wst.st_size if wst else None, wst.st_mtime_ns if wst else None)
+    ids = con.execute("select value from meta where key = ?", [CONTENT_ID]).fetchall()
+    return (str(rows[0][0]), ids[0][0]) if ids else None
 
 
 def cached(con: Any, key: Hashable, compute: Callable[[], T]) -> T:

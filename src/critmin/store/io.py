@@ -94,6 +94,20 @@ def connect(path: Path, read_only: bool = True, wait: float | None = None,
     return con
 
 
+CONTENT_ID = "content_id"
+"""The ``meta`` key naming the store's content: a new random id in every transaction
+that writes (a build, an import, a saved BOM), so a kept read (:mod:`critmin.store.cache`)
+is never answered for a store that changed; a write that fails changes nothing."""
+
+
+def new_content_id(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the store behind ``con`` a new :data:`CONTENT_ID` (inside the transaction
+    that writes)."""
+    import uuid
+
+    con.execute("insert or replace into meta values (?, ?)", [CONTENT_ID, uuid.uuid4().hex])
+
+
 def open_waiting(path: Path, read_only: bool = True, wait: float | None = None,
                  notify: Callable[[str], None] = _say) -> duckdb.DuckDBPyConnection:
     """``duckdb.connect`` with the bounded, announced wait for a lock (see module doc).
@@ -306,6 +320,7 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con.execute(DDL)
         con.execute("insert into meta values ('schema_version', ?)", [SCHEMA_VERSION])
+        new_content_id(con)
         yield con
         con.execute("checkpoint")
         os.replace(tmp, path)
