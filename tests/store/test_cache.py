@@ -120,3 +120,29 @@ def test_assessment_is_the_same_from_the_cache(store_file: Path,
     cached_runs = run()
     monkeypatch.setenv(cache.READ_CACHE_ENV, "0")
     assert run() == cached_runs and cached_runs[0] == cached_runs[2]
+
+
+def test_a_key_being_computed_is_waited_for(store_copy: Path) -> None:
+    """Two threads (the web app's) asking one key at once: computed once, both answered."""
+    import threading
+    import time
+
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.3)
+        return "value"
+
+    answers: list[str] = []
+    with connect(store_copy) as con:
+        def ask() -> None:
+            cur = con.cursor()
+            answers.append(cache.cached(cur, "slow", slow))
+            cur.close()
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert answers == ["value", "value"] and len(calls) == 1

@@ -15,8 +15,8 @@ write the file, and a read-only connection cannot write it itself. A connection 
 write (an import, ``exposure --save``) always computes afresh. ``CRITMIN_READ_CACHE=0``
 turns the cache off (:data:`READ_CACHE_ENV`). Values are shared between callers and
 must be treated as immutable (frames are filtered and merged into new ones, never
-assigned to in place). Two requests asking the same key at once both compute it (the
-second result is kept).
+assigned to in place). A request asking a key another is computing waits for that
+result (the web app's threads), rather than computing it too.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ MAX_ENTRIES = 32
 commodities take ~5 MB, a shock year's trade ~10 MB."""
 
 _entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_computing: dict[tuple[Any, ...], threading.Lock] = {}
 _lock = threading.Lock()
 
 
@@ -56,7 +57,8 @@ def store_stamp(con: Any) -> tuple[str, str] | None:
 def cached(con: Any, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` for ``key`` on the store behind ``con``, kept for the next call on
     the same store content (see the module's note); computed afresh when ``con`` can
-    write or the cache is off."""
+    write or the cache is off. Callers asking a key being computed wait for it rather
+    than computing it again."""
     stamp = store_stamp(con) if os.environ.get(READ_CACHE_ENV, "1") != "0" else None
     if stamp is None:
         return compute()
@@ -65,12 +67,21 @@ def cached(con: Any, key: Hashable, compute: Callable[[], T]) -> T:
         if full in _entries:
             _entries.move_to_end(full)
             return _entries[full]
-    value = compute()
-    with _lock:
-        _entries[full] = value
-        _entries.move_to_end(full)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        busy = _computing.setdefault(full, threading.Lock())
+    with busy:
+        with _lock:
+            if full in _entries:      # computed meanwhile by the caller we waited for
+                return _entries[full]
+        try:
+            value = compute()
+            with _lock:
+                _entries[full] = value
+                _entries.move_to_end(full)
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
+        finally:
+            with _lock:
+                _computing.pop(full, None)
     return value
 
 
