@@ -45,8 +45,6 @@ PARITY_COLUMNS = {"GeoPolRisk Score": "score",
                   "GeoPolRisk Characterization Factor [eq. Kg-Cu/Kg]": "cf", "HHI": "hhi",
                   "Import Risk": "import_risk", "Price": "price"}
 USA: dict[str, list[tuple[str, int | None, int | None]]] = {"USA": [("USA", None, None)]}
-STAGE_JA = {"mining": "採掘", "refining": "製錬", "scrap": "スクラップ"}
-
 Reason = tuple[str, dict[str, Any]]
 
 
@@ -103,7 +101,8 @@ def explain(reasons: list[Reason], lang: str = "en") -> str:
         values = dict(fields)
         if lang == "ja":
             if "stage" in values:
-                values["stage"] = STAGE_JA.get(str(values["stage"]), values["stage"])
+                values["stage"] = vocabulary.STAGE_NAMES.get(
+                    str(values["stage"]), {}).get("ja", values["stage"])
             if isinstance(values.get("reason"), vocabulary.Phrase):
                 values["reason"] = values["reason"].render("ja")
         parts.append(_templates()[code][lang].format(**values))

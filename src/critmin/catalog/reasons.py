@@ -1,13 +1,14 @@
-"""One vocabulary of missing-data reasons for every command (catalog ``missing_reasons``).
+"""One vocabulary of phrases for every command: missing-data reasons and the notes beside
+each value (catalog ``missing_reasons``, ``axis_notes``).
 
-Each reason is a code with an English and a Japanese ``str.format`` template
-(``catalog/data/missing_reasons.csv``). Methods and analyses write
-``reason(code, **fields)``: a :class:`Phrase`, the English text (what JSON and CSV
-carry) that also carries its code and fields, so views render it in a reader's language
-by looking the code up (:meth:`Phrase.render`) — never by reading the English text
-back. Whole arrays of reasons come from :func:`reason_array`; several reasons become one
-with :func:`join_phrases`. ``code_of`` gives a reason's code, so tests and views compare
-reasons without comparing wording.
+Each phrase is a code with an English and a Japanese ``str.format`` template
+(``catalog/data/missing_reasons.csv``, ``axis_notes.csv``). Methods and analyses write
+``reason(code, **fields)`` or ``note(code, **fields)``: a :class:`Phrase`, the English
+text (what JSON and CSV carry) that also carries its code and fields (ids), so views
+render it in a reader's language by looking the code up (:meth:`Phrase.render`) — never
+by reading the English text back. Whole arrays come from :func:`reason_array` and
+:func:`note_array`; several phrases become one with :func:`join_phrases`. ``code_of``
+gives a phrase's code, so tests and views compare reasons without comparing wording.
 """
 
 from __future__ import annotations
@@ -286,8 +287,8 @@ def _make(t: _Template, fields: dict[str, object]) -> Phrase:
     """Template ``t`` with ``fields`` (ids and values, kept as given): its English text
     names each field by its text form (:data:`TEXT_FORMS`)."""
     values = {k: str(v) for k, v in fields.items()}
-    return Phrase(t.en.format_map({k: TEXT_FORMS[k](v) if k in TEXT_FORMS else v
-                                   for k, v in values.items()}), t.code, values)
+    return Phrase(t.en.format_map({k: _text_form(k, v) for k, v in values.items()}),
+                  t.code, values)
 
 
 def reason(code: str, /, **fields: object) -> Phrase:
@@ -339,10 +340,10 @@ def join_phrase_arrays(*columns: np.ndarray) -> np.ndarray:
     key = pd.Series(stacked[:, 0]).astype(str)
     for j in range(1, stacked.shape[1]):
         key = key + "\x00" + pd.Series(stacked[:, j]).astype(str)
-    codes, uniques = pd.factorize(key)
-    first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()
-    joined = np.empty(len(uniques), dtype=object)
-    for u, row in enumerate(first):
+    codes, _ = pd.factorize(key)
+    first = _first_of_each(codes)
+    joined = np.empty(len(first), dtype=object)
+    for u, row in enumerate(first.tolist()):
         joined[u] = join_phrases(stacked[row])
     return joined[codes]
 
@@ -427,14 +428,13 @@ def _note_values() -> dict[tuple[str, str], dict[str, str]]:
             for r in csv.DictReader(body.read_text(encoding="utf-8").splitlines())}
 
 
-def _basis(value: str, lang: str) -> str:
-    """A measure an indicator is computed on (``quantity``, ``value``, …) by its name."""
-    return _note_values().get(("basis", value), {}).get(lang, value)
-
-
-def _price(value: str, lang: str) -> str:
-    """A price kind (``market``, ``unit_value``, "" for none) by its name."""
-    return _note_values().get(("price", value), {}).get(lang, value)
+def _note_value(field: str) -> Callable[[str, str], str]:
+    """A ``field`` whose values ``note_values.csv`` names (a price kind ``market``,
+    ``unit_value`` or "" for none; a measure ``quantity``, ``value``, …); a value it
+    does not name as it is."""
+    def render(value: str, lang: str) -> str:
+        return _note_values().get((field, value), {}).get(lang, value)
+    return render
 
 
 def series_name(value: str, lang: str) -> str:
@@ -456,8 +456,8 @@ _FIELD_TRANSLATORS: dict[str, Callable[[str, str], str]] = {
     "importer": _place,
     "exporter": _place,
     "country": _place,
-    "price": _price,
-    "basis": _basis,
+    "price": _note_value("price"),
+    "basis": _note_value("basis"),
     "series": series_name,
 }
 
@@ -472,8 +472,9 @@ TEXT_FORMS: dict[str, Callable[[str], str]] = {
 
 
 def _render(t: _Template, lang: str, fields: dict[str, str]) -> str:
-    """Template ``t`` in ``lang`` with ``fields`` (their English text), the stage labels,
-    stage and commodity names among them translated."""
+    """Template ``t`` in ``lang`` with ``fields`` (ids and values as text), each by its
+    :data:`_FIELD_TRANSLATORS` entry (stage labels, stages, commodities, levers, price
+    and measure kinds, series, and in Japanese countries); the others as they are."""
     values = {k: _FIELD_TRANSLATORS.get(k, lambda v, _lang: v)(v, lang)
               for k, v in fields.items()}
     return getattr(t, lang).format(**values)

@@ -426,8 +426,7 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
                                               index=False)
         f = grid.merge(g, on=["importer", "commodity_id"], how="left")
         f["raw"] = f["governance"]
-        f["basis"] = note("basis_governance", stage_label=stage,
-                          dimensions=inp.wgi.removeprefix("WGI "))
+        f["basis"] = note("basis_governance", stage_label=stage, wgi=inp.wgi)
         has_hs = f["commodity_id"].isin({c for c, s in inp.hs_stages if s == stage})
         traded = f["commodity_id"].isin({c for c, s in inp.traded_stages if s == stage})
         f.loc[~traded, "raw"] = np.nan  # no trade data at all: G unknown, not 0

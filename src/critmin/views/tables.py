@@ -286,18 +286,13 @@ def cell(value: Any, column: str, lang: str) -> str:
 
 
 def _longest_word(texts: Sequence[str]) -> int:
-    """The cells the longest unbreakable word of ``texts`` needs. Japanese breaks
-    between any two characters: a word with wide characters needs only
-    :data:`_WIDE_LEAST` cells."""
+    """The cells the longest unbreakable unit of ``texts`` needs: a word, or in Japanese
+    one character or Latin word with its brackets and punctuation (:data:`UNITS`, as
+    :func:`wrap_japanese` breaks lines)."""
     from rich.cells import cell_len
 
-    def least(word: str) -> int:
-        n = cell_len(word)
-        return min(n, _WIDE_LEAST) if n > len(word) else n
-    return max((least(w) for t in texts for w in t.split()), default=1)
-
-
-_WIDE_LEAST = 6
+    return max((cell_len(u) for t in texts for u in UNITS.findall(t) if not u.isspace()),
+               default=1)
 
 
 def fit_columns(headers: Sequence[str], columns: Sequence[Sequence[str]], width: int,
