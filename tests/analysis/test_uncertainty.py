@@ -118,10 +118,22 @@ def test_centre_equals_the_methods(model, imported_store):
     np.testing.assert_allclose(base["score"][0], ref, rtol=1e-12, equal_nan=True)
 
 
-def test_same_quantiles_with_one_and_two_dask_workers(model):
+def test_same_quantiles_in_this_process_and_with_two_dask_workers(model, monkeypatch):
+    """One worker draws the chunks in this process (no cluster started); two Dask
+    workers draw the same chunks with the same seeds: the same draws."""
     import dask
 
-    one = u.run_chunks(u.indicator_chunk, model, 600, 7, chunk=200, workers=1)
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("one local worker starts no Dask cluster")
+
+    with monkeypatch.context() as m:
+        m.setattr(u, "dask_client", no_cluster)
+        stats: dict[str, float] = {}
+        one = u.run_chunks(u.indicator_chunk, model, 600, 7, chunk=200, workers=1,
+                           stats=stats)
+    assert stats["workers"] == 1 and stats["worker_peak_rss_mib"] > 0
+    assert u.in_process(1, None) and not u.in_process(1, "tcp://127.0.0.1:8786")
+    assert not u.in_process(2, None)
     # the two workers as a user's run starts them: fresh interpreters (Dask's default;
     # the other tests' workers fork from a server, see tests/conftest.py)
     with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):

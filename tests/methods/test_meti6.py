@@ -4,6 +4,7 @@ real store for Japan 2023 and the study's 13 minerals."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from critmin.catalog.reasons import code_of
 from critmin.methods.meti6 import (
     AXES,
+    commodity_axes,
     governance_axis,
     hhi_axis,
     import_governance,
@@ -95,6 +97,29 @@ def test_missing_axes_say_why_and_are_never_zero():
     assert "rare_earths" in v.loc["import_governance_refined", "missing"]
     missing = v[v["missing"] != ""]
     assert missing["value"].isna().all() and len(missing) == 5
+
+
+def test_importer_independent_axes_are_kept_for_the_same_frames():
+    """Axes 1, 2, 5 and 6 are computed once for the same input frames and options (every
+    importer of a year shares them); a replaced frame or other options compute anew."""
+    inp = rare_earth_inputs()
+    first = commodity_axes(inp, OPTS)
+    assert commodity_axes(inp.with_frames(flows=inp.flows.iloc[0:0]), OPTS) is first
+    assert set(first) == {"production_concentration", "reserve_concentration",
+                          "historical_volatility", "scrap_recycling"}
+    half = inp.production.assign(quantity=inp.production["quantity"] / 2)
+    assert commodity_axes(inp.with_frames(production=half), OPTS) is not first
+    piecewise = commodity_axes(inp, replace(OPTS, hhi_mapping="piecewise"))
+    assert piecewise is not first
+    assert piecewise["production_concentration"]["value"].iloc[0] == pytest.approx(
+        hhi_axis([61217 / 152100], "piecewise")[0])
+    spend = commodity_axes(inp.with_frames(spend_factor={"rare_earths": 0.5}), OPTS)
+    assert spend["historical_volatility"]["value"].iloc[0] == pytest.approx(0.25)
+    fresh = rare_earth_inputs()   # equal frames, other objects: computed, and equal
+    again = commodity_axes(fresh, OPTS)
+    assert again is not first
+    for ax, frame in first.items():
+        pd.testing.assert_frame_equal(again[ax], frame)
 
 
 def test_domestic_supply_counts_with_zero_risk():

@@ -300,12 +300,12 @@ def upstream_context(con: Any, importer: str | Members, commodity_ids: list[str]
     from critmin.analysis.assessment import assess, check_year
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
     from critmin.indicators.importers import importer_members
-    from critmin.indicators.inputs import governance_rows, preferred_governance
+    from critmin.indicators.inputs import store_governance
 
     members = importer_members(con, [importer]) if isinstance(importer, str) else importer
     yr = check_year(con, year)
     a = assess(con, members, yr, commodity_ids)
-    gov = preferred_governance(governance_rows(con))
+    gov = store_governance(con)
     dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
     risk = risk_for_years(country_risk(gov, dims), [yr]).set_index("iso3")["risk"]
     raw = a.wide("raw").set_index("commodity_id")

@@ -72,10 +72,9 @@ def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
 def _read_shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
     from critmin.indicators.inputs import (
-        governance_rows,
-        preferred_governance,
         preferred_production,
         production_rows,
+        store_governance,
     )
     from critmin.store.read import group_memberships, last_trade_years, stage_flows
 
@@ -84,7 +83,7 @@ def _read_shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData
     prod = preferred_production(production_rows(con, commodity_ids, [year]))
     prod = prod[prod["iso3"].notna()].groupby(["iso3", "commodity_id", "stage"],
                                                as_index=False)["quantity"].sum()
-    gov = preferred_governance(governance_rows(con))
+    gov = store_governance(con)
     dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
     risk = risk_for_years(country_risk(gov, dims), [year])[["iso3", "risk"]]
     groups: dict[str, list[str]] = {}

@@ -198,10 +198,9 @@ def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str]
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
     from critmin.indicators.importers import importer_members
     from critmin.indicators.inputs import (
-        governance_rows,
-        preferred_governance,
         preferred_production,
         production_rows,
+        store_governance,
     )
     from critmin.indicators.trade import domestic_production, flows
     from critmin.methods.meti6 import Meti6Options, meti6_inputs, meti6_values
@@ -210,7 +209,7 @@ def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str]
     opts = Meti6Options()
     inp = meti6_inputs(con, members, year, commodity_ids, opts)
     base = meti6_values(inp, opts)
-    gov = preferred_governance(governance_rows(con))
+    gov = store_governance(con)
     six = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     iyears = sorted(set(inp.flows["year"]) | {year})
     keys6 = risk_for_years(country_risk(gov, six, opts.min_dimensions), iyears)
@@ -382,13 +381,22 @@ def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int,
     exact path: memory grows with the draws, see :func:`run_summary`).
 
     ``scheduler``: a Dask scheduler address, or None for a LocalCluster of ``workers``
-    processes. The chunking (and so every child seed) depends only on ``draws``, ``seed``
-    and ``chunk``. ``progress`` receives the draws done; ``stats`` (if given) the
-    workers' peak memory (MiB).
+    processes — or, for one worker, this process (:func:`in_process`). The chunking (and
+    so every child seed) depends only on ``draws``, ``seed`` and ``chunk``. ``progress``
+    receives the draws done; ``stats`` (if given) the workers' peak memory (MiB).
     """
+    sizes, children = chunk_seeds(draws, seed, chunk)
+    if in_process(workers, scheduler):
+        parts, done = [], 0
+        for n, s in zip(sizes, children, strict=True):
+            parts.append(fn(model, n, s))
+            done += n
+            if progress:
+                progress(done)
+        _own_stats(stats)
+        return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
     from dask.distributed import as_completed
 
-    sizes, children = chunk_seeds(draws, seed, chunk)
     with dask_client(workers, scheduler, connect_timeout) as client:
         shared = client.scatter(model, broadcast=True)
         futures = [client.submit(fn, shared, n, s, pure=False) for n, s in
@@ -402,6 +410,21 @@ def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int,
         parts = client.gather(futures)
         _worker_stats(client, stats)
     return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+
+
+def in_process(workers: int, scheduler: str | None) -> bool:
+    """Whether a run's chunks are drawn in this process, one after another: for one
+    local worker (no ``scheduler``). A LocalCluster of one worker process would draw the
+    same chunks in the same order, only after starting a scheduler and a process
+    (~0.6 s of CPU, more than a few thousand draws take); the results are the same."""
+    return scheduler is None and workers <= 1
+
+
+def _own_stats(stats: dict[str, float] | None) -> None:
+    """:func:`_worker_stats` of a run in this process (its own peak)."""
+    if stats is not None:
+        stats["worker_peak_rss_mib"] = _peak_rss_mib()
+        stats["workers"] = 1
 
 
 def _worker_stats(client: Any, stats: dict[str, float] | None) -> None:
@@ -519,14 +542,27 @@ def run_summary(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int
     into tasks of about ``task_draws`` draws; each task returns a :class:`Summary` (a
     size fixed by the model) and the client merges them as they finish, keeping at most
     two tasks per worker in flight — memory does not grow with the draws. The histogram
-    ranges come from the first chunk's draws (see :func:`sketch_ranges`)."""
-    from dask.distributed import as_completed
-
+    ranges come from the first chunk's draws (see :func:`sketch_ranges`). One local
+    worker: the tasks run in this process, one after another (:func:`in_process`)."""
     sizes, children = chunk_seeds(draws, seed, chunk)
     lo, hi = sketch_ranges(model, fn(model, sizes[0], children[0]))
     per = max(1, task_draws // chunk)
     tasks = [(sizes[i:i + per], children[i:i + per]) for i in range(0, len(sizes), per)]
     total: Summary | None = None
+    if in_process(workers, scheduler):
+        for ss, cs in tasks:
+            part = summary_task(fn, model, ss, cs, lo, hi, bins)
+            if total is None:
+                total = part
+            else:
+                total.merge(part)
+            if progress:
+                progress(total.n)
+        _own_stats(stats)
+        assert total is not None
+        return total
+    from dask.distributed import as_completed
+
     with dask_client(workers, scheduler, connect_timeout) as client:
         shared = client.scatter(model, broadcast=True)
         todo = iter(tasks)

@@ -540,14 +540,21 @@ def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | 
     """Every indicator of :data:`INDICATORS` for the importers, commodities and years.
 
     The global indicators (small queries and NumPy) run on a second cursor in a thread
-    while DuckDB computes the importer cells (it releases the GIL meanwhile)."""
+    while DuckDB computes the importer cells (it releases the GIL meanwhile); they do not
+    depend on the importers and are kept per store content
+    (:func:`critmin.store.cache.cached`)."""
+    from critmin.store.cache import cached
+
     opts = opts or IndicatorOptions()
-    prod = preferred_production_sql(opts.production_preference or production_preference(),
-                                    commodity_ids is not None)
+    preference = opts.production_preference or production_preference()
+    prod = preferred_production_sql(preference, commodity_ids is not None)
+    key = ("global_indicators", None if commodity_ids is None else tuple(commodity_ids),
+           None if years is None else tuple(years), opts, preference)
     cursor = con.cursor()
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            world = pool.submit(global_indicators, cursor, prod, commodity_ids, years, opts)
+            world = pool.submit(cached, cursor, key, lambda: global_indicators(
+                cursor, prod, commodity_ids, years, opts))
             blocks = importer_indicators(con, prod, importers, commodity_ids, years, opts)
             blocks = world.result() + blocks
     finally:

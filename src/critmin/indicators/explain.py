@@ -14,10 +14,9 @@ import pandas as pd
 from critmin.indicators.concentration import producer_shares
 from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
 from critmin.indicators.inputs import (
-    governance_rows,
-    preferred_governance,
     preferred_production,
     production_rows,
+    store_governance,
 )
 from critmin.indicators.trade import Members, flows
 
@@ -34,7 +33,7 @@ def explain_cell(con: Any, importers: Members, commodity_id: str, year: int,
     fl = flows(con, importers, "import", [commodity_id], [year], intra_group)
     if stage:
         fl = fl[fl["stage"] == stage]
-    gov = preferred_governance(governance_rows(con))
+    gov = store_governance(con)
     dims = resolve_dimensions(set(gov["dimension"].unique()), dimensions)
     risk = risk_for_years(country_risk(gov, dims), [year])
     col = "quantity_t" if basis == "quantity" else "value_kusd"

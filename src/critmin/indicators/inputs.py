@@ -146,6 +146,16 @@ def preferred_governance(rows: pd.DataFrame,
     return preferred_rows(rows, ["dimension", "year"], preference)
 
 
+def store_governance(con: Any) -> pd.DataFrame:
+    """The store's governance rows of the preferred source per dimension and year
+    (:func:`preferred_governance` of :func:`governance_rows`), read once per store
+    content (:func:`critmin.store.cache.cached`; shared: never assign into it)."""
+    from critmin.store.cache import cached
+
+    return cached(con, ("preferred_governance", DEFAULT_GOVERNANCE_PREFERENCE),
+                  lambda: preferred_governance(governance_rows(con)))
+
+
 def window_series(rows: pd.DataFrame, years: list[int], preference: tuple[str, ...],
                   keys: tuple[str, ...] = ("commodity_id", "stage")) -> pd.DataFrame:
     """Rows of ONE source per series over a window of ``years`` (DESIGN "Content basis").

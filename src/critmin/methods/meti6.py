@@ -34,6 +34,8 @@ from changed data with the same function.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -51,12 +53,11 @@ from critmin.indicators.governance import (
     risk_for_years,
 )
 from critmin.indicators.inputs import (
-    governance_rows,
-    preferred_governance,
     preferred_production,
     production_preference,
     production_rows,
     reserves_rows,
+    store_governance,
     window_series,
 )
 from critmin.indicators.trade import Members, domestic_production, flows
@@ -288,7 +289,7 @@ def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Option
     iyears = _window(year, opts.import_window)
     prod = preferred_production(production_rows(con, commodity_ids, sorted(set(pyears + iyears))),
                                 production_preference())
-    gov = preferred_governance(governance_rows(con))
+    gov = store_governance(con)
     dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
     reserves = reserves_rows(con, commodity_ids)[
@@ -333,12 +334,8 @@ def meti6_values(inp: Meti6Inputs, opts: Meti6Options | None = None) -> pd.DataF
     grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
                                       names=["importer", "commodity_id"]).to_frame(index=False)
     concentrate, refined = _governance_axes(inp, opts)
-    parts = {"production_concentration": _production_axis(inp, opts),
-             "reserve_concentration": _reserve_axis(inp, opts),
-             "import_governance_concentrate": concentrate,
-             "import_governance_refined": refined,
-             "historical_volatility": _volatility_axis(inp, opts),
-             "scrap_recycling": _scrap_axis(inp)}
+    parts = {**commodity_axes(inp, opts), "import_governance_concentrate": concentrate,
+             "import_governance_refined": refined}
     out = []
     for axis in axis_ids():
         part = parts[axis]
@@ -354,6 +351,39 @@ def meti6_values(inp: Meti6Inputs, opts: Meti6Options | None = None) -> pd.DataF
     for col in ("basis", "detail", "source_ids"):
         values[col] = values[col].fillna("")
     return values[VALUES]
+
+
+_COMMODITY_AXES: OrderedDict[tuple[Any, ...], tuple[tuple[pd.DataFrame, ...],
+                                                    dict[str, pd.DataFrame]]] = OrderedDict()
+_COMMODITY_AXES_LOCK = threading.Lock()
+COMMODITY_AXES_KEPT = 16
+"""How many sets of importer-independent axes :func:`commodity_axes` keeps."""
+
+
+def commodity_axes(inp: Meti6Inputs, opts: Meti6Options) -> dict[str, pd.DataFrame]:
+    """Axes 1, 2, 5 and 6 (axis id → frame by ``commodity_id``): they do not depend on
+    the importer, so they are computed once for the same input frames — the very
+    objects, as the year's shared inputs hand them to every importer (see
+    :func:`meti6_inputs`) — commodities, year and options, and kept (at most
+    :data:`COMMODITY_AXES_KEPT`). A what-if that replaces a frame gets its own."""
+    frames = (inp.production, inp.reserves, inp.volatility, inp.recycling)
+    key = (tuple(map(id, frames)), inp.commodities, inp.year, inp.store_has_reserves,
+           tuple(sorted(inp.primary_stage.items())), tuple(sorted(inp.spend_factor.items())),
+           opts)
+    with _COMMODITY_AXES_LOCK:
+        hit = _COMMODITY_AXES.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], frames, strict=True)):
+            _COMMODITY_AXES.move_to_end(key)
+            return hit[1]
+    axes = {"production_concentration": _production_axis(inp, opts),
+            "reserve_concentration": _reserve_axis(inp, opts),
+            "historical_volatility": _volatility_axis(inp, opts),
+            "scrap_recycling": _scrap_axis(inp)}
+    with _COMMODITY_AXES_LOCK:   # the frames are kept with the axes: their ids stay theirs
+        _COMMODITY_AXES[key] = (frames, axes)
+        while len(_COMMODITY_AXES) > COMMODITY_AXES_KEPT:
+            _COMMODITY_AXES.popitem(last=False)
+    return axes
 
 
 def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:

@@ -454,9 +454,9 @@ def production_estimates(production: pd.DataFrame, primary: dict[str, str]
 def _wgi_basis(con: Any, opts: Any, years: list[int]) -> tuple[list[str], list[dict]]:
     """(dimensions, per import year: the WGI years and sources the risks come from)."""
     from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
-    from critmin.indicators.inputs import governance_rows, preferred_governance
+    from critmin.indicators.inputs import store_governance
 
-    gov = preferred_governance(governance_rows(con))
+    gov = store_governance(con)
     dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), years)
     risk = risk.assign(data_year=risk["year"] - risk["lag"])

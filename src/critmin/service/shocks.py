@@ -81,7 +81,8 @@ class UncertaintyRequest(Request):
     year: int | None = None
     scenario: str | None = Field(None, description="Library id or YAML file: uncertainty "
                                  "of its impacts instead of the indicators.")
-    workers: int = Field(2, description="Local Dask worker processes.")
+    workers: int = Field(2, description="Local Dask worker processes (1: the draws run in "
+                         "this process, no cluster is started).")
     scheduler: str | None = Field(None, description="Address of a Dask scheduler.")
     chunk: int = Field(500, description="Draws per task (fixes the child seeds).")
     max_memory_mb: int = Field(DEFAULT_MAX_MEMORY_MB, description="Refuse a run whose "
@@ -467,8 +468,8 @@ def memory_estimate_mb(request: UncertaintyRequest, model: Any,
     from critmin.analysis import uncertainty as u
 
     per_draw = u.chunk_bytes(fn, model)
-    local = request.scheduler is None
-    workers = request.workers if local else 0
+    own = u.in_process(request.workers, request.scheduler)   # the worker is this process
+    workers = 0 if own or request.scheduler is not None else request.workers
     chunk = min(request.chunk, request.draws) * per_draw * WORKING_FACTOR
     if request.draws <= u.EXACT_MAX_DRAWS:
         main, worker = 3 * request.draws * per_draw, chunk
@@ -476,7 +477,8 @@ def memory_estimate_mb(request: UncertaintyRequest, model: Any,
         summary = u.summary_bytes(model)
         main = summary * (1 + 2 * max(request.workers, 1)) + chunk
         worker = chunk + 2 * summary
-    return (PROCESS_BASE_MB * (1 + workers) + (main + workers * worker) / 2 ** 20)
+    return (PROCESS_BASE_MB * (1 + workers) + (main + (1 if own else workers) * worker)
+            / 2 ** 20)
 
 
 def _check_memory(request: UncertaintyRequest, model: Any, fn: Callable[..., Any]) -> None:

@@ -10,11 +10,14 @@ never 0. Release files: see :func:`read_release`.
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from critmin.errors import CritminError
@@ -43,8 +46,7 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        cur = con.execute("select t, i, j, k, v, q from baci_trade")
-        raw = pd.DataFrame.from_records(cur.fetchall(), columns=list("tijkvq"))
+        raw = _trade_columns(con)
         names = pd.read_sql_query(
             f'select country_code, country_name, country_iso3 from "{COUNTRY_TABLE}"', con)
     finally:
@@ -56,13 +58,13 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
                       candidates=names["country_iso3"])
     lookup = dict(zip(codes["code"], codes["iso3"].replace("", None), strict=True))
 
-    exporter_code = pd.to_numeric(raw["i"], errors="raise").astype("int32")
-    importer_code = pd.to_numeric(raw["j"], errors="raise").astype("int32")
+    exporter_code = raw["i"].astype("int32")
+    importer_code = raw["j"].astype("int32")
     trade = pd.DataFrame({
-        "hs6": raw["k"].astype(int).astype(str).str.zfill(6),
-        "year": pd.to_numeric(raw["t"], errors="raise").astype("int16"),
-        "exporter": exporter_code.astype(str).map(lookup),
-        "importer": importer_code.astype(str).map(lookup),
+        "hs6": _by_value(raw["k"], lambda k: str(k).zfill(6)),
+        "year": raw["t"].astype("int16"),
+        "exporter": _by_value(exporter_code, lambda c: lookup.get(str(c))),
+        "importer": _by_value(importer_code, lambda c: lookup.get(str(c))),
         "exporter_code": exporter_code,
         "importer_code": importer_code,
         "value_kusd": pd.to_numeric(raw["v"], errors="coerce"),
@@ -87,6 +89,35 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
             report.add(f"{status} partner codes (kept without a country)", int(sel["n_rows"].sum()),
                        ", ".join(sel["code"]))
     return trade, codes
+
+
+def _trade_columns(con: sqlite3.Connection) -> pd.DataFrame:
+    """``baci_trade`` in its row order as columns ``t, i, j, k`` (integers; a text that is
+    not one is an error) and ``v, q`` (the stored text, "" for NULL). SQLite writes the
+    table as one CSV text and pandas' C reader parses it: no Python object per cell."""
+    n = con.execute("select count(*) from baci_trade").fetchone()[0]
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in "tijk"}
+                            | {c: pd.Series(dtype=str) for c in "vq"})
+    text = con.execute(
+        "select group_concat(t || ',' || i || ',' || j || ',' || k || ',' || coalesce(v, '')"
+        " || ',' || coalesce(q, ''), char(10)) from (select * from baci_trade order by rowid)"
+    ).fetchone()[0] or ""
+    try:
+        raw = pd.read_csv(io.StringIO(text), header=None, names=list("tijkvq"),
+                          dtype={c: "int64" for c in "tijk"} | {"v": str, "q": str},
+                          keep_default_na=False, na_filter=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise CritminError(f"the bundled BACI table cannot be read ({exc})") from None
+    if len(raw) != n:
+        raise CritminError(f"the bundled BACI table cannot be read: {len(raw)} of {n} rows")
+    return raw
+
+
+def _by_value(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` of each value, called once per distinct value."""
+    codes, uniques = pd.factorize(values)
+    return np.array([fn(u) for u in uniques.tolist()], dtype=object)[codes]
 
 
 # --- release files --------------------------------------------------------------------

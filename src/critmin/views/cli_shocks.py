@@ -298,7 +298,7 @@ def uncertainty_cmd(
     scenario: Annotated[str | None, typer.Option(
         help="A scenario (library id or YAML): uncertainty of its shortfall instead of "
         "the indicators.")] = None,
-    workers: Annotated[int, typer.Option(help="Local Dask worker processes.")] = 2,
+    workers: Annotated[int, typer.Option(help="Dask worker processes (1: this process).")] = 2,
     scheduler: Annotated[str | None, typer.Option(
         help="Address of a running Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of a "
         "local cluster.")] = None,

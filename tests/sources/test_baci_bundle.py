@@ -1,0 +1,63 @@
+"""The bundled BACI extract's reader (:func:`critmin.sources.baci.read_trade`) on small
+hand-made SQLite tables laid out as the bundle's (every column text, HS6 an integer):
+row order, codes, missing quantities and unreadable tables."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from critmin.errors import CritminError
+from critmin.sources.baci import COUNTRY_TABLE, read_trade
+from critmin.sources.provenance import Report
+
+
+def _bundle_db(path: Path, rows: list[tuple[object, ...]]) -> Path:
+    with sqlite3.connect(path) as con:
+        con.execute("create table baci_trade (t text, i text, j text, k integer, v text, "
+                    "q text)")
+        con.executemany("insert into baci_trade values (?, ?, ?, ?, ?, ?)", rows)
+        con.execute(f'create table "{COUNTRY_TABLE}" (country_code text, country_name text,'
+                    " country_iso3 text)")
+        con.executemany(f'insert into "{COUNTRY_TABLE}" values (?, ?, ?)',
+                        [("392", "Japan", "JPN"), ("156", "China", "CHN"),
+                         ("36", "Australia", "AUS")])
+    return path
+
+
+def test_rows_in_order_with_codes_and_missing_quantities(tmp_path):
+    db = _bundle_db(tmp_path / "baci.db", [
+        ("2022", "156", "392", 250490, "10.889", "16"),
+        ("1995", "36", "392", 81060, "0.1", None),          # value without quantity
+        ("2022", "156", "999", 260300, "88.981", "194.46"),  # 999: not in the country list
+        ("2023", "36", "156", 260300, "not a number", "0.3")])
+    report = Report("baci")
+    trade, codes = read_trade(db, report)
+    assert trade["hs6"].tolist() == ["250490", "081060", "260300", "260300"]
+    assert trade["year"].tolist() == [2022, 1995, 2022, 2023]
+    assert trade["exporter"].tolist() == ["CHN", "AUS", "CHN", "AUS"]
+    assert trade["importer"].tolist()[:2] == ["JPN", "JPN"]
+    assert trade["importer"].isna().tolist() == [False, False, True, False]
+    assert trade["importer_code"].tolist() == [392, 392, 999, 156]
+    assert trade["value_kusd"].tolist()[:3] == [10.889, 0.1, 88.981]
+    assert np.isnan(trade["value_kusd"].iloc[3])          # unreadable text: missing, not 0
+    assert np.isnan(trade["quantity_t"].iloc[1]) and trade["quantity_t"].iloc[2] == 194.46
+    steps = {step: count for step, count, _ in report.rows}
+    assert steps["trade rows read"] == 4 and steps["quantity missing (kept as NULL)"] == 1
+    assert steps["codes absent from BACI's country list"] == 1
+    assert "999" in set(codes["code"])
+
+
+def test_a_year_that_is_not_a_number_is_an_error(tmp_path):
+    db = _bundle_db(tmp_path / "baci.db", [("2022", "156", "392", 250490, "1", "1"),
+                                           ("20x2", "156", "392", 250490, "1", "1")])
+    with pytest.raises(CritminError, match="bundled BACI table cannot be read"):
+        read_trade(db, Report("baci"))
+
+
+def test_an_empty_table_gives_no_rows(tmp_path):
+    trade, _ = read_trade(_bundle_db(tmp_path / "baci.db", []), Report("baci"))
+    assert trade.empty and "quantity_t" in trade
