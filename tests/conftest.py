@@ -65,7 +65,7 @@ typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 # Dask's LocalCluster workers start by forking a server process that has imported Dask
 # and its libraries (Dask's own test suite does this) rather than as fresh interpreters
-# that import them each time (~0.6 s of CPU per worker, some 40 clusters per run). They
+# that import them each time (~0.6 s of CPU per worker; a one-worker run starts none). They
 # are still separate processes sent the pickled model; tests/analysis/test_uncertainty.py
 # keeps one run on Dask's default, spawn. Set here, before Dask reads its configuration,
 # so that the commands' subprocesses (``critmin serve``) get it too.
