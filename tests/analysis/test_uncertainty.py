@@ -118,10 +118,24 @@ def test_centre_equals_the_methods(model, imported_store):
     np.testing.assert_allclose(base["score"][0], ref, rtol=1e-12, equal_nan=True)
 
 
-def test_same_quantiles_in_this_process_and_with_two_dask_workers(model, monkeypatch):
-    """One worker draws the chunks in this process (no cluster started); two Dask
-    workers draw the same chunks with the same seeds: the same draws."""
+@pytest.fixture(scope="module")
+def catalog_model(imported_store):
+    """The model ``critmin uncertainty -i JPN`` draws: every catalog commodity (matrix
+    products large enough for the numerical library to split them over threads)."""
+    from critmin.catalog.commodities import commodity_ids
+    from critmin.store.io import connect
+
+    with connect(imported_store) as con:
+        return u.indicator_model(con, "JPN", 2023, commodity_ids())
+
+
+def test_same_quantiles_in_this_process_and_with_two_dask_workers(catalog_model, monkeypatch):
+    """One worker draws the chunks in this process (no cluster started, one thread in
+    the numerical libraries as in a Dask worker); two Dask workers draw the same chunks
+    with the same seeds: the same draws, to the last bit."""
     import dask
+
+    model = catalog_model
 
     def no_cluster(*args, **kwargs):
         raise AssertionError("one local worker starts no Dask cluster")

@@ -388,11 +388,12 @@ def run_chunks(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int,
     sizes, children = chunk_seeds(draws, seed, chunk)
     if in_process(workers, scheduler):
         parts, done = [], 0
-        for n, s in zip(sizes, children, strict=True):
-            parts.append(fn(model, n, s))
-            done += n
-            if progress:
-                progress(done)
+        with as_a_worker():
+            for n, s in zip(sizes, children, strict=True):
+                parts.append(fn(model, n, s))
+                done += n
+                if progress:
+                    progress(done)
         _own_stats(stats)
         return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
     from dask.distributed import as_completed
@@ -418,6 +419,18 @@ def in_process(workers: int, scheduler: str | None) -> bool:
     same chunks in the same order, only after starting a scheduler and a process
     (~0.6 s of CPU, more than a few thousand draws take); the results are the same."""
     return scheduler is None and workers <= 1
+
+
+@contextmanager
+def as_a_worker() -> Iterator[None]:
+    """Draw as a Dask worker does: with one thread in the numerical libraries (Dask
+    starts its workers with ``OMP_NUM_THREADS=1``, ``OPENBLAS_NUM_THREADS=1``, ...). A
+    matrix product split over threads rounds in another order, so without this the
+    draws made here could differ from a cluster's in the last bit."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 def _own_stats(stats: dict[str, float] | None) -> None:
@@ -551,7 +564,8 @@ def run_summary(fn: Callable[..., dict[str, np.ndarray]], model: Any, draws: int
     total: Summary | None = None
     if in_process(workers, scheduler):
         for ss, cs in tasks:
-            part = summary_task(fn, model, ss, cs, lo, hi, bins)
+            with as_a_worker():
+                part = summary_task(fn, model, ss, cs, lo, hi, bins)
             if total is None:
                 total = part
             else:
