@@ -16,12 +16,8 @@ from typing import Annotated, Any, ClassVar, Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidatorFunctionWrapHandler, WrapValidator
 
-from critmin import __version__
+from critmin import METHOD_VERSION  # noqa: F401 (every response's, re-exported)
 from critmin.catalog.reasons import Phrase
-
-METHOD_VERSION = f"critmin {__version__}; docs/methods.md"
-"""The method version every result carries: the package version whose
-``docs/methods.md`` states the formulas used."""
 
 
 def _keep_reason(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:

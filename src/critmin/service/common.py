@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from critmin.catalog.langs import LANGS, check_lang  # noqa: F401 (re-exported)
 from critmin.errors import CritminError, UnknownNameError
 
-LANGS = ("ja", "en")
 STAGES = ("mining", "refining", "scrap")
 YEAR_BOUNDS = (1800, 2200)
 YEAR_FORMS = (f"YYYY, YYYY-YYYY (first ≤ last), YYYY,YYYY or all; years "
@@ -157,8 +157,3 @@ def default_year(con: Any) -> int:
     return years[-1]
 
 
-def check_lang(lang: str) -> str:
-    """``lang`` if supported, else an error naming the choices."""
-    if lang not in LANGS:
-        raise UnknownNameError("language", lang, list(LANGS))
-    return lang

@@ -60,7 +60,7 @@ FormatOpt = Annotated[Format | None, typer.Option(
 def locale_lang() -> str:
     """The default language: ``CRITMIN_LANG`` if set, else ``ja`` when the locale
     (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) is Japanese, else ``en``."""
-    from critmin.service.common import check_lang
+    from critmin.catalog.langs import check_lang
 
     if os.environ.get("CRITMIN_LANG"):
         return check_lang(os.environ["CRITMIN_LANG"])
@@ -71,7 +71,7 @@ def locale_lang() -> str:
 
 
 def _set_lang(value: str | None) -> str:
-    from critmin.service.common import check_lang
+    from critmin.catalog.langs import check_lang
 
     try:
         lang = check_lang(value) if value else _state.get("root_lang") or locale_lang()
@@ -94,8 +94,7 @@ LangOpt = Annotated[str | None, typer.Option(
 
 def _version(value: bool) -> None:
     if value:
-        from critmin import __version__
-        from critmin.service.base import METHOD_VERSION
+        from critmin import METHOD_VERSION, __version__
 
         typer.echo(f"critmin {__version__} (methods: {METHOD_VERSION})")
         raise typer.Exit()

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from critmin.errors import CritminError
-from critmin.methods.meti6 import axis_ids
 from critmin.views.app import FormatOpt, LangOpt, app, current_lang, open_store, user_errors
 from critmin.views.cli_catalog import ListOpt, listed
 from critmin.views.i18n import has_text, label, text
@@ -112,6 +111,8 @@ def _render_assessment(response: Any, fmt: Format) -> None:
                          "type": label("type", r.type, lang)
                          + (" *" if r.near_threshold else "")
                          + (" †" if r.policy_scope else "")})
+    from critmin.methods.meti6 import axis_ids
+
     legend = "  ".join(f"{header(f'axis_{i}', lang)} {label('axis', ax, lang)}"
                        for i, ax in enumerate(axis_ids(), start=1))
     if frame["near_threshold"].any():

@@ -9,8 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from critmin.catalog.langs import LANGS, check_lang  # noqa: F401 (LANGS re-exported)
 from critmin.catalog.tables import read_table
-from critmin.service.common import LANGS, check_lang  # noqa: F401 (LANGS re-exported)
 
 
 @cache

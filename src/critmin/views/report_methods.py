@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from critmin.catalog.langs import check_lang
 from critmin.methods.meti6 import axis_ids
-from critmin.service.common import check_lang
 from critmin.views.i18n import join_words, label, text
 
 LEVEL_CLASSES = ("focus", "where_conditions_fit", "not_suitable", "monitor")
