@@ -5,8 +5,9 @@ Measures the real code paths on the store in ``$CRITMIN_HOME`` (medians of repea
 - one deterministic shock (CHN cuts graphite by 75 %, both stages) for every importer at
   once, after the store is open: target ≤ 1 s; and the whole cold ``critmin shock``;
 - 10,000 Monte Carlo draws of the six indicators and GeoPolRisk for one importer × every
-  catalog commodity on a Dask LocalCluster with 1 and with 2 workers: target ≤ 10 s; the
-  scaling ratio and the memory peak (main process and workers).
+  catalog commodity with 1 worker (drawn in this process, no cluster) and on a Dask
+  LocalCluster of 2 workers: target ≤ 10 s; their ratio and the memory peak (this
+  process's peak so far for 1 worker; the workers' for 2).
 
     python benchmarks/bench_shocks.py [--repeat 3] [--draws 10000] [--year 2023]
 

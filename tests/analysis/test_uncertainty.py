@@ -215,3 +215,36 @@ def test_rank_change_is_missing_with_the_reason_where_geopolrisk_is_missing(mode
             assert np.isnan(row.rank_change_probability), row
             assert row.rank_missing and all(code_of(p) for p in split_phrases(row.rank_missing))
     assert set(changes["commodity_id"]) - scored, "the store leaves some GeoPolRisk missing"
+
+
+def test_in_process_runs_take_turns_with_the_thread_limit():
+    """The one-thread limit of an in-process run is the process's: two runs in threads
+    take turns, each drawing on one thread, and the process's limit is restored after."""
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    def threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info()]
+
+    before, inside, order = threads(), [], []
+    entered = threading.Event()
+
+    def run(name: str, hold: float) -> None:
+        with u.as_a_worker():
+            entered.set()
+            order.append(f"{name} in")
+            inside.append(threads())
+            threading.Event().wait(hold)
+            order.append(f"{name} out")
+
+    first = threading.Thread(target=run, args=("a", 0.2))
+    first.start()
+    entered.wait(5)
+    second = threading.Thread(target=run, args=("b", 0.0))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert order == ["a in", "a out", "b in", "b out"]
+    assert all(n == 1 for t in inside for n in t)
+    assert threads() == before

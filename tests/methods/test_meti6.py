@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from critmin.catalog.reasons import code_of
 from critmin.methods.meti6 import (
     AXES,
+    AxesMemo,
     commodity_axes,
     governance_axis,
     hhi_axis,
@@ -100,9 +101,11 @@ def test_missing_axes_say_why_and_are_never_zero():
 
 
 def test_importer_independent_axes_are_kept_for_the_same_frames():
-    """Axes 1, 2, 5 and 6 are computed once for the same input frames and options (every
-    importer of a year shares them); a replaced frame or other options compute anew."""
-    inp = rare_earth_inputs()
+    """Axes 1, 2, 5 and 6 are computed once for the same input frames and options when
+    the inputs carry the year's memo (as :func:`meti6_inputs` gives them: every importer
+    of a year shares it); a replaced frame or other options compute anew; inputs built
+    by hand, without a memo, compute them every time (a frame changed in place counts)."""
+    inp = replace(rare_earth_inputs(), axes_memo=AxesMemo())
     first = commodity_axes(inp, OPTS)
     assert commodity_axes(inp.with_frames(flows=inp.flows.iloc[0:0]), OPTS) is first
     assert set(first) == {"production_concentration", "reserve_concentration",
@@ -115,11 +118,17 @@ def test_importer_independent_axes_are_kept_for_the_same_frames():
         hhi_axis([61217 / 152100], "piecewise")[0])
     spend = commodity_axes(inp.with_frames(spend_factor={"rare_earths": 0.5}), OPTS)
     assert spend["historical_volatility"]["value"].iloc[0] == pytest.approx(0.25)
-    fresh = rare_earth_inputs()   # equal frames, other objects: computed, and equal
-    again = commodity_axes(fresh, OPTS)
+    fresh = replace(rare_earth_inputs(), axes_memo=inp.axes_memo)   # equal frames, new
+    again = commodity_axes(fresh, OPTS)                              # objects: computed
     assert again is not first
     for ax, frame in first.items():
         pd.testing.assert_frame_equal(again[ax], frame)
+    by_hand = rare_earth_inputs()
+    assert by_hand.axes_memo is None
+    before = commodity_axes(by_hand, OPTS)["production_concentration"]["raw"].iloc[0]
+    by_hand.production.loc[by_hand.production["iso3"] == "CHN", "quantity"] *= 100
+    after = commodity_axes(by_hand, OPTS)["production_concentration"]["raw"].iloc[0]
+    assert after > before
 
 
 def test_domestic_supply_counts_with_zero_risk():

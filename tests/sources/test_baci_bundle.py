@@ -33,20 +33,24 @@ def test_rows_in_order_with_codes_and_missing_quantities(tmp_path):
         ("2022", "156", "392", 250490, "10.889", "16"),
         ("1995", "36", "392", 81060, "0.1", None),          # value without quantity
         ("2022", "156", "999", 260300, "88.981", "194.46"),  # 999: not in the country list
-        ("2023", "36", "156", 260300, "not a number", "0.3")])
+        ("2023", "36", "156", 260300, "not a number", "0.3"),
+        ("2023", "36", "156", 260300, "1,5", "2\n0"),                 # separators in a value:
+        ("2023", "36", "156", 260300, '"7', '8"')])                 # missing, as any text
     report = Report("baci")
     trade, codes = read_trade(db, report)
-    assert trade["hs6"].tolist() == ["250490", "081060", "260300", "260300"]
-    assert trade["year"].tolist() == [2022, 1995, 2022, 2023]
-    assert trade["exporter"].tolist() == ["CHN", "AUS", "CHN", "AUS"]
+    assert trade["hs6"].tolist() == ["250490", "081060", "260300", "260300", "260300",
+                                     "260300"]
+    assert trade["year"].tolist() == [2022, 1995, 2022, 2023, 2023, 2023]
+    assert trade["exporter"].tolist() == ["CHN", "AUS", "CHN", "AUS", "AUS", "AUS"]
     assert trade["importer"].tolist()[:2] == ["JPN", "JPN"]
-    assert trade["importer"].isna().tolist() == [False, False, True, False]
-    assert trade["importer_code"].tolist() == [392, 392, 999, 156]
+    assert trade["importer"].isna().tolist() == [False, False, True, False, False, False]
+    assert trade["importer_code"].tolist() == [392, 392, 999, 156, 156, 156]
     assert trade["value_kusd"].tolist()[:3] == [10.889, 0.1, 88.981]
-    assert np.isnan(trade["value_kusd"].iloc[3])          # unreadable text: missing, not 0
+    assert trade["value_kusd"].iloc[3:].isna().all()     # unreadable text: missing, not 0
+    assert trade["quantity_t"].iloc[3] == 0.3 and trade["quantity_t"].iloc[4:].isna().all()
     assert np.isnan(trade["quantity_t"].iloc[1]) and trade["quantity_t"].iloc[2] == 194.46
     steps = {step: count for step, count, _ in report.rows}
-    assert steps["trade rows read"] == 4 and steps["quantity missing (kept as NULL)"] == 1
+    assert steps["trade rows read"] == 6 and steps["quantity missing (kept as NULL)"] == 3
     assert steps["codes absent from BACI's country list"] == 1
     assert "999" in set(codes["code"])
 

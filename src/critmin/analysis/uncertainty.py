@@ -36,6 +36,7 @@ when every exporter may serve every importer (no blocs): the max–min share is
 from __future__ import annotations
 
 import itertools
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -421,20 +422,30 @@ def in_process(workers: int, scheduler: str | None) -> bool:
     return scheduler is None and workers <= 1
 
 
+_ONE_THREAD = threading.Lock()
+
+
 @contextmanager
 def as_a_worker() -> Iterator[None]:
     """Draw as a Dask worker does: with one thread in the numerical libraries (Dask
     starts its workers with ``OMP_NUM_THREADS=1``, ``OPENBLAS_NUM_THREADS=1``, ...). A
     matrix product split over threads rounds in another order, so without this the
-    draws made here could differ from a cluster's in the last bit."""
+    draws made here could differ from a cluster's in the last bit.
+
+    The limit is the process's (threadpoolctl sets it and restores the previous one on
+    the way out), so in-process runs take turns: two overlapping would restore each
+    other's limit out of order. Other threads' matrix products meanwhile run on one
+    thread too (slower, not different: their results do not depend on the timing
+    unless they are this model's)."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
+    with _ONE_THREAD, threadpool_limits(limits=1):
         yield
 
 
 def _own_stats(stats: dict[str, float] | None) -> None:
-    """:func:`_worker_stats` of a run in this process (its own peak)."""
+    """:func:`_worker_stats` of a run in this process: the process's peak memory so far
+    (its whole life, not the run's alone)."""
     if stats is not None:
         stats["worker_peak_rss_mib"] = _peak_rss_mib()
         stats["workers"] = 1

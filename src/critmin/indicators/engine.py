@@ -542,14 +542,15 @@ def compute_indicators(con: Any, importers: Members, commodity_ids: list[str] | 
     The global indicators (small queries and NumPy) run on a second cursor in a thread
     while DuckDB computes the importer cells (it releases the GIL meanwhile); they do not
     depend on the importers and are kept per store content
-    (:func:`critmin.store.cache.cached`)."""
+    (:func:`critmin.store.cache.cached`, keyed by what they read: commodities, years, the
+    volatility window and the production preference)."""
     from critmin.store.cache import cached
 
     opts = opts or IndicatorOptions()
     preference = opts.production_preference or production_preference()
     prod = preferred_production_sql(preference, commodity_ids is not None)
     key = ("global_indicators", None if commodity_ids is None else tuple(commodity_ids),
-           None if years is None else tuple(years), opts, preference)
+           None if years is None else tuple(years), opts.window_years, preference)
     cursor = con.cursor()
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:

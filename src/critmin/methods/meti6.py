@@ -121,6 +121,10 @@ class YearInputs:
     store_has_reserves: bool
     wgi: str = "WGI PV"
     import_years_production: pd.DataFrame | None = None
+    axes_memo: AxesMemo | None = field(default=None, compare=False, repr=False)
+    """Where :func:`commodity_axes` keeps the axes computed from these frames: set by
+    :func:`year_inputs`, whose frames are never changed in place (they are shared through
+    the store's read cache); None (inputs built by hand): computed every time."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -305,7 +309,8 @@ def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Option
         volatility=_volatility(con, year, opts.volatility_window),
         recycling=_nearest_year(recycling_rates(con, "EOL-RIR"), year, opts.recycling_max_gap),
         hs_stages=hs_coded_stages(con), traded_stages=traded_stages(con, iyears),
-        store_has_reserves=has_reserves(con), wgi="WGI " + "+".join(dims))
+        store_has_reserves=has_reserves(con), wgi="WGI " + "+".join(dims),
+        axes_memo=AxesMemo())
 
 
 def _volatility(con: Any, year: int, window: int) -> pd.DataFrame:
@@ -353,37 +358,59 @@ def meti6_values(inp: Meti6Inputs, opts: Meti6Options | None = None) -> pd.DataF
     return values[VALUES]
 
 
-_COMMODITY_AXES: OrderedDict[tuple[Any, ...], tuple[tuple[pd.DataFrame, ...],
-                                                    dict[str, pd.DataFrame]]] = OrderedDict()
-_COMMODITY_AXES_LOCK = threading.Lock()
-COMMODITY_AXES_KEPT = 16
-"""How many sets of importer-independent axes :func:`commodity_axes` keeps."""
-
-
 def commodity_axes(inp: Meti6Inputs, opts: Meti6Options) -> dict[str, pd.DataFrame]:
-    """Axes 1, 2, 5 and 6 (axis id → frame by ``commodity_id``): they do not depend on
-    the importer, so they are computed once for the same input frames — the very
-    objects, as the year's shared inputs hand them to every importer (see
-    :func:`meti6_inputs`) — commodities, year and options, and kept (at most
-    :data:`COMMODITY_AXES_KEPT`). A what-if that replaces a frame gets its own."""
+    """Axes 1, 2, 5 and 6 (axis id → frame by ``commodity_id``). They do not depend on
+    the importer: inputs read by :func:`meti6_inputs` share the year's memo
+    (:attr:`YearInputs.axes_memo`), which keeps them for the same input frames — the very
+    objects — commodities, year and options, so each importer of a year reuses them; a
+    what-if that replaces a frame gets its own. Inputs without a memo compute them."""
+    memo = inp.axes_memo
     frames = (inp.production, inp.reserves, inp.volatility, inp.recycling)
     key = (tuple(map(id, frames)), inp.commodities, inp.year, inp.store_has_reserves,
            tuple(sorted(inp.primary_stage.items())), tuple(sorted(inp.spend_factor.items())),
            opts)
-    with _COMMODITY_AXES_LOCK:
-        hit = _COMMODITY_AXES.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], frames, strict=True)):
-            _COMMODITY_AXES.move_to_end(key)
-            return hit[1]
+    hit = memo.get(key, frames) if memo is not None else None
+    if hit is not None:
+        return hit
     axes = {"production_concentration": _production_axis(inp, opts),
             "reserve_concentration": _reserve_axis(inp, opts),
             "historical_volatility": _volatility_axis(inp, opts),
             "scrap_recycling": _scrap_axis(inp)}
-    with _COMMODITY_AXES_LOCK:   # the frames are kept with the axes: their ids stay theirs
-        _COMMODITY_AXES[key] = (frames, axes)
-        while len(_COMMODITY_AXES) > COMMODITY_AXES_KEPT:
-            _COMMODITY_AXES.popitem(last=False)
+    if memo is not None:
+        memo.put(key, frames, axes)
     return axes
+
+
+class AxesMemo:
+    """The importer-independent axes computed from one year's inputs (:func:`commodity_axes`),
+    by input frames (identity), commodities, year and options: at most :attr:`KEPT`
+    sets, least recently used dropped first; safe across threads."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[pd.DataFrame, ...],
+                                                          dict[str, pd.DataFrame]]] = (
+            OrderedDict())
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], frames: tuple[pd.DataFrame, ...]
+            ) -> dict[str, pd.DataFrame] | None:
+        """The axes kept for ``key`` if they were computed from these very ``frames``."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None or not all(a is b for a, b in zip(hit[0], frames, strict=True)):
+                return None
+            self._entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: tuple[Any, ...], frames: tuple[pd.DataFrame, ...],
+            axes: dict[str, pd.DataFrame]) -> None:
+        """Keep ``axes`` (with their frames, so that their ids stay theirs)."""
+        with self._lock:
+            self._entries[key] = (frames, axes)
+            while len(self._entries) > self.KEPT:
+                self._entries.popitem(last=False)
 
 
 def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:

@@ -482,13 +482,16 @@ def memory_estimate_mb(request: UncertaintyRequest, model: Any,
 
 
 def _check_memory(request: UncertaintyRequest, model: Any, fn: Callable[..., Any]) -> None:
+    from critmin.analysis.uncertainty import in_process
+
     need = memory_estimate_mb(request, model, fn)
     if need > request.max_memory_mb:
+        where = ("drawn in this process" if in_process(request.workers, request.scheduler)
+                 else f"main process and {request.workers} local worker(s)")
         raise CritminError(
-            f"this run needs about {need:,.0f} MiB (main process and "
-            f"{request.workers} local worker(s), chunks of {request.chunk:,} draws), more "
-            f"than --max-memory {request.max_memory_mb:,} MiB: use fewer --workers, a "
-            f"smaller --chunk, or raise --max-memory")
+            f"this run needs about {need:,.0f} MiB ({where}, chunks of "
+            f"{request.chunk:,} draws), more than --max-memory {request.max_memory_mb:,} "
+            "MiB: use fewer --workers, a smaller --chunk, or raise --max-memory")
 
 
 def uncertainty_model(request: UncertaintyRequest, con: Any

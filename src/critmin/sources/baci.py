@@ -10,6 +10,7 @@ never 0. Release files: see :func:`read_release`.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import sqlite3
@@ -94,17 +95,21 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _trade_columns(con: sqlite3.Connection) -> pd.DataFrame:
     """``baci_trade`` in its row order as columns ``t, i, j, k`` (integers; a text that is
     not one is an error) and ``v, q`` (the stored text, "" for NULL). SQLite writes the
-    table as one CSV text and pandas' C reader parses it: no Python object per cell."""
+    table as one text — fields split by the ASCII unit separator, rows by the record
+    separator, so a comma, line break or quote in a value stays in it — and pandas' C
+    reader parses it: no Python object per cell."""
     n = con.execute("select count(*) from baci_trade").fetchone()[0]
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in "tijk"}
                             | {c: pd.Series(dtype=str) for c in "vq"})
+    field = "|| char(31) ||"
     text = con.execute(
-        "select group_concat(t || ',' || i || ',' || j || ',' || k || ',' || coalesce(v, '')"
-        " || ',' || coalesce(q, ''), char(10)) from (select * from baci_trade order by rowid)"
+        f"select group_concat(t {field} i {field} j {field} k {field} coalesce(v, '') "
+        f"{field} coalesce(q, ''), char(30)) from (select * from baci_trade order by rowid)"
     ).fetchone()[0] or ""
     try:
-        raw = pd.read_csv(io.StringIO(text), header=None, names=list("tijkvq"),
+        raw = pd.read_csv(io.StringIO(text), header=None, names=list("tijkvq"), sep="\x1f",
+                          lineterminator="\x1e", quoting=csv.QUOTE_NONE,
                           dtype={c: "int64" for c in "tijk"} | {"v": str, "q": str},
                           keep_default_na=False, na_filter=False)
     except (ValueError, pd.errors.ParserError) as exc:

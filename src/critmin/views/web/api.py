@@ -102,7 +102,8 @@ MAX_BOM_ROWS = 50_000
 """Most rows of an uploaded BOM (its bytes: :data:`.security.MAX_UPLOAD_BYTES`)."""
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 HEAVY = {"uncertainty": threading.BoundedSemaphore(1)}
-"""Commands run one at a time per process (each starts a Dask cluster)."""
+"""Commands run one at a time per process (a Dask cluster, or the draws in this process
+with the numerical libraries held to one thread)."""
 HEAVY_WAIT = 60.0
 """Seconds a heavy request waits for its turn before a 503."""
 
