@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.catalog import tables
-from critmin.catalog.reasons import note, note_array, reason, trade_gap
+from critmin.catalog.reasons import note, note_array, reason, reason_array, trade_gap
 from critmin.indicators.concentration import concentration
 from critmin.indicators.governance import (
     MISSING_GOVERNANCE_RISK,
@@ -476,11 +476,10 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
     gov = import_governance(inp.flows, inp.risk, inp.domestic, opts.missing_governance)
     years = _span(pd.Series(_window(inp.year, opts.import_window)))
     out = []
+    grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
+                                      names=["importer", "commodity_id"]).to_frame(index=False)
     for stage in ("mining", "refining"):
         g = gov[gov["stage"] == stage].drop(columns="stage")
-        grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
-                                          names=["importer", "commodity_id"]).to_frame(
-                                              index=False)
         f = grid.merge(g, on=["importer", "commodity_id"], how="left")
         f["raw"] = f["governance"]
         f["basis"] = note("basis_governance", stage_label=stage, wgi=inp.wgi)
@@ -488,12 +487,7 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
         traded = f["commodity_id"].isin({c for c, s in inp.traded_stages if s == stage})
         f.loc[~traded, "raw"] = np.nan  # no trade data at all: G unknown, not 0
         f["value"] = governance_axis(f["raw"])
-        f["missing"] = [
-            trade_gap(c, stage, years, False) if not (h and t)
-            else reason("no_imports", stage_label=stage, commodity=c, importer=i, years=years)
-            if pd.isna(r) else ""
-            for i, c, h, t, r in zip(f["importer"], f["commodity_id"], has_hs, traded, f["raw"],
-                                     strict=True)]
+        f["missing"] = _governance_missing(f, (has_hs & traded).to_numpy(), stage, years)
         share = (100 * f["missing_governance_share"].fillna(0)).round(1)
         counts = {"partners": f["n_partners"].fillna(0).astype(int).astype(str),
                   "imports": (f["imports_t"].fillna(0) / 1000).round(1).astype(str),
@@ -506,6 +500,23 @@ def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]
         out.append(f[["importer", "commodity_id", "value", "raw", "basis", "missing",
                       "detail", "source_ids"]])
     return out
+
+
+def _governance_missing(f: pd.DataFrame, coded: np.ndarray, stage: str, years: str
+                        ) -> list[str]:
+    """Why each cell of ``f`` has no G: the stage's trade gap where it has no HS code or
+    no trade (one reason per commodity), "no imports" where the importer imported none,
+    else ""."""
+    commodity = f["commodity_id"].to_numpy(dtype=object)
+    out = np.full(len(f), "", dtype=object)
+    gaps = {c: trade_gap(c, stage, years, False) for c in set(commodity[~coded].tolist())}
+    out[~coded] = [gaps[c] for c in commodity[~coded].tolist()]
+    none = coded & f["raw"].isna().to_numpy()
+    if none.any():
+        out[none] = reason_array("no_imports", stage_label=stage, commodity=commodity[none],
+                                 importer=f["importer"].to_numpy(dtype=object)[none],
+                                 years=years)
+    return out.tolist()
 
 
 def _volatility_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
