@@ -9,6 +9,8 @@ from critmin.indicators.governance import (
     eu_wgi_scaled,
     risk_for_years,
     risk_from_estimate,
+    store_country_risk,
+    store_dimensions,
 )
 
 
@@ -53,3 +55,18 @@ def test_governance_weighted_share_hand_computed():
     assert MISSING_GOVERNANCE_RISK == 0.5
     f = pd.DataFrame({"k": ["a", "a"], "q": [60.0, 40.0], "g": [0.6, None]})
     assert governance_weighted_by(f, ["k"], "q", "g")["a"] == pytest.approx(0.56)
+
+
+def test_store_country_risk_is_the_risk_of_the_store_rows(store):
+    """The store's risk: the governance rows of the preferred source, the dimensions it
+    has (the bundle: PV alone), each country's risk carried to the years asked."""
+    from critmin.indicators.inputs import store_governance
+
+    assert store_dimensions(store) == ("PV",)
+    assert store_dimensions(store, "six") == ("VA", "PV", "GE", "RQ", "RL", "CC")
+    risk = store_country_risk(store, [2022])
+    expected = risk_for_years(country_risk(store_governance(store), ("PV",)), [2022])
+    pd.testing.assert_frame_equal(risk, expected)
+    jpn = store_governance(store).query("iso3 == 'JPN' and dimension == 'PV' and year == 2022")
+    assert risk.set_index("iso3").loc["JPN", "risk"] == pytest.approx(
+        float(risk_from_estimate(jpn["estimate"].to_numpy(float))[0]))

@@ -49,7 +49,11 @@ from critmin.catalog.reasons import join_phrases
 from critmin.catalog.tables import read_table
 from critmin.errors import CritminError, MissingFileError
 from critmin.indicators.concentration import hhi_by, shares_within
-from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, governance_weighted_by
+from critmin.indicators.governance import (
+    MISSING_GOVERNANCE_RISK,
+    governance_weighted_by,
+    store_country_risk,
+)
 from critmin.sources.encoding import header_key, read_csv_any
 from critmin.store.bom import replace_bom
 
@@ -298,16 +302,12 @@ def upstream_context(con: Any, importer: str | Members, commodity_ids: list[str]
     :func:`critmin.service.common.members_by_name` gives) or an ISO3 code / group id, in
     ``year`` (default: the latest assessable year)."""
     from critmin.analysis.assessment import assess, check_year
-    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
     from critmin.indicators.importers import importer_members
-    from critmin.indicators.inputs import store_governance
 
     members = importer_members(con, [importer]) if isinstance(importer, str) else importer
     yr = check_year(con, year)
     a = assess(con, members, yr, commodity_ids)
-    gov = store_governance(con)
-    dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
-    risk = risk_for_years(country_risk(gov, dims), [yr]).set_index("iso3")["risk"]
+    risk = store_country_risk(con, [yr]).set_index("iso3")["risk"]
     raw = a.wide("raw").set_index("commodity_id")
     return Upstream(axes=a.wide("value").set_index("commodity_id"),
                     types=a.types.set_index("commodity_id")[["type", "type_reason"]],

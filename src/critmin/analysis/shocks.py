@@ -70,11 +70,10 @@ def shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
 
 
 def _read_shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData:
-    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+    from critmin.indicators.governance import store_country_risk
     from critmin.indicators.inputs import (
         preferred_production,
         production_rows,
-        store_governance,
     )
     from critmin.store.read import group_memberships, last_trade_years, stage_flows
 
@@ -83,9 +82,7 @@ def _read_shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData
     prod = preferred_production(production_rows(con, commodity_ids, [year]))
     prod = prod[prod["iso3"].notna()].groupby(["iso3", "commodity_id", "stage"],
                                                as_index=False)["quantity"].sum()
-    gov = store_governance(con)
-    dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
-    risk = risk_for_years(country_risk(gov, dims), [year])[["iso3", "risk"]]
+    risk = store_country_risk(con, [year])[["iso3", "risk"]]
     groups: dict[str, list[str]] = {}
     for gid, iso3, joined, left in group_memberships(con):
         if (joined is None or year >= joined) and (left is None or year < left):

@@ -56,7 +56,12 @@ from critmin.analysis.typology import (
 )
 from critmin.catalog.reasons import join_phrases
 from critmin.errors import CritminError
-from critmin.indicators.governance import MISSING_GOVERNANCE_RISK, risk_from_estimate
+from critmin.indicators.governance import (
+    MISSING_GOVERNANCE_RISK,
+    risk_from_estimate,
+    store_country_risk,
+    store_dimensions,
+)
 
 SIGMA_REPORTED = 0.05
 SIGMA_ESTIMATED = 0.15
@@ -196,7 +201,6 @@ def governance_block(flows: pd.DataFrame, domestic: pd.DataFrame, cells: list[An
 def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str],
                     thresholds: TypologyThresholds | None = None) -> IndicatorModel:
     """Arrays of the six axes and GeoPolRisk for ``importer`` (a country or group)."""
-    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
     from critmin.indicators.importers import importer_members
     from critmin.indicators.inputs import (
         preferred_production,
@@ -211,10 +215,10 @@ def indicator_model(con: Any, importer: str, year: int, commodity_ids: list[str]
     inp = meti6_inputs(con, members, year, commodity_ids, opts)
     base = meti6_values(inp, opts)
     gov = store_governance(con)
-    six = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
     iyears = sorted(set(inp.flows["year"]) | {year})
-    keys6 = risk_for_years(country_risk(gov, six, opts.min_dimensions), iyears)
-    keys_pv = risk_for_years(country_risk(gov, ("PV",)), [year])
+    six = store_dimensions(con, opts.dimensions)
+    keys6 = store_country_risk(con, iyears, six, opts.min_dimensions)
+    keys_pv = store_country_risk(con, [year], ("PV",))
     keys6 = keys6.assign(source_year=keys6["year"] - keys6["lag"])[["iso3", "year",
                                                                      "source_year"]]
     keys_pv = keys_pv.assign(source_year=keys_pv["year"] - keys_pv["lag"])[

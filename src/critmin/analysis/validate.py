@@ -106,7 +106,7 @@ def explain(reasons: list[Reason], lang: str = "en") -> str:
             if isinstance(values.get("reason"), vocabulary.Phrase):
                 values["reason"] = values["reason"].render("ja")
         parts.append(_templates()[code][lang].format(**values))
-    return ("；" if lang == "ja" else "; ").join(parts)
+    return vocabulary.REASON_SEPARATOR[lang].join(parts)
 
 
 # --- agreement rules -------------------------------------------------------------------

@@ -12,11 +12,10 @@ import numpy as np
 import pandas as pd
 
 from critmin.indicators.concentration import producer_shares
-from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+from critmin.indicators.governance import store_country_risk, store_dimensions
 from critmin.indicators.inputs import (
     preferred_production,
     production_rows,
-    store_governance,
 )
 from critmin.indicators.trade import Members, flows
 
@@ -33,9 +32,8 @@ def explain_cell(con: Any, importers: Members, commodity_id: str, year: int,
     fl = flows(con, importers, "import", [commodity_id], [year], intra_group)
     if stage:
         fl = fl[fl["stage"] == stage]
-    gov = store_governance(con)
-    dims = resolve_dimensions(set(gov["dimension"].unique()), dimensions)
-    risk = risk_for_years(country_risk(gov, dims), [year])
+    dims = store_dimensions(con, dimensions)
+    risk = store_country_risk(con, [year], dims)
     col = "quantity_t" if basis == "quantity" else "value_kusd"
     p = fl.merge(risk.rename(columns={"iso3": "partner"}), on=["partner", "year"], how="left")
     p["flow"] = p[col]

@@ -13,10 +13,16 @@ year at most ``max_lag`` (default 2 [C]) years back, and says so in ``lag``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from critmin.indicators.inputs import DEFAULT_GOVERNANCE_PREFERENCE, preferred_sql
+from critmin.indicators.inputs import (
+    DEFAULT_GOVERNANCE_PREFERENCE,
+    preferred_sql,
+    store_governance,
+)
 from critmin.indicators.relational import run_sql, sql_text
 
 SIX = ("VA", "PV", "GE", "RQ", "RL", "CC")
@@ -154,3 +160,18 @@ def risk_for_years(risk: pd.DataFrame, years: list[int], max_lag: int = 2) -> pd
     sql = risk_for_years_sql("risk_in", "years_in", max_lag) + " order by iso3, year"
     return run_sql(sql, risk_in=risk[["iso3", "year", "risk", "wgi_star", "wgi_mean"]],
                    years_in=grid)
+
+
+def store_dimensions(con: Any, dimensions: str | tuple[str, ...] = "auto") -> tuple[str, ...]:
+    """:func:`resolve_dimensions` against the dimensions the store's governance rows have
+    (:func:`critmin.indicators.inputs.store_governance`)."""
+    return resolve_dimensions(set(store_governance(con)["dimension"].unique()), dimensions)
+
+
+def store_country_risk(con: Any, years: list[int], dimensions: str | tuple[str, ...] = "auto",
+                       min_dimensions: int = 4) -> pd.DataFrame:
+    """Every country's risk in ``years`` from the store's governance rows:
+    :func:`risk_for_years` of :func:`country_risk` over the WGI ``dimensions``
+    (:func:`store_dimensions`)."""
+    return risk_for_years(country_risk(store_governance(con), store_dimensions(con, dimensions),
+                                       min_dimensions), years)

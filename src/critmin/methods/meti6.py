@@ -47,17 +47,15 @@ from critmin.catalog.reasons import note, note_array, reason, reason_array, trad
 from critmin.indicators.concentration import concentration
 from critmin.indicators.governance import (
     MISSING_GOVERNANCE_RISK,
-    country_risk,
     governance_weighted_by,
-    resolve_dimensions,
-    risk_for_years,
+    store_country_risk,
+    store_dimensions,
 )
 from critmin.indicators.inputs import (
     preferred_production,
     production_preference,
     production_rows,
     reserves_rows,
-    store_governance,
     window_series,
 )
 from critmin.indicators.trade import Members, domestic_production, flows
@@ -293,9 +291,8 @@ def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Option
     iyears = _window(year, opts.import_window)
     prod = preferred_production(production_rows(con, commodity_ids, sorted(set(pyears + iyears))),
                                 production_preference())
-    gov = store_governance(con)
-    dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
-    risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), iyears)
+    dims = store_dimensions(con, opts.dimensions)
+    risk = store_country_risk(con, iyears, dims, opts.min_dimensions)
     reserves = reserves_rows(con, commodity_ids)[
         ["commodity_id", "iso3", "year", "quantity", "source_id"]]
     return YearInputs(
@@ -338,7 +335,7 @@ def meti6_values(inp: Meti6Inputs, opts: Meti6Options | None = None) -> pd.DataF
     opts = opts or Meti6Options()
     grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
                                       names=["importer", "commodity_id"]).to_frame(index=False)
-    concentrate, refined = _governance_axes(inp, opts)
+    concentrate, refined = _governance_axes(inp, opts, grid)
     parts = {**commodity_axes(inp, opts), "import_governance_concentrate": concentrate,
              "import_governance_refined": refined}
     out = []
@@ -369,7 +366,7 @@ def commodity_axes(inp: Meti6Inputs, opts: Meti6Options) -> dict[str, pd.DataFra
     key = (tuple(map(id, frames)), inp.commodities, inp.year, inp.store_has_reserves,
            tuple(sorted(inp.primary_stage.items())), tuple(sorted(inp.spend_factor.items())),
            opts)
-    hit = memo.get(key, frames) if memo is not None else None
+    hit = memo.get(key) if memo is not None else None
     if hit is not None:
         return hit
     axes = {"production_concentration": _production_axis(inp, opts),
@@ -383,8 +380,9 @@ def commodity_axes(inp: Meti6Inputs, opts: Meti6Options) -> dict[str, pd.DataFra
 
 class AxesMemo:
     """The importer-independent axes computed from one year's inputs (:func:`commodity_axes`),
-    by input frames (identity), commodities, year and options: at most :attr:`KEPT`
-    sets, least recently used dropped first; safe across threads."""
+    keyed by the ids of the input frames (each entry keeps its frames, so no other
+    object can take those ids while it is kept), commodities, year and options: at most
+    :attr:`KEPT` sets, least recently used dropped first; safe across threads."""
 
     KEPT = 8
 
@@ -394,12 +392,11 @@ class AxesMemo:
             OrderedDict())
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...], frames: tuple[pd.DataFrame, ...]
-            ) -> dict[str, pd.DataFrame] | None:
-        """The axes kept for ``key`` if they were computed from these very ``frames``."""
+    def get(self, key: tuple[Any, ...]) -> dict[str, pd.DataFrame] | None:
+        """The axes kept for ``key``, if any."""
         with self._lock:
             hit = self._entries.get(key)
-            if hit is None or not all(a is b for a, b in zip(hit[0], frames, strict=True)):
+            if hit is None:
                 return None
             self._entries.move_to_end(key)
             return hit[1]
@@ -472,12 +469,12 @@ def _reserve_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:
     return out[["commodity_id", "value", "raw", "basis", "missing", "detail", "source_ids"]]
 
 
-def _governance_axes(inp: Meti6Inputs, opts: Meti6Options) -> list[pd.DataFrame]:
+def _governance_axes(inp: Meti6Inputs, opts: Meti6Options, grid: pd.DataFrame
+                     ) -> list[pd.DataFrame]:
+    """Axes 3 and 4 on ``grid`` (every importer × commodity)."""
     gov = import_governance(inp.flows, inp.risk, inp.domestic, opts.missing_governance)
     years = _span(pd.Series(_window(inp.year, opts.import_window)))
     out = []
-    grid = pd.MultiIndex.from_product([list(inp.members), list(inp.commodities)],
-                                      names=["importer", "commodity_id"]).to_frame(index=False)
     for stage in ("mining", "refining"):
         g = gov[gov["stage"] == stage].drop(columns="stage")
         f = grid.merge(g, on=["importer", "commodity_id"], how="left")

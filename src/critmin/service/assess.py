@@ -453,12 +453,12 @@ def production_estimates(production: pd.DataFrame, primary: dict[str, str]
 
 def _wgi_basis(con: Any, opts: Any, years: list[int]) -> tuple[list[str], list[dict]]:
     """(dimensions, per import year: the WGI years and sources the risks come from)."""
-    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
+    from critmin.indicators.governance import store_country_risk, store_dimensions
     from critmin.indicators.inputs import store_governance
 
     gov = store_governance(con)
-    dims = resolve_dimensions(set(gov["dimension"].unique()), opts.dimensions)
-    risk = risk_for_years(country_risk(gov, dims, opts.min_dimensions), years)
+    dims = store_dimensions(con, opts.dimensions)
+    risk = store_country_risk(con, years, dims, opts.min_dimensions)
     risk = risk.assign(data_year=risk["year"] - risk["lag"])
     used = gov[gov["dimension"].isin(dims)]
     out = []

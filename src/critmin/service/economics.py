@@ -424,12 +424,9 @@ def project_lever(project: Any) -> dict[str, Any]:
 def host_risk(con: Any, iso3: str, year: int) -> float:
     """Governance risk of ``iso3`` in ``year`` (0–1, 1 = worst; methods.md §4) as the
     assessment computes it (WGI dimensions "auto", at most 2 years carried back)."""
-    from critmin.indicators.governance import country_risk, resolve_dimensions, risk_for_years
-    from critmin.indicators.inputs import store_governance
+    from critmin.indicators.governance import store_country_risk
 
-    gov = store_governance(con)
-    dims = resolve_dimensions(set(gov["dimension"].unique()), "auto")
-    risk = risk_for_years(country_risk(gov, dims), [year])
+    risk = store_country_risk(con, [year])
     hit = risk.loc[risk["iso3"] == iso3, "risk"]
     return float(hit.iloc[0]) if len(hit) else float("nan")
 

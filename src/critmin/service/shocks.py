@@ -486,12 +486,14 @@ def _check_memory(request: UncertaintyRequest, model: Any, fn: Callable[..., Any
 
     need = memory_estimate_mb(request, model, fn)
     if need > request.max_memory_mb:
-        where = ("drawn in this process" if in_process(request.workers, request.scheduler)
+        own = in_process(request.workers, request.scheduler)
+        where = ("drawn in this process" if own
                  else f"main process and {request.workers} local worker(s)")
         raise CritminError(
             f"this run needs about {need:,.0f} MiB ({where}, chunks of "
             f"{request.chunk:,} draws), more than --max-memory {request.max_memory_mb:,} "
-            "MiB: use fewer --workers, a smaller --chunk, or raise --max-memory")
+            f"MiB: use {'' if own else 'fewer --workers, '}a smaller --chunk, or raise "
+            "--max-memory")
 
 
 def uncertainty_model(request: UncertaintyRequest, con: Any

@@ -5,8 +5,8 @@ many requests against the same store: the importer-independent inputs of an asse
 or a shock year (governance risks, preferred production, volatilities, the year's trade
 by stage) and the indicator engine's global indicators are the same for all of them.
 :func:`cached` keeps such a result under a key and the store's **stamp**: its content
-id, read through the connection itself (``meta`` ``content_id``, renewed whenever a
-connection that can write opens the store and at every build,
+id, read through the connection itself (``meta`` ``content_id``, renewed by every
+transaction that writes — a build, an import, a saved BOM:
 :func:`critmin.store.io.new_content_id`), with its path. A rebuilt or
 swapped-in store, an import or a saved BOM is therefore never answered from an older
 read — not even for a connection still open on the file a build replaced.
