@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import duckdb
 import pandas as pd
@@ -145,6 +145,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         wanted = {f for item in items for f in getattr(item, "fixturenames", ())}
         _start_prebuild(("imported" if "imported_store" in wanted else "bundle")
                         if not wanted.isdisjoint(STORE_FIXTURES) else None)
+
+
+BROWSER_TESTS = ("tests/views/test_web_browser.py::",
+                 "tests/views/test_report.py::test_report_opens_with_every_radar_drawn")
+"""The tests that use :func:`browser` (node id prefixes): pytest-xdist gives them to one
+worker as one unit (:func:`pytest_xdist_make_scheduler`), so one Chromium and one
+``critmin serve`` serve them all instead of one of each per worker."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under xdist's default ``--dist load``: every test its own unit, as ``load`` does,
+    but :data:`BROWSER_TESTS` one unit, in the order of
+    :func:`pytest_collection_modifyitems`. (xdist's own ``xdist_group`` mark cannot do
+    it: pytest 9 no longer lets xdist 3.8 add the group to the node ids.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith(BROWSER_TESTS) else nodeid
+
+    config.option.loadscopereorder = False
+    return BrowserUnit(config, log)
 
 
 _PREBUILD: list[subprocess.Popen] = []
@@ -539,6 +563,28 @@ def chromium() -> str:
     if not os.path.exists(CHROMIUM):
         missing(f"{CHROMIUM} not installed (make test installs Debian's chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium for the session, as one persistent Playwright context (1360 ×
+    900, ``ja-JP``, downloads accepted). Its profile's disk cache keeps V8's compiled
+    code of scripts loaded before, so a new page does not compile plotly.js again (an
+    incognito context, one per test, spent ~0.9 s of CPU on it per page). Each test opens
+    its own page and clears the cookies first (see tests/views/test_web_browser.py).
+
+    One xdist worker runs the tests that use it (:data:`BROWSER_TESTS`)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"), executable_path=chromium,
+            args=["--no-sandbox"], viewport={"width": 1360, "height": 900},
+            accept_downloads=True, locale="ja-JP")
+        try:
+            yield context
+        finally:
+            context.close()
 
 
 @pytest.fixture(autouse=True)

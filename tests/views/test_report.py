@@ -292,39 +292,34 @@ def test_glossary_has_both_languages_with_the_same_fields():
     assert {f"gl_cond_{k[1]}" for k in all_labels() if k[0] == "type"} <= keys
 
 
-def test_report_opens_with_every_radar_drawn(reports, chromium, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+def test_report_opens_with_every_radar_drawn(reports, browser, tmp_path):
+    for lang in LANGS:
+        page = browser.new_page()
         try:
-            for lang in LANGS:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(reports[lang].with_suffix(".html").as_uri())
-                page.wait_for_function(
-                    "document.querySelectorAll('.radar').length > 0 && "
-                    "[...document.querySelectorAll('.radar')].every("
-                    "d => d.querySelector('.scatterlayer path'))", timeout=30_000)
-                radars = page.eval_on_selector_all(".radar", "els => els.length")
-                overlays = page.eval_on_selector_all(".radar.whatif", "els => els.length")
-                assert radars == 13 + overlays and overlays >= 3
-                # six axis labels on every radar
-                labels = page.eval_on_selector_all(
-                    ".radar:not(.whatif)", "els => els.map(e => "
-                    "e.querySelectorAll('.angularaxistick text').length)")
-                assert all(n == 6 for n in labels)
-                shot = tmp_path / f"report_{lang}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                assert shot.stat().st_size > 50_000
-                methods = page.query_selector("#methods")
-                assert methods is not None and methods.is_visible()
-                methods.screenshot(path=str(tmp_path / f"methods_{lang}.png"))
-                if lang == "ja":
-                    assert SNAKE.findall(page.inner_text("body")) == []
+            page.set_viewport_size({"width": 1400, "height": 1000})
+            page.goto(reports[lang].with_suffix(".html").as_uri())
+            page.wait_for_function(
+                "document.querySelectorAll('.radar').length > 0 && "
+                "[...document.querySelectorAll('.radar')].every("
+                "d => d.querySelector('.scatterlayer path'))", timeout=30_000)
+            radars = page.eval_on_selector_all(".radar", "els => els.length")
+            overlays = page.eval_on_selector_all(".radar.whatif", "els => els.length")
+            assert radars == 13 + overlays and overlays >= 3
+            # six axis labels on every radar
+            labels = page.eval_on_selector_all(
+                ".radar:not(.whatif)", "els => els.map(e => "
+                "e.querySelectorAll('.angularaxistick text').length)")
+            assert all(n == 6 for n in labels)
+            shot = tmp_path / f"report_{lang}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 50_000
+            methods = page.query_selector("#methods")
+            assert methods is not None and methods.is_visible()
+            methods.screenshot(path=str(tmp_path / f"methods_{lang}.png"))
+            if lang == "ja":
+                assert SNAKE.findall(page.inner_text("body")) == []
         finally:
-            browser.close()
+            page.close()
 
 
 def test_static_radar_png_and_svg(imported_home, chromium, tmp_path):

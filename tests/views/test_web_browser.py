@@ -4,8 +4,9 @@ official releases). Every page in both languages draws its charts with no consol
 error and no id left in its Japanese text; the reader changes importer and commodity,
 runs a what-if and a shock, uploads an example BOM, sorts, filters and downloads a table.
 
-Screenshots are kept in ``.cache/screens/`` (``$CRITMIN_SCREENS``): one browser for the
-module, one server for the session.
+Screenshots are kept in ``.cache/screens/`` (``$CRITMIN_SCREENS``). One server and one
+browser (tests/conftest.py ``browser``) for the session, a new page per test; one xdist
+worker runs the module (tests/conftest.py ``BROWSER_TESTS``).
 """
 
 from __future__ import annotations
@@ -91,16 +92,6 @@ def wait_until_up(base: str, proc: subprocess.Popen, log: Path, seconds: float =
     pytest.fail(f"critmin serve did not answer in {seconds} s: {log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
 class Watched:
     """A page with its console errors and failed requests collected, and the requests
     still in flight (``pending``)."""
@@ -149,11 +140,10 @@ class Watched:
 
 @pytest.fixture()
 def tab(browser: Any, server: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1360, "height": 900},
-                                  accept_downloads=True, locale="ja-JP")
-    watched = Watched(context.new_page(), server)
+    browser.clear_cookies()
+    watched = Watched(browser.new_page(), server)
     yield watched
-    context.close()
+    watched.page.close()
     assert watched.errors == []
 
 
