@@ -65,3 +65,22 @@ def test_a_year_that_is_not_a_number_is_an_error(tmp_path):
 def test_an_empty_table_gives_no_rows(tmp_path):
     trade, _ = read_trade(_bundle_db(tmp_path / "baci.db", []), Report("baci"))
     assert trade.empty and "quantity_t" in trade
+
+
+def test_numbers_read_the_same_whether_or_not_every_value_is_one(tmp_path):
+    """Values and quantities are parsed by pandas' C reader when all are numbers or NULL,
+    else as text and converted by ``pd.to_numeric``: the same numbers either way."""
+    numbers = [("10.889", "16"), ("0.1", None), ("1e-3", "2.5E2"), (None, None),
+               ("0.30000000000000004", "123456789.123456789"), ("-0", "5"),
+               ("4.9e-324", "1.7976931348623157e308")]
+    rows = [("2022", "156", "392", 250490, v, q) for v, q in numbers]
+    fast, _ = read_trade(_bundle_db(tmp_path / "fast.db", rows), Report("baci"))
+    slow, _ = read_trade(_bundle_db(tmp_path / "slow.db", [
+        *rows, ("2022", "156", "392", 250490, "not a number", "x")]), Report("baci"))
+    assert fast["value_kusd"].dtype == fast["quantity_t"].dtype == np.float64
+    for col in ("value_kusd", "quantity_t"):
+        assert fast[col].to_numpy().tobytes() == slow[col].iloc[:-1].to_numpy().tobytes()
+    assert fast["value_kusd"].tolist()[:3] == [10.889, 0.1, 0.001]
+    assert fast["quantity_t"].isna().tolist() == [False, True, False, True, False, False,
+                                                  False]
+    assert slow.iloc[-1][["value_kusd", "quantity_t"]].isna().all()

@@ -11,6 +11,7 @@ never 0. Release files: see :func:`read_release`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import sqlite3
@@ -68,14 +69,15 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
         "importer": _by_value(importer_code, lambda c: lookup.get(str(c))),
         "exporter_code": exporter_code,
         "importer_code": importer_code,
-        "value_kusd": pd.to_numeric(raw["v"], errors="coerce"),
-        "quantity_t": pd.to_numeric(raw["q"], errors="coerce"),
+        "value_kusd": _numbers(raw["v"]),
+        "quantity_t": _numbers(raw["q"]),
     })
     report.add("quantity missing (kept as NULL)", int(trade["quantity_t"].isna().sum()),
                "value reported without quantity")
     report.add("value missing (kept as NULL)", int(trade["value_kusd"].isna().sum()))
 
-    used = pd.concat([exporter_code, importer_code]).astype(str).value_counts()
+    used = pd.concat([exporter_code, importer_code]).value_counts()
+    used.index = used.index.astype(str)
     codes["n_rows"] = codes["code"].map(used).fillna(0).astype(int)
     codes = codes[codes["n_rows"] > 0]
     unknown = sorted(set(used.index) - set(codes["code"]))
@@ -94,7 +96,8 @@ def read_trade(db: Path, report: Report) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _trade_columns(con: sqlite3.Connection) -> pd.DataFrame:
     """``baci_trade`` in its row order as columns ``t, i, j, k`` (integers; a text that is
-    not one is an error) and ``v, q`` (the stored text, "" for NULL). SQLite writes the
+    not one is an error) and ``v, q`` (numbers, NaN for NULL; if some value is not a
+    number, both as the stored text, "" for NULL: see :func:`_numbers`). SQLite writes the
     table as one text — fields split by the ASCII unit separator, rows by the record
     separator, so a comma, line break or quote in a value stays in it — and pandas' C
     reader parses it: no Python object per cell."""
@@ -107,16 +110,26 @@ def _trade_columns(con: sqlite3.Connection) -> pd.DataFrame:
         f"select group_concat(t {field} i {field} j {field} k {field} coalesce(v, '') "
         f"{field} coalesce(q, ''), char(30)) from (select * from baci_trade order by rowid)"
     ).fetchone()[0] or ""
+    read = functools.partial(pd.read_csv, header=None, names=list("tijkvq"), sep="\x1f",
+                             lineterminator="\x1e", quoting=csv.QUOTE_NONE,
+                             keep_default_na=False)
+    ints = {c: "int64" for c in "tijk"}
     try:
-        raw = pd.read_csv(io.StringIO(text), header=None, names=list("tijkvq"), sep="\x1f",
-                          lineterminator="\x1e", quoting=csv.QUOTE_NONE,
-                          dtype={c: "int64" for c in "tijk"} | {"v": str, "q": str},
-                          keep_default_na=False, na_filter=False)
+        try:  # v and q parsed here when every one is a number or NULL ("")
+            raw = read(io.StringIO(text), dtype=ints | {"v": "float64", "q": "float64"},
+                       na_values={"v": [""], "q": [""]})
+        except ValueError:  # some are not: as text, made numbers (or missing) by the caller
+            raw = read(io.StringIO(text), dtype=ints | {"v": str, "q": str}, na_filter=False)
     except (ValueError, pd.errors.ParserError) as exc:
         raise CritminError(f"the bundled BACI table cannot be read ({exc})") from None
     if len(raw) != n:
         raise CritminError(f"the bundled BACI table cannot be read: {len(raw)} of {n} rows")
     return raw
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """A stored text column as numbers, a text that is not one missing (NULL is "")."""
+    return values if values.dtype == np.float64 else pd.to_numeric(values, errors="coerce")
 
 
 def _by_value(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
