@@ -466,12 +466,14 @@ def tradeless_store(store_file: Path, tmp_path_factory: pytest.TempPathFactory) 
     """The session store without the bundle's trade: importing a small trade file into
     it does not rebuild ``trade_stage`` from 1.2 million rows (~5 s)."""
     from critmin.store.derived import refresh_trade_stage
+    from critmin.store.io import new_content_id
 
     path = tmp_path_factory.mktemp("tradeless") / "critmin.duckdb"
     shutil.copyfile(store_file, path)
     with duckdb.connect(str(path)) as con:
         con.execute("delete from trade")
         refresh_trade_stage(con)
+        new_content_id(con)   # other content: never answered from the full store's reads
         con.execute("checkpoint")
     return path
 

@@ -89,3 +89,17 @@ def test_imported_store_palladium_price_is_its_own(imported_store):
     assert mine["volatility"].isna().all()
     assert {code_of(d) for d in mine["detail"]} <= {"shared_hs_code"}
     assert not uv[uv["volatility"].notna()]["series"].eq("uv:261690").any()
+
+
+def test_market_volatility_has_the_same_bits_on_every_run(imported_store):
+    """The returns' standard deviation is taken in time order, not in the order DuckDB's
+    threads happen to combine partial sums: repeated runs give the same bits (they
+    differed in the last bit in most runs before)."""
+    from critmin.store.io import connect
+
+    with connect(imported_store) as c:
+        first = market_volatility(c, 5)
+        runs = [market_volatility(c, 5) for _ in range(5)]
+    assert len(first) > 500 and first["volatility"].notna().all()
+    for run in runs:
+        assert run["volatility"].to_numpy().tobytes() == first["volatility"].to_numpy().tobytes()

@@ -53,6 +53,30 @@ def test_computed_each_time(store_copy: Path, monkeypatch: pytest.MonkeyPatch,
     assert len(calls) == 2
 
 
+def test_copies_of_a_store_share_reads_until_one_is_written(store_copy: Path,
+                                                           tmp_path: Path) -> None:
+    """The stamp is the content id, not the path: a copy (another home linking or
+    copying the store) is answered from the reads of the original, until a write gives
+    it content of its own."""
+    import shutil
+
+    other = tmp_path / "copy" / "critmin.duckdb"
+    other.parent.mkdir()
+    shutil.copyfile(store_copy, other)
+    calls, compute = _counter()
+    with connect(store_copy) as con:
+        assert cache.cached(con, "k", compute) == 1
+    with connect(other) as con:
+        assert cache.cached(con, "k", compute) == 1
+    with connect(other, read_only=False) as con:
+        new_content_id(con)
+    with connect(other) as con:
+        assert cache.cached(con, "k", compute) == 2
+    with connect(store_copy) as con:
+        assert cache.cached(con, "k", compute) == 1
+    assert len(calls) == 2
+
+
 def test_a_changed_store_is_read_afresh(store_copy: Path) -> None:
     calls, compute = _counter()
     with connect(store_copy) as con:

@@ -33,15 +33,15 @@ def volatility_sql(relation: str, periods_per_year: int, window_years: int = 10,
     year = f"t // {int(periods_per_year)}" if periods_per_year > 1 else "t"
     return f"""
         with r as (
-            select series, {year} as year,
+            select series, t, {year} as year,
                    case when t - lag(t) over w = 1  -- no return across a missing period
                         then ln(price) - ln(lag(price) over w) end as r
             from {relation} where price > 0
             window w as (partition by series order by t)),
         ends as (select distinct year as end_year from r),
-        stats as (
-            select r.series, e.end_year as year, stddev_samp(r.r) as sd,
-                   count(r.r) as n_returns
+        stats as (  -- sd over the returns in time order: the same bits on every run
+            select r.series, e.end_year as year,
+                   list_stddev_samp(list(r.r order by r.t)) as sd, count(r.r) as n_returns
             from ends e join r on r.year > e.end_year - {int(window_years)}
                               and r.year <= e.end_year
             group by all)

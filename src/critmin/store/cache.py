@@ -7,9 +7,10 @@ by stage) and the indicator engine's global indicators are the same for all of t
 :func:`cached` keeps such a result under a key and the store's **stamp**: its content
 id, read through the connection itself (``meta`` ``content_id``, renewed by every
 transaction that writes — a build, an import, a saved BOM:
-:func:`critmin.store.io.new_content_id`), with its path. A rebuilt or
-swapped-in store, an import or a saved BOM is therefore never answered from an older
-read — not even for a connection still open on the file a build replaced.
+:func:`critmin.store.io.new_content_id`). A rebuilt or swapped-in store, an import
+or a saved BOM is therefore never answered from an older read — not even for a
+connection still open on the file a build replaced — while copies of one store (homes
+linking or copying it) share their reads.
 
 Only read-only connections are cached: while one is open, DuckDB lets no other process
 write the file, and a read-only connection cannot write it itself. A connection that can
@@ -41,10 +42,11 @@ _computing: dict[tuple[Any, ...], threading.Lock] = {}
 _lock = threading.Lock()
 
 
-def store_stamp(con: Any) -> tuple[str, str] | None:
-    """The identity of the store content behind ``con``: ``(path, content id)``, both
-    read through ``con``; None when ``con`` can write, is not a file store or has no
-    content id."""
+def store_stamp(con: Any) -> str | None:
+    """The identity of the store content behind ``con``: its content id, read through
+    ``con``; None when ``con`` can write, is not a file store or has no content id. (Not
+    the file's path: copies of a store hold the same content under the same id until one
+    is written, which gives it a new id.)"""
     from critmin.store.io import CONTENT_ID
 
     rows = con.execute("select path, readonly from duckdb_databases() "
@@ -52,7 +54,7 @@ def store_stamp(con: Any) -> tuple[str, str] | None:
     if not rows or not rows[0][0] or not rows[0][1]:
         return None
     ids = con.execute("select value from meta where key = ?", [CONTENT_ID]).fetchall()
-    return (str(rows[0][0]), ids[0][0]) if ids else None
+    return ids[0][0] if ids else None
 
 
 def cached(con: Any, key: Hashable, compute: Callable[[], T]) -> T:
