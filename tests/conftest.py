@@ -141,6 +141,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return needs, LONG_FIRST.index(module) if module in LONG_FIRST else len(LONG_FIRST)
 
     items.sort(key=rank)
+    stray = [item.nodeid for item in items if "browser" in getattr(item, "fixturenames", ())
+             and not item.nodeid.startswith(BROWSER_TESTS)]
+    if stray:
+        raise pytest.UsageError(f"list the tests using the browser fixture in BROWSER_TESTS "
+                                f"(tests/conftest.py), so one worker runs them: {stray}")
     if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
         wanted = {f for item in items for f in getattr(item, "fixturenames", ())}
         _start_prebuild(("imported" if "imported_store" in wanted else "bundle")
@@ -154,6 +159,7 @@ worker as one unit (:func:`pytest_xdist_make_scheduler`), so one Chromium and on
 ``critmin serve`` serve them all instead of one of each per worker."""
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under xdist's default ``--dist load``: every test its own unit, as ``load`` does,
     but :data:`BROWSER_TESTS` one unit, in the order of

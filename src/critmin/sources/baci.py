@@ -128,7 +128,8 @@ def _trade_columns(con: sqlite3.Connection) -> pd.DataFrame:
 
 
 def _numbers(values: pd.Series) -> pd.Series:
-    """A stored text column as numbers, a text that is not one missing (NULL is "")."""
+    """``v`` or ``q`` of :func:`_trade_columns` as numbers: as the reader parsed them,
+    or from the stored text (a text that is not a number, or "" for NULL, missing)."""
     return values if values.dtype == np.float64 else pd.to_numeric(values, errors="coerce")
 
 
