@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +34,13 @@ def _modules(folder: Path = PACKAGE) -> Iterator[tuple[str, Path, ast.Module]]:
     for path in sorted(folder.rglob("*.py")):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        yield name, path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+        yield name, path, _parsed(path)
+
+
+@functools.cache
+def _parsed(path: Path) -> ast.Module:
+    """The syntax tree of ``path``, parsed once per process (the tests only read it)."""
+    return ast.parse(path.read_text(encoding="utf-8"), str(path))
 
 
 def _where(path: Path, node: ast.AST) -> str:
