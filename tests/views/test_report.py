@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from critmin.catalog.langs import LANGS
 from critmin.methods.meti6 import axis_ids
 from critmin.views.cli import app
 from critmin.views.excel import display_width
-from critmin.views.i18n import LANGS, all_labels, label, reason, text
+from critmin.views.i18n import all_labels, label, reason, text
 from critmin.views.report_methods import LEVEL_CLASSES, glossary, glossary_keys
 
 runner = CliRunner()

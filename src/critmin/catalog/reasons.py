@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-LANGS = ("en", "ja")
+from critmin.catalog.langs import LANGS
 
 #: What a stage's trade is called in a reason, per language (HS chapters 26, 28/81, 81).
 STAGE_LABELS: dict[str, dict[str, str]] = {

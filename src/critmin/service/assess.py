@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import BaseModel
 
+from critmin.catalog.langs import check_lang
 from critmin.errors import CritminError, UnknownNameError
 from critmin.service.base import PhraseText, Request, Response, TableResponse, records
 from critmin.service.common import (
-    check_lang,
     check_years,
     members_by_name,
     resolve_commodities,

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from critmin.catalog.langs import LANGS, check_lang  # noqa: F401 (re-exported)
 from critmin.errors import CritminError, UnknownNameError
 
 STAGES = ("mining", "refining", "scrap")

@@ -184,8 +184,8 @@ def signals(request: SignalsRequest, con: Any) -> SignalsResponse:
     from critmin.analysis.signal_config import TIER_RANK, thresholds
     from critmin.analysis.signal_register import read_register, register_signals
     from critmin.analysis.signals import in_years, rule_frames, signal_table
+    from critmin.catalog.langs import check_lang
     from critmin.service.common import (
-        check_lang,
         default_year,
         parse_years,
         resolve_commodities,
@@ -325,7 +325,8 @@ def backtest(request: BacktestRequest, con: Any) -> BacktestResponse:
     episodes (``signal_episodes.csv``)."""
     from critmin.analysis import backtest as bt
     from critmin.analysis.signal_config import episodes, parameters, thresholds
-    from critmin.service.common import check_lang, resolve_importers
+    from critmin.catalog.langs import check_lang
+    from critmin.service.common import resolve_importers
 
     check_lang(request.lang)
     eps = episodes()

@@ -79,7 +79,8 @@ def validate(request: ValidateRequest, con: Any) -> ValidateResponse:
     explanations in ``request.lang``."""
     from critmin.analysis.validate import FAMILIES, explain, summarise
     from critmin.analysis.validate import validate as run
-    from critmin.service.common import check_lang, check_years
+    from critmin.catalog.langs import check_lang
+    from critmin.service.common import check_years
     from critmin.store.read import salient_rows
 
     check_lang(request.lang)

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from critmin.catalog.langs import LANGS, check_lang  # noqa: F401 (LANGS re-exported)
+from critmin.catalog.langs import check_lang
 from critmin.catalog.tables import read_table
 
 

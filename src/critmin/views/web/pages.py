@@ -21,7 +21,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from critmin.service.common import LANGS
+from critmin.catalog.langs import LANGS
 from critmin.views.web import (
     pages_data,
     pages_demand,

@@ -24,8 +24,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from critmin.catalog.langs import LANGS
 from critmin.errors import CritminError
-from critmin.service.common import LANGS
 from critmin.views.i18n import label, text
 
 LANG_COOKIE = "critmin_lang"
