@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from critmin.store import cache
@@ -170,3 +171,32 @@ def test_a_key_being_computed_is_waited_for(store_copy: Path) -> None:
         for t in threads:
             t.join()
     assert answers == ["value", "value"] and len(calls) == 1
+
+
+def test_reads_independent_of_the_commodities_are_shared(
+        store_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The volatilities and the country risks do not depend on the commodities asked
+    about: kept once per store content (not per assessment of a commodity subset), and
+    equal to a fresh read. Years are a set: the order asked in does not matter."""
+    from critmin.indicators.governance import store_country_risk
+    from critmin.indicators.volatility import (
+        market_volatility,
+        store_volatilities,
+        unit_value_volatility,
+    )
+    from critmin.methods.meti6 import meti6_inputs
+    from critmin.service.common import members_by_name, resolve_importers
+
+    with connect(store_file) as con:
+        members = members_by_name(resolve_importers(con, ["JPN"]))
+        meti6_inputs(con, members, 2022, ["cobalt"])
+        vol = store_volatilities(con, 10)
+        risk = store_country_risk(con, [2021, 2022], "auto")
+        meti6_inputs(con, members, 2022, ["graphite"])
+        assert store_volatilities(con, 10) is vol
+        assert store_country_risk(con, [2022, 2021], "auto") is risk
+        assert store_country_risk(con, [2022], "auto") is not risk
+        monkeypatch.setenv(cache.READ_CACHE_ENV, "0")
+        pd.testing.assert_frame_equal(vol[0], market_volatility(con, 10))
+        pd.testing.assert_frame_equal(vol[1], unit_value_volatility(con, 10))
+        pd.testing.assert_frame_equal(risk, store_country_risk(con, [2021, 2022], "auto"))

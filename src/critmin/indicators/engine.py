@@ -39,7 +39,7 @@ from critmin.indicators.trade import (
     multi_member,
     partner_flows_sql,
 )
-from critmin.indicators.volatility import market_volatility, unit_value_volatility
+from critmin.indicators.volatility import store_volatilities
 from critmin.store.production import own_production_sql
 from critmin.store.read import (
     bundle_governance_years,
@@ -182,8 +182,7 @@ def global_indicators(con: Any, prod: str, commodity_ids: list[str] | None,
                      note("note_reserves_lower_bound"), ""))
         blocks.append(_tidy(keep(life), "reserve_life", "reserve_life",
                             basis=note("basis_years")))
-    vol = market_volatility(con, opts.window_years)
-    uvv = unit_value_volatility(con, opts.window_years)
+    vol, uvv = store_volatilities(con, opts.window_years)
     uvv = uvv[~uvv["commodity_id"].isin(set(vol["commodity_id"]))]
     for series in (vol, uvv):  # basis from the frames: market (no stage) or unit_value
         blocks.append(_tidy(keep(series).rename(columns={"series": "source_ids"}),

@@ -164,14 +164,25 @@ def risk_for_years(risk: pd.DataFrame, years: list[int], max_lag: int = 2) -> pd
 
 def store_dimensions(con: Any, dimensions: str | tuple[str, ...] = "auto") -> tuple[str, ...]:
     """:func:`resolve_dimensions` against the dimensions the store's governance rows have
-    (:func:`critmin.indicators.inputs.store_governance`)."""
-    return resolve_dimensions(set(store_governance(con)["dimension"].unique()), dimensions)
+    (:func:`critmin.indicators.inputs.store_governance`), resolved once per store
+    content (:func:`critmin.store.cache.cached`)."""
+    from critmin.store.cache import cached
+
+    key = dimensions if isinstance(dimensions, str) else tuple(dimensions)
+    return cached(con, ("store_dimensions", key), lambda: resolve_dimensions(
+        set(store_governance(con)["dimension"].unique()), dimensions))
 
 
 def store_country_risk(con: Any, years: list[int], dimensions: str | tuple[str, ...] = "auto",
                        min_dimensions: int = 4) -> pd.DataFrame:
     """Every country's risk in ``years`` from the store's governance rows:
     :func:`risk_for_years` of :func:`country_risk` over the WGI ``dimensions``
-    (:func:`store_dimensions`)."""
-    return risk_for_years(country_risk(store_governance(con), store_dimensions(con, dimensions),
-                                       min_dimensions), years)
+    (:func:`store_dimensions`), computed once per store content and arguments
+    (:func:`critmin.store.cache.cached`; shared: never assign into it)."""
+    from critmin.store.cache import cached
+
+    dims = store_dimensions(con, dimensions)
+    wanted = tuple(sorted({int(y) for y in years}))
+    return cached(con, ("store_country_risk", wanted, dims, min_dimensions),
+                  lambda: risk_for_years(country_risk(store_governance(con), dims,
+                                                      min_dimensions), years))

@@ -113,6 +113,17 @@ def market_volatility(con: Any, window_years: int = 10) -> pd.DataFrame:
             order by o.commodity_id, v.year""").df()
 
 
+def store_volatilities(con: Any, window_years: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(market, unit_value)``: :func:`market_volatility` and
+    :func:`unit_value_volatility` of the store for every year, computed once per store
+    content and window (:func:`critmin.store.cache.cached`; shared: never assign into
+    them). Neither depends on the commodities or the importer asked about."""
+    from critmin.store.cache import cached
+
+    return cached(con, ("store_volatilities", int(window_years)), lambda: (
+        market_volatility(con, window_years), unit_value_volatility(con, window_years)))
+
+
 def series_unit_factors(con: Any) -> pd.DataFrame:
     """``series, unit, target, factor, reason``: the factor from each unit of a market
     price series to the unit most of the series' rows have (ties: alphabetical);

@@ -59,7 +59,7 @@ from critmin.indicators.inputs import (
     window_series,
 )
 from critmin.indicators.trade import Members, domestic_production, flows
-from critmin.indicators.volatility import market_volatility, unit_value_volatility
+from critmin.indicators.volatility import store_volatilities
 from critmin.store.read import (
     has_reserves,
     hs_coded_stages,
@@ -313,9 +313,8 @@ def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Option
 def _volatility(con: Any, year: int, window: int) -> pd.DataFrame:
     """σ_ann at ``year`` per commodity: market series first, else the unit value of the
     refined, then the mined, stage's main HS6 code."""
-    market = market_volatility(con, window)
+    market, uv = store_volatilities(con, window)
     market = market[market["year"] == year].assign(rank=0)
-    uv = unit_value_volatility(con, window)
     uv = uv[(uv["year"] == year) & uv["volatility"].notna()]
     uv = uv.assign(rank=np.where(uv["stage"] == "refining", 1, 2))
     both = pd.concat([market, uv], ignore_index=True).sort_values(["commodity_id", "rank"])
