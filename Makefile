@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # official releases imported by the demo when present (used in place, never copied)
 SHARED ?= ../shared/data
 
-.PHONY: demo test browser lint bench clean
+.PHONY: demo test screens browser lint bench clean
 
 # pip's own chatter goes to $(VENV)/install.log; its last lines are shown if it fails
 $(BIN)/.installed: pyproject.toml
@@ -40,6 +40,13 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests benchmarks reference
 	$(BIN)/python -m pytest -n $${CRITMIN_TEST_WORKERS:-2}
+
+## the browser tests again, keeping full-page screenshots of every web page and of the
+## report in both languages in .cache/screens (to look at; the suite takes none)
+screens: $(BIN)/.installed browser
+	CRITMIN_SCREENS=$(CURDIR)/.cache/screens $(BIN)/python -m pytest -q \
+	  tests/views/test_web_browser.py tests/views/test_report.py -k "browser or radar_drawn"
+	@echo "screenshots: .cache/screens"
 
 ## Debian's Chromium and CJK fonts: headless report checks and PNG/SVG charts
 browser:
