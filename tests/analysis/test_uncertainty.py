@@ -3,6 +3,10 @@ number of Dask workers, closed-form re-sourcing equals the HiGHS LP."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -149,9 +153,17 @@ def test_same_quantiles_in_this_process_and_with_two_dask_workers(catalog_model,
     assert u.in_process(1, None) and not u.in_process(1, "tcp://127.0.0.1:8786")
     assert not u.in_process(2, None)
     # the two workers as a user's run starts them: fresh interpreters (Dask's default;
-    # the other tests' workers fork from a server, see tests/conftest.py)
-    with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+    # the other tests' workers fork from a server, see tests/conftest.py); Dask's default
+    # HTTP port taken (as by another run at the same time): no "already in use" warning
+    busy = socket.socket()
+    with contextlib.suppress(OSError):   # else held by another process: busy all the same
+        busy.bind(("", 8787))
+        busy.listen()
+    with busy, warnings.catch_warnings(record=True) as seen, \
+            dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+        warnings.simplefilter("always")
         two = u.run_chunks(u.indicator_chunk, model, 600, 7, chunk=200, workers=2)
+    assert not [str(w.message) for w in seen if "already in use" in str(w.message)]
     for key in one:
         np.testing.assert_array_equal(one[key], two[key])
     q1, c1 = u.summarise_indicators(model, one)

@@ -349,8 +349,12 @@ def dask_client(workers: int = 2, scheduler: str | None = None,
 
     cluster = None
     if scheduler is None:
+        # no dashboard; the scheduler's own HTTP server (health, metrics) on a free
+        # loopback port: on Dask's default 8787 a second run at the same time (another
+        # command, the web app) printed "Port 8787 is already in use"
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=None, silence_logs=40,
+                               scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     else:
         try:
