@@ -65,6 +65,16 @@ def test_hand_checked_conversions():
     assert math.isclose(convert(2.0, "USD/kg", "USD/t"), 2000.0)
 
 
+def test_a_printed_unit_is_parsed_once():
+    """Kept per text (a release compares ~900 pairs of printed units); a refusal is
+    not kept: it is raised again each time."""
+    assert normalise_unit("cents per pound") is normalise_unit("cents per pound")
+    assert normalise_unit("Cents per pound").printed == "Cents per pound"
+    for _ in range(2):
+        with pytest.raises(ValueError, match="unknown unit"):
+            normalise_unit("furlongs per fortnight")
+
+
 def test_unknown_or_incompatible_units_are_refused():
     with pytest.raises(ValueError, match="unknown unit"):
         normalise_unit("furlongs per fortnight")

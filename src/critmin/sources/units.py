@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -152,8 +152,11 @@ _CANONICAL = {"t": "t", "ct": "carat", "Mio m3": "1e6 * m**3", "%": "percent",
               "million m2": "1e6 * m**2"}
 
 
+@lru_cache(maxsize=1024)
 def normalise_unit(text: str) -> Unit:
-    """Parse a printed unit once into its normalised unit and conversion factor.
+    """Parse a printed unit once into its normalised unit and conversion factor (kept
+    for the next call with the same text: a salient-statistics release compares ~900
+    pairs of printed units, each parsed by pint in ~0.5 ms).
 
     Masses → ``t`` (carats kept as ``ct``); volumes → ``Mio m3``; areas → ``million m2``;
     percentages → ``%``; money → ``million USD``; prices → the module docstring's table.
