@@ -561,9 +561,9 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     out = np.empty(len(texts), dtype=object)
     with _no_gc():   # many small objects, no cycles: no collection passes over them
         out[:] = list(map(functools.partial(str.__new__, kind), texts))
-    same = pd.Series(texts).duplicated(keep=False).to_numpy()
-    for j in np.flatnonzero(same):   # one text from different fields: fields of its own
-        out[j] = Phrase(texts[j], t.code, fields.row(int(j)))
+    if len(set(texts)) < len(texts):   # one text from different fields: fields of its own
+        for j in np.flatnonzero(pd.Series(texts).duplicated(keep=False).to_numpy()):
+            out[j] = Phrase(texts[j], t.code, fields.row(int(j)))
     return out[key]
 
 
