@@ -573,6 +573,17 @@ def chromium() -> str:
     return CHROMIUM
 
 
+def screens() -> Path | None:
+    """The folder for full-page screenshots a person looks at (``$CRITMIN_SCREENS``,
+    made when needed; ``make screens`` sets it to ``.cache/screens``), or None: the
+    suite takes none, its checks do not read them."""
+    folder = os.environ.get("CRITMIN_SCREENS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
+
+
 @pytest.fixture(scope="session")
 def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium for the session, as one persistent Playwright context (1360 ×

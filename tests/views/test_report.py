@@ -5,11 +5,9 @@ section, no id in the Japanese report's visible text, no id ending an English re
 from __future__ import annotations
 
 import html
-import os
 import re
 import string
 from html.parser import HTMLParser
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -22,6 +20,7 @@ from critmin.views.cli import app
 from critmin.views.excel import display_width
 from critmin.views.i18n import all_labels, label, reason, text
 from critmin.views.report_methods import LEVEL_CLASSES, glossary, glossary_keys
+from tests.conftest import screens
 
 runner = CliRunner()
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -317,9 +316,9 @@ def test_report_opens_with_every_radar_drawn(reports, browser):
             assert len(page.locator(".radar").first.screenshot()) > 20_000
             methods = page.query_selector("#methods")
             assert methods is not None and methods.is_visible()
-            if screens := os.environ.get("CRITMIN_SCREENS"):
-                page.screenshot(path=str(Path(screens) / f"report_{lang}.png"), full_page=True)
-                methods.screenshot(path=str(Path(screens) / f"methods_{lang}.png"))
+            if folder := screens():
+                page.screenshot(path=str(folder / f"report_{lang}.png"), full_page=True)
+                methods.screenshot(path=str(folder / f"methods_{lang}.png"))
             if lang == "ja":
                 assert SNAKE.findall(page.inner_text("body")) == []
         finally:

@@ -4,11 +4,10 @@ official releases). Every page in both languages draws its charts with no consol
 error and no id left in its Japanese text; the reader changes importer and commodity,
 runs a what-if and a shock, uploads an example BOM, sorts, filters and downloads a table.
 
-Screenshots (full-page PNG, ~0.2 s of Chromium's CPU each) are taken when
-``$CRITMIN_SCREENS`` names a folder to keep them in (``make screens``: ``.cache/screens``);
-the checks do not read them. One server and one
-browser (tests/conftest.py ``browser``) for the session, a new page per test; one xdist
-worker runs the module (tests/conftest.py ``BROWSER_TESTS``).
+Screenshots (full-page PNG, ~0.2 s of Chromium's CPU each) are taken only when
+``$CRITMIN_SCREENS`` names a folder to keep them in (tests/conftest.py ``screens``; ``make
+screens``). One server and one browser (tests/conftest.py ``browser``) for the session, a
+new page per test; one xdist worker runs the module (tests/conftest.py ``BROWSER_TESTS``).
 """
 
 from __future__ import annotations
@@ -28,9 +27,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import screens
+
 REPO = Path(__file__).resolve().parents[2]
-SCREENS = os.environ.get("CRITMIN_SCREENS")
-"""Folder for the screenshots a person looks at; none are taken when unset."""
 BOMS = REPO / "src" / "critmin" / "analysis" / "data" / "bom"
 PAGES = [("overview", "overview", "/"), ("commodity", "commodity", "/commodity/cobalt"),
          ("whatif", "whatif", "/whatif"), ("shock", "shock", "/shock"),
@@ -135,10 +134,9 @@ class Watched:
             self.page.wait_for_timeout(10)  # the driver delivers the requests' events
 
     def shot(self, name: str) -> None:
-        """The whole page as ``web_<name>.png`` in :data:`SCREENS`, when set."""
-        if SCREENS:
-            Path(SCREENS).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(SCREENS) / f"web_{name}.png"), full_page=True)
+        """The whole page as ``web_<name>.png`` in the screenshot folder, if one is set."""
+        if folder := screens():
+            self.page.screenshot(path=str(folder / f"web_{name}.png"), full_page=True)
 
 
 @pytest.fixture()

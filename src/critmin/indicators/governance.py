@@ -185,4 +185,4 @@ def store_country_risk(con: Any, years: list[int], dimensions: str | tuple[str, 
     wanted = tuple(sorted({int(y) for y in years}))
     return cached(con, ("store_country_risk", wanted, dims, min_dimensions),
                   lambda: risk_for_years(country_risk(store_governance(con), dims,
-                                                      min_dimensions), years))
+                                                      min_dimensions), list(wanted)))
