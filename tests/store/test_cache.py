@@ -147,6 +147,39 @@ def test_assessment_is_the_same_from_the_cache(store_file: Path,
     assert run() == cached_runs and cached_runs[0] == cached_runs[2]
 
 
+def test_an_assessment_is_kept_per_question(store_file: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """An assessment is kept under everything it depends on besides the store: the same
+    question gets the same object; another order of commodities, year, thresholds or
+    production preference is another question. The report and the exposure's upstream
+    context read the kept one without changing it (equal to a fresh one after them)."""
+    from critmin.analysis.assessment import assess
+    from critmin.analysis.exposure import upstream_context
+    from critmin.analysis.typology import TypologyThresholds
+    from critmin.service.assess import ReportRequest, report
+    from critmin.service.common import members_by_name, resolve_importers
+
+    ids = ["cobalt", "graphite", "lithium", "rare_earths", "tungsten"]  # the example levers'
+    with connect(store_file) as con:
+        members = members_by_name(resolve_importers(con, ["JPN"]))
+        a = assess(con, members, 2022, ids)
+        assert assess(con, members, 2022, list(ids)) is a
+        assert assess(con, members, 2022, ids[::-1]) is not a
+        assert assess(con, members, 2021, ids) is not a
+        assert assess(con, members, 2022, ids, thresholds=TypologyThresholds(hhi=0.3)) is not a
+        report(ReportRequest(year=2022, commodities=ids, lever_file="example"), con)
+        upstream_context(con, members, ids, 2022)
+        with monkeypatch.context() as m:
+            m.setenv("CRITMIN_PRODUCTION_PREFERENCE", "wmd")
+            assert assess(con, members, 2022, ids) is not a
+        assert assess(con, members, 2022, ids) is a
+        monkeypatch.setenv(cache.READ_CACHE_ENV, "0")
+        fresh = assess(con, members, 2022, ids)
+    assert fresh is not a
+    for name in ("values", "types", "packages"):
+        pd.testing.assert_frame_equal(getattr(fresh, name), getattr(a, name))
+
+
 def test_a_key_being_computed_is_waited_for(store_copy: Path) -> None:
     """Two threads (the web app's) asking one key at once: computed once, both answered."""
     import threading

@@ -80,9 +80,19 @@ def assess_inputs(inp: Meti6Inputs, opts: Meti6Options | None = None,
 def assess(con: Any, members: Members, year: int, commodity_ids: list[str],
            opts: Meti6Options | None = None,
            thresholds: TypologyThresholds | None = None) -> Assessment:
-    """The assessment of ``commodity_ids`` for the importers in ``members`` in ``year``."""
-    return assess_inputs(meti6_inputs(con, members, year, commodity_ids, opts), opts,
-                         thresholds)
+    """The assessment of ``commodity_ids`` for the importers in ``members`` in ``year``,
+    kept per store content (:func:`critmin.store.cache.cached`): the web app's overview,
+    commodity, report and exposure pages ask the same one. The key holds everything it
+    depends on besides the store (members with their years, options, thresholds, the
+    production preference); the result is shared, never changed in place."""
+    from critmin.indicators.inputs import production_preference
+    from critmin.store.cache import cached
+
+    key = ("assessment", tuple((name, tuple(m)) for name, m in members.items()), year,
+           tuple(commodity_ids), opts or Meti6Options(), thresholds or TypologyThresholds(),
+           production_preference())
+    return cached(con, key, lambda: assess_inputs(
+        meti6_inputs(con, members, year, commodity_ids, opts), opts, thresholds))
 
 
 def assessment_records(a: Assessment, all_packages: bool = False) -> list[dict[str, Any]]:
