@@ -122,3 +122,20 @@ def test_a_lever_that_raises_risk_says_why():
             prod["rise_reason"].fields["after"]) == ("62%", "63%")
     # axes that fall or stay carry no reason
     assert (deltas.loc[deltas["delta"] <= 0, "rise_reason"] == "").all()
+
+
+def test_an_assessment_made_before_is_used_as_the_before() -> None:
+    """``before`` given (e.g. the kept assessment): the same result, without assessing
+    the inputs again; the assessment of other inputs is refused."""
+    from critmin.analysis.assessment import assess_inputs
+
+    inp = rare_earth_inputs()
+    lever = [MineInvestment("rare_earths", "AUS", 20_000, reserves_t=20e6, offtake=0.5)]
+    made = assess_inputs(inp, OPTS)
+    before, a, deltas = whatif(inp, lever, OPTS, before=made)
+    assert before is made
+    _, a2, deltas2 = whatif(inp, lever, OPTS)
+    pd.testing.assert_frame_equal(a.values, a2.values)
+    pd.testing.assert_frame_equal(deltas, deltas2)
+    with pytest.raises(ValueError, match="other inputs"):
+        whatif(rare_earth_inputs(), lever, OPTS, before=made)

@@ -245,12 +245,17 @@ def apply_lever(inp: Meti6Inputs, lever: Lever) -> Meti6Inputs:
 
 
 def whatif(inp: Meti6Inputs, levers: list[Lever], opts: Meti6Options | None = None,
-           thresholds: TypologyThresholds | None = None, scenario: str = "what-if"
-           ) -> tuple[Assessment, Assessment, pd.DataFrame]:
+           thresholds: TypologyThresholds | None = None, scenario: str = "what-if",
+           before: Assessment | None = None) -> tuple[Assessment, Assessment, pd.DataFrame]:
     """Before and after assessments and a table of ``importer, commodity_id, axis,
     before, after, delta`` (after − before) and ``rise_reason`` (why an axis the levers
-    raise rises: :func:`rise_reasons`)."""
-    before = assess_inputs(inp, opts, thresholds)
+    raise rises: :func:`rise_reasons`). ``before``: the assessment of ``inp`` with the
+    same options and thresholds when the caller has it already (e.g. the kept one of
+    :func:`critmin.analysis.assessment.assess`), else it is made here."""
+    if before is None:
+        before = assess_inputs(inp, opts, thresholds)
+    elif before.inputs is not inp:
+        raise ValueError("whatif: 'before' is the assessment of other inputs than 'inp'")
     changed = inp
     for lever in sorted(levers, key=lambda lv: lv.order):
         changed = apply_lever(changed, lever)

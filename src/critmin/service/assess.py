@@ -300,8 +300,8 @@ def _type_change(before: Any, after: Any, deltas: pd.DataFrame) -> pd.DataFrame:
 def whatif(request: WhatIfRequest, con: Any) -> WhatIfResponse:
     """Policy what-if (docs/methods.md §10): the levers change the data behind the axes
     and the six indicators are recomputed; rows ``before, after, delta`` per axis."""
+    from critmin.analysis.assessment import assess as baseline
     from critmin.analysis.whatif import whatif as run
-    from critmin.methods.meti6 import meti6_inputs
 
     _, levers, name = _levers(request.lever_file, request.levers)
     if not levers:
@@ -311,8 +311,8 @@ def whatif(request: WhatIfRequest, con: Any) -> WhatIfResponse:
     members, year, commodities = scope(con, [request.importer], request.year,
                                        request.commodities or wanted, "all")
     commodities = list(dict.fromkeys(commodities + wanted))
-    before, after, deltas = run(meti6_inputs(con, members, year, commodities), levers,
-                                scenario=name)
+    a = baseline(con, members, year, commodities)
+    before, after, deltas = run(a.inputs, levers, scenario=name, before=a)
     return WhatIfResponse.of_frame(
         _type_change(before, after, deltas), command="whatif",
         request=request.model_dump(), columns=WHATIF_COLUMNS, year=year, scenario=name)
@@ -419,7 +419,7 @@ def _report_whatif(request: ReportRequest, a: Any, members: dict[str, Any],
     if missing:
         raise CritminError(f"levers name commodities outside the report: "
                            f"{', '.join(missing)}")
-    _, after, deltas = run(a.inputs, levers, scenario=name)
+    _, after, deltas = run(a.inputs, levers, scenario=name, before=a)
     return ReportWhatIf(scenario=name, deltas=records(deltas),
                         after_values=records(after.values),
                         levers=records(lever_table(recs, levers)))
