@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,14 +123,47 @@ def test_production_preference_is_part_of_the_assessment_key(
         assert meti6_inputs(con, members, 2022, ["cobalt"]).production is not default
 
 
-def test_least_recently_used_is_dropped(store_copy: Path) -> None:
-    calls, compute = _counter()
+def test_least_recently_used_is_dropped_beyond_the_byte_budget(
+        store_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four arrays of 800 bytes in a budget of 2,500: the fourth drops the least recently
+    used (the second, after the first was asked again); a value over the budget is
+    computed but not kept."""
+    monkeypatch.setattr(cache, "MAX_BYTES", 2500)
+    calls: list[str] = []
+
+    def array(name: str, n: int = 100):
+        def compute() -> np.ndarray:
+            calls.append(name)
+            return np.zeros(n)      # 8 bytes each
+        return compute
     with connect(store_copy) as con:
-        for i in range(cache.MAX_ENTRIES + 1):
-            cache.cached(con, i, compute)
-        cache.cached(con, cache.MAX_ENTRIES, compute)    # still kept
-        cache.cached(con, 0, compute)                    # dropped: computed again
-    assert len(calls) == cache.MAX_ENTRIES + 2
+        for name in ("a", "b", "c"):
+            cache.cached(con, name, array(name))
+        cache.cached(con, "a", array("a"))             # kept: now the most recent
+        cache.cached(con, "d", array("d"))             # 3,200 bytes: "b" goes
+        cache.cached(con, "b", array("b"))             # computed again ("c" goes)
+        cache.cached(con, "a", array("a"))             # still kept
+        cache.cached(con, "big", array("big", 400))    # 3,200 > 2,500: not kept
+        cache.cached(con, "big", array("big", 400))
+    assert calls == ["a", "b", "c", "d", "b", "big", "big"]
+
+
+def test_value_bytes_counts_arrays_once() -> None:
+    """Frame columns and index, arrays, dataclass fields and containers (hand-counted);
+    an array reached twice counts once."""
+    import dataclasses
+    import sys
+
+    frame = pd.DataFrame({"x": np.zeros(10), "n": np.arange(10, dtype=np.int32)})
+    assert cache.value_bytes(frame) == 80 + 40 + frame.index.memory_usage()
+    arr = np.zeros(50)
+
+    @dataclasses.dataclass
+    class Pair:
+        a: np.ndarray
+        b: np.ndarray
+    assert cache.value_bytes(Pair(arr, arr)) == 400
+    assert cache.value_bytes((arr, arr)) == sys.getsizeof((arr, arr)) + 400
 
 
 def test_assessment_is_the_same_from_the_cache(store_file: Path,
