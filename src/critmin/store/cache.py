@@ -96,6 +96,8 @@ def _keep(full: tuple[Any, ...], value: Any, size: int) -> None:
     if size > MAX_BYTES:
         return
     with _lock:
+        if full in _entries:            # kept meanwhile (a clear() between): replaced
+            _kept_bytes -= _entries.pop(full)[1]
         _entries[full] = (value, size)
         _kept_bytes += size
         while _kept_bytes > MAX_BYTES:
