@@ -3,7 +3,8 @@
 A command line call reads the store once, but the web app (and a test session) answers
 many requests against the same store: the importer-independent inputs of an assessment
 or a shock year (governance risks, preferred production, volatilities, the year's trade
-by stage) and the indicator engine's global indicators are the same for all of them.
+by stage) and the indicator engine's global indicators are the same for all of them,
+and pages of one importer show the same assessment.
 :func:`cached` keeps such a result under a key and the store's **stamp**: its content
 id, read through the connection itself (``meta`` ``content_id``, renewed by every
 transaction that writes — a build, an import, a saved BOM:
