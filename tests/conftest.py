@@ -166,8 +166,8 @@ backtest of the imported store, ~3 s): one unit each, so one worker computes it.
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under xdist's default ``--dist load``: every test its own unit, as ``load`` does,
     but :data:`BROWSER_TESTS` one unit and each of :data:`ONE_WORKER_MODULES` one, in the
-    order of :func:`pytest_collection_modifyitems`. (xdist's own ``xdist_group`` mark cannot do
-    it: pytest 9 no longer lets xdist 3.8 add the group to the node ids.)"""
+    order of :func:`pytest_collection_modifyitems`. (xdist's own ``xdist_group`` mark
+    cannot do it: pytest 9 no longer lets xdist 3.8 add the group to the node ids.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
