@@ -70,3 +70,51 @@ def test_hhi_by_groups():
     out = hhi_by(f, ["k"], "q")
     assert out["a"] == pytest.approx(0.36 + 0.16)  # 0.6² + 0.4²
     assert out["b"] == pytest.approx(0.5)          # 0.5² + 0.5²; the 0 row is absent
+
+
+def test_concentration_hand_computed():
+    """The SQL aggregation: named 40, 40, 15 and a 5 remainder (total 100); a tie at the
+    top goes to the first ISO3; T3 = 0.4 + 0.4 + 0.15; HHI = 0.16 + 0.16 + 0.0225."""
+    from critmin.indicators.concentration import concentration
+
+    frame = _frame([40.0, 15.0, 40.0, 5.0]).assign(iso3=["ZZZ", "MMM", "AAA", None])
+    row = concentration(frame).iloc[0]
+    assert row["top_iso3"] == "AAA" and row["top1_share"] == pytest.approx(0.4)
+    assert row["top3_share"] == pytest.approx(0.95)
+    assert row["hhi"] == pytest.approx(0.3425)
+    assert row["remainder_share"] == pytest.approx(0.05)
+    assert row["total"] == 100.0 and row["n_producers"] == 3
+
+
+def test_concentration_without_known_quantities():
+    """Named rows whose quantities are all unknown: no shares, the top country still the
+    first ISO3 (as the ranking by quantity, unknown last, then ISO3, gives it)."""
+    from critmin.indicators.concentration import concentration
+
+    row = concentration(_frame([np.nan, np.nan]).assign(iso3=["BBB", "AAA"])).iloc[0]
+    assert row["top_iso3"] == "AAA" and row["n_producers"] == 0
+    assert np.isnan(row["hhi"]) and np.isnan(row["top1_share"]) and np.isnan(row["top3_share"])
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(min_value=0.0, max_value=1e9)),
+                min_size=1, max_size=12), st.booleans())
+def test_concentration_agrees_with_the_formulas(quantities, remainder):
+    """:func:`concentration` (SQL) against :func:`hhi`, :func:`top_n_share` and
+    :func:`top_producers` on the same rows, with or without a remainder row."""
+    from critmin.indicators.concentration import concentration, hhi, top_n_share
+
+    frame = _frame([np.nan if q is None else q for q in quantities])
+    if remainder:
+        frame = pd.concat([frame, _frame([7.0]).assign(iso3=None)], ignore_index=True)
+    row = concentration(frame).iloc[0]
+    total = frame["quantity"].sum(min_count=1)
+    named = frame[frame["iso3"].notna()]
+    shares = (named["quantity"] / total).to_numpy() if total > 0 else np.array([np.nan])
+    for got, want in ((row["hhi"], hhi(shares)), (row["top1_share"], top_n_share(shares, 1)),
+                      (row["top3_share"], top_n_share(shares, 3))):
+        assert (np.isnan(got) and np.isnan(want)) or got == pytest.approx(want, rel=1e-12)
+    known = named[named["quantity"].notna()]
+    if len(known):
+        assert row["top_iso3"] == top_producers(known).loc[0, "top_iso3"]
+    else:
+        assert row["top_iso3"] == named["iso3"].min()

@@ -105,29 +105,33 @@ def top_producers(production: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.Data
 def concentration_sql(relation: str, by: tuple[str, ...] = ()) -> str:
     """SQL of :func:`concentration` over ``relation`` (columns of ``production``).
 
-    One pass: window totals and ranks, then one aggregation per group.
+    Two aggregations and no window: per group the total ``Q`` and the largest named
+    quantity, then per group the shares' sums. ``T3`` sums the three largest named shares
+    (DuckDB's ``max(x, 3)``); the top country is the first ISO3, alphabetically, of those
+    with the largest quantity (of all named rows when no quantity is known), as
+    :func:`top_producers` breaks ties.
     """
     keys = key_list(KEYS + list(by))
     return f"""
+        with r as (select {keys}, iso3, quantity from {relation})
         select {keys},
                case when any_value(total) > 0 then
                    sum(share * share) filter (where iso3 is not null) end as hhi,
                case when any_value(total) > 0 then
-                   max(share) filter (where iso3 is not null and rk = 1) end as top1_share,
+                   max(share) filter (where iso3 is not null) end as top1_share,
                case when any_value(total) > 0 then
-                   sum(share) filter (where iso3 is not null and rk <= 3) end as top3_share,
-               max(iso3) filter (where iso3 is not null and rk = 1) as top_iso3,
+                   list_sum(max(share, 3) filter (where iso3 is not null)) end as top3_share,
+               min(iso3) filter (where iso3 is not null
+                                 and (quantity = top_q or top_q is null)) as top_iso3,
                any_value(total) as total,
                count(*) filter (where iso3 is not null and quantity > 0) as n_producers,
                coalesce(sum(share) filter (where iso3 is null), 0.0) as remainder_share
         from (
-            select {keys}, iso3, quantity, total,
-                   case when total > 0 then quantity / total end as share,
-                   row_number() over (partition by {keys}, iso3 is null
-                                      order by quantity desc nulls last, iso3) as rk
-            from (select {keys}, iso3, quantity,
-                         sum(quantity) over (partition by {keys}) as total
-                  from {relation}))
+            select {keys}, iso3, quantity, total, top_q,
+                   case when total > 0 then quantity / total end as share
+            from r join (select {keys}, sum(quantity) as total,
+                                max(quantity) filter (where iso3 is not null) as top_q
+                         from r group by {keys}) using ({keys}))
         group by {keys}
         having count(*) filter (where iso3 is not null) > 0"""
 
