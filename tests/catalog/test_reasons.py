@@ -130,3 +130,27 @@ def test_one_text_from_different_fields_keeps_each_phrases_fields() -> None:
                       pct=np.array(["2", "1 2"]), years="2020")
     assert made[0] == made[1] == "top A 1 2 %; 2020"
     assert [m.fields["country"] for m in made] == ["A 1", "A"]
+
+
+def test_grid_reasons_per_cell_in_any_order() -> None:
+    """Cells of a grid (rows × importers) in grid order and shuffled with a repeat: each
+    cell its own reason with its fields, as :func:`reason` makes it one by one; the
+    phrases keep code and fields through pickling."""
+    from critmin.catalog.reasons import grid_reasons
+
+    rows = {"commodity": np.array(["cobalt", "lithium"], dtype=object),
+            "stage_label": np.array(["mining", "mining"], dtype=object),
+            "years": np.array([2022, 2023], dtype=object)}
+    importers = ("importer", np.array(["JPN", "EU27", "KOR"], dtype=object))
+    for row_ix, col_ix in ((np.array([0, 0, 1, 1]), np.array([0, 2, 1, 2])),
+                           (np.array([1, 0, 1, 0]), np.array([2, 2, 1, 2]))):
+        out = grid_reasons("no_imports", rows, importers, row_ix, col_ix)
+        want = [reason("no_imports", commodity=rows["commodity"][r], stage_label="mining",
+                       years=rows["years"][r], importer=importers[1][c])
+                for r, c in zip(row_ix, col_ix, strict=True)]
+        assert list(out) == want
+        assert [code_of(p) for p in out] == ["no_imports"] * 4
+        assert [p.fields for p in out] == [w.fields for w in want]
+        again = pickle.loads(pickle.dumps(out[1]))
+        assert again == out[1] and again.fields == out[1].fields
+        assert again.render("ja") == want[1].render("ja")

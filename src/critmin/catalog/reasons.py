@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import gc
 import string
 from collections.abc import Callable, Iterable, Iterator
@@ -223,11 +222,15 @@ class Phrase(str):
     code: str | None
     parts: tuple[Phrase, ...]
 
-    def __new__(cls, text: str, code: str | None, fields: dict[str, str],
-                parts: tuple[Phrase, ...] = ()) -> Phrase:
+    @classmethod
+    def of(cls, text: str, code: str | None, fields: dict[str, str],
+           parts: tuple[Phrase, ...] = ()) -> Phrase:
+        """The phrase reading ``text``, made from template ``code`` with ``fields``, or
+        joining ``parts`` (``code`` None). (Not a ``__new__``: so the phrases of an array,
+        of a subclass holding code and fields, are made by ``str``'s own constructor.)"""
         if (code is None) == (not parts):
             raise ValueError("a phrase has a code or joins parts (not both, not neither)")
-        self = super().__new__(cls, text)
+        self = str.__new__(cls, text)
         self.code, self._fields, self.parts = code, fields, parts
         return self
 
@@ -237,7 +240,7 @@ class Phrase(str):
         return self._fields
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (Phrase, (str(self), self.code, self.fields, self.parts))
+        return (Phrase.of, (str(self), self.code, self.fields, self.parts))
 
     def render(self, lang: str) -> str:
         """This phrase for a reader in ``lang``: its template in ``lang`` with its
@@ -287,8 +290,8 @@ def _make(t: _Template, fields: dict[str, object]) -> Phrase:
     """Template ``t`` with ``fields`` (ids and values, kept as given): its English text
     names each field by its text form (:data:`TEXT_FORMS`)."""
     values = {k: str(v) for k, v in fields.items()}
-    return Phrase(t.en.format_map({k: _text_form(k, v) for k, v in values.items()}),
-                  t.code, values)
+    return Phrase.of(t.en.format_map({k: _text_form(k, v) for k, v in values.items()}),
+                     t.code, values)
 
 
 def reason(code: str, /, **fields: object) -> Phrase:
@@ -316,7 +319,7 @@ def join_phrases(reasons: Iterable[object]) -> str:
     if len(parts) == 1:
         return next(iter(parts))
     items = tuple(parts)
-    return Phrase(REASON_SEPARATOR["en"].join(items), None, {}, items)
+    return Phrase.of(REASON_SEPARATOR["en"].join(items), None, {}, items)
 
 
 def split_phrases(value: object) -> list[Phrase]:
@@ -544,8 +547,12 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     name, values = column
     if not len(row_ix):
         return np.empty(0, dtype=object)
-    key, _ = pd.factorize(row_ix * max(len(values), 1) + column_ix)
-    first = _first_of_each(key)
+    flat = row_ix * max(len(values), 1) + column_ix
+    if (np.diff(flat) > 0).all():   # distinct cells in order (a grid's mask): no factorising
+        key = first = np.arange(len(flat))
+    else:
+        key, _ = pd.factorize(flat)
+        first = _first_of_each(key)
     cell_rows, cell_columns = row_ix[first], column_ix[first]
     fixed = {k: _text_form(k, str(v)) for k, v in scalars.items()}
     mark = "\x00"
@@ -560,10 +567,10 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     kind = _array_phrase_class(t.code, fields)
     out = np.empty(len(texts), dtype=object)
     with _no_gc():   # many small objects, no cycles: no collection passes over them
-        out[:] = list(map(functools.partial(str.__new__, kind), texts))
+        out[:] = list(map(kind, texts))
     if len(set(texts)) < len(texts):   # one text from different fields: fields of its own
         for j in np.flatnonzero(pd.Series(texts).duplicated(keep=False).to_numpy()):
-            out[j] = Phrase(texts[j], t.code, fields.row(int(j)))
+            out[j] = Phrase.of(texts[j], t.code, fields.row(int(j)))
     return out[key]
 
 
@@ -581,16 +588,12 @@ def _no_gc() -> Iterator[None]:
 
 
 def _joined(pieces: dict[int, list[str]], rows: np.ndarray, shown: np.ndarray) -> list[str]:
-    """Per cell, its row's pieces joined with its column's text: object arrays added
-    part by part (rows whose template uses the column's field once: ``prefix + text +
-    suffix`` over all cells at once)."""
-    if all(len(p) == 2 for p in pieces.values()):
-        order = sorted(pieces)
-        at = np.searchsorted(order, rows)
-        prefix = np.array([pieces[r][0] for r in order], dtype=object)[at]
-        suffix = np.array([pieces[r][1] for r in order], dtype=object)[at]
-        return (prefix + shown + suffix).tolist()
-    return [c.join(pieces[r]) for r, c in zip(rows.tolist(), shown.tolist(), strict=True)]
+    """Per cell, its row's pieces joined with its column's text: one C-level
+    ``str.join`` per cell (no intermediate strings)."""
+    order = np.array(sorted(pieces), dtype=np.int64)
+    by_row = np.empty(len(order), dtype=object)
+    by_row[:] = [pieces[r] for r in order.tolist()]
+    return list(map(str.join, shown.tolist(), by_row[np.searchsorted(order, rows)].tolist()))
 
 
 def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
