@@ -261,3 +261,78 @@ def test_build_gives_up_on_a_held_store_and_leaves_it(tmp_path):
     with connect(path) as con:
         assert con.execute("select value from meta where key='marker'").fetchone() == (
             "first",)
+
+
+# --- a read store's instance kept for a moment after the last connect -------------------
+
+OTHER_WRITER = ("import sys; from critmin.store.io import connect, StoreBusyError\n"
+          "try:\n connect(sys.argv[1], read_only=False, wait=float(sys.argv[2])).close()\n"
+          " print('wrote')\n"
+          "except StoreBusyError as e: print(e)")
+
+
+def _writer(path, wait):
+    """What another process's writer says, waiting at most ``wait`` seconds."""
+    return subprocess.run([sys.executable, "-c", OTHER_WRITER, str(path), str(wait)],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_read_store_kept_then_let_go(tmp_path, monkeypatch):
+    """After a read, this process keeps the store for $CRITMIN_STORE_KEEP seconds (a
+    writer elsewhere is told it is busy, naming this process); then, or at release(),
+    the writer gets in."""
+    import time
+
+    from critmin.store.io import KEEP_ENV, release
+
+    monkeypatch.setenv(KEEP_ENV, "30")
+    path = _small_store(tmp_path)
+    connect(path).close()
+    assert _writer(path, 0.2).startswith(f"store busy: PID {os.getpid()} (")
+    release(path)
+    assert _writer(path, 0) == "wrote\n"
+    monkeypatch.setenv(KEEP_ENV, "0.3")
+    connect(path).close()
+    time.sleep(0.6)
+    assert _writer(path, 0) == "wrote\n"
+    monkeypatch.setenv(KEEP_ENV, "0")
+    connect(path).close()
+    assert _writer(path, 0) == "wrote\n"
+
+
+def test_kept_store_gives_way_to_a_writer_here_and_to_a_new_file(tmp_path, monkeypatch):
+    """A writer in this process gets the store it keeps; a store swapped in at the path (a
+    build) is read afresh, not the kept instance of the replaced file."""
+    from critmin.store.io import KEEP_ENV
+
+    monkeypatch.setenv(KEEP_ENV, "30")
+    path = _small_store(tmp_path)
+    connect(path).close()
+    with connect(path, read_only=False) as con:
+        con.execute("update meta set value = 'written' where key = 'marker'")
+    with connect(path) as con:
+        assert con.execute("select value from meta where key='marker'").fetchone() == (
+            "written",)
+    _make_store(path, "swapped")
+    with connect(path) as con:
+        assert con.execute("select value from meta where key='marker'").fetchone() == (
+            "swapped",)
+    other = tmp_path / "other.duckdb"
+    _make_store(other, "other hand")
+    os.replace(other, path)   # swapped in by another hand, while this process keeps path
+    with connect(path) as con:
+        assert con.execute("select value from meta where key='marker'").fetchone() == (
+            "other hand",)
+
+
+def test_keep_seconds_from_the_environment(monkeypatch):
+    from critmin.store.io import DEFAULT_KEEP_SECONDS, KEEP_ENV, keep_seconds
+
+    monkeypatch.delenv(KEEP_ENV, raising=False)
+    assert keep_seconds() == DEFAULT_KEEP_SECONDS == 1.0
+    monkeypatch.setenv(KEEP_ENV, "0")
+    assert keep_seconds() == 0
+    for bad in ("later", "-2", "nan"):
+        monkeypatch.setenv(KEEP_ENV, bad)
+        with pytest.raises(StoreError, match=KEEP_ENV):
+            keep_seconds()
