@@ -193,17 +193,20 @@ def test_waiting_reader_gets_the_store_when_the_writer_is_done(tmp_path):
     assert len(said) == 1 and "waiting… (up to 20 s)" in said[0]
 
 
-def test_lock_wait_from_the_environment(monkeypatch):
-    from critmin.store.io import DEFAULT_LOCK_WAIT, LOCK_WAIT_ENV, lock_wait
+@pytest.mark.parametrize(("env", "read", "default"), [
+    ("CRITMIN_LOCK_WAIT", "lock_wait", 60), ("CRITMIN_STORE_KEEP", "keep_seconds", 1.0)])
+def test_seconds_from_the_environment(monkeypatch, env, read, default):
+    from critmin.store import io
 
-    monkeypatch.delenv(LOCK_WAIT_ENV, raising=False)
-    assert lock_wait() == DEFAULT_LOCK_WAIT == 60
-    monkeypatch.setenv(LOCK_WAIT_ENV, "2.5")
-    assert lock_wait() == 2.5
+    monkeypatch.delenv(env, raising=False)
+    assert getattr(io, read)() == default
+    for given, seconds in (("2.5", 2.5), ("0", 0.0)):
+        monkeypatch.setenv(env, given)
+        assert getattr(io, read)() == seconds
     for bad in ("soon", "-1", "nan"):
-        monkeypatch.setenv(LOCK_WAIT_ENV, bad)
-        with pytest.raises(StoreError, match=LOCK_WAIT_ENV):
-            lock_wait()
+        monkeypatch.setenv(env, bad)
+        with pytest.raises(StoreError, match=f"{env}=.*a number ≥ 0"):
+            getattr(io, read)()
 
 
 def test_holder_named_by_its_command(tmp_path):
@@ -323,16 +326,3 @@ def test_kept_store_gives_way_to_a_writer_here_and_to_a_new_file(tmp_path, monke
     with connect(path) as con:
         assert con.execute("select value from meta where key='marker'").fetchone() == (
             "other hand",)
-
-
-def test_keep_seconds_from_the_environment(monkeypatch):
-    from critmin.store.io import DEFAULT_KEEP_SECONDS, KEEP_ENV, keep_seconds
-
-    monkeypatch.delenv(KEEP_ENV, raising=False)
-    assert keep_seconds() == DEFAULT_KEEP_SECONDS == 1.0
-    monkeypatch.setenv(KEEP_ENV, "0")
-    assert keep_seconds() == 0
-    for bad in ("later", "-2", "nan"):
-        monkeypatch.setenv(KEEP_ENV, bad)
-        with pytest.raises(StoreError, match=KEEP_ENV):
-            keep_seconds()

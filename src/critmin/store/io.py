@@ -59,16 +59,22 @@ class StoreBusyError(StoreError):
 
 def lock_wait() -> float:
     """Seconds to wait for a store held by another process (``$CRITMIN_LOCK_WAIT``)."""
-    text = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    return _seconds(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT, "to wait for a busy store", "60")
+
+
+def _seconds(env: str, default: float, what: str, example: str) -> float:
+    """Seconds from ``$env`` (``default`` when unset); anything but a number ≥ 0 is a
+    :class:`StoreError` saying what the setting is for."""
+    text = os.environ.get(env, "").strip()
     if not text:
-        return DEFAULT_LOCK_WAIT
+        return default
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not value >= 0:
-        raise StoreError(f"{LOCK_WAIT_ENV}={text!r}: give the seconds to wait for a busy "
-                         "store, a number ≥ 0 (e.g. 60)")
+        raise StoreError(f"{env}={text!r}: give the seconds {what}, a number ≥ 0 "
+                         f"(e.g. {example})")
     return value
 
 
@@ -118,17 +124,8 @@ def connect(path: Path, read_only: bool = True, wait: float | None = None,
 def keep_seconds() -> float:
     """Seconds to keep a read-only store's instance (``$CRITMIN_STORE_KEEP``, default
     :data:`DEFAULT_KEEP_SECONDS`)."""
-    text = os.environ.get(KEEP_ENV, "").strip()
-    if not text:
-        return DEFAULT_KEEP_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise StoreError(f"{KEEP_ENV}={text!r}: give the seconds to keep a read store open, "
-                         "a number ≥ 0 (e.g. 1; 0 turns keeping off)")
-    return value
+    return _seconds(KEEP_ENV, DEFAULT_KEEP_SECONDS, "to keep a read store open",
+                    "1; 0 turns keeping off")
 
 
 class _Kept:
