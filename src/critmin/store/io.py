@@ -14,9 +14,9 @@ lock). A writer records its command in ``<store>.lock-info`` so that others can 
 A reader's DuckDB instance is kept open for :func:`keep_seconds` after its last
 :func:`connect` (:data:`DEFAULT_KEEP_SECONDS`, ``$CRITMIN_STORE_KEEP``): starting an
 instance costs 12–17 ms (DuckDB registers its functions), a connect to a kept one
-0.02 ms. Meanwhile this process still holds the store as a reader. A writer in this process
-(:func:`connect` read-write, a build) lets it go first; a store swapped in by a build (a
-new file at the path) is opened afresh.
+0.02 ms. Meanwhile this process still holds the store as a reader. A writer in this
+process (:func:`connect` read-write, a build) lets it go first; a store swapped in by a
+build (a new file at the path) is opened afresh.
 """
 
 from __future__ import annotations
@@ -46,9 +46,10 @@ DEFAULT_LOCK_WAIT = 60.0
 KEEP_ENV = "CRITMIN_STORE_KEEP"
 DEFAULT_KEEP_SECONDS = 1.0
 """Seconds a read-only store's DuckDB instance stays open after the last :func:`connect`
-[C]: a web page's requests, a report's steps and a script's calls come within it and
+[C]: a script's or a notebook's successive calls and a test's steps come within it and
 reuse the instance (0.02 ms instead of 12–17 ms each); a writer in another process waits
-(announced) at most this long after this process's last read. 0 turns keeping off."""
+(announced) at most this long after this process's last read. 0 turns keeping off.
+(``critmin serve`` holds its own connection while it runs: views/web/deps.py.)"""
 LOCK_INFO_SUFFIX = ".lock-info"
 _LOCK_PID = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
@@ -211,10 +212,13 @@ def release(path: Path) -> None:
 
 def _forget_in_child() -> None:
     """(After a fork, in the child) the parent's kept instances are not this process's:
-    forget them without closing (their threads are not here); keep them referenced."""
+    forget them without closing (their threads are not here) but keep them referenced;
+    a new lock (the parent's may have been held by a thread that is not here)."""
+    global _KEPT_LOCK
     _INHERITED.extend(_KEPT.values())
     _KEPT.clear()
     _REAPER.clear()
+    _KEPT_LOCK = threading.Condition()
 
 
 os.register_at_fork(after_in_child=_forget_in_child)
