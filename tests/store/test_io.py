@@ -326,3 +326,13 @@ def test_kept_store_gives_way_to_a_writer_here_and_to_a_new_file(tmp_path, monke
     with connect(path) as con:
         assert con.execute("select value from meta where key='marker'").fetchone() == (
             "other hand",)
+
+
+def test_bad_keep_setting_refused_before_opening(tmp_path, monkeypatch):
+    """A bad $CRITMIN_STORE_KEEP is an error before the store is opened: nothing is left
+    holding it (a writer elsewhere gets in at once)."""
+    path = _small_store(tmp_path)
+    monkeypatch.setenv("CRITMIN_STORE_KEEP", "soon")
+    with pytest.raises(StoreError, match="CRITMIN_STORE_KEEP"):
+        connect(path)
+    assert _writer(path, 0) == "wrote\n"

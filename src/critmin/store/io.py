@@ -100,6 +100,7 @@ def connect(path: Path, read_only: bool = True, wait: float | None = None,
         raise StoreError(f"no store at {path}: run 'critmin data fetch' then 'critmin data build'")
     if not read_only:
         release(path)
+    keep = keep_seconds() if read_only else 0.0
     inode = _inode(path)
     con = open_waiting(path, read_only, wait, notify)
     try:
@@ -116,7 +117,7 @@ def connect(path: Path, read_only: bool = True, wait: float | None = None,
                          f"{SCHEMA_VERSION}: run 'critmin data build' (imported sources "
                          "and saved BOMs are carried over)")
     if read_only:
-        _keep(path, inode)
+        _keep(path, inode, keep)
     else:
         _write_lock_info(path)
     return con
@@ -160,13 +161,12 @@ def _current(path: Path) -> _Kept | None:
     return kept
 
 
-def _keep(path: Path, inode: int | None) -> None:
+def _keep(path: Path, inode: int | None, seconds: float) -> None:
     """Keep the read-only instance of ``path`` (just connected to the file ``inode``) for
-    :func:`keep_seconds` more: a connection of its own holds it (the caller's may close at
-    once). Should the file have been replaced since, the next connect lets it go."""
+    ``seconds`` more: a connection of its own holds it (the caller's may close at once).
+    Should the file have been replaced since, the next connect lets it go."""
     import duckdb
 
-    seconds = keep_seconds()
     if seconds <= 0:
         return
     with _KEPT_LOCK:
