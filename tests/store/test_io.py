@@ -336,3 +336,19 @@ def test_bad_keep_setting_refused_before_opening(tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="CRITMIN_STORE_KEEP"):
         connect(path)
     assert _writer(path, 0) == "wrote\n"
+
+
+def test_forked_child_forgets_the_parents_kept_store(tmp_path, monkeypatch):
+    """A child of fork holds none of the parent's kept instances as its own (it would
+    never let them go: the parent's keeper thread is not in it)."""
+    from critmin.store import io
+
+    monkeypatch.setenv("CRITMIN_STORE_KEEP", "30")
+    path = _small_store(tmp_path)
+    connect(path).close()
+    assert io._KEPT and io._REAPER
+    pid = os.fork()
+    if pid == 0:   # the child: no DuckDB call here, only the keeper's state
+        os._exit(0 if not io._KEPT and not io._REAPER and io._INHERITED else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    io.release(path)
