@@ -269,9 +269,10 @@ def test_build_gives_up_on_a_held_store_and_leaves_it(tmp_path):
 # --- a read store's instance kept for a moment after the last connect -------------------
 
 OTHER_WRITER = ("import sys; from critmin.store.io import connect, StoreBusyError\n"
-          "try:\n connect(sys.argv[1], read_only=False, wait=float(sys.argv[2])).close()\n"
-          " print('wrote')\n"
-          "except StoreBusyError as e: print(e)")
+                "try:\n"
+                " connect(sys.argv[1], read_only=False, wait=float(sys.argv[2])).close()\n"
+                " print('wrote')\n"
+                "except StoreBusyError as e: print(e)")
 
 
 def _writer(path, wait):
@@ -306,7 +307,7 @@ def test_read_store_kept_then_let_go(tmp_path, monkeypatch):
 def test_kept_store_gives_way_to_a_writer_here_and_to_a_new_file(tmp_path, monkeypatch):
     """A writer in this process gets the store it keeps; a store swapped in at the path (a
     build) is read afresh, not the kept instance of the replaced file."""
-    from critmin.store.io import KEEP_ENV
+    from critmin.store.io import KEEP_ENV, release
 
     monkeypatch.setenv(KEEP_ENV, "30")
     path = _small_store(tmp_path)
@@ -326,6 +327,7 @@ def test_kept_store_gives_way_to_a_writer_here_and_to_a_new_file(tmp_path, monke
     with connect(path) as con:
         assert con.execute("select value from meta where key='marker'").fetchone() == (
             "other hand",)
+    release(path)   # not kept for the 30 s after the test
 
 
 def test_bad_keep_setting_refused_before_opening(tmp_path, monkeypatch):
@@ -352,3 +354,17 @@ def test_forked_child_forgets_the_parents_kept_store(tmp_path, monkeypatch):
         os._exit(0 if not io._KEPT and not io._REAPER and io._INHERITED else 1)
     assert os.waitpid(pid, 0)[1] == 0
     io.release(path)
+
+
+def test_kept_stores_let_go_at_exit(tmp_path, monkeypatch):
+    """At interpreter exit the kept instances are closed in the exiting thread and the
+    keeper thread ends (a thread the interpreter stops inside DuckDB aborts the process)."""
+    from critmin.store import io
+
+    monkeypatch.setenv("CRITMIN_STORE_KEEP", "30")
+    path = _small_store(tmp_path)
+    connect(path).close()
+    reaper = io._REAPER[0]
+    io._let_go_at_exit()
+    assert not io._KEPT and not reaper.is_alive()
+    assert _writer(path, 0) == "wrote\n"

@@ -21,6 +21,7 @@ build (a new file at the path) is opened afresh.
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
 import re
@@ -131,14 +132,14 @@ def keep_seconds() -> float:
 
 
 class _Kept:
-    """One kept instance: a connection of its own to it, the file it opened (inode), the
-    process that opened it and until when it is kept."""
+    """One kept instance: a connection of its own to it, the file it opened (inode) and
+    until when it is kept."""
 
-    __slots__ = ("anchor", "inode", "pid", "until")
+    __slots__ = ("anchor", "inode", "until")
 
     def __init__(self, anchor: duckdb.DuckDBPyConnection, inode: int | None, until: float
                  ) -> None:
-        self.anchor, self.inode, self.pid, self.until = anchor, inode, os.getpid(), until
+        self.anchor, self.inode, self.until = anchor, inode, until
 
 
 _KEPT: dict[str, _Kept] = {}
@@ -199,7 +200,7 @@ def _reap() -> None:
 
 def _drop(key: str) -> None:
     kept = _KEPT.pop(key, None)
-    if kept is not None and kept.pid == os.getpid():
+    if kept is not None:
         kept.anchor.close()
 
 
@@ -221,7 +222,21 @@ def _forget_in_child() -> None:
     _KEPT_LOCK = threading.Condition()
 
 
+def _let_go_at_exit() -> None:
+    """(At interpreter exit) close the kept instances' connections in this thread and end
+    the keeper thread: the interpreter stops a thread that is still running later, and one
+    stopped inside DuckDB aborts the process."""
+    with _KEPT_LOCK:
+        for key in list(_KEPT):
+            _drop(key)
+        _KEPT_LOCK.notify()
+        reaper = _REAPER[0] if _REAPER else None
+    if reaper is not None:
+        reaper.join(timeout=5)
+
+
 os.register_at_fork(after_in_child=_forget_in_child)
+atexit.register(_let_go_at_exit)
 
 
 CONTENT_ID = "content_id"
@@ -457,7 +472,6 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         new_content_id(con)
         yield con
         con.execute("checkpoint")
-        release(path)
         os.replace(tmp, path)
         swapped = True
         con.close()
