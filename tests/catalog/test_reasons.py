@@ -133,9 +133,9 @@ def test_one_text_from_different_fields_keeps_each_phrases_fields() -> None:
 
 
 def test_grid_reasons_per_cell_in_any_order() -> None:
-    """Cells of a grid (rows × importers) in grid order and shuffled with a repeat: each
-    cell its own reason with its fields, as :func:`reason` makes it one by one; the
-    phrases keep code and fields through pickling."""
+    """Cells of a grid (rows × importers) in row order, in column order and shuffled with
+    a repeat: each cell its own reason with its fields, as :func:`reason` makes it one by
+    one; the phrases keep code and fields through pickling."""
     from critmin.catalog.reasons import grid_reasons
 
     rows = {"commodity": np.array(["cobalt", "lithium"], dtype=object),
@@ -143,6 +143,7 @@ def test_grid_reasons_per_cell_in_any_order() -> None:
             "years": np.array([2022, 2023], dtype=object)}
     importers = ("importer", np.array(["JPN", "EU27", "KOR"], dtype=object))
     for row_ix, col_ix in ((np.array([0, 0, 1, 1]), np.array([0, 2, 1, 2])),
+                           (np.array([0, 1, 0, 1]), np.array([0, 0, 2, 2])),  # by column
                            (np.array([1, 0, 1, 0]), np.array([2, 2, 1, 2]))):
         out = grid_reasons("no_imports", rows, importers, row_ix, col_ix)
         want = [reason("no_imports", commodity=rows["commodity"][r], stage_label="mining",

@@ -180,13 +180,15 @@ REASON_SEPARATOR: dict[str, str] = {"en": "; ", "ja": "；"}
 
 class _FieldRows:
     """The fields of many phrases made at once (:func:`reason_array`): scalars, arrays
-    with one value per distinct phrase, and that phrase's text (a phrase's ``fields``
-    are read from here only when asked, by its text)."""
+    with the values of each field, the position of each phrase's value in them, and the
+    phrases' texts (a phrase's ``fields`` are read from here only when asked, by its
+    text)."""
 
     __slots__ = ("scalars", "arrays", "texts", "_index")
 
-    def __init__(self, scalars: dict[str, str], arrays: dict[str, np.ndarray],
-                 texts: list[str]) -> None:
+    def __init__(self, scalars: dict[str, str],
+                 arrays: dict[str, tuple[np.ndarray, np.ndarray]], texts: list[str]) -> None:
+        """``arrays``: field → (values, position of the value of each phrase)."""
         self.scalars, self.arrays, self.texts, self._index = scalars, arrays, texts, None
 
     def of(self, text: str) -> dict[str, str]:
@@ -198,7 +200,7 @@ class _FieldRows:
 
     def row(self, i: int) -> dict[str, str]:
         """The fields of the ``i``-th phrase."""
-        return {**self.scalars, **{k: str(v[i]) for k, v in self.arrays.items()}}
+        return {**self.scalars, **{k: str(v[at[i]]) for k, (v, at) in self.arrays.items()}}
 
 
 def _array_phrase_class(code: str, rows: _FieldRows) -> type[Phrase]:
@@ -547,11 +549,12 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     name, values = column
     if not len(row_ix):
         return np.empty(0, dtype=object)
-    flat = row_ix * max(len(values), 1) + column_ix
-    if (np.diff(flat) > 0).all():   # distinct cells in order (a grid's mask): no factorising
-        key = first = np.arange(len(flat))
+    n_rows = max((len(v) for v in rows.values()), default=int(row_ix.max()) + 1)
+    if _increasing(column_ix * n_rows + row_ix) or _increasing(
+            row_ix * max(len(values), 1) + column_ix):
+        key = first = np.arange(len(row_ix))   # distinct cells (a grid's mask, either order)
     else:
-        key, _ = pd.factorize(flat)
+        key, _ = pd.factorize(row_ix * max(len(values), 1) + column_ix)
         first = _first_of_each(key)
     cell_rows, cell_columns = row_ix[first], column_ix[first]
     fixed = {k: _text_form(k, str(v)) for k, v in scalars.items()}
@@ -562,8 +565,8 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     shown = _text_form(name, np.array(list(map(str, values.tolist())), dtype=object))
     texts = _joined(pieces, cell_rows, shown[cell_columns])
     fields = _FieldRows({k: str(v) for k, v in scalars.items()},
-                        {**{k: v[cell_rows] for k, v in rows.items()},
-                         name: values[cell_columns]}, texts)
+                        {**{k: (v, cell_rows) for k, v in rows.items()},
+                         name: (values, cell_columns)}, texts)
     kind = _array_phrase_class(t.code, fields)
     out = np.empty(len(texts), dtype=object)
     with _no_gc():   # many small objects, no cycles: no collection passes over them
@@ -572,6 +575,11 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
         for j in np.flatnonzero(pd.Series(texts).duplicated(keep=False).to_numpy()):
             out[j] = Phrase.of(texts[j], t.code, fields.row(int(j)))
     return out[key]
+
+
+def _increasing(flat: np.ndarray) -> bool:
+    """Whether ``flat`` increases strictly (so its values are distinct)."""
+    return bool((flat[1:] > flat[:-1]).all())
 
 
 @contextlib.contextmanager
