@@ -244,7 +244,7 @@ def importer_indicators(con: Any, prod: str, importers: Members,
     sql = cell_sums_sql(prod, opts, dims, commodity_ids is not None, years is not None,
                         multi_member(importers))
     views = flow_views(importers, commodity_ids, years)
-    with registered(con, m_importers=names.assign(i_ix=range(len(names))), **views):
+    with registered(con, **views):
         result = con.execute(sql).fetchnumpy()
     sums = {k: np.ma.filled(np.ma.asarray(v).astype(float), np.nan)
             if k not in ("i_ix", "cs_ix", "year", "has_imports", "dom_status", "dom_source")

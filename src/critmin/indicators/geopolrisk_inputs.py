@@ -39,7 +39,8 @@ def geopolrisk_sums(con: Any, importers: Members, commodity_ids: list[str] | Non
                     intra_group: str = "exclude", dimensions: tuple[str, ...] = ("PV",)
                     ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """``(hhi, cells)``: the HHI rows (``commodity_id, stage, year, hhi,
-    production_source, cs_ix``) and, as NumPy arrays, the sums of every importer × HHI
+    production_source, cs_ix, has_trade``: whether the store has trade in the stage that
+    year, from any importer) and, as NumPy arrays, the sums of every importer × HHI
     row with trade (``i_ix`` indexes ``importers``, ``h_ix`` the HHI rows): ``numerator,
     imports_t, value_q, miss, n_partners, domestic_t, mixed_basis, domestic_unknown``.
     A partner without governance counts with ``missing_governance`` (or is left out:
@@ -51,8 +52,10 @@ def geopolrisk_sums(con: Any, importers: Members, commodity_ids: list[str] | Non
                                     years is not None)
     hhi_sql = f"""
         with prod as ({prod})
-        select commodity_id, stage, year, hhi, production_source, c.cs_ix
-        from ({production_concentration_sql("prod")})
+        select commodity_id, stage, year, hhi, production_source, c.cs_ix,
+               exists (select 1 from trade_stage_year t
+                       where t.cs_ix = c.cs_ix and t.year = h.year) as has_trade
+        from ({production_concentration_sql("prod")}) h
         left join stage_index c using (commodity_id, stage) order by all"""
     sql = f"""
         with m_years as (select distinct year from m_hhi),
@@ -65,7 +68,7 @@ def geopolrisk_sums(con: Any, importers: Members, commodity_ids: list[str] | Non
                        where risk is null and not x.intra_group), 0) as miss
             from ({partner_flows_sql("import", commodity_ids is not None, True, intra_group,
                                      multi_member(importers))}) x
-            join m_hhi h using (commodity_id, stage, year)
+            join m_hhi h using (cs_ix, year)
             left join {keyed('m_risk')} r
                    on r.country_key = x.partner_key and r.year = x.year
             where x.quantity_t is not null {keep}
@@ -84,9 +87,7 @@ def geopolrisk_sums(con: Any, importers: Members, commodity_ids: list[str] | Non
         select i.i_ix, i.h_ix, i.numerator, i.imports_t, i.value_q, i.miss, i.n_partners,
                d.domestic_t, d.mixed_basis, d.domestic_unknown
         from imp i left join domestic d using (i_ix, h_ix)"""
-    names = pd.DataFrame({"importer": list(importers)})
-    views = {"m_members": members_frame(importers),
-             "m_importers": names.assign(i_ix=range(len(names)))}
+    views = {"m_members": members_frame(importers)}
     if commodity_ids is not None:
         views["m_filter"] = pd.DataFrame({"commodity_id": commodity_ids}, dtype=str)
     if years is not None:

@@ -85,7 +85,7 @@ def take_rows(table: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
             cols[name] = col.to_numpy()[codes]
         else:
             cols[name] = labels(list(col), codes)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)   # new arrays: not stacked into one block again
 
 
 def categorical(values: Any) -> pd.Categorical:

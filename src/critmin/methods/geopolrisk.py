@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.catalog.reasons import grid_reasons, has_codes, reason, trade_gap
+from critmin.catalog.reasons import grid_reasons, reason, trade_gap
 from critmin.indicators.relational import take_rows
 from critmin.indicators.trade import Members
-from critmin.store.stages import stage_years_with_trade
 
 CU_REFERENCE = 0.409412948
 
@@ -51,27 +50,23 @@ def geopolrisk(con: Any, importers: Members, commodity_ids: list[str] | None = N
     names = pd.DataFrame({"importer": list(importers)})
     hhi, cells = geopolrisk_sums(con, importers, commodity_ids, years, missing_governance,
                                  intra_group, dimensions)
-    return _grid(names, hhi, cells, float(cu_reference),
-                 _stage_gaps(con, hhi, cells))
+    return _grid(names, hhi, cells, float(cu_reference), _stage_gaps(hhi, cells))
 
 
-def _stage_gaps(con: Any, hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:
+def _stage_gaps(hhi: pd.DataFrame, cells: dict[str, Any]) -> np.ndarray:
     """Per HHI row, the reason no importer can have a score ("" if some can): no HS6 code
     in the catalog, HS codes shared with other commodities, no trade in the store for the
-    stage's codes that year, or production unknown (missing_reasons.csv). Only the rows
-    none of the importers imports are looked at, and the store is asked only about those
-    whose stage has HS6 codes."""
+    stage's codes that year (``has_trade``), or production unknown (missing_reasons.csv).
+    Only the rows none of the importers imports are looked at."""
     imported = np.zeros(len(hhi), dtype=bool)
     imported[np.asarray(cells["h_ix"])[np.ma.filled(cells["imports_t"] > 0, False)]] = True
     idle = np.flatnonzero(~imported)
     every = _keys(hhi)
-    keys = [every[ix] for ix in idle]
-    asked = pd.DataFrame([k for k in keys if has_codes(k[0], k[1])],
-                         columns=["commodity_id", "stage", "year"])
-    in_store = set(stage_years_with_trade(con, asked).itertuples(index=False, name=None))
+    traded = hhi["has_trade"].to_numpy(dtype=bool)
     out = np.full(len(hhi), "", dtype=object)
-    for ix, (cid, stage, year) in zip(idle, keys, strict=True):
-        out[ix] = trade_gap(cid, stage, year, (cid, stage, year) in in_store)
+    for ix in idle.tolist():
+        cid, stage, year = every[ix]
+        out[ix] = trade_gap(cid, stage, year, bool(traded[ix]))
     for ix in np.flatnonzero((out == "") & hhi["hhi"].isna().to_numpy()):
         cid, stage, year = every[ix]
         out[ix] = reason("production_unknown", commodity=cid, stage=stage, years=year)
@@ -99,33 +94,35 @@ def _grid(names: pd.DataFrame, hhi: pd.DataFrame, cells: dict[str, Any],
 
     imports = spread("imports_t", np.nan)
     domestic = spread("domestic_t", 0.0)
+    has_imports = imports > 0
     # own production of another basis than the trade tonnes (natural gas in million m³
     # against LNG tonnes; contained metal against gross ore) or not known (withheld, or
     # possibly in a source's remainder): the import risk is missing, never computed on
     # a sum of two bases or on a zero that is not one
-    unusable = (spread("mixed_basis", 0.0) > 0) | (spread("domestic_unknown", 0.0) > 0)
-    traded = (imports > 0) & ~unusable
+    mixed = has_imports & (spread("mixed_basis", 0.0) > 0)
+    unknown = has_imports & (spread("domestic_unknown", 0.0) > 0)
+    traded = has_imports & ~(mixed | unknown)
     with np.errstate(divide="ignore", invalid="ignore"):
         import_risk = np.where(traded, spread("numerator", np.nan) / (domestic + imports),
                                np.nan)
         price = np.where(traded, spread("value_q", np.nan) / imports, np.nan)
         miss = np.where(traded, spread("miss", np.nan) / imports, np.nan)
     rows = {**take_rows(names, np.repeat(np.arange(len(names)), n_h)),
-            **take_rows(hhi, np.tile(np.arange(n_h), len(names)))}
-    score = rows["hhi"] * import_risk
-    has_imports = imports > 0
-    missing = _missing(names, hhi, gaps, {
-        "mixed_basis_own_production": has_imports & (spread("mixed_basis", 0.0) > 0),
-        "own_production_unknown": has_imports & (spread("domestic_unknown", 0.0) > 0),
-        "no_imports": ~has_imports})
+            **take_rows(hhi[["commodity_id", "stage", "year", "hhi", "production_source"]],
+                        np.tile(np.arange(n_h), len(names)))}
+    hhi_a = rows["hhi"].to_numpy()
+    score = hhi_a * import_risk
+    missing = _missing(names, hhi, gaps, {"mixed_basis_own_production": mixed,
+                                          "own_production_unknown": unknown,
+                                          "no_imports": ~has_imports})
     return pd.DataFrame({
         "importer": rows["importer"], "commodity_id": rows["commodity_id"],
-        "stage": rows["stage"], "year": rows["year"], "hhi": rows["hhi"],
+        "stage": rows["stage"], "year": rows["year"], "hhi": hhi_a,
         "import_risk": import_risk, "score": score, "price": price,
         "cf": score * price / cu_reference, "imports_t": imports, "domestic_t": domestic,
         "n_partners": spread("n_partners", 0.0).astype(np.int64),
         "missing_governance_share": miss, "cu_reference": np.full(size, cu_reference),
-        "production_source": rows["production_source"], "missing": missing})
+        "production_source": rows["production_source"], "missing": missing}, copy=False)
 
 
 def _missing(names: pd.DataFrame, hhi: pd.DataFrame, gaps: np.ndarray,

@@ -31,7 +31,7 @@ def domestic_status_sql(preference: tuple[str, ...], year_relation: str,
     """SQL of each importer's own production per commodity stage and year, on the
     stage's canonical basis, with what the sources say of its members (methods.md §2, §7).
 
-    Needs ``m_members`` and ``m_importers`` (importer, i_ix). For every source with
+    Needs ``m_members`` (importer, iso3, joined, left, i_ix). For every source with
     convertible rows for the stage and year (``content_factor``; ``mixed:`` series
     never), a source is *complete* for an importer when it withholds none of the
     members and either names every member or prints no "Other countries" remainder
