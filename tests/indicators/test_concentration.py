@@ -96,6 +96,17 @@ def test_concentration_without_known_quantities():
     assert np.isnan(row["hhi"]) and np.isnan(row["top1_share"]) and np.isnan(row["top3_share"])
 
 
+def test_concentration_keeps_a_group_with_a_missing_key():
+    """A group whose key is missing (no stage) is still a group: its rows are not
+    dropped by the join of the rows to their group's total."""
+    from critmin.indicators.concentration import concentration
+
+    frame = _frame([60.0, 30.0, 10.0]).assign(iso3=["CHN", "AUS", None], stage=None)
+    row = concentration(frame).iloc[0]
+    assert row["stage"] is None and row["total"] == 100.0 and row["top_iso3"] == "CHN"
+    assert row["hhi"] == pytest.approx(0.45) and row["remainder_share"] == pytest.approx(0.1)
+
+
 @given(st.lists(st.one_of(st.none(), st.floats(min_value=0.0, max_value=1e9)),
                 min_size=1, max_size=12), st.booleans())
 def test_concentration_agrees_with_the_formulas(quantities, remainder):

@@ -550,11 +550,11 @@ def _grid_phrases(t: _Template, scalars: dict[str, object], rows: dict[str, np.n
     if not len(row_ix):
         return np.empty(0, dtype=object)
     n_rows = max((len(v) for v in rows.values()), default=int(row_ix.max()) + 1)
-    if _increasing(column_ix * n_rows + row_ix) or _increasing(
-            row_ix * max(len(values), 1) + column_ix):
+    by_row = row_ix * max(len(values), 1) + column_ix
+    if _increasing(by_row) or _increasing(column_ix * n_rows + row_ix):
         key = first = np.arange(len(row_ix))   # distinct cells (a grid's mask, either order)
     else:
-        key, _ = pd.factorize(row_ix * max(len(values), 1) + column_ix)
+        key, _ = pd.factorize(by_row)
         first = _first_of_each(key)
     cell_rows, cell_columns = row_ix[first], column_ix[first]
     fixed = {k: _text_form(k, str(v)) for k, v in scalars.items()}

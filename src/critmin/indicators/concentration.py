@@ -112,6 +112,7 @@ def concentration_sql(relation: str, by: tuple[str, ...] = ()) -> str:
     :func:`top_producers` breaks ties.
     """
     keys = key_list(KEYS + list(by))
+    same = " and ".join(f'r."{k}" is not distinct from g."{k}"' for k in KEYS + list(by))
     return f"""
         with r as (select {keys}, iso3, quantity from {relation})
         select {keys},
@@ -126,12 +127,12 @@ def concentration_sql(relation: str, by: tuple[str, ...] = ()) -> str:
                any_value(total) as total,
                count(*) filter (where iso3 is not null and quantity > 0) as n_producers,
                coalesce(sum(share) filter (where iso3 is null), 0.0) as remainder_share
-        from (
-            select {keys}, iso3, quantity, total, top_q,
-                   case when total > 0 then quantity / total end as share
+        from (  -- joined on keys not distinct: a group with a NULL key stays
+            select r.*, g.total, g.top_q,
+                   case when g.total > 0 then r.quantity / g.total end as share
             from r join (select {keys}, sum(quantity) as total,
                                 max(quantity) filter (where iso3 is not null) as top_q
-                         from r group by {keys}) using ({keys}))
+                         from r group by {keys}) g on {same})
         group by {keys}
         having count(*) filter (where iso3 is not null) > 0"""
 
