@@ -53,6 +53,7 @@ from hypothesis import settings
 
 from critmin.errors import BundleError
 from critmin.sources import bundle
+from critmin.store.io import LOCK_INFO_SUFFIX
 from critmin.store.schema import DDL, SCHEMA_VERSION
 
 # Property tests check correctness, not speed (the benchmarks do that): no per-example
@@ -328,6 +329,7 @@ def _build_once(cached: Path, build: Callable[[Path], None]) -> None:
             os.replace(part, cached)
         finally:
             part.unlink(missing_ok=True)
+            Path(f"{part}{LOCK_INFO_SUFFIX}").unlink(missing_ok=True)  # the imports' writer note
 
 
 def _prune(folder: Path, kind: str, keep: int = 3, hours: float = 2.0) -> None:
@@ -343,6 +345,9 @@ def _prune(folder: Path, kind: str, keep: int = 3, hours: float = 2.0) -> None:
         if time.time() - mtime(old) > hours * 3600:
             old.unlink(missing_ok=True)
             old.with_name(f".{old.name}.lock").unlink(missing_ok=True)
+    for note in folder.glob(f".{kind}-*.part{LOCK_INFO_SUFFIX}"):  # left by earlier sessions
+        if time.time() - mtime(note) > hours * 3600:
+            note.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

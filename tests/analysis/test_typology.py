@@ -56,6 +56,20 @@ def test_each_rule_by_hand():
     assert t.loc[8, "type_reason"].endswith("→ No type (monitor)")
     assert "生産HHI 0.67 ≥ 0.25 かつ" in t.loc[4, "type_reason_ja"]
     assert t.loc[4, "type_reason_ja"].endswith("→ 鉱山＋製錬寡占型")
+    # whole texts: the surge alone; the by-product fraction first, the refined
+    # comparison named even below its threshold; R6 lists all four with commas
+    assert t.loc[0, "type_reason"].startswith("demand surge in the reference forecast")
+    assert "HHI" not in t.loc[0, "type_reason"] and np.isnan(t.loc[0, "min_margin"])
+    assert t.loc[2, "type_reason"] == (
+        "by-product fraction 0.90 ≥ 0.5 and production HHI 0.30 ≥ 0.25 and refined import "
+        "governance 0.40 < 0.5 → By-product (recycling)")
+    assert t.loc[2, "min_margin"] == pytest.approx(0.05)
+    assert t.loc[8, "type_reason_ja"] == (
+        "生産HHI 0.24 < 0.25、埋蔵HHI 0.10 < 0.25、輸入ガバナンス（精鉱） 0.20 < 0.5、"
+        "輸入ガバナンス（製錬品） 0.49 < 0.5 → 類型なし（監視）")
+    assert t.loc[8, "min_margin"] == pytest.approx(0.01)
+    assert t.loc[6, "type_reason"] == ("concentrate import governance 0.55 ≥ 0.5 → "
+                                       "Mine oligopoly")
 
 
 def test_near_threshold_and_missing_values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from critmin.analysis.typology import (
@@ -104,28 +105,47 @@ def assessment_records(a: Assessment, all_packages: bool = False) -> list[dict[s
     ``all_packages``)."""
     packages = {t: dict(zip(g["measure_id"], g["level"], strict=True))
                 for t, g in a.packages.groupby("type")}
-    scope = policy_scope(a.types["commodity_id"]).tolist()
-    key = ["importer", "commodity_id"]
-    cells = a.types[key]
+    t = a.types
+    scope = policy_scope(t["commodity_id"]).tolist()
     axes = list(axis_ids())
-    wide = {col: cells.merge(a.wide(col), on=key, how="left")[axes].to_dict("records")
-            for col in ("value", "raw", "missing")}
+    value, raw, missing = _cells_by_axis(a, axes, ("value", "raw", "missing"))
     out = []
-    for i, row in enumerate(a.types.itertuples(index=False)):
+    for i, (importer, commodity, kind, reason, reason_ja, near) in enumerate(zip(
+            t["importer"].tolist(), t["commodity_id"].tolist(), t["type"].tolist(),
+            t["type_reason"].tolist(), t["type_reason_ja"].tolist(),
+            t["near_threshold"].tolist(), strict=True)):
         out.append({
-            "importer": row.importer, "commodity": row.commodity_id, "year": a.inputs.year,
-            "indicators": {ax: _num(v) for ax, v in wide["value"][i].items()},
-            "raw": {ax: _num(v) for ax, v in wide["raw"][i].items()},
-            "missing": {ax: r for ax, r in wide["missing"][i].items() if r},
-            "type": row.type, "type_reason": row.type_reason,
-            "type_reason_ja": row.type_reason_ja,
-            "near_threshold": bool(row.near_threshold), "policy_scope": scope[i],
-            "policy_package": packages.get(row.type, {}) if all_packages or not scope[i]
+            "importer": importer, "commodity": commodity, "year": a.inputs.year,
+            "indicators": dict(zip(axes, value[i], strict=True)),
+            "raw": dict(zip(axes, raw[i], strict=True)),
+            "missing": {ax: r for ax, r in zip(axes, missing[i], strict=True) if r},
+            "type": kind, "type_reason": reason, "type_reason_ja": reason_ja,
+            "near_threshold": bool(near), "policy_scope": scope[i],
+            "policy_package": packages.get(kind, {}) if all_packages or not scope[i]
             else {},
         })
     return out
 
 
-def _num(v: Any) -> float | None:
-    """A JSON number at full precision (NaN → None)."""
-    return None if v is None or v != v else float(v)
+def _cells_by_axis(a: Assessment, axes: list[str], columns: tuple[str, ...]
+                   ) -> list[list[list[Any]]]:
+    """Each of ``columns`` of ``a.values`` as one list per row of ``a.types``, one item
+    per axis in ``axes`` order: numbers at full precision with NaN as None, reasons as
+    text (a cell without the axis: None, or "" for ``missing``)."""
+    key = ["importer", "commodity_id"]
+    v = a.values
+    row = pd.MultiIndex.from_frame(a.types[key]).get_indexer(pd.MultiIndex.from_frame(v[key]))
+    col = pd.Categorical(v["axis"], categories=axes).codes
+    found = (row >= 0) & (col >= 0)
+    row, col = row[found], col[found]
+    out = []
+    for column in columns:
+        if column == "missing":
+            grid = np.full((len(a.types), len(axes)), "", dtype=object)
+            grid[row, col] = v[column].to_numpy(dtype=object)[found]
+        else:
+            numbers = v[column].to_numpy(dtype=float)[found]
+            grid = np.full((len(a.types), len(axes)), None, dtype=object)
+            grid[row, col] = np.where(np.isnan(numbers), None, numbers.astype(object))
+        out.append(grid.tolist())
+    return out

@@ -48,6 +48,10 @@ RULE_OF_TYPE = {"demand_surge": "R1", "byproduct_smelting": "R2",
                 "byproduct_recycling": "R2", "mine_and_smelter_oligopoly": "R3",
                 "mine_oligopoly": "R4", "smelter_oligopoly": "R5", "none": "R6"}
 """The rule that assigns each type (by type id)."""
+SURGE_REASON = ("demand surge in the reference forecast (new-use demand ≥ 3× by 2030 and "
+                "≥ 5 % of demand)",
+                "基準需要予測で需要急増（新規用途需要が2030年までに3倍以上、需要の5 %以上）")
+"""The reason of rule R1 (English, Japanese)."""
 RAW_LABELS = {
     "production_concentration": ("production HHI", "生産HHI"),
     "reserve_concentration": ("reserve HHI", "埋蔵HHI"),
@@ -119,43 +123,35 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
     codes = type_codes(x["production_concentration"], x["reserve_concentration"],
                        x["import_governance_concentrate"], x["import_governance_refined"],
                        b, d, t)
-    kind = np.asarray(type_ids())[codes]
-    rule = np.asarray([RULE_OF_TYPE[k] for k in kind], dtype=object)
-    names_en, names_ja = type_names("en"), type_names("ja")
-    en, ja, margins = [], [], []
-    for i in range(len(raw)):
-        used = _deciding_axes(rule[i], over, i)
-        parts_en, parts_ja, m = [], [], []
-        if rule[i] == "R1":
-            parts_en.append("demand surge in the reference forecast (new-use demand ≥ 3× by "
-                            "2030 and ≥ 5 % of demand)")
-            parts_ja.append("基準需要予測で需要急増（新規用途需要が2030年までに3倍以上、"
-                            "需要の5 %以上）")
-        if rule[i] == "R2":
-            parts_en.append(f"by-product fraction {b[i]:.2f} ≥ {t.byproduct:g}")
-            parts_ja.append(f"副産物比率 {b[i]:.2f} ≥ {t.byproduct:g}")
-            m.append(abs(b[i] - t.byproduct))
-        for a in used:
-            label_en, label_ja = RAW_LABELS[a]
-            if np.isnan(x[a][i]):
-                parts_en.append(f"{label_en} missing")
-                parts_ja.append(f"{label_ja} 欠測")
-                continue
-            op = "≥" if over[a][i] else "<"
-            parts_en.append(f"{label_en} {x[a][i]:.2f} {op} {th[a]:g}")
-            parts_ja.append(f"{label_ja} {x[a][i]:.2f} {op} {th[a]:g}")
-            m.append(abs(x[a][i] - th[a]))
-        joiner = " and " if rule[i] != "R6" else ", "
-        en.append(joiner.join(parts_en) + f" → {names_en[kind[i]]}")
-        joiner_ja = "、" if rule[i] == "R6" else " かつ "
-        ja.append(joiner_ja.join(parts_ja) + f" → {names_ja[kind[i]]}")
-        margins.append(min(m) if m else np.nan)
+    kind = np.asarray(type_ids(), dtype=object)[codes]
+    rule = np.asarray([RULE_OF_TYPE[k] for k in type_ids()], dtype=object)[codes]
+    used = _deciding_axes(rule, over)
+    first = rule == "R1"
+    en = np.where(first, SURGE_REASON[0], "").astype(object)
+    ja = np.where(first, SURGE_REASON[1], "").astype(object)
+    margins = np.full(len(raw), np.inf)
+    bp = rule == "R2"
+    en[bp] = [f"by-product fraction {v:.2f} ≥ {t.byproduct:g}" for v in b[bp].tolist()]
+    ja[bp] = [f"副産物比率 {v:.2f} ≥ {t.byproduct:g}" for v in b[bp].tolist()]
+    margins[bp] = np.abs(b[bp] - t.byproduct)
+    started = first | bp
+    last = rule == "R6"
+    for a, (label_en, label_ja) in RAW_LABELS.items():
+        u = used[a]
+        part_en, part_ja = _comparison_texts(x[a][u], over[a][u], th[a], label_en, label_ja)
+        en[u] = _joined_parts(en[u], part_en, started[u], np.where(last[u], ", ", " and "))
+        ja[u] = _joined_parts(ja[u], part_ja, started[u], np.where(last[u], "、", " かつ "))
+        started = started | u
+        margins = np.where(u & ~np.isnan(x[a]), np.minimum(margins, np.abs(x[a] - th[a])),
+                           margins)
+    names = {lang: np.asarray([" → " + n[k] for k in type_ids()], dtype=object)[codes]
+             for lang, n in (("en", type_names("en")), ("ja", type_names("ja")))}
     out = raw[["importer", "commodity_id"]].copy()
     out["type"] = kind
     out["rule"] = rule
-    out["type_reason"] = en
-    out["type_reason_ja"] = ja
-    out["min_margin"] = margins
+    out["type_reason"] = en + names["en"]
+    out["type_reason_ja"] = ja + names["ja"]
+    out["min_margin"] = np.where(np.isinf(margins), np.nan, margins)
     out["near_threshold"] = out["min_margin"] < t.near
     return out.reset_index(drop=True)
 
@@ -180,19 +176,36 @@ def type_codes(x1: np.ndarray, x2: np.ndarray, x3: np.ndarray, x4: np.ndarray,
                       code["mine_oligopoly"], code["smelter_oligopoly"]], code["none"])
 
 
-def _deciding_axes(rule: str, over: dict[str, np.ndarray], i: int) -> list[str]:
-    """The comparisons that decided row ``i``'s rule (all four when nothing fired)."""
+def _deciding_axes(rule: np.ndarray, over: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per axis, the rows whose rule that comparison decided: none for R1; for R2–R5
+    the upstream comparisons that fired and the refined one if it fired (R2 names the
+    refined one either way); all four for R6."""
     upstream = ["production_concentration", "reserve_concentration",
                 "import_governance_concentrate"]
-    if rule == "R1":
-        return []
-    fired = [a for a in upstream if over[a][i]]
-    if rule in ("R2", "R3", "R4", "R5"):
-        refined = ["import_governance_refined"] if over["import_governance_refined"][i] else []
-        if rule == "R2" and not refined:
-            return fired + ["import_governance_refined"]
-        return fired + refined
-    return [*upstream, "import_governance_refined"]
+    refined = "import_governance_refined"
+    fired = np.isin(rule, ["R2", "R3", "R4", "R5"])
+    used = {a: fired & over[a] for a in upstream}
+    used[refined] = fired & (over[refined] | (rule == "R2"))
+    return {a: u | (rule == "R6") for a, u in used.items()}
+
+
+def _comparison_texts(x: np.ndarray, over: np.ndarray, theta: float, label_en: str,
+                      label_ja: str) -> tuple[np.ndarray, np.ndarray]:
+    """``"<label> 0.31 ≥ 0.25"`` (or ``<``) per value, ``"<label> missing"`` where NaN,
+    in English and Japanese."""
+    above, below = f" ≥ {theta:g}", f" < {theta:g}"
+    tail = np.asarray([f" {v:.2f}{above if o else below}"
+                       for v, o in zip(x.tolist(), over.tolist(), strict=True)], dtype=object)
+    gap = np.isnan(x)
+    en = np.where(gap, f"{label_en} missing", label_en + tail)
+    ja = np.where(gap, f"{label_ja} 欠測", label_ja + tail)
+    return en.astype(object), ja.astype(object)
+
+
+def _joined_parts(text: np.ndarray, part: np.ndarray, started: np.ndarray,
+                  joiner: np.ndarray) -> np.ndarray:
+    """``text + joiner + part`` where ``text`` was started, else ``part``."""
+    return np.where(started, text + joiner.astype(object) + part, part)
 
 
 def policy_scope(commodity_ids: pd.Series | list[str]) -> pd.Series:
