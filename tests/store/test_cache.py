@@ -3,6 +3,7 @@ connection that can write, afresh after the file changes, and off on request."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +15,12 @@ from critmin.store.io import connect, new_content_id
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts from an empty cache of its own; the results the worker's other
+    tests kept are put back after it (clearing them made those tests compute again)."""
+    monkeypatch.setattr(cache, "_entries", OrderedDict())
+    monkeypatch.setattr(cache, "_kept_bytes", 0)
+    monkeypatch.setattr(cache, "_computing", {})
 
 
 def _counter() -> tuple[list[int], object]:
