@@ -75,22 +75,28 @@ def refresh_trade_stage(con: Any, preference: tuple[str, ...] = TRADE_PREFERENCE
         insert into trade_stage
         with chosen as ({_chosen_sql(preference)}),
         codes as ({code_factor_sql()}),
-        summed as (
+        per_code as (  -- one row per HS code of a cell: the cell's n_codes is a count
             select c.commodity_id, c.stage, t.year, t.importer, t.exporter, t.importer_code,
-                   t.exporter_code, sum(t.quantity_t * c.factor) as quantity_t,
+                   t.exporter_code, t.hs6, sum(t.quantity_t * c.factor) as quantity_t,
                    sum(t.value_kusd) as value_kusd,
                    sum(t.value_kusd) filter (where t.quantity_t is not null
                                              and c.factor is not null) as value_kusd_q,
                    count(*) as n_rows,
                    count(*) filter (where t.quantity_t is null) as n_rows_no_quantity,
-                   count(distinct t.hs6) as n_codes,
                    count(*) filter (where t.quantity_t is not null and c.factor is null)
                        as n_rows_other_basis
             from trade t
             join chosen s on s.hs6 = t.hs6 and s.year = t.year and s.source_id = t.source_id
             join codes c on c.hs6 = t.hs6
             where t.importer is null or t.exporter is null or t.importer <> t.exporter
-            group by all)
+            group by all),
+        summed as (
+            select commodity_id, stage, year, importer, exporter, importer_code,
+                   exporter_code, sum(quantity_t) as quantity_t, sum(value_kusd) as value_kusd,
+                   sum(value_kusd_q) as value_kusd_q, sum(n_rows) as n_rows,
+                   sum(n_rows_no_quantity) as n_rows_no_quantity, count(*) as n_codes,
+                   sum(n_rows_other_basis) as n_rows_other_basis
+            from per_code group by all)
         select s.* exclude (n_rows_other_basis), x.cs_ix, i.country_key, e.country_key,
                s.n_rows_other_basis
         from summed s join stage_index x using (commodity_id, stage)
