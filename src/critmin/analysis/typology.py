@@ -123,28 +123,29 @@ def assign_types(raw: pd.DataFrame, byproduct: pd.Series | None = None,
     codes = type_codes(x["production_concentration"], x["reserve_concentration"],
                        x["import_governance_concentrate"], x["import_governance_refined"],
                        b, d, t)
-    kind = np.asarray(type_ids(), dtype=object)[codes]
-    rule = np.asarray([RULE_OF_TYPE[k] for k in type_ids()], dtype=object)[codes]
+    ids = type_ids()
+    kind = np.asarray(ids, dtype=object)[codes]
+    rule = np.asarray([RULE_OF_TYPE[k] for k in ids], dtype=object)[codes]
     used = _deciding_axes(rule, over)
-    first = rule == "R1"
-    en = np.where(first, SURGE_REASON[0], "").astype(object)
-    ja = np.where(first, SURGE_REASON[1], "").astype(object)
+    surge = rule == "R1"
+    en = np.where(surge, SURGE_REASON[0], "").astype(object)
+    ja = np.where(surge, SURGE_REASON[1], "").astype(object)
     margins = np.full(len(raw), np.inf)
     bp = rule == "R2"
     en[bp] = [f"by-product fraction {v:.2f} ≥ {t.byproduct:g}" for v in b[bp].tolist()]
     ja[bp] = [f"副産物比率 {v:.2f} ≥ {t.byproduct:g}" for v in b[bp].tolist()]
     margins[bp] = np.abs(b[bp] - t.byproduct)
-    started = first | bp
-    last = rule == "R6"
+    started = surge | bp     # rows whose reason has a first part already
+    listed = rule == "R6"    # R6 lists all four comparisons, with commas
     for a, (label_en, label_ja) in RAW_LABELS.items():
         u = used[a]
         part_en, part_ja = _comparison_texts(x[a][u], over[a][u], th[a], label_en, label_ja)
-        en[u] = _joined_parts(en[u], part_en, started[u], np.where(last[u], ", ", " and "))
-        ja[u] = _joined_parts(ja[u], part_ja, started[u], np.where(last[u], "、", " かつ "))
+        en[u] = _joined_parts(en[u], part_en, started[u], np.where(listed[u], ", ", " and "))
+        ja[u] = _joined_parts(ja[u], part_ja, started[u], np.where(listed[u], "、", " かつ "))
         started = started | u
         margins = np.where(u & ~np.isnan(x[a]), np.minimum(margins, np.abs(x[a] - th[a])),
                            margins)
-    names = {lang: np.asarray([" → " + n[k] for k in type_ids()], dtype=object)[codes]
+    names = {lang: np.asarray([" → " + n[k] for k in ids], dtype=object)[codes]
              for lang, n in (("en", type_names("en")), ("ja", type_names("ja")))}
     out = raw[["importer", "commodity_id"]].copy()
     out["type"] = kind
