@@ -1,8 +1,9 @@
 """The web pages end to end in a real browser: Debian's Chromium driven by Playwright
-against ``critmin serve`` (uvicorn, a free loopback port, the test store with the
-official releases). Every page in both languages draws its charts with no console
-error and no id left in its Japanese text; the reader changes importer and commodity,
-runs a what-if and a shock, uploads an example BOM, sorts, filters and downloads a table.
+against the app ``critmin serve`` serves (uvicorn in a thread, a free loopback port, the
+test store with the official releases). Every page in both languages draws its charts
+with no console error and no id left in its Japanese text; the reader changes importer
+and commodity, runs a what-if and a shock, uploads an example BOM, sorts, filters and
+downloads a table.
 
 Screenshots (full-page PNG, ~0.2 s of Chromium's CPU each) are taken only when
 ``$CRITMIN_SCREENS`` names a folder to keep them in (tests/conftest.py ``screens``; ``make
@@ -14,11 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -60,38 +58,53 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(imported_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``critmin serve`` on a free loopback port over a home linking the test store."""
+def server(imported_store: Path, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[str, Path]]:
+    """The app ``critmin serve`` serves on loopback (same hosts, no token, same uvicorn
+    options), over a home linking the test store, on uvicorn in a thread of this
+    process on a free loopback port: (its address, the home). In this process, the
+    pages share the read cache with the tests that ran before them on this worker rather
+    than computing them in a fresh interpreter; ``critmin serve`` itself, as a process,
+    is tested in tests/views/test_cli_serve.py."""
+    import threading
+
+    import uvicorn
+
+    from critmin.views.cli_serve import LOOPBACK_HOSTS, UVICORN_OPTIONS
+    from critmin.views.web.app import create_app
+
     home = tmp_path_factory.mktemp("web-home")
     (home / "critmin.duckdb").symlink_to(imported_store)
-    port = free_port()
-    env = {**os.environ, "CRITMIN_HOME": str(home), "CRITMIN_LANG": "en"}
-    env.pop("CRITMIN_TOKEN", None)
-    log = open(home / "server.log", "wb")  # noqa: SIM115 (closed at teardown)
-    proc = subprocess.Popen([sys.executable, "-m", "critmin", "serve", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(store=home / "critmin.duckdb", hosts=LOOPBACK_HOSTS),
+                            **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    served = uvicorn.Server(config)
+    thread = threading.Thread(target=served.run, kwargs={"sockets": [listener]},
+                              name="critmin-serve", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     try:
-        wait_until_up(base, proc, home / "server.log")
-        yield base
+        wait_until_up(base, thread)
+        yield base, home
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        served.should_exit = True
+        thread.join(timeout=20)
+        listener.close()
 
 
-def wait_until_up(base: str, proc: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+def wait_until_up(base: str, thread: Any, seconds: float = 30) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        if proc.poll() is not None:
-            pytest.fail(f"critmin serve exited: {log.read_text(errors='replace')}")
+        if not thread.is_alive():
+            pytest.fail("the server's thread ended before it answered")
         try:
             with urllib.request.urlopen(f"{base}/static/app.js", timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"critmin serve did not answer in {seconds} s: {log.read_text()}")
+            time.sleep(0.05)
+    pytest.fail(f"the server did not answer in {seconds} s")
 
 
 class Watched:
@@ -140,9 +153,12 @@ class Watched:
 
 
 @pytest.fixture()
-def tab(browser: Any, server: str) -> Iterator[Watched]:
+def tab(browser: Any, server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+        ) -> Iterator[Watched]:
+    base, home = server
+    monkeypatch.setenv("CRITMIN_HOME", str(home))   # the served home, as serve's process had
     browser.clear_cookies()
-    watched = Watched(browser.new_page(), server)
+    watched = Watched(browser.new_page(), base)
     yield watched
     watched.page.close()
     assert watched.errors == []

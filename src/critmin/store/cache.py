@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -46,13 +47,32 @@ _entries: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
 _kept_bytes = 0
 _computing: dict[tuple[Any, ...], threading.Lock] = {}
 _lock = threading.Lock()
+_stamps: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
 
 
 def store_stamp(con: Any) -> str | None:
     """The identity of the store content behind ``con``: its content id, read through
     ``con``; None when ``con`` can write, is not a file store or has no content id. (Not
     the file's path: copies of a store hold the same content under the same id until one
-    is written, which gives it a new id.)"""
+    is written, which gives it a new id.) Read once per connection: what a connection
+    sees cannot change while it is open (a read-only one keeps other writers out and
+    sees its file even when a build replaces it; one that can write stays None), and two
+    queries per cached read cost ~1 ms."""
+    try:
+        with _lock:
+            return _stamps[con]
+    except KeyError:
+        remember = True
+    except TypeError:               # an object no weak reference can point to
+        remember = False
+    stamp = _read_stamp(con)
+    if remember:
+        with _lock:
+            _stamps[con] = stamp
+    return stamp
+
+
+def _read_stamp(con: Any) -> str | None:
     from critmin.store.io import CONTENT_ID
 
     rows = con.execute("select path, readonly from duckdb_databases() "

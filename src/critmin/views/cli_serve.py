@@ -27,6 +27,9 @@ TokenOpt = Annotated[str | None, typer.Option(
 
 MIN_TOKEN = 16
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+UVICORN_OPTIONS = {"log_level": "warning", "access_log": False, "server_header": False}
+"""How ``critmin serve`` runs uvicorn: warnings only, no access log, no ``Server`` header
+(the browser tests serve the app with the same options)."""
 
 
 @app.command("serve")
@@ -70,4 +73,4 @@ def run(host: str, port: int, token: str | None, hosts: tuple[str, ...] | None) 
                f"/api/openapi.json{'; token required' if token else ''}; Ctrl-C stops)",
                err=True)
     uvicorn.run(create_app(token=token, hosts=hosts), host=host, port=port,
-                log_level="warning", access_log=False, server_header=False)
+                **UVICORN_OPTIONS)
