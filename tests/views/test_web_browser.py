@@ -51,12 +51,6 @@ SHOWN_TEXT = """() => {
 """The text a reader sees in ``main``, less ``<code>`` (file names, hashes)."""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(imported_store: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, Path]]:
@@ -78,7 +72,7 @@ def server(imported_store: Path, tmp_path_factory: pytest.TempPathFactory
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     config = uvicorn.Config(create_app(store=home / "critmin.duckdb", hosts=LOOPBACK_HOSTS),
-                            **UVICORN_OPTIONS)  # type: ignore[arg-type]
+                            **UVICORN_OPTIONS)
     served = uvicorn.Server(config)
     thread = threading.Thread(target=served.run, kwargs={"sockets": [listener]},
                               name="critmin-serve", daemon=True)

@@ -8,7 +8,7 @@ before.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +27,8 @@ TokenOpt = Annotated[str | None, typer.Option(
 
 MIN_TOKEN = 16
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-UVICORN_OPTIONS = {"log_level": "warning", "access_log": False, "server_header": False}
+UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False,
+                                   "server_header": False}
 """How ``critmin serve`` runs uvicorn: warnings only, no access log, no ``Server`` header
 (the browser tests serve the app with the same options)."""
 
