@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # pytest keeps its assertion-rewritten test modules in tests/**/__pycache__ only where
 # Python may write bytecode. With PYTHONDONTWRITEBYTECODE set (as on this workplace's
-# machines), every worker of every run rewrote all ~200 of them again: collection alone
+# machines), every worker of every run rewrote all ~100 of them again: collection alone
 # took 5.5 s of CPU per worker against 3.8 s (medians, 3 interleaved runs). An empty
 # value unsets it, for pytest alone.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
