@@ -158,16 +158,19 @@ BROWSER_TESTS = ("tests/views/test_web_browser.py::",
 """The tests that use :func:`browser` (node id prefixes): pytest-xdist gives them to one
 worker as one unit (:func:`pytest_xdist_make_scheduler`), so one Chromium and one
 ``critmin serve`` serve them all instead of one of each per worker."""
-ONE_WORKER_MODULES = ("tests/views/test_web_pages_signals.py",)
-"""Modules whose tests share one costly result kept per process (the signals pages'
-backtest of the imported store, ~3 s): one unit each, so one worker computes it."""
+ONE_WORKER_MODULES = ("tests/views/test_web_pages_signals.py", "tests/views/test_cli_signals.py",
+                      "tests/service/test_signals.py")
+"""Modules that join the unit of :data:`BROWSER_TESTS`: they and the browser tests' pages
+compute the same signal backtests, kept per process (of the imported store, ~3.5 s of
+CPU; of the rare-earth episode, ~1.4 s), so one worker computes each once rather than
+each worker once."""
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under xdist's default ``--dist load``: every test its own unit, as ``load`` does,
-    but :data:`BROWSER_TESTS` one unit and each of :data:`ONE_WORKER_MODULES` one, in the
-    order of :func:`pytest_collection_modifyitems`. (xdist's own ``xdist_group`` mark
+    but :data:`BROWSER_TESTS` and :data:`ONE_WORKER_MODULES` one unit, in the order of
+    :func:`pytest_collection_modifyitems`. (xdist's own ``xdist_group`` mark
     cannot do it: pytest 9 no longer lets xdist 3.8 add the group to the node ids.)"""
     if config.getvalue("dist") != "load":
         return None
@@ -175,10 +178,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class BrowserUnit(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith(BROWSER_TESTS):
-                return "browser"
             module = nodeid.split("::", 1)[0]
-            return module if module in ONE_WORKER_MODULES else nodeid
+            if nodeid.startswith(BROWSER_TESTS) or module in ONE_WORKER_MODULES:
+                return "browser"
+            return nodeid
 
     config.option.loadscopereorder = False
     return BrowserUnit(config, log)
