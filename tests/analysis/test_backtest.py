@@ -119,3 +119,33 @@ def test_episode_lead_and_false_alarms() -> None:
     assert fa.loc[("all", "immediate"), "alarmed"] == 0
     far = eps.assign(date=pd.to_datetime(["2016-06-01"]).astype("datetime64[s]"))
     assert not bt.score_episodes(run, far).iloc[0]["fired"]
+
+
+def test_price_rows_are_those_of_the_as_of_loop_by_definition() -> None:
+    """Each price row reported is the rule evaluated on exactly the rows public at its
+    ``as_of`` date (here by brute force, date by date): for a series published in
+    period order (evaluated in one pass) and one with a month published late (in the
+    loop)."""
+    from critmin.analysis.signals import rule_frames
+
+    in_order = series(spike_at=70)
+    late = series(spike_at=66).assign(key="pinksheet:Cobalt", commodity_id="cobalt")
+    late.loc[60, "seen"] = np.datetime64("2020-06-01", "s")
+    inp = inputs(pd.concat([in_order, late.drop(index=61)], ignore_index=True))
+    got = bt.run(inp, "2016-01-01", "2020-12-31").rows
+    assert bt._Prices(inp.prices).in_order.sum() == len(in_order)
+    want, prev = [], np.datetime64("2015-12-31T23:59:59")
+    for d in bt.release_dates(inp, "2016-01-01", "2020-12-31"):
+        frames = rule_frames(as_of(inp, d), lambda f, _r, p=prev: f["seen"].to_numpy() > p,
+                             bt.PRICE_RULES)
+        want += [f.assign(rule=r, as_of=d) for r, f in frames.items() if len(f)]
+        prev = d
+    want = pd.concat(want, ignore_index=True)
+    want = want[np.isfinite(want["value"].astype(float))]
+    key = ["rule", "key", "period", "as_of"]
+    left = got.rename(columns={"series": "key", "date": "period"}).set_index(key).sort_index()
+    right = want.set_index(key).sort_index()
+    assert left.index.equals(right.index) and len(left) > 100
+    assert (left.index.get_level_values("key") == "pinksheet:Cobalt").any()
+    np.testing.assert_array_equal(left["value"].to_numpy(float), right["value"].to_numpy(float))
+    assert left["tier"].fillna("-").tolist() == right["tier"].fillna("-").tolist()

@@ -47,6 +47,36 @@ def test_rolling_z_hand_computed() -> None:
     assert np.isnan(z[:4]).all()
 
 
+def test_trailing_stats_read_only_the_rows_own_run() -> None:
+    """The same run gives the same floats, bit for bit, whether or not another series'
+    rows come before it in the array."""
+    x = np.log(np.array([101.3, 97.2, 104.9, 99.1, 102.6, 98.8, 130.0]))
+    alone = s.trailing_stats(x, np.zeros(7, dtype=int), 1, 6, 4)
+    other = np.log(np.linspace(5e4, 9e4, 500))
+    both = np.r_[other, x]
+    start = s.run_starts(np.r_[np.zeros(500), np.ones(7)], np.r_[np.arange(500), np.arange(7)])
+    after = s.trailing_stats(both, start, 1, 6, 4)
+    for a, b in zip(alone, after, strict=True):
+        np.testing.assert_array_equal(a, b[500:])
+
+
+def test_a_window_of_equal_values_has_sd_0_and_no_z() -> None:
+    """A price fixed for 36 months has σ = 0: z is undefined, not the ratio of the jump
+    to a rounding residue (the 1960s producer prices gave z of 10⁴–10⁷ before). The
+    fixed level need not be the series' first value."""
+    x = np.log(np.r_[80.0, [243.0] * 36, 270.0])
+    n, mean, sd = s.trailing_stats(x, np.zeros(38, dtype=int), 1, 36, 36)
+    assert n[37] == 36 and sd[37] == 0.0 and mean[37] == pytest.approx(math.log(243.0))
+    z, _mean, _sd = s.rolling_z(x, np.zeros(38, dtype=int), 36, 36)
+    assert np.isnan(z[37])
+    assert np.isfinite(s.rolling_z(x, np.zeros(38, dtype=int), 37, 37)[0][37])
+    # after another series in the same arrays (as every price series but the first)
+    both = np.r_[np.log(np.linspace(5e4, 9e4, 1000)), x]
+    start = s.run_starts(np.r_[np.zeros(1000), np.ones(38)],
+                         np.r_[np.arange(1000), np.arange(38)])
+    assert np.isnan(s.rolling_z(both, start, 36, 36)[0][-1])
+
+
 def test_streak_counts_consecutive_rows_within_a_run() -> None:
     flag = np.array([True, True, False, True, True, True])
     assert s.streak(flag, np.array([0, 0, 0, 0, 0, 5])).tolist() == [1, 2, 0, 1, 2, 1]

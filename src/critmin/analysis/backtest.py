@@ -98,7 +98,10 @@ def _changed(frame: pd.DataFrame, key: pd.Series, new: np.ndarray) -> pd.DataFra
 
 
 class _Prices:
-    """The price rows as arrays sorted by series and period, for the as-of loop."""
+    """The price rows as arrays sorted by series and period, for the as-of loop;
+    ``in_order`` marks the rows of the series published in period order (no period
+    public before an earlier one): as of any date such a series shows its first periods,
+    so a trailing-window rule's value at a public row is the same at every later date."""
 
     def __init__(self, prices: pd.DataFrame) -> None:
         from critmin.analysis.signals import _order
@@ -109,12 +112,16 @@ class _Prices:
         self.x = np.log(self.frame["value"].to_numpy(float))
         self.seen = self.frame["seen"].to_numpy("datetime64[s]")
         self.monthly = (self.frame["kind"] == "market_monthly").to_numpy()
+        later = np.zeros(len(self.t), dtype=bool)
+        later[1:] = (self.group[1:] == self.group[:-1]) & (self.seen[1:] < self.seen[:-1])
+        self.in_order = ~np.isin(self.group, self.group[later])
 
-    def as_of(self, d: np.datetime64, since: np.datetime64, rules: tuple[str, ...]
+    def as_of(self, d: np.datetime64, since: np.datetime64, rules: tuple[str, ...],
+              series: np.ndarray | None = None
               ) -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
-        """``{rule: (rows, columns)}`` of the rows that became public in (since, d]:
-        each rule computed on the rows public at ``d`` (the as-of filter) of the series
-        with a new row."""
+        """``{rule: (rows, columns)}`` of the rows that became public in (since, d]
+        (of the series masked by ``series``, default all): each rule computed on the
+        rows public at ``d`` (the as-of filter) of the series with a new row."""
         from critmin.analysis.signals import (
             break_arrays,
             run_starts,
@@ -123,7 +130,7 @@ class _Prices:
         )
 
         visible = self.seen <= d
-        new = visible & (self.seen > since)
+        new = visible & (self.seen > since) & (True if series is None else series)
         if not new.any():
             return {}
         sel = np.flatnonzero(visible & np.isin(self.group, np.unique(self.group[new])))
@@ -144,21 +151,23 @@ class _Prices:
 
 
 def _price_frames(prices: _Prices, found: dict[str, list[Any]]) -> dict[str, pd.DataFrame]:
-    """The price rows found by the loop as tiered rule frames, with ``as_of``."""
+    """The price rows found as tiered rule frames, with ``as_of`` (parts: ``(rows,
+    columns, as_of)``), ordered by ``as_of`` then row."""
     from critmin.analysis.signals import assign_tiers
 
     out = {}
     for rule, parts in found.items():
         rows = np.concatenate([p[0] for p in parts])
-        cols = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+        when = np.concatenate([p[2] for p in parts])
+        order = np.lexsort((rows, when))
+        rows, when = rows[order], when[order]
+        cols = {k: np.concatenate([p[1][k] for p in parts])[order] for k in parts[0][1]}
         f = prices.frame.take(rows).reset_index(drop=True)
         if "break_at" in cols:
             at = cols.pop("break_at")
             cols["break_period"] = np.where(at >= 0, prices.frame["period"].to_numpy()[
                 np.maximum(at, 0)], None)
-        f = f.assign(price=f["value"], **cols, as_of=np.concatenate(
-            [np.full(len(p[0]), p[2]) for p in parts]))
-        out[rule] = assign_tiers(rule, f)
+        out[rule] = assign_tiers(rule, f.assign(price=f["value"], **cols, as_of=when))
     return out
 
 
@@ -166,15 +175,24 @@ def run(inputs: SignalInputs, start: Any, end: Any,
         rules: tuple[str, ...] = BACKTEST_RULES) -> BacktestRun:
     """The rules over history in real time (see the module text): at each release date
     ``d``, the rules see the rows public at ``d`` (:func:`as_of`; for prices the same
-    filter on arrays) and report the rows new since the previous date."""
+    filter on arrays) and report the rows new since the previous date.
+
+    Price series published in period order (:attr:`_Prices.in_order`, every series of
+    the store) are evaluated in one pass over the rows public at ``end``, each new row
+    reported as of its own ``seen``: a rule reads only earlier periods of its series
+    (trailing windows), which were public by then, so the values are those of the loop
+    without its per-date recomputation (a third of a whole store's backtest)."""
     prices, found = _Prices(inputs.prices), {}
     others = replace(inputs, prices=inputs.prices.iloc[:0])
     seen = {n: np.sort(f["seen"].to_numpy("datetime64[s]"))
             for n, f in others.frames().items()}
     out, prev = [], np.datetime64(pd.Timestamp(start).to_datetime64(), "s") - 1
+    last = np.datetime64(pd.Timestamp(end).to_datetime64(), "s")
+    for rule, (rows, cols) in prices.as_of(last, prev, rules, prices.in_order).items():
+        found.setdefault(rule, []).append((rows, cols, prices.seen[rows]))
     for d in release_dates(inputs, start, end):
-        for rule, (rows, cols) in prices.as_of(d, prev, rules).items():
-            found.setdefault(rule, []).append((rows, cols, d))
+        for rule, (rows, cols) in prices.as_of(d, prev, rules, ~prices.in_order).items():
+            found.setdefault(rule, []).append((rows, cols, np.full(len(rows), d)))
         fresh = {n: np.searchsorted(a, d, "right") > np.searchsorted(a, prev, "right")
                  for n, a in seen.items()}
         active = [r for r in rules if r not in PRICE_RULES
