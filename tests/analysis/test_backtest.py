@@ -131,7 +131,7 @@ def test_price_rows_are_those_of_the_as_of_loop_by_definition() -> None:
     in_order = series(spike_at=70)
     late = series(spike_at=66).assign(key="pinksheet:Cobalt", commodity_id="cobalt")
     late.loc[60, "seen"] = np.datetime64("2020-06-01", "s")
-    inp = inputs(pd.concat([in_order, late.drop(index=61)], ignore_index=True))
+    inp = inputs(pd.concat([in_order, late], ignore_index=True))
     got = bt.run(inp, "2016-01-01", "2020-12-31").rows
     assert bt._Prices(inp.prices).in_order.sum() == len(in_order)
     want, prev = [], np.datetime64("2015-12-31T23:59:59")

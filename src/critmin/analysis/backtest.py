@@ -177,11 +177,12 @@ def run(inputs: SignalInputs, start: Any, end: Any,
     ``d``, the rules see the rows public at ``d`` (:func:`as_of`; for prices the same
     filter on arrays) and report the rows new since the previous date.
 
-    Price series published in period order (:attr:`_Prices.in_order`, every series of
-    the store) are evaluated in one pass over the rows public at ``end``, each new row
-    reported as of its own ``seen``: a rule reads only earlier periods of its series
-    (trailing windows), which were public by then, so the values are those of the loop
-    without its per-date recomputation (a third of a whole store's backtest)."""
+    Price series published in period order (:attr:`_Prices.in_order`; every series of
+    the demo and test stores is) are evaluated in one pass over the rows public at
+    ``end``, each new row reported as of its own ``seen``: a rule reads only earlier
+    periods of its series (trailing windows), which were public by then, so the values
+    are those of the loop without its per-date recomputation (about a third of the CPU
+    of a whole store's backtest)."""
     prices, found = _Prices(inputs.prices), {}
     others = replace(inputs, prices=inputs.prices.iloc[:0])
     seen = {n: np.sort(f["seen"].to_numpy("datetime64[s]"))
