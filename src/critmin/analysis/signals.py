@@ -81,7 +81,7 @@ def trailing_stats(x: np.ndarray, start: np.ndarray, end_offset: int | np.ndarra
     (:func:`run_sums`): a row's statistics depend on its own run only, never on the rows
     before it in the array (other series). A window whose values are all equal has sd
     exactly 0 (:func:`changes`; its sums would leave a rounding residue, and a z against
-    that residue ran to 10⁴–10⁷ on the fixed prices of the 1960s)."""
+    that residue ran to 10³–10⁵ on the fixed producer prices of the 1960s)."""
     x = np.asarray(x, dtype=float)
     start = np.asarray(start)
     fin = np.isfinite(x)
@@ -106,9 +106,11 @@ def trailing_stats(x: np.ndarray, start: np.ndarray, end_offset: int | np.ndarra
 def changes(x: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Rows whose finite value differs from the previous finite value of their run."""
     n = len(x)
+    if not n:
+        return np.zeros(0, dtype=bool)
     fin = np.isfinite(x)
-    last = np.maximum.accumulate(np.where(fin, np.arange(n), -1)) if n else np.zeros(0, int)
-    prev = np.r_[-1, last[:-1]].astype(int) if n else last
+    last = np.maximum.accumulate(np.where(fin, np.arange(n), -1))
+    prev = np.r_[-1, last[:-1]]
     return fin & (prev >= start) & (x != x[np.maximum(prev, 0)])
 
 
@@ -117,7 +119,7 @@ def run_shift(x: np.ndarray, start: np.ndarray) -> np.ndarray:
     n = len(x)
     if not n:
         return np.zeros(0)
-    heads = np.flatnonzero(np.r_[True, start[1:] != start[:-1]])
+    heads = np.unique(start)  # a run's start is the index of its first row
     first = np.minimum.reduceat(np.where(np.isfinite(x), np.arange(n), n), heads)
     shift = np.where(first < n, x[np.minimum(first, n - 1)], 0.0)
     return np.repeat(shift, np.diff(np.r_[heads, n]))
@@ -129,7 +131,7 @@ def run_sums(v: np.ndarray, start: np.ndarray) -> np.ndarray:
     out = np.empty(len(v))
     if not len(v):
         return out
-    heads = np.flatnonzero(np.r_[True, start[1:] != start[:-1]])
+    heads = np.unique(start)
     for a, b in zip(heads, [*heads[1:], len(v)], strict=True):
         out[a:b] = np.cumsum(v[a:b])
     return out
