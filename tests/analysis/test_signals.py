@@ -62,7 +62,7 @@ def test_trailing_stats_read_only_the_rows_own_run() -> None:
 
 def test_a_window_of_equal_values_has_sd_0_and_no_z() -> None:
     """A price fixed for 36 months has σ = 0: z is undefined, not the ratio of the jump
-    to a rounding residue (the 1960s producer prices gave z of 10⁴–10⁷ before). The
+    to a rounding residue (the 1960s producer prices gave z of 10³–10⁵ before). The
     fixed level need not be the series' first value."""
     x = np.log(np.r_[80.0, [243.0] * 36, 270.0])
     n, mean, sd = s.trailing_stats(x, np.zeros(38, dtype=int), 1, 36, 36)

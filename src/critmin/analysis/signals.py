@@ -87,7 +87,7 @@ def trailing_stats(x: np.ndarray, start: np.ndarray, end_offset: int | np.ndarra
     fin = np.isfinite(x)
     shift = run_shift(x, start)
     v = np.where(fin, x - shift, 0.0)
-    c0, c1, c2 = (run_sums(a, start) for a in (fin.astype(float), v, v * v))
+    c0, c1, c2 = run_sums(np.column_stack([fin, v, v * v]).astype(float), start).T
     hi = np.arange(len(x)) - np.asarray(end_offset) + 1
     lo = np.maximum(hi - np.asarray(length), start)
     ok = hi > lo
@@ -126,14 +126,15 @@ def run_shift(x: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def run_sums(v: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Inclusive cumulative sums of ``v`` restarted at each run (``start``), each run's
-    summed on its own (the same floats whatever rows precede it)."""
-    out = np.empty(len(v))
+    """Inclusive cumulative sums of ``v`` (rows; columns summed each on its own)
+    restarted at each run (``start``), each run's summed on its own (the same floats
+    whatever rows precede it)."""
+    out = np.empty(v.shape)
     if not len(v):
         return out
     heads = np.unique(start)
     for a, b in zip(heads, [*heads[1:], len(v)], strict=True):
-        out[a:b] = np.cumsum(v[a:b])
+        out[a:b] = np.cumsum(v[a:b], axis=0)
     return out
 
 
