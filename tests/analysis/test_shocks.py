@@ -56,6 +56,32 @@ def test_loss_resourcing_and_shortfall_by_hand():
     assert out.loc["JPN", "import_hhi_after"] < out.loc["JPN", "import_hhi_before"]
 
 
+def test_flows_are_kept_per_scenario_for_the_same_data():
+    """Data carrying a memo (as :func:`shock_data` gives them) compute a scenario's flows
+    and re-sourcing once for every importer; another scenario or other frames compute
+    anew; data built by hand, without a memo, compute every time — all equal."""
+    from dataclasses import replace
+
+    from critmin.store.cache import Memo
+
+    d = replace(data(), memo=Memo())
+    first = shock_flows(d, scenario(0.5))
+    assert shock_flows(d, scenario(0.5)) is first
+    by_hand = shock_flows(data(), scenario(0.5))
+    assert by_hand is not first
+    for kept, fresh in zip(first, by_hand, strict=True):
+        pd.testing.assert_frame_equal(kept, fresh)
+    assert shock_flows(d, scenario(0.5, redirect_share=1.0)) is not first
+    half = replace(d, flows=FLOWS.assign(quantity_t=FLOWS["quantity_t"] / 2))
+    halved = shock_flows(half, scenario(0.5))
+    assert halved[0]["loss_t"].sum() == pytest.approx(first[0]["loss_t"].sum() / 2)
+    a = run_scenario(d, scenario(0.5), {"JPN": {"JPN"}})
+    b = run_scenario(d, scenario(0.5), {"KOR": {"KOR"}})
+    assert a["direct_loss_t"].iloc[0] == pytest.approx(30)
+    assert b["direct_loss_t"].iloc[0] == pytest.approx(25)
+    assert shock_flows(d, scenario(0.5)) is first
+
+
 def test_enough_capacity_covers_everything():
     out = run_scenario(data(), scenario(0.5, redirect_share=1.0), {"JPN": {"JPN"}})
     assert out["shortfall_t"].iloc[0] == pytest.approx(0.0)

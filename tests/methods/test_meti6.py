@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from critmin.catalog.reasons import code_of
 from critmin.methods.meti6 import (
     AXES,
-    AxesMemo,
     commodity_axes,
     governance_axis,
     hhi_axis,
@@ -24,6 +23,7 @@ from critmin.methods.meti6 import (
     scrap_axis,
     volatility_axis,
 )
+from critmin.store.cache import Memo
 from tests.methods.meti6_fixture import OPTS, axis, rare_earth_inputs
 
 
@@ -105,7 +105,7 @@ def test_importer_independent_axes_are_kept_for_the_same_frames():
     the inputs carry the year's memo (as :func:`meti6_inputs` gives them: every importer
     of a year shares it); a replaced frame or other options compute anew; inputs built
     by hand, without a memo, compute them every time (a frame changed in place counts)."""
-    inp = replace(rare_earth_inputs(), axes_memo=AxesMemo())
+    inp = replace(rare_earth_inputs(), axes_memo=Memo())
     first = commodity_axes(inp, OPTS)
     assert commodity_axes(inp.with_frames(flows=inp.flows.iloc[0:0]), OPTS) is first
     assert set(first) == {"production_concentration", "reserve_concentration",

@@ -23,7 +23,7 @@ their status is checked. Quantities are trade tonnes (gross weight of the HS cod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from critmin.analysis.scenarios import (
 )
 from critmin.catalog.reasons import code_of, reason, trade_gap
 from critmin.errors import CritminError
+from critmin.store.cache import Memo
 
 CELL = ["commodity_id", "stage"]
 
@@ -51,6 +52,10 @@ class ShockData:
     risk: pd.DataFrame         # iso3, risk
     last_trade_year: dict[tuple[str, str], int]
     groups: dict[str, list[str]]
+    memo: Memo | None = field(default=None, compare=False, repr=False)
+    """Where :func:`shock_flows` keeps each scenario's flows and re-sourcing: set by
+    :func:`shock_data`, whose frames are never changed in place (they are shared through
+    the store's read cache); None (data built by hand): computed every time."""
 
 
 RESIDUE = 1e-9
@@ -87,7 +92,7 @@ def _read_shock_data(con: Any, commodity_ids: list[str], year: int) -> ShockData
     for gid, iso3, joined, left in group_memberships(con):
         if (joined is None or year >= joined) and (left is None or year < left):
             groups.setdefault(gid, []).append(iso3)
-    return ShockData(year, flows, prod, risk, last, groups)
+    return ShockData(year, flows, prod, risk, last, groups, memo=Memo())
 
 
 def expand(names: tuple[str, ...] | list[str], groups: dict[str, list[str]]) -> set[str]:
@@ -342,7 +347,18 @@ def _outside(by_exporter: pd.Series, cutters: frozenset[str]) -> float:
 
 def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Flow-level results: (flows with ``cut, loss_t``; re-sourcing ``exporter, importer,
-    commodity_id, stage, resourced_t``) for every affected commodity stage."""
+    commodity_id, stage, resourced_t``) for every affected commodity stage.
+
+    They do not depend on the importer: data read by :func:`shock_data` keep them in its
+    memo (:attr:`ShockData.memo`) for the same inputs — the very objects — and scenario,
+    so every importer of a shock (the web page's, the radar's) shares one computation.
+    The frames are shared: never assign into them.
+    """
+    inputs = (data.flows, data.production, data.risk, data.last_trade_year, data.groups)
+    key = (data.year, tuple(map(id, inputs)), repr(scenario))
+    hit = data.memo.get(key) if data.memo is not None else None
+    if hit is not None:
+        return hit
     f = flow_cuts(data, scenario)
     f["loss_t"] = f["quantity_t"] * f["cut"]
     resourced = []
@@ -352,7 +368,10 @@ def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.D
         resourced.append(y.assign(commodity_id=cell.commodity_id, stage=cell.stage))
     res = (pd.concat(resourced, ignore_index=True) if resourced else
            pd.DataFrame(columns=["exporter", "importer", "resourced_t", "commodity_id", "stage"]))
-    return f, res
+    out = (f, res)
+    if data.memo is not None:
+        data.memo.put(key, inputs, out)
+    return out
 
 
 def second_order(data: ShockData, flows: pd.DataFrame) -> pd.DataFrame:

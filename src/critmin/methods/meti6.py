@@ -34,8 +34,6 @@ from changed data with the same function.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -60,6 +58,7 @@ from critmin.indicators.inputs import (
 )
 from critmin.indicators.trade import Members, domestic_production, flows
 from critmin.indicators.volatility import store_volatilities
+from critmin.store.cache import Memo
 from critmin.store.read import (
     has_reserves,
     hs_coded_stages,
@@ -119,7 +118,7 @@ class YearInputs:
     store_has_reserves: bool
     wgi: str = "WGI PV"
     import_years_production: pd.DataFrame | None = None
-    axes_memo: AxesMemo | None = field(default=None, compare=False, repr=False)
+    axes_memo: Memo | None = field(default=None, compare=False, repr=False)
     """Where :func:`commodity_axes` keeps the axes computed from these frames: set by
     :func:`year_inputs`, whose frames are never changed in place (they are shared through
     the store's read cache); None (inputs built by hand): computed every time."""
@@ -307,7 +306,7 @@ def year_inputs(con: Any, year: int, commodity_ids: list[str], opts: Meti6Option
         recycling=_nearest_year(recycling_rates(con, "EOL-RIR"), year, opts.recycling_max_gap),
         hs_stages=hs_coded_stages(con), traded_stages=traded_stages(con, iyears),
         store_has_reserves=has_reserves(con), wgi="WGI " + "+".join(dims),
-        axes_memo=AxesMemo())
+        axes_memo=Memo())
 
 
 def _volatility(con: Any, year: int, window: int) -> pd.DataFrame:
@@ -375,38 +374,6 @@ def commodity_axes(inp: Meti6Inputs, opts: Meti6Options) -> dict[str, pd.DataFra
     if memo is not None:
         memo.put(key, frames, axes)
     return axes
-
-
-class AxesMemo:
-    """The importer-independent axes computed from one year's inputs (:func:`commodity_axes`),
-    keyed by the ids of the input frames (each entry keeps its frames, so no other
-    object can take those ids while it is kept), commodities, year and options: at most
-    :attr:`KEPT` sets, least recently used dropped first; safe across threads."""
-
-    KEPT = 8
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[tuple[Any, ...], tuple[tuple[pd.DataFrame, ...],
-                                                          dict[str, pd.DataFrame]]] = (
-            OrderedDict())
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> dict[str, pd.DataFrame] | None:
-        """The axes kept for ``key``, if any."""
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is None:
-                return None
-            self._entries.move_to_end(key)
-            return hit[1]
-
-    def put(self, key: tuple[Any, ...], frames: tuple[pd.DataFrame, ...],
-            axes: dict[str, pd.DataFrame]) -> None:
-        """Keep ``axes`` (with their frames, so that their ids stay theirs)."""
-        with self._lock:
-            self._entries[key] = (frames, axes)
-            while len(self._entries) > self.KEPT:
-                self._entries.popitem(last=False)
 
 
 def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:

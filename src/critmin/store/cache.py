@@ -161,3 +161,40 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _kept_bytes = 0
+
+
+class Memo:
+    """Results derived from shared inputs (frames handed out by :func:`cached`), kept
+    with those inputs: every importer of a year's assessment reuses its
+    importer-independent axes (:func:`critmin.methods.meti6.commodity_axes`), every
+    importer of a shock its flows and re-sourcing (:func:`critmin.analysis.shocks.shock_flows`).
+
+    The key holds the ids of the inputs (with the parameters); each entry keeps its
+    inputs, so no other object can take those ids while it is kept, and inputs replaced
+    by other objects (a what-if's frames) never hit. At most :attr:`KEPT` entries, least
+    recently used dropped first; safe across threads. A memo rides on a cached value,
+    whose size :func:`value_bytes` counts when it is kept, before the memo fills:
+    :attr:`KEPT` bounds what it adds.
+    """
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, tuple[tuple[Any, ...], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        """The result kept for ``key``, if any."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                return None
+            self._entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: Hashable, inputs: tuple[Any, ...], value: Any) -> None:
+        """Keep ``value`` with its ``inputs`` (so that their ids stay theirs)."""
+        with self._lock:
+            self._entries[key] = (inputs, value)
+            while len(self._entries) > self.KEPT:
+                self._entries.popitem(last=False)
