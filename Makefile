@@ -3,8 +3,8 @@
 # /usr/bin/python3 when it is 3.11 or newer and can make a venv, else python3 on PATH.
 # Debian's is one static binary built with profile-guided optimisation and LTO; pyenv's
 # (python3 on PATH on this workplace's machines) calls a shared libpython built without.
-# Same libraries, same results: on 2 cores Debian's 3.11 ran the whole suite in 0.80-0.90
-# of pyenv's time (4 interleaved runs) and `critmin assess -i JPN` in 0.86 (median of 3).
+# Same libraries, same results: on 2 cores Debian's 3.11 ran the whole suite in 0.80-0.91
+# of pyenv's time (7 interleaved runs) and `critmin assess -i JPN` in 0.86 (median of 3).
 # An existing .venv keeps its interpreter: `rm -rf .venv` (or `make clean`) to remake it.
 PYTHON ?= $(shell /usr/bin/python3 -c 'import ensurepip, sys; \
   sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo /usr/bin/python3 || echo python3)
