@@ -37,7 +37,7 @@ from critmin.analysis.scenarios import (
 )
 from critmin.catalog.reasons import code_of, reason, trade_gap
 from critmin.errors import CritminError
-from critmin.store.cache import Memo
+from critmin.store.cache import Memo, memoised
 
 CELL = ["commodity_id", "stage"]
 
@@ -355,10 +355,12 @@ def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.D
     The frames are shared: never assign into them.
     """
     inputs = (data.flows, data.production, data.risk, data.last_trade_year, data.groups)
-    key = (data.year, tuple(map(id, inputs)), repr(scenario))
-    hit = data.memo.get(key) if data.memo is not None else None
-    if hit is not None:
-        return hit
+    return memoised(data.memo, inputs, (data.year, repr(scenario)),
+                    lambda: _flows_and_resourcing(data, scenario))
+
+
+def _flows_and_resourcing(data: ShockData, scenario: Scenario
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     f = flow_cuts(data, scenario)
     f["loss_t"] = f["quantity_t"] * f["cut"]
     resourced = []
@@ -368,10 +370,7 @@ def shock_flows(data: ShockData, scenario: Scenario) -> tuple[pd.DataFrame, pd.D
         resourced.append(y.assign(commodity_id=cell.commodity_id, stage=cell.stage))
     res = (pd.concat(resourced, ignore_index=True) if resourced else
            pd.DataFrame(columns=["exporter", "importer", "resourced_t", "commodity_id", "stage"]))
-    out = (f, res)
-    if data.memo is not None:
-        data.memo.put(key, inputs, out)
-    return out
+    return f, res
 
 
 def second_order(data: ShockData, flows: pd.DataFrame) -> pd.DataFrame:

@@ -126,9 +126,9 @@ def run_shift(x: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def run_sums(v: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Inclusive cumulative sums of ``v`` (rows; columns summed each on its own)
-    restarted at each run (``start``), each run's summed on its own (the same floats
-    whatever rows precede it)."""
+    """Inclusive cumulative sums of the rows of ``v`` (each column on its own),
+    restarted at each run (``start``): a run's sums are the same floats whatever rows
+    precede it."""
     out = np.empty(v.shape)
     if not len(v):
         return out

@@ -58,7 +58,7 @@ from critmin.indicators.inputs import (
 )
 from critmin.indicators.trade import Members, domestic_production, flows
 from critmin.indicators.volatility import store_volatilities
-from critmin.store.cache import Memo
+from critmin.store.cache import Memo, memoised
 from critmin.store.read import (
     has_reserves,
     hs_coded_stages,
@@ -359,21 +359,15 @@ def commodity_axes(inp: Meti6Inputs, opts: Meti6Options) -> dict[str, pd.DataFra
     (:attr:`YearInputs.axes_memo`), which keeps them for the same input frames — the very
     objects — commodities, year and options, so each importer of a year reuses them; a
     what-if that replaces a frame gets its own. Inputs without a memo compute them."""
-    memo = inp.axes_memo
     frames = (inp.production, inp.reserves, inp.volatility, inp.recycling)
-    key = (tuple(map(id, frames)), inp.commodities, inp.year, inp.store_has_reserves,
-           tuple(sorted(inp.primary_stage.items())), tuple(sorted(inp.spend_factor.items())),
-           opts)
-    hit = memo.get(key) if memo is not None else None
-    if hit is not None:
-        return hit
-    axes = {"production_concentration": _production_axis(inp, opts),
-            "reserve_concentration": _reserve_axis(inp, opts),
-            "historical_volatility": _volatility_axis(inp, opts),
-            "scrap_recycling": _scrap_axis(inp)}
-    if memo is not None:
-        memo.put(key, frames, axes)
-    return axes
+    params = (inp.commodities, inp.year, inp.store_has_reserves,
+              tuple(sorted(inp.primary_stage.items())),
+              tuple(sorted(inp.spend_factor.items())), opts)
+    return memoised(inp.axes_memo, frames, params, lambda: {
+        "production_concentration": _production_axis(inp, opts),
+        "reserve_concentration": _reserve_axis(inp, opts),
+        "historical_volatility": _volatility_axis(inp, opts),
+        "scrap_recycling": _scrap_axis(inp)})
 
 
 def _production_axis(inp: Meti6Inputs, opts: Meti6Options) -> pd.DataFrame:

@@ -165,16 +165,14 @@ def clear() -> None:
 
 class Memo:
     """Results derived from shared inputs (frames handed out by :func:`cached`), kept
-    with those inputs: every importer of a year's assessment reuses its
-    importer-independent axes (:func:`critmin.methods.meti6.commodity_axes`), every
-    importer of a shock its flows and re-sourcing (:func:`critmin.analysis.shocks.shock_flows`).
+    with those inputs (:func:`memoised`): every importer of a year's assessment reuses
+    its importer-independent axes (:func:`critmin.methods.meti6.commodity_axes`), every
+    importer of a shock its flows and re-sourcing
+    (:func:`critmin.analysis.shocks.shock_flows`).
 
-    The key holds the ids of the inputs (with the parameters); each entry keeps its
-    inputs, so no other object can take those ids while it is kept, and inputs replaced
-    by other objects (a what-if's frames) never hit. At most :attr:`KEPT` entries, least
-    recently used dropped first; safe across threads. A memo rides on a cached value,
-    whose size :func:`value_bytes` counts when it is kept, before the memo fills:
-    :attr:`KEPT` bounds what it adds.
+    At most :attr:`KEPT` entries, least recently used dropped first; safe across
+    threads. A memo rides on a cached value, whose size :func:`value_bytes` counts when
+    it is kept, before the memo fills: :attr:`KEPT` bounds what it adds.
     """
 
     KEPT = 8
@@ -198,3 +196,19 @@ class Memo:
             self._entries[key] = (inputs, value)
             while len(self._entries) > self.KEPT:
                 self._entries.popitem(last=False)
+
+
+def memoised(memo: Memo | None, inputs: tuple[Any, ...], params: Hashable,
+             compute: Callable[[], T]) -> T:
+    """``compute()`` of ``inputs`` and ``params``, kept in ``memo`` (None: computed every
+    time). The key holds the ids of the inputs, so only the very same objects hit: each
+    entry keeps its inputs, so no other object can take those ids while it is kept, and
+    inputs replaced by other objects (a what-if's frames) compute anew."""
+    if memo is None:
+        return compute()
+    key = (tuple(map(id, inputs)), params)
+    hit = memo.get(key)
+    if hit is None:
+        hit = compute()
+        memo.put(key, inputs, hit)
+    return hit
