@@ -22,7 +22,7 @@ class UnknownNameError(CritminError, LookupError):
 
     def __init__(self, kind: str, name: str, choices: Iterable[str], n: int = 5,
                  valid: str | None = None, span: tuple[int, int] | None = None,
-                 basis: str | None = None) -> None:
+                 basis: str | None = None, several: list[str] | None = None) -> None:
         seen: dict[str, str] = {}
         for c in choices:
             seen.setdefault(str(c).casefold(), str(c))
@@ -39,12 +39,19 @@ class UnknownNameError(CritminError, LookupError):
         have (:mod:`critmin.views.errors` renders them in the user's language)."""
         self.complete = not close and len(choices) <= n
         """Whether :attr:`examples` is every valid choice (a short list)."""
+        self.several = several
+        """The valid names ``name`` lists (``'JPN,AUS'``) when it is several in one: each
+        is given as a value of its own (an option repeated), never split silently: an option
+        may take only one (``shock --exporter``)."""
         hint = f"closest valid choices: {', '.join(close)}" if close else (
             f"valid choices: {', '.join(choices)}" if self.complete else
             f"valid choices include: {', '.join(choices[:n])}, ..."
         )
         if valid:
             hint = f"valid: {valid}"
+        if several:
+            hint = (f"it lists several ({', '.join(several)}): give one per value (repeat "
+                    "the option where it takes several)")
         super().__init__(f"unknown {kind} {name!r}; {hint}")
 
 

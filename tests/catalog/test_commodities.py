@@ -114,3 +114,10 @@ def test_usgs_maps_split_magnesium():
     salient = salient_commodity_map()
     assert salient["Magnesium Compounds"] == "magnesite"
     assert salient["Magnesium Metal"] == "magnesium"
+
+
+def test_several_minerals_in_one_name_are_named_not_split():
+    with pytest.raises(UnknownNameError) as info:
+        resolve_commodity("cobalt;黒鉛")
+    assert info.value.several == ["cobalt", "黒鉛"]
+    assert "it lists several (cobalt, 黒鉛)" in str(info.value)

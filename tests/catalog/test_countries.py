@@ -20,10 +20,46 @@ def test_resolve_country(name, iso3):
     assert resolve_country(name) == iso3
 
 
+# the World Bank's names (WGI dataset's countryname, as in WDI) that pycountry lacks: a
+# small real extract of wgidataset.xlsx
+@pytest.mark.parametrize(("name", "iso3"), [
+    ("Bahamas, The", "BHS"), ("Congo, Dem. Rep.", "COD"), ("Egypt, Arab Rep.", "EGY"),
+    ("Gambia, The", "GMB"), ("Hong Kong SAR, China", "HKG"), ("Iran, Islamic Rep.", "IRN"),
+    ("Jersey, Channel Islands", "JEY"), ("Korea, Dem. Rep.", "PRK"), ("Korea, Rep.", "KOR"),
+    ("Lao PDR", "LAO"), ("Macao SAR, China", "MAC"), ("Micronesia, Fed. Sts.", "FSM"),
+    ("Netherlands Antilles (former)", "ANT"), ("St. Kitts and Nevis", "KNA"),
+    ("St. Lucia", "LCA"), ("St. Vincent and the Grenadines", "VCT"),
+    ("São Tomé and Principe", "STP"), ("Taiwan, China", "TWN"), ("Venezuela, RB", "VEN"),
+    ("West Bank and Gaza", "PSE"), ("Yemen, Rep.", "YEM"),
+])
+def test_world_bank_names(name, iso3):
+    assert resolve_country(name) == iso3
+
+
 def test_unknown_country_lists_close_choices():
     with pytest.raises(UnknownNameError) as info:
         resolve_country("Japn")
     assert "Japan" in info.value.suggestions
+
+
+@pytest.mark.parametrize(("name", "several"), [
+    ("JPN,AUS", ["JPN", "AUS"]), ("日本、オーストラリア", ["日本", "オーストラリア"]),
+    ("Japan; Korea", ["Japan", "Korea"]), ("JPN AUS", ["JPN", "AUS"]),
+    ("Japn,AUS", None),  # a part unknown: the closest choices as usual
+])
+def test_several_countries_in_one_name_are_named_not_split(name, several):
+    """A list typed as one value (``-i JPN,AUS``) is an error that names its parts (each
+    is given as a value of its own); a name with a comma stays one name."""
+    with pytest.raises(UnknownNameError) as info:
+        resolve_country(name)
+    assert info.value.several == several
+    if several:
+        assert str(info.value) == (f"unknown country {name!r}; it lists several "
+                                   f"({', '.join(several)}): give one per value (repeat "
+                                   "the option where it takes several)")
+    else:
+        assert "closest valid choices: Japan" in str(info.value)
+    assert resolve_country("Congo, D.R.") == "COD"  # known whole: never split
 
 
 def test_country_table_has_japanese_names():

@@ -23,6 +23,13 @@ def test_unknown_mineral_with_suggestions() -> None:
         "unknown mineral 'コバルド'; closest valid choices: コバルト")
 
 
+def test_several_names_in_one_value() -> None:
+    exc = UnknownNameError("country", "日本、豪州", ["日本", "豪州"], several=["日本", "豪州"])
+    assert error_message(exc, "ja") == (
+        "国「日本、豪州」は不明です。日本、豪州を一つの値に書いています。値ごとに一つずつ"
+        "指定してください（複数指定できるオプションは繰り返す）")
+
+
 def test_year_span_and_basis() -> None:
     exc = UnknownNameError("year", "1800", ["2018", "2024"], valid="2018–2024 (trade)",
                            span=(2018, 2024), basis="trade")
@@ -48,6 +55,8 @@ def test_unlisted_kind_keeps_its_words_and_other_errors_their_message() -> None:
     ("indicators --year 18 --lang ja", "エラー：年「18」は不明です。有効な書き方：YYYY"),
     ("countries --group G9 --lang ja", "エラー：国グループ「G9」は不明です。近い候補：G7"),
     ("assess -c unobtainium --lang en", "error: unknown mineral 'unobtainium'"),
+    ("assess -i JPN,AUS --lang en", "error: unknown country 'JPN,AUS'; it lists several "
+                                    "(JPN, AUS): give one per value"),
 ])
 def test_cli_says_it_in_the_commands_language(args: str, expected: str) -> None:
     result = runner.invoke(app, args.split())

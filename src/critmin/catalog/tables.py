@@ -7,6 +7,7 @@ need frames build them from these rows.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -35,13 +36,29 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
 def lookup_name(index: dict[str, str], name: str, kind: str,
                 choices: Callable[[], list[str]]) -> str:
     """The value ``index`` holds for ``name`` (normalised), or :class:`UnknownNameError`
-    naming the valid ``choices()`` (listed only then)."""
+    naming the valid ``choices()`` (listed only then), or the valid names it lists when
+    it is several in one (``'JPN,AUS'``, ``'日本、豪州'``: :func:`listed_names`)."""
     from critmin.errors import UnknownNameError
 
     hit = index.get(normalise_name(name))
     if hit is None:
-        raise UnknownNameError(kind, name, choices())
+        several = listed_names(index, name)
+        raise UnknownNameError(kind, name, choices(), several=several or None)
     return hit
+
+
+LIST_SEPARATORS = re.compile(r"[,;、，；\s]+")
+"""What separates names written as a list in one value: commas (ASCII, Japanese 、 and
+full-width ，), semicolons and white space."""
+
+
+def listed_names(index: dict[str, str], name: str) -> list[str]:
+    """The parts of ``name`` split at :data:`LIST_SEPARATORS` when there are two or more
+    and ``index`` knows each (as typed); else ``[]``."""
+    parts = [p for p in LIST_SEPARATORS.split(str(name).strip()) if p]
+    if len(parts) < 2 or any(normalise_name(p) not in index for p in parts):
+        return []
+    return parts
 
 
 def normalise_name(text: str) -> str:

@@ -36,6 +36,8 @@ def _known(prefix: str, words: str, lang: str) -> str:
 
 
 def _hint(exc: UnknownNameError, lang: str) -> str:
+    if exc.several:
+        return text("err_several", lang).format(names=join_words(exc.several, lang))
     if exc.basis == "forms":
         from critmin.service.common import YEAR_BOUNDS
 
