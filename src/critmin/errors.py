@@ -40,9 +40,9 @@ class UnknownNameError(CritminError, LookupError):
         self.complete = not close and len(choices) <= n
         """Whether :attr:`examples` is every valid choice (a short list)."""
         self.several = several
-        """The valid names ``name`` lists (``'JPN,AUS'``) when it is several in one: each
-        is given as a value of its own (an option repeated), never split silently: an option
-        may take only one (``shock --exporter``)."""
+        """The valid names ``name`` lists (``'JPN,AUS'``) when it is several in one. They
+        are named, not taken: an option may take only one (``shock --exporter``), and a
+        name may hold a comma ("Korea, Rep.")."""
         hint = f"closest valid choices: {', '.join(close)}" if close else (
             f"valid choices: {', '.join(choices)}" if self.complete else
             f"valid choices include: {', '.join(choices[:n])}, ..."

@@ -5,6 +5,8 @@ from critmin.catalog.countries import (
     group_ids,
     group_members,
     resolve_country,
+    resolve_group,
+    resolve_place,
 )
 from critmin.errors import UnknownNameError
 
@@ -89,3 +91,17 @@ def test_groups():
     assert "HRV" not in group_members("EU27", 2010) and "HRV" in group_members("EU27", 2013)
     with pytest.raises(UnknownNameError, match="EU27"):
         group_members("EU28")
+
+
+def test_a_place_is_a_group_or_a_country():
+    """One reading of a group id everywhere (importers, exporters, offtakes, --group):
+    case, spaces and punctuation aside; an unknown name suggests the groups too."""
+    assert resolve_group(" eu-27 ") == "EU27" and resolve_group("EU") is None
+    assert resolve_place("g7") == ("group", "G7")
+    assert resolve_place("日本") == ("country", "JPN")
+    with pytest.raises(UnknownNameError) as info:
+        resolve_place("EU")
+    assert "EU27" in info.value.suggestions
+    with pytest.raises(UnknownNameError) as info:
+        resolve_place("JPN, EU27")
+    assert info.value.several == ["JPN", "EU27"]

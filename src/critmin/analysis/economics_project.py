@@ -207,10 +207,10 @@ class Project(Strict):
 def read_project(spec: str) -> Project:
     """A project from a shipped id (``analysis/data/projects``) or a YAML file."""
     from critmin.catalog.commodities import resolve_commodity
-    from critmin.catalog.countries import group_ids, resolve_country
+    from critmin.catalog.countries import resolve_country, resolve_place
 
     def importer(name: str) -> str:   # a country or a group (EU27)
-        return name if name in group_ids() else resolve_country(name)
+        return resolve_place(name)[1]
 
     doc, lines, label = read_parameter_file(spec, "project", "projects")
     project = validated(Project, doc, lines, label)

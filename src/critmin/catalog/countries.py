@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 from functools import cache
+from typing import Literal
 
 import pandas as pd
 
@@ -109,10 +110,31 @@ def group_ids() -> list[str]:
     return list(dict.fromkeys(r["group_id"] for r in read_table("country_groups")))
 
 
+def resolve_group(name: str) -> str | None:
+    """The catalog group id ``name`` stands for (``EU27``, ``eu27``, ``G7`` …), or None."""
+    return {normalise_name(g): g for g in group_ids()}.get(normalise_name(name))
+
+
+def resolve_place(name: str) -> tuple[Literal["group", "country"], str]:
+    """``("group", group id)`` or ``("country", ISO3)`` for a group id or a country name
+    (:func:`resolve_group` first, then :func:`resolve_country`): an importer or an
+    exporter. An unknown name's error lists the groups among the closest choices
+    (``EU`` → EU27)."""
+    gid = resolve_group(name)
+    if gid is not None:
+        return "group", gid
+    index = {**_index(), **{normalise_name(g): g for g in group_ids()}}
+
+    def choices() -> list[str]:
+        table = country_table()
+        return [*group_ids(), *table["name_en"].tolist(), *table["name_ja"].tolist(),
+                *table["iso3"].tolist()]
+    return "country", lookup_name(index, name, "country", choices)
+
+
 def group_members(group_id: str, year: int | None = None) -> list[str]:
     """ISO3 members of ``group_id`` (in ``year`` when given: joined ≤ year < left)."""
-    ids = {normalise_name(g): g for g in group_ids()}
-    gid = ids.get(normalise_name(group_id))
+    gid = resolve_group(group_id)
     if gid is None:
         raise UnknownNameError("country group", group_id, group_ids())
     out = []

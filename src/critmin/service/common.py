@@ -59,21 +59,17 @@ def resolve_importers(con: Any, names: list[str] | None,
                       user_groups: dict[str, list[str]] | None = None) -> list[Importer]:
     """Importers for ``names`` (ISO3, English/Japanese name or group id; every importing
     country in the store when empty) plus ``user_groups`` ({name: [ISO3 or name]})."""
-    from critmin.catalog.countries import group_ids, resolve_country
+    from critmin.catalog.countries import resolve_country, resolve_place
     from critmin.store.read import group_memberships, importing_countries
 
     groups: dict[str, list[Member]] = {}
     for gid, iso3, joined, left in group_memberships(con):
         groups.setdefault(gid, []).append(Member(iso3=iso3, joined=joined, left=left))
-    ids = {g.upper(): g for g in group_ids()}
     out: list[Importer] = []
     for name in names or importing_countries(con):
-        gid = ids.get(name.strip().upper())
-        if gid is not None:
-            out.append(Importer(name=gid, kind="group", members=tuple(groups.get(gid, ()))))
-        else:
-            iso3 = resolve_country(name)
-            out.append(Importer(name=iso3, kind="country", members=(Member(iso3=iso3),)))
+        kind, ident = resolve_place(name)
+        members = tuple(groups.get(ident, ())) if kind == "group" else (Member(iso3=ident),)
+        out.append(Importer(name=ident, kind=kind, members=members))
     for name, members in (user_groups or {}).items():
         out.append(Importer(name=name, kind="user_group", members=tuple(
             Member(iso3=resolve_country(m)) for m in members)))
