@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
 
 
 class CritminError(Exception):
@@ -81,11 +83,25 @@ class FormatError(CritminError):
 
 
 class MissingFileError(CritminError):
-    """A file named by the user that does not exist (``kind``: what it should hold)."""
+    """A file named by the user that is not there or is not a file (``kind``: what it
+    should hold; ``reason``: ``missing``, ``folder`` or ``special``, e.g. a device)."""
 
-    def __init__(self, kind: str, path: object, hint: str = "") -> None:
-        self.kind, self.path, self.hint = kind, str(path), hint
-        super().__init__(f"{kind} file {path} not found{hint}")
+    def __init__(self, kind: str, path: object, hint: str = "",
+                 reason: Literal["missing", "folder", "special"] = "missing") -> None:
+        self.kind, self.path, self.hint, self.reason = kind, str(path), hint, reason
+        what = {"missing": "not found", "folder": "is a folder, not a file",
+                "special": "is not a regular file"}[reason]
+        super().__init__(f"{kind} file {path} {what}{hint}")
+
+
+def require_file(path: str | Path, kind: str, hint: str = "") -> Path:
+    """``path`` when it is a regular file, else :class:`MissingFileError` saying what it
+    is instead (not there, a folder, a device)."""
+    p = Path(path)
+    if p.is_file():
+        return p
+    reason = "folder" if p.is_dir() else "special" if p.exists() else "missing"
+    raise MissingFileError(kind, p, hint, reason)
 
 
 class NumberError(CritminError):

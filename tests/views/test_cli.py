@@ -162,7 +162,7 @@ def test_import_errors_exit_2(critmin_home, tmp_path):
     assert result.exit_code == 2 and "usgs-mcs" in result.output
     result = runner.invoke(app, ["data", "import", "table", str(tmp_path / "none.csv"),
                                  "--table", "production"])
-    assert result.exit_code == 2 and "no such file" in result.output
+    assert result.exit_code == 2 and "import file" in result.output and "not found" in result.output
 
 
 def test_indicators_cli_json_columns(critmin_home):

@@ -30,6 +30,23 @@ def test_several_names_in_one_value() -> None:
         "指定してください（複数指定できるオプションは繰り返す）")
 
 
+def test_a_file_that_is_not_there_or_not_a_file(tmp_path) -> None:
+    """One check for every file a user names: not there, a folder or a device, each said
+    so (in Japanese too); a regular file passes."""
+    from critmin.errors import MissingFileError, require_file
+
+    (tmp_path / "bom.csv").write_text("x")
+    assert require_file(tmp_path / "bom.csv", "BOM") == tmp_path / "bom.csv"
+    for path, reason, ja in ((tmp_path / "none.csv", "missing", "が見つかりません"),
+                             (tmp_path, "folder", "はフォルダです（ファイルを指定してください）"),
+                             ("/dev/null", "special", "は通常のファイルではありません")):
+        with pytest.raises(MissingFileError) as info:
+            require_file(path, "BOM")
+        assert info.value.reason == reason
+        assert error_message(info.value, "ja") == f"部品表（BOM）のファイル {path} {ja}"
+    assert str(info.value) == "BOM file /dev/null is not a regular file"
+
+
 def test_year_span_and_basis() -> None:
     exc = UnknownNameError("year", "1800", ["2018", "2024"], valid="2018–2024 (trade)",
                            span=(2018, 2024), basis="trade")

@@ -47,7 +47,7 @@ import pandas as pd
 
 from critmin.catalog.reasons import join_phrases
 from critmin.catalog.tables import read_table
-from critmin.errors import CritminError, MissingFileError
+from critmin.errors import CritminError, require_file
 from critmin.indicators.concentration import hhi_by, shares_within
 from critmin.indicators.governance import (
     MISSING_GOVERNANCE_RISK,
@@ -131,8 +131,7 @@ class BomError(CritminError):
 def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYTES,
                   max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """The raw BOM table of a CSV or Excel file (all columns as text), with limits."""
-    if not path.is_file():
-        raise MissingFileError("BOM", path)
+    path = require_file(path, "BOM")
     size = path.stat().st_size
     if size == 0:
         raise BomError(str(path), [(None, "file", "the file is empty")])

@@ -37,7 +37,7 @@ import pandas as pd
 from critmin.analysis.assessment import Assessment, assess_inputs
 from critmin.analysis.typology import TypologyThresholds
 from critmin.catalog.reasons import reason
-from critmin.errors import CritminError, MissingFileError, NumberError
+from critmin.errors import CritminError, NumberError, require_file
 from critmin.methods.meti6 import Meti6Inputs, Meti6Options
 
 
@@ -400,9 +400,7 @@ def read_lever_file(spec: str) -> tuple[list[dict[str, Any]], str]:
         source: str | Path = resources.files("critmin.analysis").joinpath(
             "data", "whatif_example.yaml").read_text(encoding="utf-8")
     else:
-        source = Path(spec)
-        if not source.is_file():
-            raise MissingFileError("lever", spec, " (or give 'example')")
+        source = require_file(spec, "lever", " (or give 'example')")
     doc = read_yaml_mapping(source, f"lever file {spec}", "lever")
     if not isinstance(doc.get("levers"), list):
         raise CritminError(f"lever file {spec}: expected a mapping with a 'levers' list")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, require_file
 from critmin.sources.bundle import sha256_file
 from critmin.sources.provenance import Extract
 from critmin.store.derived import refresh_trade_stage
@@ -162,8 +162,8 @@ def import_file(store: Path, adapter: str, file: Path,
         from critmin.errors import UnknownNameError
 
         raise UnknownNameError("import source", adapter, list(ADAPTERS))
-    if not file.exists():
-        raise CritminError(f"no such file: {file}")
+    if adapter != "usgs-mcs" or not file.is_dir():  # (usgs-mcs: also the release folder)
+        require_file(file, "import")
     check_format(adapter, file)  # first: a wrong file must not pass as "already imported"
     if file.is_file() and adapter != "table":
         known = _source_with_sha(store, sha256_file(file))
@@ -246,8 +246,8 @@ def _sheet_headers(file: Path, expected: str) -> dict[str, list[str]]:
 
     try:
         book = load_workbook(file, read_only=True, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise CritminError(f"{file.name}: cannot be read as an Excel workbook ({exc}): "
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        raise CritminError(f"{file.name}: cannot be read as an Excel workbook (.xlsx): "
                            f"expected the {expected}") from None
     try:
         return {ws.title: [str(c).strip() for c in next(ws.iter_rows(

@@ -92,7 +92,7 @@ def error_message(exc: BaseException, lang: str) -> str:
         return text("err_unknown", lang).format(kind=_known("err_kind_", exc.kind, lang),
                                                 name=exc.name, hint=_hint(exc, lang))
     if isinstance(exc, MissingFileError):
-        return text("err_missing_file", lang).format(
+        return text(f"err_{exc.reason}_file", lang).format(
             kind=_known("err_kind_", exc.kind, lang), path=exc.path)
     if isinstance(exc, FormatError):
         return text("err_format", lang).format(option=exc.option, given=exc.given,
