@@ -48,6 +48,21 @@ def test_help_in_japanese_fits_80_columns(path: str) -> None:
     assert "…" not in out, "a Japanese text was cut instead of wrapped"
 
 
+def test_english_command_list_at_80_columns() -> None:
+    """``critmin --help`` in English: each command's summary wraps as one paragraph (not
+    a row per docstring line: Typer keeps the line breaks there) and a line quoting
+    Japanese (``(類型)``) is wrapped, never cut with "…"."""
+    env = {**os.environ, "COLUMNS": "80", "CRITMIN_LANG": "en"}
+    proc = subprocess.run([sys.executable, "-m", "critmin", "--help"], capture_output=True,
+                          text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.strip("│ ") for line in proc.stdout.splitlines()]
+    assert "…" not in proc.stdout and all(cell_len(row) <= 80 for row in rows)
+    exposure = rows.index("exposure     Material exposure of a bill of materials: mass and "
+                          "value per")
+    assert rows[exposure + 1].startswith("commodity, supplier-country HHI and risk, the")
+
+
 def test_translated_tree_keeps_english_without_catalogue_entry(monkeypatch) -> None:
     from critmin.views import help_ja
 

@@ -89,14 +89,21 @@ def _rstrip_end(self: Any, size: int) -> None:
         self.right_crop(spaces)
 
 
+def line_ends_by_cells() -> None:
+    """Let rich strip a line's end by cells (:func:`_rstrip_end`) — for this process,
+    whose help quotes Japanese words even in English (``(類型)``): a line holding them
+    was cut with "…" ("recomput…")."""
+    import rich.text
+
+    rich.text.Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
+
+
 def japanese_wrapping() -> None:
     """Let rich (the help panels) break Japanese lines with :func:`japanese_offsets`
-    instead of at spaces only, and strip a line's end by cells — for this process, which
-    prints Japanese help."""
+    instead of at spaces only — for this process, which prints Japanese help."""
     import rich.text
 
     rich.text.divide_line = japanese_offsets  # type: ignore[assignment]
-    rich.text.Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
 
 
 PANEL_WORDS = {"DEFAULT_STRING": "［既定：{}］", "ENVVAR_STRING": "［環境変数：{}］",
@@ -199,6 +206,7 @@ def main() -> None:
     from critmin.views.app import app
 
     sys.argv[1:] = ascii_numbers(sys.argv[1:])
+    line_ends_by_cells()
     if help_lang(sys.argv[1:]) != "ja":
         app()
         return
