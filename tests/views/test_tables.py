@@ -10,6 +10,7 @@ from critmin.views.tables import (
     column_widths,
     common_values,
     fit_columns,
+    least_cells,
     number,
     wrap_japanese,
 )
@@ -38,6 +39,20 @@ def test_columns_fit_in_order_up_to_the_first_that_does_not() -> None:
     # 1 + (9+3) + (5+3) = 21 cells; the third needs 18 + 3 more but only as a word
     assert fit_columns(headers, columns, 40) == [0, 1]
     assert fit_columns(headers, columns, 100) == [0, 1, 2]
+
+
+def test_a_japanese_column_is_never_narrower_than_four_characters_of_its_text() -> None:
+    """Japanese breaks anywhere, so one character is no least width: a column holding it
+    gets 8 cells (or its widest text, if narrower), and fewer columns fit at a width."""
+    assert least_cells("Commodity", ["graphite"]) == 9            # English: longest word
+    assert least_cells("鉱種", ["アルミニウム"]) == 8                # not 2 (one character)
+    assert least_cells("鉱種", ["銅"]) == 4                          # its widest text
+    assert least_cells("調達額（通貨/年）", ["2,080,000"]) == 9      # a longer word
+    headers = ["鉱種", "最大供給国", "象限"]
+    columns = [["アルミニウム"], ["CHN"], ["低シェア×高リスク"]]
+    # 1 + (8+3) + (8+3) = 23 cells; the third needs 11 more
+    assert fit_columns(headers, columns, 30) == [0, 1]
+    assert fit_columns(headers, columns, 34) == [0, 1, 2]
 
 
 def test_room_is_shared_by_what_each_column_lacks() -> None:

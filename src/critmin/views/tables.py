@@ -295,14 +295,33 @@ def _longest_word(texts: Sequence[str]) -> int:
                default=1)
 
 
+JAPANESE_COLUMN_CELLS = 8
+"""The narrowest a column holding Japanese is made (4 characters) when its text is wider:
+Japanese breaks between any two characters, so its longest unbreakable unit (one
+character) is no measure of a width a reader can read (at 80 columns a ten-column table
+came out with headers and values one character per line)."""
+
+
+def least_cells(head: str, values: Sequence[str]) -> int:
+    """The cells a column needs at least: its longest word (header or value), and where
+    it holds Japanese, :data:`JAPANESE_COLUMN_CELLS` or its widest text if narrower."""
+    from rich.cells import cell_len
+
+    texts = [head, *values]
+    word = _longest_word(texts)
+    if not any(cell_len(t) > len(t) for t in texts):   # no wide (Japanese) character
+        return word
+    return max(word, min(max(cell_len(t) for t in texts), JAPANESE_COLUMN_CELLS))
+
+
 def fit_columns(headers: Sequence[str], columns: Sequence[Sequence[str]], width: int,
                 keep: int = 1) -> list[int]:
-    """Indices of the columns shown at ``width`` cells: in order, each at least as wide
-    as its longest word (header or value), up to the first that does not fit (the
-    first ``keep`` always)."""
+    """Indices of the columns shown at ``width`` cells: in order, each at least
+    :func:`least_cells` wide, up to the first that does not fit (the first ``keep``
+    always)."""
     shown, used = [], 1
     for i, (head, values) in enumerate(zip(headers, columns, strict=True)):
-        need = max(_longest_word([head]), _longest_word(values)) + _BORDER
+        need = least_cells(head, values) + _BORDER
         if i >= keep and used + need > width:
             break
         shown.append(i)
@@ -360,7 +379,7 @@ def people_table(records: list[dict[str, Any]], columns: list[str], lang: str,
             break
     caption = " · ".join(f"{header(columns[i], lang)}: {every[i][0]}" for i in same)
     columns, numeric = cols, nums
-    least = [max(_longest_word([headers[i]]), _longest_word(cells[i])) for i in shown]
+    least = [least_cells(headers[i], cells[i]) for i in shown]
     natural = [max(cell_len(t) for t in ([] if numeric[i] else [headers[i]]) + cells[i])
                for i in shown]
     heading = "\n".join(t for t in (title, caption) if t)
