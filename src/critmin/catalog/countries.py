@@ -123,12 +123,16 @@ def resolve_place(name: str) -> tuple[Literal["group", "country"], str]:
     gid = resolve_group(name)
     if gid is not None:
         return "group", gid
-    index = {**_index(), **{normalise_name(g): g for g in group_ids()}}
+    iso3 = _index().get(normalise_name(name))
+    if iso3 is not None:
+        return "country", iso3
 
     def choices() -> list[str]:
         table = country_table()
         return [*group_ids(), *table["name_en"].tolist(), *table["name_ja"].tolist(),
                 *table["iso3"].tolist()]
+    # unknown: the error, its parts looked up among countries and groups ('JPN,EU27')
+    index = {**_index(), **{normalise_name(g): g for g in group_ids()}}
     return "country", lookup_name(index, name, "country", choices)
 
 
