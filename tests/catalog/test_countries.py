@@ -15,7 +15,8 @@ from critmin.errors import UnknownNameError
     ("日本", "JPN"), ("JPN", "JPN"), ("jp", "JPN"), ("Japan", "JPN"), ("中国", "CHN"),
     ("韓国", "KOR"), ("South Korea", "KOR"), ("Korea, South", "KOR"), ("台湾", "TWN"),
     ("コンゴ民主共和国", "COD"), ("Congo, D.R.", "COD"), ("DR Congo", "COD"),
-    ("アメリカ", "USA"), ("United States", "USA"), ("Turkey", "TUR"), ("Türkiye", "TUR"),
+    ("アメリカ", "USA"), ("豪州", "AUS"), ("DRコンゴ", "COD"),
+    ("United States", "USA"), ("Turkey", "TUR"), ("Türkiye", "TUR"),
     ("ZAR", "COD"), ("Kosovo", "XKX"), ("SUN", "SUN"),
 ])
 def test_resolve_country(name, iso3):
