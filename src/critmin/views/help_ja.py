@@ -206,10 +206,12 @@ def main() -> None:
     from critmin.views.app import app
 
     sys.argv[1:] = ascii_numbers(sys.argv[1:])
-    line_ends_by_cells()
     if help_lang(sys.argv[1:]) != "ja":
+        if not sys.argv[1:] or "--help" in sys.argv[1:]:
+            line_ends_by_cells()   # (only then: a piped command need not import rich)
         app()
         return
+    line_ends_by_cells()
     japanese_wrapping()
     japanese_panels()
     translate_help(typer.main.get_command(app))(args=lang_first(sys.argv[1:]),
