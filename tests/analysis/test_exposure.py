@@ -1,4 +1,4 @@
-"""Company exposure: a hand-computed BOM, malformed files, the shipped examples."""
+"""Company exposure: a hand-computed BOM, the shipped examples, Japanese BOM files."""
 
 from __future__ import annotations
 
@@ -9,27 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from critmin.analysis.bom import read_bom_file, validate_bom
 from critmin.analysis.exposure import (
-    BomError,
     ExposureThresholds,
     Upstream,
     exposure_table,
     price_sensitivity,
-    read_bom_file,
-    store_bom,
-    validate_bom,
 )
 from critmin.catalog.commodities import resolve_commodity
 from critmin.catalog.countries import resolve_country
-from critmin.errors import CritminError
-
-HEADER = ("product,part,commodity,mass_per_unit,mass_unit,units_per_year,supplier,"
-          "supplier_country,share,price,inventory_days,recycled_content,substitutability\n")
-# 1 000 motors: 2 kg magnet Nd from CHN (75 %) and JPN (25 %); 10 kg copper from Chile
-SMALL = HEADER + (
-    "motor,magnet,ネオジム,2,kg,1000,A,中国,0.75,100,30,0,0.2\n"
-    "motor,magnet,Nd,2000,g,1000,B,Japan,0.25,100,60,0,0.2\n"
-    "motor,winding,copper,10,kg,1000,C,CHL,1,10,30,0.5,0.5\n")
+from tests.analysis.test_bom import bom
 
 
 def up() -> Upstream:
@@ -46,11 +35,6 @@ def up() -> Upstream:
                                "level_class": ["focus", "focus", "monitor"]}),
         production_hhi=pd.Series({"rare_earths": 0.5, "copper": 0.1}),
         risk=pd.Series({"CHN": 0.6, "JPN": 0.2, "CHL": 0.3}), year=2023)
-
-
-def bom(text=SMALL):
-    return validate_bom(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False),
-                        "small.csv", resolve_commodity, resolve_country)
 
 
 def test_hand_computed_exposure():
@@ -85,75 +69,6 @@ def test_price_sensitivity():
     assert s.loc["motor", "cost_change"] == pytest.approx(100_000)
     assert s.loc["motor", "cost_change_per_unit"] == pytest.approx(100)
     assert s.loc["motor", "cost_change_share"] == pytest.approx(1 / 3)
-
-
-BAD = [
-    ("product,part,commodity\nx,y,z\n", "missing mass_per_unit"),
-    (SMALL.replace("10,kg,1000,C", "-10,kg,1000,C"), "row 4: mass_per_unit: -10 must be"),
-    (SMALL.replace("copper", "unobtainium"), "row 4: commodity: unknown mineral"),
-    (SMALL.replace("CHL", "Atlantis"), "row 4: supplier_country: unknown country"),
-    (SMALL.replace(",10,kg", ",ten,kg"), "row 4: mass_per_unit: 'ten' is not a number"),
-    (SMALL.replace("0.25,100", "0.35,100"), "sum to 1.100"),
-    (SMALL.replace(",kg,1000,C", ",lb,1000,C"), "row 4: mass_unit"),
-    (SMALL.replace("1,10,30,0.5,0.5", "1,10,30,1.5,0.5"), "recycled_content"),
-]
-
-
-@pytest.mark.parametrize("text, words", BAD)
-def test_malformed_boms_fail_clearly_and_store_nothing(text, words, tmp_path, store_copy):
-    from critmin.store.io import connect
-
-    path = tmp_path / "bad.csv"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(BomError) as err:
-        validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
-    assert words in str(err.value) and "nothing imported" in str(err.value)
-    with connect(store_copy) as con:
-        tables = {r[0] for r in con.execute("show tables").fetchall()}
-    assert "bom" not in tables
-
-
-def test_every_bad_row_is_listed():
-    text = SMALL.replace("copper", "unobtainium").replace(",2,kg", ",-2,kg")
-    with pytest.raises(BomError) as err:
-        bom(text)
-    rows = {p[0] for p in err.value.problems}
-    assert {2, 4} <= rows
-
-
-def test_empty_huge_and_wrong_type_files(tmp_path):
-    empty = tmp_path / "empty.csv"
-    empty.write_text("", encoding="utf-8")
-    with pytest.raises(BomError, match="empty"):
-        read_bom_file(empty)
-    header_only = tmp_path / "header.csv"
-    header_only.write_text(HEADER, encoding="utf-8")
-    with pytest.raises(BomError, match="no data rows"):
-        read_bom_file(header_only)
-    big = tmp_path / "big.csv"
-    big.write_text(SMALL, encoding="utf-8")
-    with pytest.raises(BomError, match="over the limit"):
-        read_bom_file(big, max_bytes=100)
-    with pytest.raises(BomError, match="more than 2 rows"):
-        read_bom_file(big, max_rows=2)
-    other = tmp_path / "bom.json"
-    other.write_text("{}", encoding="utf-8")
-    with pytest.raises(BomError, match=".csv or .xlsx"):
-        read_bom_file(other)
-
-
-def test_store_is_all_or_nothing(store_copy):
-    import duckdb
-
-    b = bom()
-    with duckdb.connect(str(store_copy)) as con:
-        assert store_bom(con, b, "small", "small.csv") == 3
-        assert store_bom(con, b, "small", "small.csv") == 3   # replaced, not doubled
-        assert con.execute("select count(*) from bom").fetchall()[0][0] == 3
-        broken = b.assign(mass_t="not a number")
-        with pytest.raises(duckdb.Error):
-            store_bom(con, broken, "small", "small.csv")
-        assert con.execute("select count(*) from bom").fetchall()[0][0] == 3
 
 
 def test_examples_run_end_to_end(imported_home):
@@ -271,31 +186,6 @@ def resources_bom(name: str) -> pd.DataFrame:
                         resolve_country)
 
 
-def test_undecodable_bom_names_file_and_encodings(tmp_path):
-    path = tmp_path / "broken.csv"
-    path.write_bytes(HEADER.encode() + b"motor,\xff\xfe\x81,copper\n")
-    with pytest.raises(CritminError) as err:
-        read_bom_file(path)
-    text = str(err.value)
-    assert "broken.csv" in text and "UTF-8" in text and "cp932" in text
-    assert "codec can't decode" not in text
-
-
-def test_utf16_tab_separated_bom(tmp_path):
-    """Excel's "Unicode テキスト": UTF-16 with a byte-order mark, tab-separated."""
-    path = tmp_path / "unicode.txt"
-    path.write_text(SMALL.replace(",", "\t"), encoding="utf-16")
-    got = validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
-    pd.testing.assert_frame_equal(got, bom())
-
-
-def test_two_headers_for_one_column_are_refused():
-    text = SMALL.replace("supplier_country", "国", 1).replace(
-        "substitutability\n", "supplier_country\n")
-    with pytest.raises(BomError, match="both mean supplier_country"):
-        bom(text)
-
-
 def test_out_of_scope_commodities_get_diversification_but_no_package_moves():
     # asbestos (banned use in Japan) and cobalt, both high share × high risk, both of the
     # mine-oligopoly type: only cobalt gets the national package's moves
@@ -313,10 +203,3 @@ def test_out_of_scope_commodities_get_diversification_but_no_package_moves():
     assert all(a.get("measure") for a in acts[1][1:])
 
 
-def test_a_damaged_workbook_is_a_bom_error_not_a_fault(tmp_path):
-    from critmin.analysis.exposure import BomError, read_bom_file
-
-    bad = tmp_path / "bom.xlsx"
-    bad.write_bytes(b"PK\x03\x04 not a workbook")
-    with pytest.raises(BomError, match="cannot be read"):
-        read_bom_file(bad)

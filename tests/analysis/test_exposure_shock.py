@@ -117,7 +117,7 @@ def test_every_example_runs_with_a_library_scenario(store, example, scenario, hi
     ExposureShockResponse.model_validate(payload)
     ExposureShockResponse.validate_rows(payload["rows"])
     f = r.frame
-    from critmin.analysis.exposure import examples
+    from critmin.analysis.bom import examples
 
     assert len(f) == len(pd.read_csv(str(examples()[example])))
     assert (f["redirect_share"] == r.redirect_share).all()      # assumptions on every row

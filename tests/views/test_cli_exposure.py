@@ -242,7 +242,7 @@ def test_japanese_at_80_columns(imported_home, strict, monkeypatch, extra):
 
     from rich.cells import cell_len
 
-    from critmin.analysis.exposure import examples
+    from critmin.analysis.bom import examples
     from critmin.analysis.scenarios import library
 
     monkeypatch.setenv("COLUMNS", "80")

@@ -345,7 +345,7 @@ def test_get_does_not_save(client) -> None:
 
 
 def _motor_csv() -> bytes:
-    from critmin.analysis.exposure import examples
+    from critmin.analysis.bom import examples
 
     return Path(str(examples()["ev_traction_motor"])).read_bytes()
 
@@ -382,7 +382,12 @@ def test_upload_errors_by_row(client) -> None:
                     files={"file": ("bad.csv", bad.encode(), "text/csv")})
     assert r.status_code == 422
     problems = r.json()["problems"]
-    assert any(p["row"] == 2 and p["column"] == "commodity" for p in problems), problems
+    assert any(p["row"] == 2 and p["column"] == "commodity" and p["code"] == "name"
+               for p in problems), problems
+    r = client.post("/api/exposure/upload", files={"file": ("bom.pdf", b"x", "text/plain")})
+    assert r.status_code == 422 and r.json()["problems"] == [{
+        "row": None, "column": "file", "code": "file_type",
+        "message": "use a .csv, .tsv, .txt, .xlsx, .xlsm file"}]
 
 
 @pytest.mark.parametrize(("name", "data"), [

@@ -298,8 +298,13 @@ def test_bad_bom_lists_its_problems_by_row(client) -> None:
     r = client.post("/ja/exposure", files={"bom_file": ("bad.csv", bad, "text/csv")},
                     data={"importer": "JPN"}, headers={"HX-Request": "true"})
     assert "bad.csv：4 件の問題があり、何も取り込んでいません" in r.text
+    assert "「stone」は mg, g, kg, t のいずれでもありません" in r.text   # worded in Japanese
+    assert r.text.count("のいずれでもありません") == 1   # in the table, not listed twice
+    assert "is not one of" not in r.text
     r = client.post("/en/exposure", files={"bom_file": ("bom.pdf", b"x", "application/pdf")})
-    assert r.status_code == 422 and ".csv or .xlsx" in r.text
+    assert r.status_code == 422 and "use a .csv, .tsv, .txt, .xlsx, .xlsm file" in r.text
+    r = client.post("/ja/exposure", files={"bom_file": ("bom.pdf", b"x", "application/pdf")})
+    assert r.status_code == 422 and "のいずれかのファイルを指定してください" in r.text
 
 
 def test_a_page_asked_again_comes_from_the_cache(client) -> None:

@@ -36,10 +36,8 @@ policy package, translated to company moves (catalog ``company_actions``).
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,58 +45,17 @@ import pandas as pd
 
 from critmin.catalog.reasons import join_phrases
 from critmin.catalog.tables import read_table
-from critmin.errors import CritminError, require_file
+from critmin.errors import CritminError
 from critmin.indicators.concentration import hhi_by, shares_within
 from critmin.indicators.governance import (
     MISSING_GOVERNANCE_RISK,
     governance_weighted_by,
     store_country_risk,
 )
-from critmin.sources.encoding import header_key, read_csv_any
-from critmin.store.bom import replace_bom
 
 if TYPE_CHECKING:
     from critmin.analysis.lookthrough import LookThrough
     from critmin.indicators.trade import Members
-
-REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
-            "supplier", "supplier_country", "share"]
-OPTIONAL = ["price", "inventory_days", "recycled_content", "substitutability"]
-#: accepted header spellings → canonical column (after :func:`header_key`: NFKC, spaces as
-#: ``_``, lower case); the canonical names themselves always work. Japanese headers as a
-#: Japanese procurement sheet names them (製品 product, 部品 part, 鉱種/材料 material…)
-SYNONYMS: dict[str, str] = {
-    # English variants
-    "material": "commodity", "mineral": "commodity", "country": "supplier_country",
-    "unit": "mass_unit", "vendor": "supplier",
-    # Japanese
-    "製品": "product", "製品名": "product", "品名": "product",
-    "部品": "part", "部品名": "part", "部材": "part",
-    "鉱種": "commodity", "材料": "commodity", "素材": "commodity", "元素": "commodity",
-    "鉱物": "commodity", "金属": "commodity", "鉱種/材料": "commodity",
-    "量": "mass_per_unit", "数量": "mass_per_unit", "質量": "mass_per_unit",
-    "重量": "mass_per_unit", "使用量": "mass_per_unit", "含有量": "mass_per_unit",
-    "1台当たり質量": "mass_per_unit", "1台あたり質量": "mass_per_unit",
-    "単位": "mass_unit", "質量単位": "mass_unit",
-    "生産台数": "units_per_year", "年間生産台数": "units_per_year", "台数": "units_per_year",
-    "年間生産量": "units_per_year",
-    "サプライヤー": "supplier", "サプライヤ": "supplier", "供給者": "supplier",
-    "仕入先": "supplier", "調達先": "supplier", "供給元": "supplier",
-    "国": "supplier_country", "供給国": "supplier_country", "調達国": "supplier_country",
-    "サプライヤー国": "supplier_country", "国名": "supplier_country",
-    "シェア": "share", "比率": "share", "調達比率": "share", "割合": "share",
-    "調達シェア": "share",
-    "価格": "price", "単価": "price", "価格(usd/kg)": "price",
-    "在庫日数": "inventory_days", "在庫": "inventory_days",
-    "リサイクル材比率": "recycled_content", "再生材比率": "recycled_content",
-    "リサイクル率": "recycled_content", "再生材含有率": "recycled_content",
-    "代替可能性": "substitutability", "代替性": "substitutability",
-    "代替可能度": "substitutability",
-}
-MASS_UNITS = {"mg": 1e-9, "g": 1e-6, "kg": 1e-3, "t": 1.0}   # → tonnes
-MAX_BYTES = 200_000_000
-MAX_ROWS = 2_000_000
-MAX_ERRORS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -114,171 +71,6 @@ class ExposureThresholds:
     non_substitutability: float = 0.5
     inventory_days_full: float = 90.0
     supplier_countries_full: int = 3
-
-
-class BomError(CritminError):
-    """A BOM that cannot be imported; ``problems`` lists (row, column, message)."""
-
-    def __init__(self, source: str, problems: list[tuple[int | None, str, str]]) -> None:
-        self.source, self.problems = source, problems
-        shown = "\n".join(f"  row {r}: {c}: {m}" if r is not None else f"  {c}: {m}"
-                          for r, c, m in problems[:MAX_ERRORS_SHOWN])
-        more = len(problems) - MAX_ERRORS_SHOWN
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported\n{shown}"
-                         + (f"\n  … and {more} more" if more > 0 else ""))
-
-
-def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYTES,
-                  max_rows: int = MAX_ROWS) -> pd.DataFrame:
-    """The raw BOM table of a CSV or Excel file (all columns as text), with limits."""
-    path = require_file(path, "BOM")
-    size = path.stat().st_size
-    if size == 0:
-        raise BomError(str(path), [(None, "file", "the file is empty")])
-    if size > max_bytes:
-        raise BomError(str(path), [(None, "file", f"{size:,} bytes is over the limit of "
-                                    f"{max_bytes:,} bytes")])
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, nrows=max_rows + 1)
-        elif suffix in (".csv", ".txt"):  # UTF-8 (± BOM), else cp932 (sources.encoding)
-            frame, _encoding = read_csv_any(path, "BOM", dtype=str, nrows=max_rows + 1,
-                                            keep_default_na=False)
-        else:
-            raise BomError(str(path), [(None, "file", "use a .csv or .xlsx file")])
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile,
-            KeyError) as exc:
-        raise BomError(str(path), [(None, "file", f"cannot be read: {exc}")]) from None
-    if len(frame) > max_rows:
-        raise BomError(str(path), [(None, "file", f"more than {max_rows:,} rows")])
-    if frame.empty:
-        raise BomError(str(path), [(None, "file", "no data rows")])
-    return frame
-
-
-def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any = None,
-                 resolve_country: Any = None) -> pd.DataFrame:
-    """The BOM with ``commodity_id``, ``iso3``, numbers and ``mass_t`` (t/yr), or a
-    :class:`BomError` listing every bad row (row numbers as in the file, header = 1)."""
-    raw = canonical_columns(raw, source)
-    missing = [c for c in REQUIRED if c not in raw.columns]
-    if missing:
-        raise BomError(source, [(None, "columns", f"missing {', '.join(missing)}; required: "
-                                 f"{', '.join(REQUIRED)}; optional: {', '.join(OPTIONAL)} "
-                                 "(Japanese headers such as 製品, 部品, 鉱種, 数量, 単位, "
-                                 "生産台数, サプライヤー, 国, シェア, 価格 are accepted)")])
-    problems: list[tuple[int | None, str, str]] = []
-    rows = np.arange(len(raw)) + 2
-    out = pd.DataFrame({"row": rows})
-    for c in ("product", "part", "supplier"):
-        text = raw[c].fillna("").astype(str).str.strip()
-        bad = text == ""
-        problems += [(int(r), c, "empty") for r in rows[bad.to_numpy()]]
-        out[c] = text.to_numpy()
-    out["commodity_id"] = _resolve(raw["commodity"], "commodity", resolve_commodity, rows,
-                                   problems)
-    out["iso3"] = _resolve(raw["supplier_country"], "supplier_country", resolve_country, rows,
-                           problems)
-    unit = raw["mass_unit"].fillna("").astype(str).str.strip().str.lower()
-    bad = ~unit.isin(list(MASS_UNITS))
-    problems += [(int(r), "mass_unit", f"{u!r} is not one of {', '.join(MASS_UNITS)}")
-                 for r, u in zip(rows[bad.to_numpy()], unit[bad], strict=True)]
-    out["mass_unit"] = unit.to_numpy()
-    for c, lo, hi, required in (("mass_per_unit", 0.0, None, True),
-                                ("units_per_year", 0.0, None, True),
-                                ("share", 0.0, 1.0, True), ("price", 0.0, None, False),
-                                ("inventory_days", 0.0, None, False),
-                                ("recycled_content", 0.0, 1.0, False),
-                                ("substitutability", 0.0, 1.0, False)):
-        out[c] = _number(raw, c, lo, hi, required, rows, problems)
-    # shares of one part's material sum to 1
-    key = ["product", "part", "commodity_id"]
-    ok = out[out["share"].notna() & out["commodity_id"].notna()]
-    tot = ok.groupby(key)["share"].sum()
-    off = tot[(tot - 1.0).abs() > 0.01]
-    if len(off):
-        first = ok.set_index(key).loc[off.index].groupby(level=[0, 1, 2])["row"].min()
-        problems += [(int(first[k]), "share", f"shares of {k[2]} in part {k[1]!r} of "
-                      f"{k[0]!r} sum to {v:.3f}, not 1") for k, v in off.items()]
-    if problems:
-        raise BomError(source, sorted(problems, key=lambda p: (p[0] or 0, p[1])))
-    out["mass_t"] = (out["mass_per_unit"] * out["mass_unit"].map(MASS_UNITS)
-                     * out["units_per_year"] * out["share"])
-    out["value"] = out["mass_t"] * 1000.0 * out["price"]
-    return out
-
-
-def canonical_columns(raw: pd.DataFrame, source: str = "BOM") -> pd.DataFrame:
-    """``raw`` with its headers as canonical BOM columns (:data:`SYNONYMS`); two headers
-    meaning one column are a :class:`BomError`."""
-    names = [header_key(c) for c in raw.columns]
-    names = [SYNONYMS.get(n, n) for n in names]
-    seen: dict[str, object] = {}
-    problems: list[tuple[int | None, str, str]] = []
-    for original, name in zip(raw.columns, names, strict=True):
-        if name in seen:
-            problems.append((None, "columns", f"{seen[name]!s} and {original!s} both mean "
-                             f"{name}: keep one"))
-        seen.setdefault(name, original)
-    if problems:
-        raise BomError(source, problems)
-    return raw.set_axis(names, axis=1)
-
-
-def _resolve(col: pd.Series, name: str, resolver: Any, rows: np.ndarray,
-             problems: list[tuple[int | None, str, str]]) -> np.ndarray:
-    """Resolve each distinct name once; unknown names are row problems."""
-    text = col.fillna("").astype(str).str.strip()
-    mapping: dict[str, str | None] = {}
-    messages: dict[str, str] = {}
-    for value in text.unique():
-        if value == "":
-            mapping[value], messages[value] = None, "empty"
-            continue
-        try:
-            mapping[value] = resolver(value) if resolver else value
-        except CritminError as exc:
-            mapping[value], messages[value] = None, str(exc)
-    out = text.map(mapping)
-    bad = out.isna().to_numpy()
-    problems += [(int(r), name, messages[v]) for r, v in zip(rows[bad], text[bad], strict=True)]
-    return out.to_numpy(dtype=object)
-
-
-def _number(raw: pd.DataFrame, col: str, lo: float, hi: float | None, required: bool,
-            rows: np.ndarray, problems: list[tuple[int | None, str, str]]) -> np.ndarray:
-    if col not in raw.columns:
-        return np.full(len(raw), np.nan)
-    text = raw[col].fillna("").astype(str).str.strip().str.replace(",", "", regex=False)
-    value = pd.to_numeric(text, errors="coerce")
-    empty = text == ""
-    bad_text = value.isna() & ~empty
-    problems += [(int(r), col, f"{t!r} is not a number")
-                 for r, t in zip(rows[bad_text.to_numpy()], text[bad_text], strict=True)]
-    if required:
-        problems += [(int(r), col, "empty") for r in rows[empty.to_numpy()]]
-    out_of = value.notna() & ((value < lo) | ((value > hi) if hi is not None else False))
-    limit = f"within {lo:g}–{hi:g}" if hi is not None else f"at least {lo:g}"
-    problems += [(int(r), col, f"{v:g} must be {limit}")
-                 for r, v in zip(rows[out_of.to_numpy()], value[out_of], strict=True)]
-    return value.to_numpy(dtype=float)
-
-
-BOM_COLUMNS = ["row", "product", "part", "commodity_id", "iso3", "supplier", "mass_per_unit",
-               "mass_unit", "units_per_year", "share", "price", "inventory_days",
-               "recycled_content", "substitutability", "mass_t"]
-
-
-def store_bom(con: Any, bom: pd.DataFrame, bom_id: str, source_file: str) -> int:
-    """Replace BOM ``bom_id`` in the store in one transaction (all rows or none)."""
-    from datetime import UTC, datetime
-
-    frame = bom[BOM_COLUMNS].assign(
-        bom_id=bom_id, source_file=source_file,
-        imported_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    frame = frame[["bom_id", *BOM_COLUMNS, "source_file", "imported_at"]]
-    return replace_bom(con, frame, bom_id)
 
 
 @dataclass(frozen=True)
@@ -659,11 +451,3 @@ def shock_by_commodity(rows: pd.DataFrame) -> pd.DataFrame:
                  trade_year=("trade_year", "first"),
                  missing=("missing", join_phrases))
     return out.reset_index()
-
-
-def examples() -> dict[str, Any]:
-    """{example id: resource} of the shipped example BOMs."""
-    from importlib import resources
-
-    folder = resources.files("critmin.analysis").joinpath("data", "bom")
-    return {p.name.removesuffix(".csv"): p for p in folder.iterdir() if p.name.endswith(".csv")}

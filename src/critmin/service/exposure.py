@@ -184,7 +184,7 @@ class ExposureResponse(TableResponse):
 
 def bom_path(spec: str) -> tuple[Path, str]:
     """The file of ``spec`` (a path or ``example:NAME``) and its default BOM id."""
-    from critmin.analysis.exposure import examples
+    from critmin.analysis.bom import examples
 
     if spec.startswith("example:"):
         ex = examples()
@@ -227,26 +227,17 @@ def exposure(request: ExposureRequest, con: Any) -> ExposureResponse:
         exposure_table,
         price_sensitivity,
         price_shock_by_commodity,
-        read_bom_file,
-        store_bom,
         upstream_context,
-        validate_bom,
     )
     from critmin.analysis.lookthrough import read_lookthrough
-    from critmin.catalog.commodities import resolve_commodity
-    from critmin.catalog.countries import resolve_country
     from critmin.service.common import check_years, members_by_name, resolve_importers
 
-    path, default_name = bom_path(request.bom)
-    bom_id = request.save or default_name
-    if request.save is not None and not request.save.strip():
-        raise CritminError("--save: give the name to save the BOM under (e.g. motor2025)")
+    path, bom_id = _bom_file(request.bom, request.save)
     (importer,) = resolve_importers(con, [request.importer])
     if request.year is not None:
         check_years([request.year], assessment_years(con), "trade and production")
-    frame = validate_bom(read_bom_file(path, request.sheet), str(path), resolve_commodity,
-                         resolve_country)
-    stored = store_bom(con, frame, bom_id, str(path)) if request.save else None
+    frame = _validated(path, request.sheet)
+    stored = _save(con, frame, request.save, path)
     commodities = sorted(frame["commodity_id"].unique())
     up = upstream_context(con, members_by_name([importer]), commodities, request.year)
     look = read_lookthrough(con, supplier_pairs(frame), up.year)
@@ -401,12 +392,11 @@ def exposure_shock(request: ExposureShockRequest, con: Any) -> ExposureShockResp
     from critmin.analysis.shocks import run_scenario
     from critmin.service.shocks import scenario_assumptions, scenario_inputs
 
-    path, default_name = bom_path(request.bom)
+    path, bom_id = _bom_file(request.bom, request.save)
     frame = _validated(path, request.sheet)
-    bom_id = request.save or default_name
-    stored = _save(con, frame, request.save, path)
     scenario = _shock_of(request, con)
     (company,) = resolve_importers(con, [request.importer])
+    stored = _save(con, frame, request.save, path)  # once every input is known good
     names = list(dict.fromkeys([company.name, *sorted(frame["iso3"].unique())]))
     data, members = scenario_inputs(con, scenario, names, request.year)
     assert members is not None
@@ -435,8 +425,17 @@ def exposure_shock(request: ExposureShockRequest, con: Any) -> ExposureShockResp
         lookthrough=lookthrough_records(look))
 
 
+def _bom_file(bom: str, save: str | None) -> tuple[Path, str]:
+    """The BOM's file and its id (the ``--save`` name, else the file's), checked before
+    the file is read."""
+    path, default_name = bom_path(bom)
+    if save is not None and not save.strip():
+        raise CritminError("--save: give the name to save the BOM under (e.g. motor2025)")
+    return path, save or default_name
+
+
 def _validated(path: Path, sheet: str | None) -> pd.DataFrame:
-    from critmin.analysis.exposure import read_bom_file, validate_bom
+    from critmin.analysis.bom import read_bom_file, validate_bom
     from critmin.catalog.commodities import resolve_commodity
     from critmin.catalog.countries import resolve_country
 
@@ -445,13 +444,10 @@ def _validated(path: Path, sheet: str | None) -> pd.DataFrame:
 
 
 def _save(con: Any, frame: pd.DataFrame, name: str | None, path: Path) -> int | None:
-    from critmin.analysis.exposure import store_bom
+    """Save the validated BOM under ``name`` (None: not saved); the rows written."""
+    from critmin.analysis.bom import store_bom
 
-    if name is None:
-        return None
-    if not name.strip():
-        raise CritminError("--save: give the name to save the BOM under (e.g. motor2025)")
-    return store_bom(con, frame, name, str(path))
+    return None if name is None else store_bom(con, frame, name, str(path))
 
 
 def _shock_of(request: ExposureShockRequest, con: Any) -> Any:

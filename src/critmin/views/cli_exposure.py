@@ -13,8 +13,8 @@ from critmin.views.app import FormatOpt, LangOpt, app, open_store, user_errors
 from critmin.views.output import Format, emit, records_of, render, write_csv
 
 BomOpt = Annotated[str | None, typer.Option(
-    help="BOM file (.csv/.xlsx) or example:NAME (ev_traction_motor, li_ion_battery_pack, "
-    "power_module).")]
+    help="BOM file (.csv/.tsv/.txt/.xlsx) or example:NAME (ev_traction_motor, "
+    "li_ion_battery_pack, power_module).")]
 PriceShockOpt = Annotated[list[str] | None, typer.Option(
     help="Relative price shock for the cost sensitivity: 0.5 (all) or cobalt=1.0; "
     "repeatable.")]
@@ -143,8 +143,9 @@ def _bom_given(bom: str | None) -> str:
     from critmin.errors import CritminError
 
     if bom is None:
-        raise CritminError("give the BOM: --bom FILE (.csv/.xlsx) or --bom example:NAME "
-                           "(ev_traction_motor, li_ion_battery_pack, power_module); "
+        raise CritminError("give the BOM: --bom FILE (.csv/.tsv/.txt/.xlsx) or --bom "
+                           "example:NAME (ev_traction_motor, li_ion_battery_pack, "
+                           "power_module); "
                            "--list shows the saved BOMs")
     return bom
 

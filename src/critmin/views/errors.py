@@ -18,10 +18,10 @@ from critmin.errors import (
     UnknownSpecError,
     shown_number,
 )
-from critmin.views.i18n import has_text, join_words, text
+from critmin.views.i18n import has_text, join_words, label, text
 
 if TYPE_CHECKING:
-    from critmin.analysis.exposure import BomError
+    from critmin.analysis.bom import BomError, BomProblem
 
 
 def _key(prefix: str, words: str) -> str:
@@ -82,7 +82,7 @@ def error_message(exc: BaseException, lang: str) -> str:
     """The message of a user error for a reader in ``lang`` (English: the error's own)."""
     if lang == "en":
         return str(exc)
-    from critmin.analysis.exposure import BomError
+    from critmin.analysis.bom import BomError
 
     if isinstance(exc, UnknownSpecError):
         key = "err_spec_file" if exc.file else "err_spec"
@@ -108,17 +108,33 @@ def error_message(exc: BaseException, lang: str) -> str:
 
 def _bom_problems(exc: BomError, lang: str) -> str:
     """A BOM that cannot be imported, in ``lang``: the count, then each problem by row
-    and column header (the problem's own words stay as the validator wrote them)."""
-    from critmin.analysis.exposure import MAX_ERRORS_SHOWN
+    and column header."""
+    from critmin.analysis.bom import MAX_ERRORS_SHOWN
 
     lines = [text("err_bom", lang).format(source=exc.source, n=len(exc.problems))]
-    for row, column, message in exc.problems[:MAX_ERRORS_SHOWN]:
-        where = text("err_bom_row", lang).format(row=row) if row is not None else ""
-        lines.append(f"  {where}{_header(column, lang)}：{message}")
+    for p in exc.problems[:MAX_ERRORS_SHOWN]:
+        where = text("err_bom_row", lang).format(row=p.row) if p.row is not None else ""
+        lines.append(f"  {where}{_header(p.column, lang)}：{bom_problem_text(p, lang)}")
     more = len(exc.problems) - MAX_ERRORS_SHOWN
     if more > 0:
         lines.append("  " + text("err_bom_more", lang).format(n=more))
     return "\n".join(lines)
+
+
+def bom_problem_text(problem: BomProblem, lang: str) -> str:
+    """What is wrong in one BOM problem, in ``lang``: by its code (``err_bomp_<code>``),
+    or for a name that does not resolve, the resolver's error in ``lang``."""
+    if lang == "en":
+        return problem.message
+    if problem.cause is not None:
+        return error_message(problem.cause, lang)
+    values = dict(problem.values)
+    if "commodity" in values:   # a resolved commodity id, named in the reader's language
+        try:
+            values["commodity"] = label("commodity", values["commodity"], lang)
+        except KeyError:
+            pass
+    return text(f"err_bomp_{problem.code}", lang).format(**values)
 
 
 def validation_text(errors: list[dict], lang: str) -> str:

@@ -100,7 +100,6 @@ MAX_SOBOL = 4_096
 MIN_SPREAD = 1e-9
 MAX_BOM_ROWS = 50_000
 """Most rows of an uploaded BOM (its bytes: :data:`.security.MAX_UPLOAD_BYTES`)."""
-UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 HEAVY = {"uncertainty": threading.BoundedSemaphore(1)}
 """Commands run one at a time per process (a Dask cluster, or the draws in this process
 with the numerical libraries held to one thread)."""
@@ -138,15 +137,16 @@ def error_response(status: int, message: str, choices: list[str] | None = None,
 def critmin_error(exc: CritminError) -> JSONResponse:
     """422 for a user error (with the valid choices and a BOM's problems by row); 503
     when the store is missing, damaged or busy (not the request's fault)."""
+    from critmin.analysis.bom import BomError
     from critmin.errors import StoreError
 
     if isinstance(exc, StoreError):
         return error_response(503, str(exc))
     choices = getattr(exc, "choices", None) or getattr(exc, "suggestions", None) or []
     extra = {}
-    if getattr(exc, "problems", None):
-        extra["problems"] = [{"row": r, "column": c, "message": m}
-                             for r, c, m in exc.problems]  # type: ignore[attr-defined]
+    if isinstance(exc, BomError):
+        extra["problems"] = [{"row": p.row, "column": p.column, "code": p.code,
+                              "message": p.message} for p in exc.problems]
     return error_response(422, str(exc), [str(c) for c in choices], **extra)
 
 
@@ -342,7 +342,7 @@ def _in_library(name: str, scenario: str) -> None:
 
 
 def _example_bom(bom: str) -> None:
-    from critmin.analysis.exposure import examples
+    from critmin.analysis.bom import examples
 
     ids = sorted(f"example:{e}" for e in examples())
     if bom not in ids:
@@ -654,13 +654,15 @@ async def upload_answer(name: str, model: type, given: dict[str, Any], file: Upl
 
 def upload_name(filename: str | None) -> str:
     """A safe file name for an upload: its base name with every character other than
-    letters, digits, ``_ - .`` replaced, and a BOM suffix (.csv, .txt, .xlsx, .xlsm)."""
+    letters, digits, ``_ - .`` replaced, and a BOM file's suffix (else the BOM error the
+    command gives such a file, :data:`~critmin.analysis.bom.FILE_SUFFIXES`)."""
+    from critmin.analysis.bom import FILE_SUFFIXES, file_type_error
+
     base = Path((filename or "bom.csv").replace("\\", "/")).name
     stem, dot, suffix = base.rpartition(".")
     suffix = f".{suffix.lower()}" if dot else ""
-    if suffix not in UPLOAD_SUFFIXES:
-        raise WebInputError(f"upload {base!r}: a BOM is a .csv or .xlsx file",
-                            list(UPLOAD_SUFFIXES))
+    if suffix not in FILE_SUFFIXES:
+        raise file_type_error(base)
     stem = re.sub(r"[^\w\-]", "_", stem).strip("._")[:64] or "bom"
     return stem + suffix
 
@@ -681,7 +683,7 @@ async def save_upload(file: UploadFile, path: Path) -> None:
 
 def _run_upload(name: str, request: Any, path: Path, store: Any) -> Any:
     """Check the upload's rows (at most :data:`MAX_BOM_ROWS`), then run the command."""
-    from critmin.analysis.exposure import read_bom_file
+    from critmin.analysis.bom import read_bom_file
     from critmin.views.web.security import MAX_UPLOAD_BYTES
 
     try:
@@ -699,17 +701,14 @@ def renamed(exc: CritminError, path: str, shown: str) -> CritminError:
     """``exc`` with the server's temporary path replaced by the upload's name (in the
     message and in a BOM's problems; a BOM's error stays one, so a page words it in its
     language)."""
-    from critmin.analysis.exposure import BomError
+    from critmin.analysis.bom import BomError
 
     if isinstance(exc, BomError):
-        return BomError(shown, [(r, c, str(m).replace(path, shown))
-                                for r, c, m in exc.problems])
-    out = WebInputError(str(exc).replace(path, shown),
-                        getattr(exc, "choices", None) or getattr(exc, "suggestions", None))
-    if getattr(exc, "problems", None):
-        out.problems = [(r, c, str(m).replace(path, shown))  # type: ignore[attr-defined]
-                        for r, c, m in exc.problems]  # type: ignore[attr-defined]
-    return out
+        return BomError(shown, [p._replace(values={
+            k: v.replace(path, shown) if isinstance(v, str) else v
+            for k, v in p.values.items()}) for p in exc.problems], exc.choices)
+    return WebInputError(str(exc).replace(path, shown),
+                         getattr(exc, "choices", None) or getattr(exc, "suggestions", None))
 
 
 # ---------------------------------------------------------------- health, index

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -27,6 +27,9 @@ from pydantic import ValidationError
 from critmin.catalog.langs import LANGS
 from critmin.errors import CritminError
 from critmin.views.i18n import label, text
+
+if TYPE_CHECKING:
+    from critmin.analysis.bom import BomProblem
 
 LANG_COOKIE = "critmin_lang"
 """The cookie that remembers the reader's language (``/`` redirects to it)."""
@@ -265,6 +268,8 @@ def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html
                             status_code=422)
     message = user_message(exc, lang)
     problems = list(getattr(exc, "problems", None) or [])
+    if problems:   # the problems in the table only, not listed again above it
+        message = message.splitlines()[0]
     context = {"message": message, "problems": problems_view(problems, lang)}
     if is_htmx(request):
         return render(request, "_error.html", lang, page, **context)
@@ -272,8 +277,9 @@ def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html
                   title=text("web_error_title", lang), **context)
 
 
-def problems_view(problems: list[tuple[Any, str, str]], lang: str) -> list[dict[str, str]]:
-    """A BOM's problems (row, column, message) with the column's name in ``lang``."""
+def problems_view(problems: list[BomProblem], lang: str) -> list[dict[str, str]]:
+    """A BOM's problems (row, column, what is wrong), in ``lang``."""
+    from critmin.views.errors import bom_problem_text
     from critmin.views.tables import header
 
     def column(name: str) -> str:
@@ -282,8 +288,8 @@ def problems_view(problems: list[tuple[Any, str, str]], lang: str) -> list[dict[
         except KeyError:
             return name
 
-    return [{"row": "" if r is None else str(r), "column": column(c), "message": m}
-            for r, c, m in problems]
+    return [{"row": "" if p.row is None else str(p.row), "column": column(p.column),
+             "message": bom_problem_text(p, lang)} for p in problems]
 
 
 def form_page(request: Request, lang: str, page: str, params: Params, result: Any,

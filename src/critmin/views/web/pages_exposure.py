@@ -10,7 +10,6 @@ and is saved in the store only when the reader ticks "save" (``--save NAME``). T
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -47,12 +46,11 @@ SHOCK_ROWS = ["bom_row", "product", "part", "commodity", "supplier_country", "ma
               "origin_top_country"]
 BY_COMMODITY = ["commodity", "material_stage", "mass_t", "mass_at_risk_t",
                 "residual_shortfall_t", "unassessed_t"]
-SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 
 def examples() -> list[str]:
     """The example BOMs shipped with critmin (``example:NAME``)."""
-    from critmin.analysis.exposure import examples as shipped
+    from critmin.analysis.bom import examples as shipped
 
     return sorted(shipped())
 
@@ -221,12 +219,13 @@ def saved_table(request: Request, lang: str) -> Any:
 
 def page(request: Request, lang: str, p: Params, result: Any) -> Response:
     """The exposure page around ``result`` (the result part alone for htmx)."""
+    from critmin.analysis.bom import FILE_SUFFIXES
     from critmin.service.shocks import ScenarioListRequest, scenario_list
     from critmin.views.web.security import MAX_UPLOAD_BYTES
 
     return form_page(request, lang, "exposure", p, result, lambda: {
         "saved": saved_table(request, lang), **form_choices(lang),
-        "max_upload_bytes": MAX_UPLOAD_BYTES,
+        "max_upload_bytes": MAX_UPLOAD_BYTES, "bom_suffixes": ",".join(FILE_SUFFIXES),
         "examples": [{"id": e, "name": bom_name(e, lang)} for e in examples()],
         "scenarios": scenario_choices(scenario_list(ScenarioListRequest()).frame, lang)})
 
@@ -257,15 +256,6 @@ def exposure_page(request: Request, lang: str) -> Response:
 # ---------------------------------------------------------------- upload
 
 
-def safe_name(filename: str | None) -> str:
-    """The uploaded file's own name, reduced to letters, digits, ``._-`` (its stem names
-    the BOM); only a CSV or Excel suffix is accepted."""
-    name = re.sub(r"[^\w.\-]", "_", Path(filename or "").name).lstrip(".") or "bom.csv"
-    if Path(name).suffix.lower() not in SUFFIXES:
-        raise CritminError(f"{filename}: upload a .csv or .xlsx file")
-    return name
-
-
 def assess_upload(request: Request, asked: Any) -> Any:
     """The exposure of an uploaded BOM (never cached: the file is gone after), checked as
     the API checks uploads; saving opens the store for writing once no request reads
@@ -286,16 +276,17 @@ def _exposure_upload(request: Request, lang: str, p: Params, filename: str | Non
     """Validate and assess the uploaded BOM in a temporary folder (deleted after)."""
     if not data:
         raise CritminError(text("web_bom_missing", lang))
-    save = (p.text("save_name") or Path(safe_name(filename)).stem) if p.flag("save") else None
+    from critmin.views.web.api import renamed, upload_name
+
+    shown = upload_name(filename)
+    save = (p.text("save_name") or Path(shown).stem) if p.flag("save") else None
     with tempfile.TemporaryDirectory(prefix="critmin-bom-") as folder:
-        path = Path(folder) / safe_name(filename)
+        path = Path(folder) / shown
         path.write_bytes(data)
         try:
             response = assess_upload(request, exposure_request(p, str(path), save))
         except CritminError as exc:   # never show the server's temporary folder
-            from critmin.views.web.api import renamed
-
-            raise renamed(exc, str(path), safe_name(filename)) from None
+            raise renamed(exc, str(path), shown) from None
         result = result_view(request, response, lang, link=False)
     return page(request, lang, p, result)
 
