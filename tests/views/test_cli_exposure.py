@@ -50,6 +50,10 @@ def test_saves_only_with_save(own_home):
     table = runner.invoke(app, ["exposure", "--list"])
     assert table.exit_code == 0 and "motor" in table.output
     assert "saved_at" in table.output or "Saved at" in table.output   # header by key
+    for bad in (["--scenario", "nope"], ["-i", "Atlantis", "--scenario", "cn_graphite_2023"]):
+        result = runner.invoke(app, [*MOTOR, "--save", "never", *bad, "-f", "csv"])
+        assert result.exit_code == 2, result.output   # a bad input: nothing saved
+    assert sorted(_listed()) == ["motor"]
 
 
 def test_deprecated_flags(own_home):
