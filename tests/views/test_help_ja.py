@@ -63,6 +63,26 @@ def test_english_command_list_at_80_columns() -> None:
     assert rows[exposure + 1].startswith("commodity, supplier-country HHI and risk, the")
 
 
+def test_english_help_paragraphs_wrap_at_80_columns() -> None:
+    """Every command's ``--help`` in English at 80 columns: within a paragraph only the
+    last line is short (Typer kept the docstring's line breaks, so a paragraph came out
+    as "… the draws. A / progress bar / with the time left … the / Dask / cluster")."""
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from critmin.views.cli import app, reflowed
+
+    assert reflowed("a\n  b\n\n\b\nx   y\nz") == "a b\n\n\b\nx   y\nz"
+    paths = [[]] + [[name] for name in get_command(app).commands] + [
+        ["data", "import"], ["data", "status"], ["recycle", "streams"]]
+    for path in paths:
+        out = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"}).output
+        description = out.split("╭")[0].split("\n")[3:]
+        for line, following in zip(description, description[1:], strict=False):
+            if line.strip() and following.strip() and not line.startswith(" usgs-mcs"):
+                assert cell_len(line.rstrip()) >= 60, (path, line, following)
+
+
 def test_translated_tree_keeps_english_without_catalogue_entry(monkeypatch) -> None:
     from critmin.views import help_ja
 

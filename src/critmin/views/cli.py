@@ -24,21 +24,31 @@ from critmin.views.app import app
 __all__ = ["app", "main"]
 
 
-def _one_paragraph_summaries(group: Any) -> None:
-    """Each command's summary in its group's command list as one paragraph (the first of
-    its help, line breaks as spaces), for the commands of ``group`` (a Typer) and its
-    sub-groups. Typer 0.29 keeps a docstring's line breaks in that list in rich mode
-    (fastapi/typer#1844, the guard of ``_make_command_help`` is inverted), so at 80
-    columns every source line of the docstring started a new row."""
+def reflowed(doc: str) -> str:
+    """A docstring's paragraphs each on one line (a ``\\b`` block as written), so that
+    Rich wraps them to the terminal: Typer 0.29 keeps a help text's line breaks in rich
+    mode, so at 80 columns each source line ended a row, half empty."""
+    paragraphs = doc.strip().split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
+def _reflow_help(group: Any) -> None:
+    """Each command's help (:func:`reflowed`) and its summary in its group's command list
+    (the first paragraph; the list kept the line breaks too, fastapi/typer#1844: the
+    guard of ``_make_command_help`` is inverted), for the commands of ``group`` (a
+    Typer) and its sub-groups, and the groups' own help."""
     for info in group.registered_commands:
+        text = info.help or inspect.getdoc(info.callback) or ""
+        info.help = reflowed(text)
         if info.short_help is None:
-            text = info.help or inspect.getdoc(info.callback) or ""
-            info.short_help = " ".join(text.split("\n\n")[0].split())
+            info.short_help = info.help.split("\n\n")[0]
     for sub in group.registered_groups:
-        _one_paragraph_summaries(sub.typer_instance)
+        if sub.typer_instance.info.help:
+            sub.typer_instance.info.help = reflowed(sub.typer_instance.info.help)
+        _reflow_help(sub.typer_instance)
 
 
-_one_paragraph_summaries(app)
+_reflow_help(app)
 
 
 def main() -> None:

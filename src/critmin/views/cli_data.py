@@ -105,9 +105,9 @@ def data_import(
     """Import an official release or your own table into the store (all or nothing).
 
     \b
-    usgs-mcs   USGS MCS world data CSV (production, capacity, reserves), salient CSVs
+    usgs-mcs   USGS MCS world and salient CSVs (production, capacity, reserves)
     wgi        World Bank WGI full release, six dimensions (wgidataset.xlsx)
-    pinksheet  World Bank monthly commodity prices (CMO-Historical-Data-Monthly.xlsx)
+    pinksheet  World Bank monthly prices (CMO-Historical-Data-Monthly.xlsx)
     baci       CEPII BACI release CSV (t,i,j,k,v,q), streamed with an HS filter
     table      your CSV/Excel in the schema of a store table (--table)
 
