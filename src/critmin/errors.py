@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 
 class CritminError(Exception):
@@ -130,6 +130,87 @@ def shown_number(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
         return f"{value:,}"
     return str(value)
+
+
+MAX_PROBLEMS_SHOWN = 20
+"""The problems of a file its error's message lists (all are kept in ``problems``)."""
+
+PROBLEM_TEXT: dict[str, str] = {
+    # the file
+    "file_empty": "the file is empty",
+    "file_too_big": "{size:,} bytes is over the limit of {limit:,} bytes: split the file",
+    "file_type": "use a {suffixes} file",
+    "file_unreadable": "cannot be read: {detail}",
+    "file_too_long": "more than {limit:,} rows",
+    "file_no_rows": "no data rows",
+    # its header
+    "columns_missing": "missing {missing}; required: {required}; optional: {optional} "
+                       "(Japanese headers such as {japanese} are accepted)",
+    "columns_same": "{first} and {second} both mean {column}: keep one",
+    "columns_semicolon": "the columns are separated by semicolons, where numbers may have a "
+                         "decimal comma: save the file as CSV with commas between columns "
+                         "(Excel: 'CSV UTF-8') or as .xlsx",
+    # a cell
+    "empty": "empty",
+    "unit": "{unit!r} is not one of {units}",
+    "not_number": "{text!r} is not a number",
+    "out_of_range": "{value:g} must be within {low:g}–{high:g}",
+    "below": "{value:g} must be at least {low:g}",
+    "year": "{text!r} is not a four-digit year",
+    "period": "{text!r} is not a year or month (YYYY or YYYY-MM)",
+    "date": "{text!r} is not a date (YYYY-MM-DD)",
+    "stage": "{text!r} is not a stage; valid: {stages}",
+    "hs6": "{text!r} is not an HS code (4 to 6 digits)",
+    # across rows
+    "share_sum": "shares of {commodity} in part {part!r} of {product!r} sum to {total:.3f}, "
+                 "not 1",
+}
+"""The English words of each problem code, formatted with the problem's values (the
+views hold the other languages' words under ``err_problem_<code>``). A name that does
+not resolve has no code here (``name``): its words are those of the error behind it."""
+
+
+class FileProblem(NamedTuple):
+    """One problem of a user's file (a BOM, a table to import)."""
+
+    row: int | None
+    """The row as numbered in the file (header = 1); None for the file or its header."""
+    column: str
+    """``file``, ``columns`` or the column (by its canonical name)."""
+    code: str
+    """A key of :data:`PROBLEM_TEXT`, or ``name`` for a name that does not resolve."""
+    values: dict[str, Any]
+    """What the words are formatted with."""
+    cause: CritminError | None = None
+    """For ``name``: the error of the resolver (an unknown mineral or country)."""
+
+    @property
+    def message(self) -> str:
+        """The problem in English."""
+        if self.cause is not None:
+            return str(self.cause)
+        return PROBLEM_TEXT[self.code].format(**self.values)
+
+
+class FileProblemsError(CritminError):
+    """A user's file that cannot be imported: its ``problems``, every one, in file
+    order; nothing of it was imported."""
+
+    def __init__(self, source: str, problems: list[FileProblem],
+                 choices: list[str] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.source, self.problems = source, problems
+        self.choices = list(choices or [])
+        """The valid choices where the one problem is a choice (the file's type)."""
+        self.headers = dict(headers or {})
+        """Each column's header as the file writes it, where it differs from the column's
+        name (``数量`` for ``quantity``): a view names the column so."""
+        shown = "\n".join(f"  row {p.row}: {p.column}: {p.message}" if p.row is not None
+                          else f"  {p.column}: {p.message}"
+                          for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported\n{shown}"
+                         + (f"\n  … and {more} more" if more > 0 else ""))
 
 
 class BundleError(CritminError):

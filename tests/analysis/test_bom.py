@@ -4,20 +4,12 @@ listed by row, nothing stored while one remains, the files spreadsheet programs 
 
 from __future__ import annotations
 
-import csv
 import io
-import string
 
 import pandas as pd
 import pytest
 
-from critmin.analysis.bom import (
-    PROBLEM_TEXT,
-    BomError,
-    read_bom_file,
-    store_bom,
-    validate_bom,
-)
+from critmin.analysis.bom import BomError, read_bom_file, store_bom, validate_bom
 from critmin.catalog.commodities import resolve_commodity
 from critmin.catalog.countries import resolve_country
 from critmin.errors import CritminError
@@ -155,24 +147,6 @@ def test_a_tab_separated_tsv_file_is_read(tmp_path):
     path.write_text(SMALL.replace(",", "\t"), encoding="utf-8")
     got = validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
     pd.testing.assert_frame_equal(got, bom())
-
-
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-def test_every_problem_has_its_words_in_both_languages():
-    """Each code's English words in the strings table are the validator's own, and its
-    Japanese words take the same values."""
-    from importlib import resources
-
-    table = resources.files("critmin.views").joinpath("data", "strings_errors.csv")
-    strings = {r["key"]: r for r in csv.DictReader(io.StringIO(table.read_text("utf-8")))}
-    for code, english in PROBLEM_TEXT.items():
-        row = strings[f"err_bomp_{code}"]
-        assert row["en"] == english, code
-        assert _fields(row["ja"]) == _fields(english), code
-        assert row["ja"] != english and not row["ja"].isascii(), code
 
 
 def test_each_problem_in_japanese_by_row_and_column():

@@ -30,10 +30,17 @@ def test_every_bad_row_is_numbered_and_nothing_lands(store_copy, tmp_path):
     with pytest.raises(CritminError) as info:
         import_file(store_copy, "table", path, table="production")
     msg = str(info.value)
-    for part in ("row 3: commodity 'cobolt'", "closest valid choices: cobalt",
-                 "row 3: country 'Atlantis'", "row 3: year '20x5'", "row 3: quantity 'lots'",
-                 "row 4: stage 'smelting'", "row 4: unit 'lb'", "nothing imported"):
+    for part in ("row 3: commodity: unknown mineral 'cobolt'", "closest valid choices: cobalt",
+                 "row 3: country: unknown country 'Atlantis'",
+                 "row 3: year: '20x5' is not a four-digit year",
+                 "row 3: quantity: 'lots' is not a number",
+                 "row 4: stage: 'smelting' is not a stage; valid: mining, refining, scrap",
+                 "row 4: unit: 'lb' is not one of t, ", "6 problem(s), nothing imported"):
         assert part in msg
+    # in file order: by row, then by column as the file has them
+    assert [(p.row, p.column) for p in info.value.problems] == [
+        (3, "commodity"), (3, "country"), (3, "year"), (3, "quantity"), (4, "stage"),
+        (4, "unit")]
     with connect(store_copy) as con:
         assert con.execute("select count(*) from source where source_id='user-bad'"
                            ).fetchone()[0] == 0
@@ -42,9 +49,10 @@ def test_every_bad_row_is_numbered_and_nothing_lands(store_copy, tmp_path):
 def test_missing_columns_and_unknown_table(store_copy, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("commodity,year\ncobalt,2025\n")
-    with pytest.raises(CritminError, match="missing columns .*expected commodity, stage"):
+    with pytest.raises(CritminError, match="missing stage, country, quantity, unit; "
+                                           "required: commodity, stage"):
         import_file(store_copy, "table", path, table="production")
-    with pytest.raises(CritminError, match="valid: production"):
+    with pytest.raises(CritminError, match="valid choices: production"):
         import_file(store_copy, "table", path, table="nonsense")
 
 

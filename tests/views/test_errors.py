@@ -142,6 +142,52 @@ def test_a_bad_bom_is_reported_in_japanese(critmin_home, tmp_path) -> None:
     assert "1 problem(s), nothing imported" in en.stderr and "row 2: mass_unit:" in en.stderr
 
 
+def test_every_problem_has_its_words_in_both_languages():
+    """Each problem code of a user's file: its English words in the strings table are
+    the validators' own (:data:`critmin.errors.PROBLEM_TEXT`), and its Japanese words take
+    the same values."""
+    import csv
+    import io
+    import string
+    from importlib import resources
+
+    from critmin.errors import PROBLEM_TEXT
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    table = resources.files("critmin.views").joinpath("data", "strings_errors.csv")
+    strings = {r["key"]: r for r in csv.DictReader(io.StringIO(table.read_text("utf-8")))}
+    for code, english in PROBLEM_TEXT.items():
+        row = strings[f"err_problem_{code}"]
+        assert row["en"] == english, code
+        assert fields(row["ja"]) == fields(english), code
+        assert row["ja"] != english and not row["ja"].isascii(), code
+
+
+def test_a_bad_table_to_import_is_reported_in_japanese(tmp_path) -> None:
+    """A user's table (``data import table``) says each problem in Japanese too, by row
+    and then by column as the file has them."""
+    from critmin.catalog.commodities import resolve_commodity
+    from critmin.catalog.countries import resolve_country
+    from critmin.sources.user_table import TableError, read_table_file
+
+    path = tmp_path / "p.csv"
+    path.write_text("鉱種,段階,国,年,数量,単位\nコバルト,製錬,コンゴ民主共和国,2025,abc,t\n"
+                    "コバルト,精錬所,日本,20x5,10,lb\n", encoding="utf-8")
+    with pytest.raises(TableError) as info:
+        read_table_file(path, "0" * 64, "production", resolve_commodity, resolve_country)
+    lines = error_message(info.value, "ja").splitlines()
+    assert lines[:4] == ["p.csv：4 件の問題があり、何も取り込んでいません",
+                         "  2 行目：数量：「abc」は数値ではありません",   # the file's header
+                         "  3 行目：段階：「精錬所」は段階ではありません。有効な段階：mining, "
+                         "refining, scrap",
+                         "  3 行目：年：「20x5」は4桁の年ではありません"]
+    assert lines[4].startswith("  3 行目：単位：「lb」は t, metr. t, ")
+    assert lines[4].endswith("のいずれでもありません")
+    assert "row 3: year: '20x5' is not a four-digit year" in error_message(info.value, "en")
+
+
 def test_lever_format_in_japanese_and_full_width_input_accepted(critmin_home) -> None:
     bad = runner.invoke(app, ["whatif", "-c", "rare_earths", "--mine", "オーストラリア:2万",
                               "--lang", "ja"])

@@ -1,9 +1,10 @@
 """A company's bill of materials (BOM) as a user gives it: a CSV or Excel file read
 within limits, its headers mapped to the canonical columns (English or Japanese
 spellings, :data:`SYNONYMS`), every row checked. All problems are listed at once, each a
-:class:`BomProblem` (row, column, and a code with its values, so that a view words it in
-the reader's language), and nothing is imported while one remains. A validated BOM is
-saved in the store only on request (:func:`store_bom`: all rows or none).
+:class:`~critmin.errors.FileProblem` (row, column, and a code with its values, so that
+a view words it in the reader's language), and nothing is imported while one remains.
+A validated BOM is saved in the store only on request (:func:`store_bom`: all rows or
+none).
 
 One BOM row is a part's material bought from one supplier: :data:`REQUIRED` columns,
 :data:`OPTIONAL` ones; ``mass_t = mass_per_unit · unit factor · units_per_year · share``
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from critmin.errors import CritminError, require_file
+from critmin.errors import CritminError, FileProblem, FileProblemsError, require_file
 from critmin.sources.encoding import header_key, read_csv_any
 from critmin.store.bom import replace_bom
 
@@ -61,82 +62,19 @@ SYNONYMS: dict[str, str] = {
 MASS_UNITS = {"mg": 1e-9, "g": 1e-6, "kg": 1e-3, "t": 1.0}   # → tonnes
 MAX_BYTES = 200_000_000
 MAX_ROWS = 2_000_000
-MAX_ERRORS_SHOWN = 20
 FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 """The file types read: text (UTF-8, cp932 or UTF-16, separated by commas or tabs, see
 :mod:`critmin.sources.encoding`) and Excel workbooks. Semicolons are refused, not
 guessed: the files that use them write numbers with a decimal comma ("2,5" kg), which
 read as thousands would be 25 kg."""
 
-PROBLEM_TEXT: dict[str, str] = {
-    "file_empty": "the file is empty",
-    "file_too_big": "{size:,} bytes is over the limit of {limit:,} bytes",
-    "file_type": "use a {suffixes} file",
-    "file_unreadable": "cannot be read: {detail}",
-    "file_too_long": "more than {limit:,} rows",
-    "file_no_rows": "no data rows",
-    "columns_missing": "missing {missing}; required: {required}; optional: {optional} "
-                       "(Japanese headers such as 製品, 部品, 鉱種, 数量, 単位, 生産台数, "
-                       "サプライヤー, 国, シェア, 価格 are accepted)",
-    "columns_same": "{first} and {second} both mean {column}: keep one",
-    "columns_semicolon": "the columns are separated by semicolons, where numbers may have a "
-                         "decimal comma: save the file as CSV with commas between columns "
-                         "(Excel: 'CSV UTF-8') or as .xlsx",
-    "empty": "empty",
-    "unit": "{unit!r} is not one of {units}",
-    "not_number": "{text!r} is not a number",
-    "out_of_range": "{value:g} must be within {low:g}–{high:g}",
-    "below": "{value:g} must be at least {low:g}",
-    "share_sum": "shares of {commodity} in part {part!r} of {product!r} sum to {total:.3f}, "
-                 "not 1",
-}
-"""The English words of each problem code, formatted with the problem's values (the
-views hold the other languages' words under ``err_bomp_<code>``). A name that does not
-resolve has no code here: its words are those of the error behind it."""
-
-
-class BomProblem(NamedTuple):
-    """One problem of a BOM."""
-
-    row: int | None
-    """The row as numbered in the file (header = 1); None for the file or its header."""
-    column: str
-    """``file``, ``columns`` or the BOM column."""
-    code: str
-    """A key of :data:`PROBLEM_TEXT`, or ``name`` for a name that does not resolve."""
-    values: dict[str, Any]
-    """What the words are formatted with."""
-    cause: CritminError | None = None
-    """For ``name``: the error of the resolver (an unknown mineral or country)."""
-
-    @property
-    def message(self) -> str:
-        """The problem in English."""
-        if self.cause is not None:
-            return str(self.cause)
-        return PROBLEM_TEXT[self.code].format(**self.values)
-
-
-
-class BomError(CritminError):
-    """A BOM that cannot be imported: its ``problems``, every one, in file order."""
-
-    def __init__(self, source: str, problems: list[BomProblem],
-                 choices: list[str] | None = None) -> None:
-        self.source, self.problems = source, problems
-        self.choices = list(choices or [])
-        """The valid choices where the one problem is a choice (the file's type)."""
-        shown = "\n".join(f"  row {p.row}: {p.column}: {p.message}" if p.row is not None
-                          else f"  {p.column}: {p.message}"
-                          for p in problems[:MAX_ERRORS_SHOWN])
-        more = len(problems) - MAX_ERRORS_SHOWN
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported\n{shown}"
-                         + (f"\n  … and {more} more" if more > 0 else ""))
+class BomError(FileProblemsError):
+    """A BOM that cannot be imported (every problem, in file order)."""
 
 
 def file_type_error(source: str) -> BomError:
     """The error for a file ``source`` whose type is not one of :data:`FILE_SUFFIXES`."""
-    return BomError(source, [BomProblem(None, "file", "file_type",
+    return BomError(source, [FileProblem(None, "file", "file_type",
                                         {"suffixes": ", ".join(FILE_SUFFIXES)})],
                     list(FILE_SUFFIXES))
 
@@ -148,7 +86,7 @@ def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYT
     path = require_file(path, "BOM")
 
     def refused(code: str, **values: Any) -> BomError:
-        return BomError(str(path), [BomProblem(None, "file", code, values)])
+        return BomError(str(path), [FileProblem(None, "file", code, values)])
 
     size = path.stat().st_size
     if size == 0:
@@ -179,20 +117,23 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
     """The BOM with ``commodity_id``, ``iso3``, numbers and ``mass_t`` (t/yr), or a
     :class:`BomError` listing every bad row (row numbers as in the file, header = 1)."""
     if len(raw.columns) == 1 and ";" in str(raw.columns[0]):
-        raise BomError(source, [BomProblem(None, "columns", "columns_semicolon", {})])
+        raise BomError(source, [FileProblem(None, "columns", "columns_semicolon", {})])
+    given = [str(c) for c in raw.columns]
     raw = canonical_columns(raw, source)
+    headers = {c: g for c, g in zip(raw.columns, given, strict=True) if g != c}
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
-        raise BomError(source, [BomProblem(None, "columns", "columns_missing", {
+        raise BomError(source, [FileProblem(None, "columns", "columns_missing", {
             "missing": ", ".join(missing), "required": ", ".join(REQUIRED),
-            "optional": ", ".join(OPTIONAL)})])
-    problems: list[BomProblem] = []
+            "optional": ", ".join(OPTIONAL), "japanese": "製品, 部品, 鉱種, 数量, 単位, "
+            "生産台数, サプライヤー, 国, シェア, 価格"})])
+    problems: list[FileProblem] = []
     rows = np.arange(len(raw)) + 2
     out = pd.DataFrame({"row": rows})
     for c in ("product", "part", "supplier"):
         text = raw[c].fillna("").astype(str).str.strip()
         bad = text == ""
-        problems += [BomProblem(int(r), c, "empty", {}) for r in rows[bad.to_numpy()]]
+        problems += [FileProblem(int(r), c, "empty", {}) for r in rows[bad.to_numpy()]]
         out[c] = text.to_numpy()
     out["commodity_id"] = _resolve(raw["commodity"], "commodity", resolve_commodity, rows,
                                    problems)
@@ -200,7 +141,7 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
                            problems)
     unit = raw["mass_unit"].fillna("").astype(str).str.strip().str.lower()
     bad = ~unit.isin(list(MASS_UNITS))
-    problems += [BomProblem(int(r), "mass_unit", "unit",
+    problems += [FileProblem(int(r), "mass_unit", "unit",
                             {"unit": u, "units": ", ".join(MASS_UNITS)})
                  for r, u in zip(rows[bad.to_numpy()], unit[bad], strict=True)]
     out["mass_unit"] = unit.to_numpy()
@@ -218,11 +159,12 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
     off = tot[(tot - 1.0).abs() > 0.01]
     if len(off):
         first = ok.set_index(key).loc[off.index].groupby(level=[0, 1, 2])["row"].min()
-        problems += [BomProblem(int(first[k]), "share", "share_sum", {
+        problems += [FileProblem(int(first[k]), "share", "share_sum", {
             "commodity": k[2], "part": k[1], "product": k[0], "total": v})
             for k, v in off.items()]
     if problems:
-        raise BomError(source, sorted(problems, key=lambda p: (p.row or 0, p.column)))
+        raise BomError(source, sorted(problems, key=lambda p: (p.row or 0, p.column)),
+                       headers=headers)
     out["mass_t"] = (out["mass_per_unit"] * out["mass_unit"].map(MASS_UNITS)
                      * out["units_per_year"] * out["share"])
     out["value"] = out["mass_t"] * 1000.0 * out["price"]
@@ -235,10 +177,10 @@ def canonical_columns(raw: pd.DataFrame, source: str = "BOM") -> pd.DataFrame:
     names = [header_key(c) for c in raw.columns]
     names = [SYNONYMS.get(n, n) for n in names]
     seen: dict[str, object] = {}
-    problems: list[BomProblem] = []
+    problems: list[FileProblem] = []
     for original, name in zip(raw.columns, names, strict=True):
         if name in seen:
-            problems.append(BomProblem(None, "columns", "columns_same", {
+            problems.append(FileProblem(None, "columns", "columns_same", {
                 "first": str(seen[name]), "second": str(original), "column": name}))
         seen.setdefault(name, original)
     if problems:
@@ -247,7 +189,7 @@ def canonical_columns(raw: pd.DataFrame, source: str = "BOM") -> pd.DataFrame:
 
 
 def _resolve(col: pd.Series, name: str, resolver: Any, rows: np.ndarray,
-             problems: list[BomProblem]) -> np.ndarray:
+             problems: list[FileProblem]) -> np.ndarray:
     """Resolve each distinct name once; unknown names are row problems."""
     text = col.fillna("").astype(str).str.strip()
     mapping: dict[str, str | None] = {}
@@ -262,28 +204,28 @@ def _resolve(col: pd.Series, name: str, resolver: Any, rows: np.ndarray,
             mapping[value], causes[value] = None, exc
     out = text.map(mapping)
     bad = out.isna().to_numpy()
-    problems += [BomProblem(int(r), name, "empty", {}) if causes[v] is None
-                 else BomProblem(int(r), name, "name", {"name": v}, causes[v])
+    problems += [FileProblem(int(r), name, "empty", {}) if causes[v] is None
+                 else FileProblem(int(r), name, "name", {"name": v}, causes[v])
                  for r, v in zip(rows[bad], text[bad], strict=True)]
     return out.to_numpy(dtype=object)
 
 
 def _number(raw: pd.DataFrame, col: str, lo: float, hi: float | None, required: bool,
-            rows: np.ndarray, problems: list[BomProblem]) -> np.ndarray:
+            rows: np.ndarray, problems: list[FileProblem]) -> np.ndarray:
     if col not in raw.columns:
         return np.full(len(raw), np.nan)
     text = raw[col].fillna("").astype(str).str.strip().str.replace(",", "", regex=False)
     value = pd.to_numeric(text, errors="coerce")
     empty = text == ""
     bad_text = value.isna() & ~empty
-    problems += [BomProblem(int(r), col, "not_number", {"text": t})
+    problems += [FileProblem(int(r), col, "not_number", {"text": t})
                  for r, t in zip(rows[bad_text.to_numpy()], text[bad_text], strict=True)]
     if required:
-        problems += [BomProblem(int(r), col, "empty", {}) for r in rows[empty.to_numpy()]]
+        problems += [FileProblem(int(r), col, "empty", {}) for r in rows[empty.to_numpy()]]
     out_of = value.notna() & ((value < lo) | ((value > hi) if hi is not None else False))
     code, bounds = ("out_of_range", {"low": lo, "high": hi}) if hi is not None else (
         "below", {"low": lo})
-    problems += [BomProblem(int(r), col, code, {"value": float(v), **bounds})
+    problems += [FileProblem(int(r), col, code, {"value": float(v), **bounds})
                  for r, v in zip(rows[out_of.to_numpy()], value[out_of], strict=True)]
     return value.to_numpy(dtype=float)
 

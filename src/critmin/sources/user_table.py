@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, FileProblem, FileProblemsError, UnknownNameError
 from critmin.sources.encoding import header_key, read_csv_any
 from critmin.sources.provenance import Extract, Report, Source
 from critmin.sources.units import UNIT_MAP, harmonise_units, normalise_prices
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
-MAX_ERRORS = 20
+JAPANESE_HEADERS = "鉱種, 段階, 国, 年, 数量, 単位"
+"""Examples of the Japanese headers :data:`SYNONYMS` accepts, named by a header error."""
 
 #: table → (required columns, optional columns with defaults)
 SCHEMAS: dict[str, tuple[list[str], dict[str, object]]] = {
@@ -80,23 +81,26 @@ def read_table_file(path: Path, sha256: str, table: str,
     ``content`` its commodity stage's canonical basis ({(commodity, stage): content})."""
     path = Path(path)
     if table not in SCHEMAS:
-        raise CritminError(f"unknown table {table!r} for 'table' imports; valid: "
-                           f"{', '.join(SCHEMAS)}")
+        raise UnknownNameError("store table", table, list(SCHEMAS), n=len(SCHEMAS))
+
+    def refused(column: str, code: str, **values: object) -> TableError:
+        return TableError(path.name, [FileProblem(None, column, code, values)])
+
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise CritminError(f"{path.name} is {size / 2**20:.0f} MiB; the limit for table "
-                           f"imports is {MAX_BYTES // 2**20} MiB (split the file)")
+        raise refused("file", "file_too_big", size=size, limit=MAX_BYTES)
     raw = _read(path, sheet)
     if len(raw) > MAX_ROWS:
-        raise CritminError(f"{path.name} has {len(raw):,} rows; the limit is {MAX_ROWS:,}")
+        raise refused("file", "file_too_long", limit=MAX_ROWS)
+    given = [str(c) for c in raw.columns]
     raw.columns = canonical_columns(list(raw.columns), table, path.name)
+    headers = {c: g for c, g in zip(raw.columns, given, strict=True) if g != c}
     required, optional = SCHEMAS[table]
     missing = [c for c in required if c not in raw.columns]
     if missing:
-        raise CritminError(f"{path.name}: missing columns {missing} for table {table}; "
-                           f"expected {', '.join(required)} (optional: "
-                           f"{', '.join(optional) or 'none'}; Japanese headers such as "
-                           "鉱種, 段階, 国, 年, 数量, 単位 are accepted)")
+        raise refused("columns", "columns_missing", missing=", ".join(missing),
+                      required=", ".join(required), optional=", ".join(optional) or "none",
+                      japanese=JAPANESE_HEADERS)
     for col, default in optional.items():
         if col not in raw.columns:
             raw[col] = default
@@ -105,14 +109,17 @@ def read_table_file(path: Path, sha256: str, table: str,
                     "", licence, sha256, path.name)
     report = Report(sid)
     report.add("rows read", len(raw), f"table {table}")
-    errors: list[str] = []
-    rows = _validate(raw, table, resolve_commodity, resolve_country, errors,
+    problems: list[FileProblem] = []
+    rows = _validate(raw, table, resolve_commodity, resolve_country, problems,
                      canonical_basis or {})
-    if errors:
-        more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
-        raise CritminError(f"{path.name}: {len(errors)} invalid values, nothing imported:\n  "
-                           + "\n  ".join(errors[:MAX_ERRORS]) + more)
+    if problems:
+        raise TableError(path.name, sorted(problems, key=lambda p: (
+            p.row or 0, list(raw).index(p.column))), headers=headers)
     return Extract(source, report, {table: rows})
+
+
+class TableError(FileProblemsError):
+    """A user's table that cannot be imported (every problem, in file order)."""
 
 
 def canonical_columns(headers: list[object], table: str, name: str) -> list[str]:
@@ -125,8 +132,8 @@ def canonical_columns(headers: list[object], table: str, name: str) -> list[str]
         column = extra.get(key) or SYNONYMS.get(key, key)
         if column in out:
             first = headers[out.index(column)]
-            raise CritminError(f"{name}: columns {first!s} and {header!s} both mean "
-                               f"{column}; keep one")
+            raise TableError(name, [FileProblem(None, "columns", "columns_same", {
+                "first": str(first), "second": str(header), "column": column})])
         out.append(column)
     return out
 
@@ -139,11 +146,21 @@ def _read(path: Path, sheet: str | None) -> pd.DataFrame:
         return read_csv_any(path, "table", dtype=str, keep_default_na=False)[0]
     except (ValueError, KeyError, OSError, UnicodeDecodeError, zipfile.BadZipFile,
             pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CritminError(f"{path.name}: cannot be read ({exc})") from None
+        raise TableError(path.name, [FileProblem(None, "file", "file_unreadable",
+                                                 {"detail": str(exc)})]) from None
+
+
+class _Bad(ValueError):
+    """A cell a check refuses: the problem's code and values (see :data:`PROBLEM_TEXT`
+    of :mod:`critmin.errors`)."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code, self.values = code, values
 
 
 def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], str],
-              resolve_country: Callable[[str], str], errors: list[str],
+              resolve_country: Callable[[str], str], problems: list[FileProblem],
               canon: dict[tuple[str, str], str]) -> pd.DataFrame:
     out = raw.copy()
     line = raw.index + 2  # header is line 1
@@ -154,17 +171,20 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
         for n, text in zip(line, raw[col].astype(str).str.strip(), strict=True):
             if text in ("", "nan", "None"):
                 if not blank_ok:
-                    errors.append(f"row {n}: {col} is empty")
+                    problems.append(FileProblem(int(n), col, "empty", {}))
                 values.append(None)
                 continue
             if text not in cache:
                 try:
                     cache[text] = fn(text)
-                except (CritminError, ValueError) as exc:
-                    cache[text] = exc
+                except _Bad as bad:
+                    cache[text] = FileProblem(int(n), col, bad.code, {"text": text,
+                                                                      **bad.values})
+                except CritminError as exc:
+                    cache[text] = FileProblem(int(n), col, "name", {"name": text}, exc)
             got = cache[text]
-            if isinstance(got, Exception):
-                errors.append(f"row {n}: {col} {text!r}: {got}")
+            if isinstance(got, FileProblem):
+                problems.append(got._replace(row=int(n)))
                 values.append(None)
             else:
                 values.append(got)
@@ -174,28 +194,39 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
         try:
             return float(text.replace(",", ""))
         except ValueError:
-            raise ValueError("not a number") from None
+            raise _Bad("not_number") from None
 
     def year(text: str) -> int:
         if not re.fullmatch(r"\d{4}", text):
-            raise ValueError("not a four-digit year")
+            raise _Bad("year")
         return int(text)
 
     def unit(text: str) -> str:
         if text not in UNIT_MAP:
-            raise ValueError(f"unknown unit; valid: {', '.join(UNIT_MAP)}")
+            raise _Bad("unit", unit=text, units=", ".join(UNIT_MAP))
         return text
 
     def stage(text: str) -> str:
         text = STAGE_NAMES.get(text, text.lower())
         if text not in STAGES:
-            raise ValueError(f"valid stages: {', '.join(STAGES)}")
+            raise _Bad("stage", stages=", ".join(STAGES))
         return text
 
     def hs6(text: str) -> str:
         if not re.fullmatch(r"\d{4,6}", text):
-            raise ValueError("not an HS6 code")
+            raise _Bad("hs6")
         return text.zfill(6)
+
+    def period(text: str) -> str:
+        if not re.fullmatch(r"\d{4}(-\d{2})?", text):
+            raise _Bad("period")
+        return text
+
+    def date(text: str) -> object:
+        try:
+            return pd.Timestamp(text).date()
+        except ValueError:
+            raise _Bad("date") from None
 
     if "commodity" in raw:
         check("commodity", resolve_commodity, blank_ok=table == "event")
@@ -213,16 +244,11 @@ def _validate(raw: pd.DataFrame, table: str, resolve_commodity: Callable[[str], 
         check("unit", unit)
     if "hs6" in raw:
         check("hs6", hs6, blank_ok=table == "event")
-    def period(text: str) -> str:
-        if not re.fullmatch(r"\d{4}(-\d{2})?", text):
-            raise ValueError("use YYYY or YYYY-MM")
-        return text
-
     if "period" in raw:
         check("period", period)
     if "date" in raw:
-        check("date", lambda t: pd.Timestamp(t).date())
-    if errors:
+        check("date", date)
+    if problems:
         return out
     if table == "price":  # printed unit kept; prices per quantity normalised (units.py)
         out["unit_printed"] = out["unit"].astype(str).str.strip()

@@ -11,6 +11,8 @@ import re
 from typing import TYPE_CHECKING
 
 from critmin.errors import (
+    MAX_PROBLEMS_SHOWN,
+    FileProblemsError,
     FormatError,
     MissingFileError,
     NumberError,
@@ -21,7 +23,7 @@ from critmin.errors import (
 from critmin.views.i18n import has_text, join_words, label, text
 
 if TYPE_CHECKING:
-    from critmin.analysis.bom import BomError, BomProblem
+    from critmin.errors import FileProblem
 
 
 def _key(prefix: str, words: str) -> str:
@@ -82,8 +84,6 @@ def error_message(exc: BaseException, lang: str) -> str:
     """The message of a user error for a reader in ``lang`` (English: the error's own)."""
     if lang == "en":
         return str(exc)
-    from critmin.analysis.bom import BomError
-
     if isinstance(exc, UnknownSpecError):
         key = "err_spec_file" if exc.file else "err_spec"
         return text(key, lang).format(kind=_known("err_kind_", exc.kind, lang),
@@ -101,29 +101,29 @@ def error_message(exc: BaseException, lang: str) -> str:
         return text(f"err_number_{exc.rule}", lang).format(
             name=_option(exc.name, lang), low=shown_number(exc.low),
             high=shown_number(exc.high), got=shown_number(exc.got))
-    if isinstance(exc, BomError):
-        return _bom_problems(exc, lang)
+    if isinstance(exc, FileProblemsError):
+        return _file_problems(exc, lang)
     return str(exc)
 
 
-def _bom_problems(exc: BomError, lang: str) -> str:
-    """A BOM that cannot be imported, in ``lang``: the count, then each problem by row
-    and column header."""
-    from critmin.analysis.bom import MAX_ERRORS_SHOWN
-
-    lines = [text("err_bom", lang).format(source=exc.source, n=len(exc.problems))]
-    for p in exc.problems[:MAX_ERRORS_SHOWN]:
-        where = text("err_bom_row", lang).format(row=p.row) if p.row is not None else ""
-        lines.append(f"  {where}{_header(p.column, lang)}：{bom_problem_text(p, lang)}")
-    more = len(exc.problems) - MAX_ERRORS_SHOWN
+def _file_problems(exc: FileProblemsError, lang: str) -> str:
+    """A user's file that cannot be imported, in ``lang``: the count, then each problem
+    by row and column header."""
+    lines = [text("err_problems", lang).format(source=exc.source, n=len(exc.problems))]
+    for p in exc.problems[:MAX_PROBLEMS_SHOWN]:
+        where = text("err_problem_row", lang).format(row=p.row) if p.row is not None else ""
+        column = exc.headers.get(p.column) or _header(p.column, lang)
+        lines.append(f"  {where}{column}：{problem_text(p, lang)}")
+    more = len(exc.problems) - MAX_PROBLEMS_SHOWN
     if more > 0:
-        lines.append("  " + text("err_bom_more", lang).format(n=more))
+        lines.append("  " + text("err_problems_more", lang).format(n=more))
     return "\n".join(lines)
 
 
-def bom_problem_text(problem: BomProblem, lang: str) -> str:
-    """What is wrong in one BOM problem, in ``lang``: by its code (``err_bomp_<code>``),
-    or for a name that does not resolve, the resolver's error in ``lang``."""
+def problem_text(problem: FileProblem, lang: str) -> str:
+    """What is wrong in one problem of a user's file, in ``lang``: by its code
+    (``err_problem_<code>``), or for a name that does not resolve, the resolver's error
+    in ``lang``."""
     if lang == "en":
         return problem.message
     if problem.cause is not None:
@@ -134,7 +134,7 @@ def bom_problem_text(problem: BomProblem, lang: str) -> str:
             values["commodity"] = label("commodity", values["commodity"], lang)
         except KeyError:
             pass
-    return text(f"err_bomp_{problem.code}", lang).format(**values)
+    return text(f"err_problem_{problem.code}", lang).format(**values)
 
 
 def validation_text(errors: list[dict], lang: str) -> str:

@@ -137,14 +137,13 @@ def error_response(status: int, message: str, choices: list[str] | None = None,
 def critmin_error(exc: CritminError) -> JSONResponse:
     """422 for a user error (with the valid choices and a BOM's problems by row); 503
     when the store is missing, damaged or busy (not the request's fault)."""
-    from critmin.analysis.bom import BomError
-    from critmin.errors import StoreError
+    from critmin.errors import FileProblemsError, StoreError
 
     if isinstance(exc, StoreError):
         return error_response(503, str(exc))
     choices = getattr(exc, "choices", None) or getattr(exc, "suggestions", None) or []
     extra = {}
-    if isinstance(exc, BomError):
+    if isinstance(exc, FileProblemsError):
         extra["problems"] = [{"row": p.row, "column": p.column, "code": p.code,
                               "message": p.message} for p in exc.problems]
     return error_response(422, str(exc), [str(c) for c in choices], **extra)
@@ -701,12 +700,12 @@ def renamed(exc: CritminError, path: str, shown: str) -> CritminError:
     """``exc`` with the server's temporary path replaced by the upload's name (in the
     message and in a BOM's problems; a BOM's error stays one, so a page words it in its
     language)."""
-    from critmin.analysis.bom import BomError
+    from critmin.errors import FileProblemsError
 
-    if isinstance(exc, BomError):
-        return BomError(shown, [p._replace(values={
+    if isinstance(exc, FileProblemsError):
+        return type(exc)(shown, [p._replace(values={
             k: v.replace(path, shown) if isinstance(v, str) else v
-            for k, v in p.values.items()}) for p in exc.problems], exc.choices)
+            for k, v in p.values.items()}) for p in exc.problems], exc.choices, exc.headers)
     return WebInputError(str(exc).replace(path, shown),
                          getattr(exc, "choices", None) or getattr(exc, "suggestions", None))
 

@@ -29,7 +29,7 @@ from critmin.errors import CritminError
 from critmin.views.i18n import label, text
 
 if TYPE_CHECKING:
-    from critmin.analysis.bom import BomProblem
+    from critmin.errors import FileProblem
 
 LANG_COOKIE = "critmin_lang"
 """The cookie that remembers the reader's language (``/`` redirects to it)."""
@@ -270,26 +270,31 @@ def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html
     problems = list(getattr(exc, "problems", None) or [])
     if problems:   # the problems in the table only, not listed again above it
         message = message.splitlines()[0]
-    context = {"message": message, "problems": problems_view(problems, lang)}
+    context = {"message": message,
+               "problems": problems_view(problems, lang, getattr(exc, "headers", {}))}
     if is_htmx(request):
         return render(request, "_error.html", lang, page, **context)
     return render(request, "error.html", lang, page, status=422,
                   title=text("web_error_title", lang), **context)
 
 
-def problems_view(problems: list[BomProblem], lang: str) -> list[dict[str, str]]:
-    """A BOM's problems (row, column, what is wrong), in ``lang``."""
-    from critmin.views.errors import bom_problem_text
+def problems_view(problems: list[FileProblem], lang: str, headers: dict[str, str]
+                  ) -> list[dict[str, str]]:
+    """The problems of a user's file (row, column, what is wrong), in ``lang``; a column
+    by its header in the file (``headers``), else by its name in ``lang``."""
+    from critmin.views.errors import problem_text
     from critmin.views.tables import header
 
     def column(name: str) -> str:
+        if name in headers:
+            return headers[name]
         try:
             return header(name, lang)
         except KeyError:
             return name
 
     return [{"row": "" if p.row is None else str(p.row), "column": column(p.column),
-             "message": bom_problem_text(p, lang)} for p in problems]
+             "message": problem_text(p, lang)} for p in problems]
 
 
 def form_page(request: Request, lang: str, page: str, params: Params, result: Any,
