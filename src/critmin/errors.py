@@ -106,7 +106,8 @@ def require_file(path: str | Path, kind: str, hint: str = "") -> Path:
 
 class NumberError(CritminError):
     """A number outside what an option takes: ``rule`` ``range`` (``low``–``high``),
-    ``not_negative`` or ``finite``, or text that is no ``number`` / ``whole_number``;
+    ``at_least`` (``low``), ``not_negative`` or ``finite``, or text that is no ``number``
+    / ``whole_number``;
     ``name`` is the option or field (``--cut``, ``kappa``). The fields let a view say it
     in the user's language."""
 
@@ -119,6 +120,7 @@ class NumberError(CritminError):
             super().__init__(f"{name}: {got!r} is not {kind}")
             return
         need = {"range": f"must be within {shown_number(low)}–{shown_number(high)}",
+                "at_least": f"must be at least {shown_number(low)}",
                 "not_negative": "must not be negative",
                 "finite": "must be a finite number"}[rule]
         super().__init__(f"{name} {need}{given}")

@@ -70,3 +70,20 @@ def test_price_shock_per_commodity_adds_up_to_the_products(imported_store):
                                                   for p in r.price_sensitivity))
     assert set(r.frame["price_shock"]) == {0.5}
     assert "cost_change" in r.columns
+
+
+def test_price_shocks_are_finite_relative_changes_of_at_least_minus_one() -> None:
+    """A price falls at most to zero (−1); inf was an internal error and NaN a cost change
+    of 0, and −2 a negative price."""
+    from critmin.errors import FormatError, NumberError
+    from critmin.service.exposure import price_shocks
+
+    assert price_shocks(["0.5", "cobalt=-1"], ["cobalt", "nickel"]) == {
+        "cobalt": -1.0, "nickel": 0.5}
+    for bad, rule in (("inf", "finite"), ("nan", "finite"), ("cobalt=-2", "at_least")):
+        with pytest.raises(NumberError) as info:
+            price_shocks([bad], ["cobalt"])
+        assert info.value.rule == rule
+    assert "must be at least -1 (got -2.0)" in str(info.value)
+    with pytest.raises(FormatError, match="'cobalt=x': write SHARE / MATERIAL=SHARE"):
+        price_shocks(["cobalt=x"], ["cobalt"])

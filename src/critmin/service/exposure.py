@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.errors import CritminError, NumberError, UnknownSpecError
+from critmin.errors import CritminError, FormatError, NumberError, UnknownSpecError
 from critmin.service.base import PhraseText, Request, TableResponse, records
 from critmin.service.common import resolve_importers
 from critmin.service.shocks import ScenarioAssumptions
@@ -200,7 +200,10 @@ def bom_path(spec: str) -> tuple[Path, str]:
 
 
 def price_shocks(specs: list[str] | None, commodities: list[str]) -> dict[str, float]:
-    """``{commodity_id: shock}`` of ``'0.5'`` (every material) / ``'cobalt=0.5'``."""
+    """``{commodity_id: shock}`` of ``'0.5'`` (every material) / ``'cobalt=0.5'``: a
+    relative price change, finite and at least −1 (the price falls to zero)."""
+    import math
+
     from critmin.catalog.commodities import resolve_commodity
 
     out: dict[str, float] = {}
@@ -209,8 +212,12 @@ def price_shocks(specs: list[str] | None, commodities: list[str]) -> dict[str, f
         try:
             shock = float(value)
         except ValueError:
-            raise CritminError(f"--price-shock {spec!r}: write 0.5 (every material) or "
-                               "cobalt=0.5") from None
+            raise FormatError("--price-shock", spec, "SHARE / MATERIAL=SHARE",
+                              "cobalt=0.5") from None
+        if not math.isfinite(shock):
+            raise NumberError("--price-shock", shock, rule="finite")
+        if shock < -1:
+            raise NumberError("--price-shock", shock, rule="at_least", low=-1)
         if sep:
             out[resolve_commodity(name)] = shock
         else:
