@@ -94,6 +94,16 @@ def test_a_number_out_of_range_in_japanese() -> None:
         "追加生産量（t/年）（added_t）は 0 以上で指定してください（入力：-5.0）")
 
 
+def test_the_saving_levers_cut_is_not_called_an_export_cut(critmin_home) -> None:
+    """``--saving 1.5`` was refused as 輸出削減率 (the export cut of a shock): the saving
+    lever's field has its own name."""
+    result = runner.invoke(app, ["whatif", "-c", "rare_earths", "--saving", "1.5",
+                                 "--lang", "ja"])
+    assert result.exit_code == 2
+    assert "省資源・代替による需要削減率（saving_cut）は 0–1 の範囲で" in result.stderr
+    assert "輸出削減率" not in result.stderr
+
+
 def test_an_invalid_request_in_japanese() -> None:
     from critmin.views.errors import validation_text
 

@@ -93,14 +93,15 @@ def _check(lever: Lever, inp: Meti6Inputs) -> None:
     if lever.commodity_id not in inp.commodities:
         raise CritminError(f"{lever.commodity_id} is not in this assessment "
                            f"({', '.join(inp.commodities)})")
+    named = {"cut": "saving_cut"}   # the saving lever's cut is not an export cut
     for name in ("offtake", "cut", "target_rir"):
         v = getattr(lever, name, None)
         if v is not None and not 0.0 <= v <= 1.0:
-            raise NumberError(name, v, low=0, high=1)
+            raise NumberError(named.get(name, name), v, low=0, high=1)
     for name in ("added_t", "reserves_t", "offtake", "cut", "target_rir", "kappa"):
         v = getattr(lever, name, None)
         if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)):
-            raise NumberError(name, v, rule="finite")
+            raise NumberError(named.get(name, name), v, rule="finite")
     for name in ("added_t", "reserves_t"):
         v = getattr(lever, name, None)
         if v is not None and v < 0:
