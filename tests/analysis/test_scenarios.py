@@ -117,3 +117,18 @@ def test_bad_resourcing_names_the_line(resourcing, words):
     with pytest.raises(CritminError, match=words) as err:
         parse_scenario(GOOD + f"resourcing: {resourcing}\n", "bad.yaml", resolve_commodity)
     assert "bad.yaml line" in str(err.value)
+
+
+def test_a_scenario_file_in_shift_jis_or_with_a_bom(tmp_path):
+    """A Shift-JIS file was an internal error (UnicodeDecodeError); UTF-8 with the
+    byte-order mark Windows editors write is read."""
+    from critmin.analysis.scenarios import read_scenario_text
+
+    text = "id: t\nname: 黒鉛の輸出規制\nshocks: []\n"
+    sjis = tmp_path / "sjis.yaml"
+    sjis.write_bytes(text.encode("cp932"))
+    with pytest.raises(CritminError, match="sjis.yaml: not UTF-8 text .*Shift-JIS"):
+        read_scenario_text(str(sjis))
+    marked = tmp_path / "marked.yaml"
+    marked.write_bytes(text.encode("utf-8-sig"))
+    assert read_scenario_text(str(marked)) == (text, str(marked))

@@ -20,10 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from critmin.catalog.tables import parse_yaml, read_parameter_text
 from critmin.errors import CritminError, UnknownSpecError
 
 STAGES = ("mining", "refining")
-MAX_BYTES = 1_000_000
 DEFAULT_REDIRECT_SHARE = 0.2
 """ω: the share of other exporters' shipments to unaffected importers that can be
 redirected [C] (methods.md §11)."""
@@ -100,25 +100,6 @@ class Scenario:
         return self.spare_capacity_range or default_range(self.spare_capacity)
 
 
-class _LineLoader:
-    """A YAML SafeLoader whose mappings remember their line (``__line__``)."""
-
-    @staticmethod
-    def make() -> Any:
-        import yaml
-
-        class Loader(yaml.SafeLoader):
-            pass
-
-        def mapping(loader: Any, node: Any) -> dict[str, Any]:
-            value = loader.construct_mapping(node, deep=True)
-            value["__line__"] = node.start_mark.line + 1
-            return value
-
-        Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-        return Loader
-
-
 def library_dir() -> Any:
     """The shipped scenario library."""
     return resources.files("critmin.analysis").joinpath("data", "scenarios")
@@ -138,23 +119,13 @@ def read_scenario_text(spec: str) -> tuple[str, str]:
     path = Path(spec)
     if not path.is_file():
         raise UnknownSpecError("scenario", spec, sorted(lib), "a library scenario")
-    if path.stat().st_size > MAX_BYTES:
-        raise CritminError(f"{spec}: scenario files are limited to {MAX_BYTES:,} bytes")
-    return path.read_text(encoding="utf-8"), str(path)
+    return read_parameter_text(path, spec, "scenario"), str(path)
 
 
 def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = None,
                    resolve_country: Any = None) -> Scenario:
     """A :class:`Scenario` from YAML ``text``; every error names ``label`` and the line."""
-    import yaml
-
-    try:
-        doc = yaml.load(text, Loader=_LineLoader.make())  # noqa: S506 (SafeLoader subclass)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise CritminError(f"{label}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-                           ) from None
+    doc = parse_yaml(text, label, with_lines=True)
     if not isinstance(doc, dict):
         raise CritminError(f"{label} line 1: a scenario is a mapping with 'id', 'name' and "
                            "'shocks' (and optional 'blocs', 'demand', 'resourcing')")

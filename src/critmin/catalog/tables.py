@@ -74,10 +74,26 @@ MAX_YAML_BYTES = 1_000_000
 a few kB; a larger file is a mistake, not a parameter set."""
 
 
-def read_yaml_mapping(source: str | Path, label: str, kind: str,
-                      with_lines: bool = False) -> dict[str, Any]:
-    """A YAML parameter file (path, or text when ``source`` is a str with a newline) as a
-    mapping; every fault is a :class:`CritminError` naming ``label`` and ``kind``.
+def read_parameter_text(path: Path, label: str, kind: str) -> str:
+    """The text of a parameter file: there, at most :data:`MAX_YAML_BYTES`, UTF-8 (with
+    or without the byte-order mark Windows editors write); every fault a
+    :class:`CritminError` naming ``label`` and ``kind``."""
+    from critmin.errors import CritminError
+
+    if not path.is_file():
+        raise CritminError(f"{label}: no such {kind} file")
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise CritminError(f"{label}: {kind} files are limited to {MAX_YAML_BYTES:,} bytes")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CritminError(f"{label}: not UTF-8 text (save the file as UTF-8; Shift-JIS is "
+                           "not read)") from None
+
+
+def parse_yaml(text: str, label: str, with_lines: bool = False) -> Any:
+    """YAML ``text`` read with the safe loader (in C, libyaml, where PyYAML has it: ~10×
+    faster); a syntax error is a :class:`CritminError` naming ``label`` and the line.
 
     ``with_lines``: each mapping also records its line as ``__line__`` (for messages that
     point at the line of a bad entry).
@@ -86,20 +102,8 @@ def read_yaml_mapping(source: str | Path, label: str, kind: str,
 
     from critmin.errors import CritminError
 
-    if isinstance(source, Path) or "\n" not in source:
-        path = Path(source)
-        if not path.is_file():
-            raise CritminError(f"{label}: no such {kind} file")
-        if path.stat().st_size > MAX_YAML_BYTES:
-            raise CritminError(f"{label}: {kind} files are limited to {MAX_YAML_BYTES:,} "
-                               "bytes")
-        try:
-            source = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CritminError(f"{label}: not UTF-8 text") from None
-
     class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-        """The safe loader, in C (libyaml) where PyYAML has it: ~10× faster."""
+        """The safe loader, with lines where asked."""
 
     if with_lines:
         def mapping(loader: Any, node: Any) -> dict[str, Any]:
@@ -109,12 +113,24 @@ def read_yaml_mapping(source: str | Path, label: str, kind: str,
 
         Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     try:
-        doc = yaml.load(source, Loader=Loader)  # noqa: S506 (a safe loader's subclass)
+        return yaml.load(text, Loader=Loader)  # noqa: S506 (a safe loader's subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise CritminError(f"{label}{where}: not valid YAML "
                            f"({getattr(exc, 'problem', None) or exc})") from None
+
+
+def read_yaml_mapping(source: str | Path, label: str, kind: str,
+                      with_lines: bool = False) -> dict[str, Any]:
+    """A YAML parameter file (path, or text when ``source`` is a str with a newline) as a
+    mapping (:func:`read_parameter_text`, :func:`parse_yaml`); every fault is a
+    :class:`CritminError` naming ``label`` and ``kind``."""
+    from critmin.errors import CritminError
+
+    if isinstance(source, Path) or "\n" not in source:
+        source = read_parameter_text(Path(source), label, kind)
+    doc = parse_yaml(source, label, with_lines)
     if not isinstance(doc, dict):
         raise CritminError(f"{label}: a {kind} file is a mapping of fields")
     return doc
