@@ -123,16 +123,16 @@ def read_parameter_file(spec: str, kind: str, *parts: str
                         ) -> tuple[dict[str, Any], dict[tuple, int], str]:
     """(mapping, line of every field, label) of a parameter file: a library id under
     ``analysis/data/<parts>`` or a path, read by
-    :func:`critmin.catalog.tables.read_yaml_mapping` (size limit, YAML faults)."""
-    from critmin.catalog.tables import read_yaml_mapping
+    :func:`critmin.catalog.tables.read_parameter_text` (size limit, encoding) and
+    :func:`~critmin.catalog.tables.read_yaml_mapping` (YAML faults)."""
+    from critmin.catalog.tables import read_parameter_text, read_yaml_mapping
 
     lib = library(*parts) if parts else {}
     if spec in lib:
         text, label = lib[spec].read_text(encoding="utf-8"), f"{kind} {spec}"
     elif Path(spec).is_file():
         label = f"{kind} file {spec}"
-        read_yaml_mapping(Path(spec), label, kind)  # size, encoding and YAML checks
-        text = Path(spec).read_text(encoding="utf-8")
+        text = read_parameter_text(Path(spec), label, kind)
     else:
         raise UnknownSpecError(kind, spec, list(lib), f"a shipped {kind}", "shipped")
     return read_yaml_mapping(text, label, kind), field_lines(text), label

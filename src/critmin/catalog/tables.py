@@ -123,13 +123,13 @@ def parse_yaml(text: str, label: str, with_lines: bool = False) -> Any:
 
 def read_yaml_mapping(source: str | Path, label: str, kind: str,
                       with_lines: bool = False) -> dict[str, Any]:
-    """A YAML parameter file (path, or text when ``source`` is a str with a newline) as a
-    mapping (:func:`read_parameter_text`, :func:`parse_yaml`); every fault is a
+    """A YAML parameter file (a :class:`~pathlib.Path`) or text (a str) as a mapping
+    (:func:`read_parameter_text`, :func:`parse_yaml`); every fault is a
     :class:`CritminError` naming ``label`` and ``kind``."""
     from critmin.errors import CritminError
 
-    if isinstance(source, Path) or "\n" not in source:
-        source = read_parameter_text(Path(source), label, kind)
+    if isinstance(source, Path):
+        source = read_parameter_text(source, label, kind)
     doc = parse_yaml(source, label, with_lines)
     if not isinstance(doc, dict):
         raise CritminError(f"{label}: a {kind} file is a mapping of fields")
