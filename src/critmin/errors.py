@@ -215,6 +215,38 @@ class FileProblemsError(CritminError):
                          + (f"\n  … and {more} more" if more > 0 else ""))
 
 
+REQUEST_TEXT: dict[str, str] = {
+    "bom_or_list": "give the BOM: --bom FILE (.csv/.tsv/.txt/.xlsx) or --bom example:NAME "
+                   "({examples}); --list shows the saved BOMs",
+    "save_name": "--save: give the name to save the BOM under (e.g. motor2025)",
+    "shock_either": "give either --scenario ID (see 'critmin scenario list') or --exporter X "
+                    "--commodity C --cut 0–1",
+    "shock_all_three": "a one-exporter shock needs all of --exporter, --commodity and --cut",
+    "stage_with_scenario": "--stage and --target belong to a one-exporter shock (--exporter); "
+                           "a scenario file sets its own",
+    "levers_one_commodity": "levers on the command line need exactly one --commodity",
+    "no_lever": "no lever given: use --mine, --smelter, --saving, --recycling or --levers "
+                "FILE",
+    "report_levers_one_importer": "a report with --levers needs one --importer",
+    "explain_one_each": "--explain needs exactly one --importer, one --commodity and one "
+                        "--year",
+    "radar_one_importer": "--radar needs exactly one --importer",
+    "table_needs_table": "'table' imports need --table ({tables})",
+}
+"""The English words of each :class:`RequestError` (the views hold the other languages'
+words under ``err_request_<code>``)."""
+
+
+class RequestError(CritminError):
+    """A request a command cannot take as given: options that need each other or one
+    value where several were given; worded by ``code`` (:data:`REQUEST_TEXT`) with
+    ``values``, so that a view says it in the user's language."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        self.code, self.values = code, values
+        super().__init__(REQUEST_TEXT[code].format(**values))
+
+
 class BundleError(CritminError):
     """The open-data bundle is missing, unreachable, corrupt or truncated."""
 

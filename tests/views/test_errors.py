@@ -152,24 +152,26 @@ def test_a_bad_bom_is_reported_in_japanese(critmin_home, tmp_path) -> None:
     assert "1 problem(s), nothing imported" in en.stderr and "row 2: mass_unit:" in en.stderr
 
 
-def test_every_problem_has_its_words_in_both_languages():
-    """Each problem code of a user's file: its English words in the strings table are
-    the validators' own (:data:`critmin.errors.PROBLEM_TEXT`), and its Japanese words take
-    the same values."""
+def test_every_keyed_error_has_its_words_in_both_languages():
+    """Each problem code of a user's file and each request error: its English words in
+    the strings table are the raiser's own (:data:`critmin.errors.PROBLEM_TEXT`,
+    :data:`~critmin.errors.REQUEST_TEXT`), and its Japanese words take the same values."""
     import csv
     import io
     import string
     from importlib import resources
 
-    from critmin.errors import PROBLEM_TEXT
+    from critmin.errors import PROBLEM_TEXT, REQUEST_TEXT
 
     def fields(template: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
     table = resources.files("critmin.views").joinpath("data", "strings_errors.csv")
     strings = {r["key"]: r for r in csv.DictReader(io.StringIO(table.read_text("utf-8")))}
-    for code, english in PROBLEM_TEXT.items():
-        row = strings[f"err_problem_{code}"]
+    keyed = {**{f"err_problem_{c}": t for c, t in PROBLEM_TEXT.items()},
+             **{f"err_request_{c}": t for c, t in REQUEST_TEXT.items()}}
+    for code, english in keyed.items():
+        row = strings[code]
         assert row["en"] == english, code
         assert fields(row["ja"]) == fields(english), code
         assert row["ja"] != english and not row["ja"].isascii(), code
@@ -206,3 +208,17 @@ def test_lever_format_in_japanese_and_full_width_input_accepted(critmin_home) ->
                              "オーストラリア：２０，０００", "-f", "json"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["request"]["levers"][0]["added_t"] == 20000.0
+
+
+@pytest.mark.parametrize("args, ja", [
+    (["exposure", "-i", "JPN"], "部品表を指定してください：--bom ファイル"),
+    (["whatif", "-c", "cobalt", "-c", "nickel", "--saving", "0.1"],
+     "--commodity を 1 つだけ指定してください"),
+    (["indicators", "-i", "JPN", "-c", "cobalt", "--explain"],
+     "--explain には --importer、--commodity、--year をそれぞれ 1 つだけ"),
+])
+def test_options_that_need_each_other_in_japanese(critmin_home, args, ja) -> None:
+    result = runner.invoke(app, [*args, "--lang", "ja"])
+    assert result.exit_code == 2 and ja in result.stderr, result.stderr
+    english = runner.invoke(app, [*args, "--lang", "en"])
+    assert english.exit_code == 2 and "--" in english.stderr and ja not in english.stderr

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from critmin.catalog.langs import check_lang
-from critmin.errors import CritminError, UnknownNameError
+from critmin.errors import CritminError, RequestError, UnknownNameError
 from critmin.service.base import PhraseText, Request, Response, TableResponse, records
 from critmin.service.common import (
     check_years,
@@ -255,7 +255,7 @@ def lever_records(commodities: list[str] | None, mine: str | None = None,
     if not (mine or smelter or saving is not None or recycling is not None):
         return []
     if not commodities or len(commodities) != 1:
-        raise CritminError("levers on the command line need exactly one --commodity")
+        raise RequestError("levers_one_commodity")
     c = commodities[0]
     out: list[dict[str, Any]] = []
     if mine:
@@ -305,8 +305,7 @@ def whatif(request: WhatIfRequest, con: Any) -> WhatIfResponse:
 
     _, levers, name = _levers(request.lever_file, request.levers)
     if not levers:
-        raise CritminError("no lever given: use --mine, --smelter, --saving, --recycling or "
-                           "--levers FILE")
+        raise RequestError("no_lever")
     wanted = list(dict.fromkeys(lv.commodity_id for lv in levers))
     members, year, commodities = scope(con, [request.importer], request.year,
                                        request.commodities or wanted, "all")
@@ -414,7 +413,7 @@ def _report_whatif(request: ReportRequest, a: Any, members: dict[str, Any],
     if not levers:
         return None
     if len(members) != 1:
-        raise CritminError("a report with --levers needs one --importer")
+        raise RequestError("report_levers_one_importer")
     missing = sorted({lv.commodity_id for lv in levers} - set(commodities))
     if missing:
         raise CritminError(f"levers name commodities outside the report: "

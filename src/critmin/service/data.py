@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError
+from critmin.errors import RequestError
 from critmin.service.base import Request, Response, TableResponse
 
 StepCallback = Callable[[str], None] | None
@@ -115,8 +115,9 @@ class DataImportResponse(Response):
 def _import_options(request: DataImportRequest) -> dict[str, Any]:
     if request.source == "table":
         if request.table is None:
-            raise CritminError("'table' imports need --table (production, reserves, "
-                               "capacity, trade, price, recycling, event)")
+            from critmin.sources.user_table import SCHEMAS
+
+            raise RequestError("table_needs_table", tables=", ".join(SCHEMAS))
         return {"table": request.table, "source_id": request.source_id,
                 "publisher": request.publisher, "licence": request.licence,
                 "version": request.version, "sheet": request.sheet}

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.errors import CritminError, FormatError, NumberError, UnknownSpecError
+from critmin.errors import FormatError, NumberError, RequestError, UnknownSpecError
 from critmin.service.base import PhraseText, Request, TableResponse, records
 from critmin.service.common import resolve_importers
 from critmin.service.shocks import ScenarioAssumptions
@@ -437,7 +437,7 @@ def _bom_file(bom: str, save: str | None) -> tuple[Path, str]:
     the file is read."""
     path, default_name = bom_path(bom)
     if save is not None and not save.strip():
-        raise CritminError("--save: give the name to save the BOM under (e.g. motor2025)")
+        raise RequestError("save_name")
     return path, save or default_name
 
 
@@ -467,12 +467,10 @@ def _shock_of(request: ExposureShockRequest, con: Any) -> Any:
 
     one = [request.exporter, request.commodity, request.cut]
     if (request.scenario is None) == all(v is None for v in one):
-        raise CritminError("give either --scenario ID (see 'critmin scenario list') or "
-                           "--exporter X --commodity C --cut 0–1")
+        raise RequestError("shock_either")
     if request.scenario is not None:
         if request.stages or request.targets:
-            raise CritminError("--stage and --target belong to a one-exporter shock "
-                               "(--exporter); a scenario file sets its own")
+            raise RequestError("stage_with_scenario")
         scenario = load_scenario(request.scenario, con)
         for name in ("redirect_share", "spare_capacity"):
             value = getattr(request, name)
@@ -481,8 +479,7 @@ def _shock_of(request: ExposureShockRequest, con: Any) -> Any:
         return replace(scenario, **{k: getattr(request, k) for k in (
             "redirect_share", "spare_capacity") if getattr(request, k) is not None})
     if any(v is None for v in one):
-        raise CritminError("a one-exporter shock needs all of --exporter, --commodity and "
-                           "--cut")
+        raise RequestError("shock_all_three")
     return shock_scenario(ShockRequest(
         exporter=request.exporter, commodity=request.commodity, cut=request.cut,
         stages=request.stages, targets=request.targets,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
 
-from critmin.errors import CritminError, UnknownNameError
+from critmin.errors import CritminError, RequestError, UnknownNameError
 from critmin.service.base import PhraseText, Request, Response, TableResponse
 from critmin.service.common import (
     check_stage,
@@ -116,8 +116,7 @@ def explain_request(importers: list[str] | None, commodities: list[str] | None,
     importer, commodity and year."""
     chosen = parse_years(years) or []
     if len(importers or []) != 1 or len(commodities or []) != 1 or len(chosen) != 1:
-        raise CritminError("--explain needs exactly one --importer, one --commodity and "
-                           "one --year")
+        raise RequestError("explain_one_each")
     return ExplainRequest(importer=importers[0], commodity=commodities[0], year=chosen[0],
                           **options)
 

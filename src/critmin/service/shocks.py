@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError, NumberError
+from critmin.errors import CritminError, NumberError, RequestError
 from critmin.service.base import PhraseText, Request, TableResponse
 from critmin.service.common import iso3_sets, resolve_importers
 
@@ -575,7 +575,7 @@ def shock_radar(request: ShockRequest, con: Any) -> tuple[pd.DataFrame, pd.DataF
     from critmin.service.common import members_by_name
 
     if not request.importers or len(request.importers) != 1:
-        raise CritminError("--radar needs exactly one --importer")
+        raise RequestError("radar_one_importer")
     scenario = shock_scenario(request, con)
     data, _ = scenario_inputs(con, scenario, None, request.year)
     commodities = sorted({s.commodity_id for s in scenario.shocks})

@@ -140,13 +140,11 @@ def _shock(bom: str, importer: str, year: int | None, save: str | None, sheet: s
 
 
 def _bom_given(bom: str | None) -> str:
-    from critmin.errors import CritminError
+    from critmin.errors import RequestError
 
     if bom is None:
-        raise CritminError("give the BOM: --bom FILE (.csv/.tsv/.txt/.xlsx) or --bom "
-                           "example:NAME (ev_traction_motor, li_ion_battery_pack, "
-                           "power_module); "
-                           "--list shows the saved BOMs")
+        raise RequestError("bom_or_list",
+                           examples="ev_traction_motor, li_ion_battery_pack, power_module")
     return bom
 
 

@@ -2,8 +2,10 @@
 strings of ``views/data/strings_errors.csv``: an unknown name (mineral, country, year …:
 :class:`~critmin.errors.UnknownNameError`), an unknown library id or file
 (:class:`~critmin.errors.UnknownSpecError`, :class:`~critmin.errors.MissingFileError`), a
-number it cannot take (:class:`~critmin.errors.NumberError`) and an invalid request (by
-pydantic's error type). Any other error keeps its (English) message."""
+number it cannot take (:class:`~critmin.errors.NumberError`), options that need each
+other (:class:`~critmin.errors.RequestError`), the problems of a user's file
+(:class:`~critmin.errors.FileProblemsError`) and an invalid request (by pydantic's error
+type). Any other error keeps its (English) message."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from critmin.errors import (
     FormatError,
     MissingFileError,
     NumberError,
+    RequestError,
     UnknownNameError,
     UnknownSpecError,
     shown_number,
@@ -103,6 +106,8 @@ def error_message(exc: BaseException, lang: str) -> str:
             high=shown_number(exc.high), got=shown_number(exc.got))
     if isinstance(exc, FileProblemsError):
         return _file_problems(exc, lang)
+    if isinstance(exc, RequestError):
+        return text(f"err_request_{exc.code}", lang).format(**exc.values)
     return str(exc)
 
 
