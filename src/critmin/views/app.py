@@ -159,7 +159,9 @@ def user_errors(func: F) -> F:
         except KeyboardInterrupt:
             if debugging():
                 raise
-            _err("interrupted")
+            from critmin.views.i18n import text
+
+            _err(text("fault_interrupted", _lang_or_en()))
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             _quiet_stdout()
@@ -168,7 +170,8 @@ def user_errors(func: F) -> F:
             if _is_click(exc) or debugging():
                 raise
             user = _is_validation(exc)
-            _err(validation_message(exc, _lang_or_en()) if user else fault_message(exc))
+            lang = _lang_or_en()
+            _err(validation_message(exc, lang) if user else fault_message(exc, lang))
             raise typer.Exit(EXIT_USER if user else EXIT_FAULT) from None
 
     return wrapper  # type: ignore[return-value]
@@ -206,46 +209,45 @@ def validation_message(exc: Any, lang: str = "en") -> str:
     return validation_text(exc.errors(), lang)
 
 
-_OS_TEXT = {
-    errno.ENOSPC: "no space left on device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EROFS: "read-only file system",
-    errno.ENOENT: "no such file or folder (and none can be created there)",
-    errno.ENOTDIR: "a file stands where a folder is expected",
-    errno.EEXIST: "a file stands where a folder is expected",
-}
+_OS_TEXT = {errno.ENOSPC: "no_space", errno.EDQUOT: "quota", errno.EACCES: "denied",
+            errno.EPERM: "not_permitted", errno.EROFS: "read_only_fs",
+            errno.ENOENT: "no_such_path", errno.ENOTDIR: "file_not_folder",
+            errno.EEXIST: "file_not_folder"}
+"""The OS errors named in words (``fault_os_<key>`` of ``strings_errors.csv``)."""
 _WRITING = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.ENOTDIR, errno.EEXIST)
 _NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST)
 
 
-def fault_message(exc: BaseException) -> str:
-    """One line for a fault: what failed, on which path, and what to do."""
-    hint = " (critmin --debug shows the traceback)"
+def fault_message(exc: BaseException, lang: str = "en") -> str:
+    """One line for a fault in ``lang``: what failed, on which path, and what to do."""
+    from critmin.views.i18n import text
+
+    hint = text("fault_debug", lang)
     if isinstance(exc, OSError):
-        return _os_message(exc) + hint
+        return _os_message(exc, lang) + hint
     if type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb"):
-        return store_fault(str(exc)) + hint
+        return store_fault(str(exc), lang) + hint
     if isinstance(exc, MemoryError):
-        return "out of memory: try fewer draws, rows or importers" + hint
+        return text("fault_memory", lang) + hint
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return (f"internal error ({type(exc).__name__}: {first}); please report it, with the "
-            "output of the same command run as 'critmin --debug ...'")
+    return text("fault_internal", lang).format(kind=type(exc).__name__, first=first)
 
 
-def _os_message(exc: OSError) -> str:
+def _os_message(exc: OSError, lang: str) -> str:
+    from critmin.views.i18n import text
+
     where = exc.filename or ""
-    what = _OS_TEXT.get(exc.errno or 0, exc.strerror or str(exc))
-    verb = "write" if exc.errno in _WRITING else "create or open"
-    text = f"cannot {verb} {where}: {what}" if where else f"I/O error: {what}"
+    key = _OS_TEXT.get(exc.errno or 0)
+    what = text(f"fault_os_{key}", lang) if key else (exc.strerror or str(exc))
+    verb = "fault_cannot_write" if exc.errno in _WRITING else "fault_cannot_open"
+    said = (text(verb, lang).format(path=where, what=what) if where
+            else text("fault_io", lang).format(what=what))
     home = _home_of(where)
     if home is not None and exc.errno in _NOT_WRITABLE:
-        return (f"CRITMIN_HOME {home} is read-only ({text}); set CRITMIN_HOME to a "
-                "writable folder")
+        return text("fault_home_read_only", lang).format(home=home, said=said)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"{text}; free some space or write to another folder"
-    return text
+        return text("fault_free_space", lang).format(said=said)
+    return said
 
 
 def _home_of(where: str) -> Path | None:
@@ -259,18 +261,17 @@ def _home_of(where: str) -> Path | None:
     return folder if path == folder or folder in path.parents else None
 
 
-def store_fault(text: str) -> str:
+def store_fault(error: str, lang: str = "en") -> str:
     """The message for a DuckDB error, by its cause: the store busy, the folder
     read-only, the disk full, else the error itself."""
-    low = text.lower()
-    first = text.strip().splitlines()[0] if text.strip() else text
-    if "lock" in low:
-        return "store busy (held by another critmin process); try again"
-    if "read-only" in low or "permission denied" in low:
-        return f"CRITMIN_HOME is read-only ({first}); set CRITMIN_HOME to a writable folder"
-    if "no space left" in low:
-        return f"no space left on device ({first}); free some space"
-    return f"store error: {first}"
+    from critmin.views.i18n import text
+
+    low = error.lower()
+    first = error.strip().splitlines()[0] if error.strip() else error
+    key = ("busy" if "lock" in low else
+           "read_only" if "read-only" in low or "permission denied" in low else
+           "full" if "no space left" in low else "other")
+    return text(f"fault_store_{key}", lang).format(first=first)
 
 
 def open_store(read_only: bool = True) -> Any:
