@@ -106,8 +106,8 @@ def require_file(path: str | Path, kind: str, hint: str = "") -> Path:
 
 class NumberError(CritminError):
     """A number outside what an option takes: ``rule`` ``range`` (``low``–``high``),
-    ``at_least`` (``low``), ``not_negative`` or ``finite``, or text that is no ``number``
-    / ``whole_number``;
+    ``at_least`` (``low``), ``positive``, ``not_negative``, ``finite`` or
+    ``power_of_two`` (or 0), or text that is no ``number`` / ``whole_number``;
     ``name`` is the option or field (``--cut``, ``kappa``). The fields let a view say it
     in the user's language."""
 
@@ -121,6 +121,8 @@ class NumberError(CritminError):
             return
         need = {"range": f"must be within {shown_number(low)}–{shown_number(high)}",
                 "at_least": f"must be at least {shown_number(low)}",
+                "positive": "must be above 0",
+                "power_of_two": "must be a power of two (e.g. 512, 1024) or 0",
                 "not_negative": "must not be negative",
                 "finite": "must be a finite number"}[rule]
         super().__init__(f"{name} {need}{given}")

@@ -133,7 +133,7 @@ def test_assess_response(con) -> None:
     explain = assess(AssessRequest(commodities=["tungsten"], year=2023, explain=True), con)
     assert explain.explain and len(explain.frame) == 6
     explain.validate_rows(json.loads(explain.json_text())["rows"])
-    with pytest.raises(CritminError, match="identity or piecewise"):
+    with pytest.raises(CritminError, match="valid choices: identity, piecewise"):
         assess(AssessRequest(hhi_mapping="minmax"), con)
 
 

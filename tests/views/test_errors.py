@@ -92,6 +92,15 @@ def test_a_number_out_of_range_in_japanese() -> None:
     assert str(big) == "--draws must be within 1–10,000,000 (got 0)"
     assert error_message(NumberError("added_t", -5.0, rule="not_negative"), "ja") == (
         "追加生産量（t/年）（added_t）は 0 以上で指定してください（入力：-5.0）")
+    sobol = NumberError("--sobol", 3, rule="power_of_two")
+    assert str(sobol) == "--sobol must be a power of two (e.g. 512, 1024) or 0 (got 3)"
+    assert error_message(sobol, "ja") == (   # an option without a header: a space after it
+        "--sobol は 2 のべき乗（512、1024 など）または 0 で指定してください（入力：3）")
+    assert error_message(NumberError("--workers", 0, rule="at_least", low=1), "ja") == (
+        "--workers は 1 以上で指定してください（入力：0）")
+    kappa = NumberError("kappa", 0.0, rule="positive")
+    assert str(kappa) == "kappa must be above 0 (got 0.0)"
+    assert error_message(kappa, "ja").endswith("は 0 より大きい値で指定してください（入力：0.0）")
 
 
 def test_the_saving_levers_cut_is_not_called_an_export_cut(critmin_home) -> None:

@@ -108,7 +108,7 @@ def _check(lever: Lever, inp: Meti6Inputs) -> None:
             raise NumberError(name, v, rule="not_negative")
     kappa = getattr(lever, "kappa", None)
     if kappa is not None and kappa <= 0:
-        raise CritminError(f"kappa (traded t per contained t) must be above 0 (got {kappa})")
+        raise NumberError("kappa", kappa, rule="positive")
 
 
 def displace(flows: pd.DataFrame, domestic: pd.DataFrame, members: dict, commodity_id: str,

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from critmin.catalog.langs import check_lang
-from critmin.errors import CritminError, RequestError, UnknownNameError
+from critmin.errors import CritminError, NumberError, RequestError, UnknownNameError
 from critmin.service.base import PhraseText, Request, Response, TableResponse, records
 from critmin.service.common import (
     check_years,
@@ -155,10 +155,9 @@ def _options(request: AssessRequest) -> tuple[Any, Any]:
     from critmin.methods.meti6 import Meti6Options
 
     if request.hhi_mapping not in HHI_MAPPINGS:
-        raise CritminError(f"--hhi-mapping {request.hhi_mapping!r}: use identity or "
-                           "piecewise")
+        raise UnknownNameError("HHI mapping", request.hhi_mapping, HHI_MAPPINGS)
     if request.sigma_ref <= 0:
-        raise CritminError("--sigma-ref must be positive")
+        raise NumberError("--sigma-ref", request.sigma_ref, rule="positive")
     return (Meti6Options(hhi_mapping=request.hhi_mapping, sigma_ref=request.sigma_ref),
             TypologyThresholds(hhi=request.theta_hhi, governance=request.theta_g,
                                byproduct=request.theta_bp))

@@ -116,7 +116,7 @@ def sensitivity(request: DemandSensitivityRequest, con: Any = None
         raise NumberError("--year", request.year, low=2019, high=2100)
     n = request.sobol
     if n and (n & (n - 1)):
-        raise CritminError("--sobol must be a power of two (e.g. 512, 1024) or 0")
+        raise NumberError("--sobol", n, rule="power_of_two")
     if not 0 < request.spread < 1:
         raise NumberError("--spread", request.spread, low=0, high=1)
     sc = read_scenario(request.scenario)

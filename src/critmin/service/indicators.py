@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, BeforeValidator, field_validator
 
-from critmin.errors import CritminError, RequestError, UnknownNameError
+from critmin.errors import FormatError, NumberError, RequestError, UnknownNameError
 from critmin.service.base import PhraseText, Request, Response, TableResponse
 from critmin.service.common import (
     check_stage,
@@ -50,8 +50,10 @@ def missing_wgi_rule(value: float | str) -> float | str:
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
-    if isinstance(value, bool) or not 0.0 <= number <= 1.0:
-        raise CritminError(f"--missing-wgi {value!r}: give a number (0–1) or 'exclude'")
+    if isinstance(value, bool) or number != number:   # not a number (NaN: not one either)
+        raise FormatError("--missing-wgi", str(value), "0–1 / exclude", "0.5")
+    if not 0.0 <= number <= 1.0:
+        raise NumberError("--missing-wgi", number, low=0, high=1)
     return number
 
 

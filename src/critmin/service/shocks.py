@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from critmin.errors import CritminError, NumberError, RequestError
+from critmin.errors import CritminError, NumberError, RequestError, UnknownNameError
 from critmin.service.base import PhraseText, Request, TableResponse
 from critmin.service.common import iso3_sets, resolve_importers
 
@@ -324,7 +324,7 @@ def shock_scenario(request: ShockRequest, con: Any) -> Any:
     stages = tuple(request.stages or SHOCK_STAGES)
     for s in stages:
         if s not in SHOCK_STAGES:
-            raise CritminError(f"unknown stage {s!r}; valid: {', '.join(SHOCK_STAGES)}")
+            raise UnknownNameError("stage", s, SHOCK_STAGES)
     place = place_resolver(con)
     return single_shock(
         place(request.exporter), resolve_commodity(request.commodity), request.cut, stages,
@@ -450,12 +450,10 @@ def scenario_list(request: ScenarioListRequest, con: Any = None) -> ScenarioList
 def _check_run(request: UncertaintyRequest) -> None:
     if not 1 <= request.draws <= MAX_DRAWS:
         raise NumberError("--draws", request.draws, low=1, high=MAX_DRAWS)
-    if request.workers < 1:
-        raise CritminError("--workers must be at least 1")
-    if request.chunk < 1:
-        raise CritminError("--chunk must be at least 1")
-    if request.max_memory_mb < 1:
-        raise CritminError("--max-memory must be at least 1 (MiB)")
+    for option, value in (("--workers", request.workers), ("--chunk", request.chunk),
+                          ("--max-memory", request.max_memory_mb)):
+        if value < 1:
+            raise NumberError(option, value, rule="at_least", low=1)
 
 
 def memory_estimate_mb(request: UncertaintyRequest, model: Any,

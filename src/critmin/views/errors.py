@@ -77,10 +77,11 @@ def _header(field: str, lang: str) -> str:
 
 
 def _option(name: str, lang: str) -> str:
-    """An option or field by its header in ``lang``, with the name as typed."""
+    """An option or field by its header in ``lang``, with the name as typed (a name
+    without a header alone, a space after it: "--sobol は")."""
     field = name.lstrip("-").replace("-", "_")
     label = _header(field, lang)
-    return name if label in (name, field) else f"{label}（{name}）"
+    return f"{name} " if label in (name, field) else f"{label}（{name}）"
 
 
 def error_message(exc: BaseException, lang: str) -> str:
