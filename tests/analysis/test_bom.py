@@ -108,10 +108,12 @@ def test_undecodable_bom_names_file_and_encodings(tmp_path):
     assert "codec can't decode" not in text
 
 
-def test_utf16_tab_separated_bom(tmp_path):
-    """Excel's "Unicode テキスト": UTF-16 with a byte-order mark, tab-separated."""
-    path = tmp_path / "unicode.txt"
-    path.write_text(SMALL.replace(",", "\t"), encoding="utf-16")
+@pytest.mark.parametrize("name, encoding", [("unicode.txt", "utf-16"), ("bom.tsv", "utf-8")])
+def test_tab_separated_boms(tmp_path, name, encoding):
+    """Excel's "Unicode テキスト" (UTF-16 with a byte-order mark, tab-separated, .txt) and
+    a UTF-8 .tsv read as the comma-separated original."""
+    path = tmp_path / name
+    path.write_text(SMALL.replace(",", "\t"), encoding=encoding)
     got = validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
     pd.testing.assert_frame_equal(got, bom())
 
@@ -140,13 +142,6 @@ def test_a_semicolon_separated_bom_is_refused_with_the_way_out(tmp_path):
     assert [p.code for p in err.value.problems] == ["columns_semicolon"]
     assert "separated by semicolons" in str(err.value) and "commas" in str(err.value)
     assert "セミコロン" in error_message(err.value, "ja")
-
-
-def test_a_tab_separated_tsv_file_is_read(tmp_path):
-    path = tmp_path / "bom.tsv"
-    path.write_text(SMALL.replace(",", "\t"), encoding="utf-8")
-    got = validate_bom(read_bom_file(path), str(path), resolve_commodity, resolve_country)
-    pd.testing.assert_frame_equal(got, bom())
 
 
 def test_each_problem_in_japanese_by_row_and_column():
