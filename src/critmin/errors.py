@@ -249,6 +249,46 @@ class RequestError(CritminError):
         super().__init__(REQUEST_TEXT[code].format(**values))
 
 
+PARAMETER_TEXT: dict[str, str] = {
+    "yaml": "not valid YAML ({detail})",
+    "scenario_mapping": "a scenario is a mapping with 'id', 'name' and 'shocks' (and "
+                        "optional 'blocs', 'demand', 'resourcing')",
+    "required": "'{key}' is required",
+    "shock_mapping": "each shock is a mapping",
+    "shock_needs": "a shock needs '{key}'",
+    "cut_or_approval": "give either 'cut' or 'approval_rate'",
+    "blocs": "'blocs' needs 'members' ({{bloc: [countries]}}) and 'cut'",
+    "demand_change": "demand change for {name} must be a number in −1…1",
+    "nothing": "a scenario needs at least one shock or a 'blocs' section",
+    "integer": "'{key}' must be an integer",
+    "positive": "'{key}' must be a positive number",
+    "fraction": "'{key}' must be a number within 0–1 (got {got})",
+    "texts": "'{key}' is a text or a list of texts",
+    "caveats_ja": "'caveats_ja' needs one Japanese text per caveat ({en} in 'caveats', "
+                  "{ja} in 'caveats_ja')",
+    "resourcing": "'resourcing' is a mapping (redirect_share, spare_capacity and optional "
+                  "redirect_share_range, spare_capacity_range)",
+    "range": "'{key}_range' is [low, high] within 0–1 around {key}",
+    "cut_range": "'cut_range' is [low, high] within 0–1 around the cut",
+    "unknown_keys": "unknown {what} key(s) {keys}; valid: {valid}",
+}
+"""The English words of each :class:`ParameterError` (the views hold the other languages'
+words under ``err_param_<code>``)."""
+
+
+class ParameterError(CritminError):
+    """A parameter file (a scenario) that cannot be read as one: the file (``label``),
+    the ``line`` and what is wrong, by ``code`` (:data:`PARAMETER_TEXT`) with ``values``,
+    or for a name that does not resolve, its own error (``cause``)."""
+
+    def __init__(self, label: str, line: object, code: str,
+                 cause: CritminError | None = None, **values: object) -> None:
+        self.label, self.line, self.code, self.cause, self.values = (
+            label, line, code, cause, values)
+        said = str(cause) if cause is not None else PARAMETER_TEXT[code].format(**values)
+        super().__init__(f"{label} line {line}: {said}")
+
+
 class BundleError(CritminError):
     """The open-data bundle is missing, unreachable, corrupt or truncated."""
 

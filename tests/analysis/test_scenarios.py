@@ -35,7 +35,7 @@ def test_parse_and_licence_rate():
      4, "unknown mineral"),
     ("id: t\nname: n\nshocks:\n  - exporter: CHN\n    commodity: graphite\n    cut: 1\n"
      "    stage: smelting\n", 4, "unknown stage"),
-    ("id: t\nname: n\nshockz: []\n", 1, "unknown key"),
+    ("id: t\nname: n\nshockz: []\n", 1, "unknown scenario key(s) shockz"),
     ("id: t\nname: n\nshocks:\n  - exporter: CHN\n   commodity: x\n", 5, "not valid YAML"),
     ("- just a list\n", 1, "a scenario is a mapping"),
 ])
@@ -43,6 +43,10 @@ def test_malformed_files_name_the_line(text, line, words):
     with pytest.raises(CritminError) as err:
         parse_scenario(text, "bad.yaml", resolve_commodity)
     assert f"bad.yaml line {line}" in str(err.value) and words in str(err.value)
+    from critmin.views.errors import error_message
+
+    ja = error_message(err.value, "ja")   # said in Japanese, at the same line
+    assert ja.startswith(f"bad.yaml の {line} 行目：") and "not valid" not in ja, ja
 
 
 def test_caveats_in_both_languages_and_shock_notes():

@@ -170,7 +170,7 @@ def test_every_keyed_error_has_its_words_in_both_languages():
     import string
     from importlib import resources
 
-    from critmin.errors import PROBLEM_TEXT, REQUEST_TEXT
+    from critmin.errors import PARAMETER_TEXT, PROBLEM_TEXT, REQUEST_TEXT
 
     def fields(template: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
@@ -178,7 +178,8 @@ def test_every_keyed_error_has_its_words_in_both_languages():
     table = resources.files("critmin.views").joinpath("data", "strings_errors.csv")
     strings = {r["key"]: r for r in csv.DictReader(io.StringIO(table.read_text("utf-8")))}
     keyed = {**{f"err_problem_{c}": t for c, t in PROBLEM_TEXT.items()},
-             **{f"err_request_{c}": t for c, t in REQUEST_TEXT.items()}}
+             **{f"err_request_{c}": t for c, t in REQUEST_TEXT.items()},
+             **{f"err_param_{c}": t for c, t in PARAMETER_TEXT.items()}}
     for code, english in keyed.items():
         row = strings[code]
         assert row["en"] == english, code

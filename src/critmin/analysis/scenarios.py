@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from critmin.catalog.tables import parse_yaml, read_parameter_text
-from critmin.errors import CritminError, UnknownSpecError
+from critmin.errors import CritminError, ParameterError, UnknownNameError, UnknownSpecError
 
 STAGES = ("mining", "refining")
 DEFAULT_REDIRECT_SHARE = 0.2
@@ -127,31 +127,31 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
     """A :class:`Scenario` from YAML ``text``; every error names ``label`` and the line."""
     doc = parse_yaml(text, label, with_lines=True)
     if not isinstance(doc, dict):
-        raise CritminError(f"{label} line 1: a scenario is a mapping with 'id', 'name' and "
-                           "'shocks' (and optional 'blocs', 'demand', 'resourcing')")
+        raise ParameterError(label, 1, "scenario_mapping")
 
-    def fail(node: dict[str, Any], message: str) -> CritminError:
-        return CritminError(f"{label} line {node.get('__line__', '?')}: {message}")
+    def fail(node: dict[str, Any], code: str, cause: CritminError | None = None,
+             **values: object) -> ParameterError:
+        return ParameterError(label, node.get("__line__", "?"), code, cause, **values)
 
     _check_keys(doc, {"id", "name", "name_ja", "date", "source", "year", "shocks",
                       "blocs", "demand", "resourcing", "description", "caveats",
-                      "caveats_ja"}, "", fail)
+                      "caveats_ja"}, "scenario", fail)
     for key in ("id", "name"):
         if not doc.get(key):
-            raise fail(doc, f"'{key}' is required")
+            raise fail(doc, "required", key=key)
     commodity = resolve_commodity or (lambda s: s)
     country = resolve_country or (lambda s: s)
     shocks = []
     for raw in doc.get("shocks") or []:
         if not isinstance(raw, dict):
-            raise fail(doc, "each shock is a mapping")
+            raise fail(doc, "shock_mapping")
         shocks += _shocks(raw, fail, commodity, country)
     blocs: dict[str, tuple[str, ...]] = {}
     bloc_cut = 0.0
     if doc.get("blocs"):
         b = doc["blocs"]
         if not isinstance(b, dict) or "members" not in b:
-            raise fail(doc, "'blocs' needs 'members' ({bloc: [countries]}) and 'cut'")
+            raise fail(doc, "blocs")
         bloc_cut = _fraction(b, "cut", fail)
         for name, members in b["members"].items():
             if name == "__line__":
@@ -162,14 +162,14 @@ def parse_scenario(text: str, label: str = "scenario", resolve_commodity: Any = 
         if name == "__line__":
             continue
         if not isinstance(change, int | float) or not -1.0 <= change <= 1.0:
-            raise fail(doc["demand"], f"demand change for {name} must be a number in −1…1")
+            raise fail(doc["demand"], "demand_change", name=name)
         demand[_resolve(commodity, name, doc["demand"], fail)] = float(change)
     res = _resourcing(doc, fail)
     if not shocks and not blocs:
-        raise fail(doc, "a scenario needs at least one shock or a 'blocs' section")
+        raise fail(doc, "nothing")
     year = doc.get("year")
     if year is not None and not isinstance(year, int):
-        raise fail(doc, "'year' must be an integer")
+        raise fail(doc, "integer", key="year")
     return Scenario(
         scenario_id=str(doc["id"]), name=str(doc["name"]), shocks=tuple(shocks),
         name_ja=str(doc.get("name_ja", "")), date=str(doc.get("date", "")),
@@ -181,7 +181,7 @@ def _texts(doc: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
     value = doc.get(key) or []
     items = value if isinstance(value, list) else [value]
     if not all(isinstance(v, str) and v.strip() for v in items):
-        raise fail(doc, f"'{key}' is a text or a list of texts")
+        raise fail(doc, "texts", key=key)
     return tuple(v.strip() for v in items)
 
 
@@ -190,8 +190,7 @@ def _caveats(doc: dict[str, Any], fail: Any) -> dict[str, tuple[str, ...]]:
     may give none in Japanese: the English ones are then shown in both languages)."""
     en, ja = _texts(doc, "caveats", fail), _texts(doc, "caveats_ja", fail)
     if ja and len(ja) != len(en):
-        raise fail(doc, f"'caveats_ja' needs one Japanese text per caveat ({len(en)} "
-                   f"in 'caveats', {len(ja)} in 'caveats_ja')")
+        raise fail(doc, "caveats_ja", en=len(en), ja=len(ja))
     return {"caveats": en, "caveats_ja": ja}
 
 
@@ -199,8 +198,7 @@ def _resourcing(doc: dict[str, Any], fail: Any) -> dict[str, Any]:
     """The ``resourcing`` section: ω, κ and their optional Monte Carlo ranges."""
     res = doc.get("resourcing") or {}
     if not isinstance(res, dict):
-        raise fail(doc, "'resourcing' is a mapping (redirect_share, spare_capacity and "
-                   "optional redirect_share_range, spare_capacity_range)")
+        raise fail(doc, "resourcing")
     _check_keys(res, {"redirect_share", "spare_capacity", "redirect_share_range",
                       "spare_capacity_range"}, "resourcing", fail)
     out: dict[str, Any] = {
@@ -212,7 +210,7 @@ def _resourcing(doc: dict[str, Any], fail: Any) -> dict[str, Any]:
             if (not isinstance(rng, list) or len(rng) != 2
                     or not all(isinstance(v, int | float) for v in rng)
                     or not 0 <= rng[0] <= out[key] <= rng[1] <= 1):
-                raise fail(res, f"'{key}_range' is [low, high] within 0–1 around {key}")
+                raise fail(res, "range", key=key)
             out[f"{key}_range"] = (float(rng[0]), float(rng[1]))
     return out
 
@@ -221,7 +219,7 @@ def _resolve(fn: Any, name: Any, node: dict[str, Any], fail: Any) -> str:
     try:
         return fn(str(name))
     except CritminError as exc:
-        raise fail(node, str(exc)) from None
+        raise fail(node, "name", exc) from None
 
 
 def _countries(value: Any, node: dict[str, Any], fail: Any, country: Any) -> list[str]:
@@ -233,11 +231,11 @@ def _fraction(node: dict[str, Any], key: str, fail: Any, default: float | None =
               ) -> float:
     if key not in node:
         if default is None:
-            raise fail(node, f"'{key}' is required")
+            raise fail(node, "required", key=key)
         return default
     v = node[key]
     if not isinstance(v, int | float) or isinstance(v, bool) or not 0.0 <= v <= 1.0:
-        raise fail(node, f"'{key}' must be a number within 0–1 (got {v!r})")
+        raise fail(node, "fraction", key=key, got=repr(v))
     return float(v)
 
 
@@ -245,9 +243,8 @@ def _check_keys(node: dict[str, Any], known: set[str], what: str, fail: Any) -> 
     """A scenario mapping with a key outside ``known`` is an error naming the valid ones."""
     extra = set(node) - known - {"__line__"}
     if extra:
-        kind = f"{what} key(s)" if what else "key(s)"
-        raise fail(node, f"unknown {kind} {', '.join(sorted(extra))}; valid: "
-                   f"{', '.join(sorted(known))}")
+        raise fail(node, "unknown_keys", what=what, keys=", ".join(sorted(extra)),
+                   valid=", ".join(sorted(known)))
 
 
 def _shocks(raw: dict[str, Any], fail: Any, commodity: Any, country: Any) -> list[Shock]:
@@ -255,25 +252,25 @@ def _shocks(raw: dict[str, Any], fail: Any, commodity: Any, country: Any) -> lis
                       "importers", "duration_years", "cut_range", "note"}, "shock", fail)
     for key in ("exporter", "commodity"):
         if key not in raw:
-            raise fail(raw, f"a shock needs '{key}'")
+            raise fail(raw, "shock_needs", key=key)
     if ("cut" in raw) == ("approval_rate" in raw):
-        raise fail(raw, "give either 'cut' or 'approval_rate'")
+        raise fail(raw, "cut_or_approval")
     cut = _fraction(raw, "cut", fail) if "cut" in raw else 1.0 - _fraction(
         raw, "approval_rate", fail)
     stages = raw.get("stage", list(STAGES))
     stages = stages if isinstance(stages, list) else [stages]
     for s in stages:
         if s not in STAGES:
-            raise fail(raw, f"unknown stage {s!r}; valid: {', '.join(STAGES)}")
+            raise fail(raw, "name", UnknownNameError("stage", s, STAGES))
     importers = raw.get("importers", "all")
     targets = None if importers == "all" else tuple(_countries(importers, raw, fail, country))
     rng = raw.get("cut_range")
     if rng is not None and (not isinstance(rng, list) or len(rng) != 2 or
                             not 0 <= rng[0] <= cut <= rng[1] <= 1):
-        raise fail(raw, "'cut_range' is [low, high] within 0–1 around the cut")
+        raise fail(raw, "cut_range")
     duration = raw.get("duration_years", 1)
     if not isinstance(duration, int | float) or duration <= 0:
-        raise fail(raw, "'duration_years' must be a positive number")
+        raise fail(raw, "positive", key="duration_years")
     exporters = tuple(_countries(raw["exporter"], raw, fail, country))
     cid = _resolve(commodity, raw["commodity"], raw, fail)
     return [Shock(exporters=exporters, commodity_id=cid, stage=s, cut=cut,

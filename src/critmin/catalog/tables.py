@@ -93,14 +93,14 @@ def read_parameter_text(path: Path, label: str, kind: str) -> str:
 
 def parse_yaml(text: str, label: str, with_lines: bool = False) -> Any:
     """YAML ``text`` read with the safe loader (in C, libyaml, where PyYAML has it: ~10×
-    faster); a syntax error is a :class:`CritminError` naming ``label`` and the line.
+    faster); a syntax error is a :class:`~critmin.errors.ParameterError` at its line.
 
     ``with_lines``: each mapping also records its line as ``__line__`` (for messages that
     point at the line of a bad entry).
     """
     import yaml
 
-    from critmin.errors import CritminError
+    from critmin.errors import CritminError, ParameterError
 
     class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         """The safe loader, with lines where asked."""
@@ -116,9 +116,10 @@ def parse_yaml(text: str, label: str, with_lines: bool = False) -> Any:
         return yaml.load(text, Loader=Loader)  # noqa: S506 (a safe loader's subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise CritminError(f"{label}{where}: not valid YAML "
-                           f"({getattr(exc, 'problem', None) or exc})") from None
+        detail = str(getattr(exc, "problem", None) or exc)
+        if mark is None:
+            raise CritminError(f"{label}: not valid YAML ({detail})") from None
+        raise ParameterError(label, mark.line + 1, "yaml", detail=detail) from None
 
 
 def read_yaml_mapping(source: str | Path, label: str, kind: str,

@@ -4,7 +4,8 @@ strings of ``views/data/strings_errors.csv``: an unknown name (mineral, country,
 (:class:`~critmin.errors.UnknownSpecError`, :class:`~critmin.errors.MissingFileError`), a
 number it cannot take (:class:`~critmin.errors.NumberError`), options that need each
 other (:class:`~critmin.errors.RequestError`), the problems of a user's file
-(:class:`~critmin.errors.FileProblemsError`) and an invalid request (by pydantic's error
+(:class:`~critmin.errors.FileProblemsError`) or a scenario file
+(:class:`~critmin.errors.ParameterError`) and an invalid request (by pydantic's error
 type). Any other error keeps its (English) message."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from critmin.errors import (
     FormatError,
     MissingFileError,
     NumberError,
+    ParameterError,
     RequestError,
     UnknownNameError,
     UnknownSpecError,
@@ -109,7 +111,20 @@ def error_message(exc: BaseException, lang: str) -> str:
         return _file_problems(exc, lang)
     if isinstance(exc, RequestError):
         return text(f"err_request_{exc.code}", lang).format(**exc.values)
+    if isinstance(exc, ParameterError):
+        return text("err_param_at", lang).format(label=exc.label, line=exc.line,
+                                                 said=_parameter_text(exc, lang))
     return str(exc)
+
+
+def _parameter_text(exc: ParameterError, lang: str) -> str:
+    """What is wrong in a parameter file, in ``lang`` (without where)."""
+    if exc.cause is not None:
+        return error_message(exc.cause, lang)
+    values = dict(exc.values)
+    if "what" in values:   # the part of the file: scenario, shock, resourcing
+        values["what"] = _known("err_kind_", str(values["what"]), lang)
+    return text(f"err_param_{exc.code}", lang).format(**values)
 
 
 def _file_problems(exc: FileProblemsError, lang: str) -> str:
