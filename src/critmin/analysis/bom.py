@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import CritminError, FileProblem, FileProblemsError, require_file
-from critmin.sources.encoding import header_key, read_csv_any
+from critmin.sources.encoding import canonical_headers, read_csv_any
 from critmin.store.bom import replace_bom
 
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
@@ -118,9 +118,8 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
     :class:`BomError` listing every bad row (row numbers as in the file, header = 1)."""
     if len(raw.columns) == 1 and ";" in str(raw.columns[0]):
         raise BomError(source, [FileProblem(None, "columns", "columns_semicolon", {})])
-    given = [str(c) for c in raw.columns]
-    raw = canonical_columns(raw, source)
-    headers = {c: g for c, g in zip(raw.columns, given, strict=True) if g != c}
+    names, headers = canonical_headers(list(raw.columns), SYNONYMS, source, BomError)
+    raw = raw.set_axis(names, axis=1)
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise BomError(source, [FileProblem(None, "columns", "columns_missing", {
@@ -169,23 +168,6 @@ def validate_bom(raw: pd.DataFrame, source: str = "BOM", resolve_commodity: Any 
                      * out["units_per_year"] * out["share"])
     out["value"] = out["mass_t"] * 1000.0 * out["price"]
     return out
-
-
-def canonical_columns(raw: pd.DataFrame, source: str = "BOM") -> pd.DataFrame:
-    """``raw`` with its headers as canonical BOM columns (:data:`SYNONYMS`); two headers
-    meaning one column are a :class:`BomError`."""
-    names = [header_key(c) for c in raw.columns]
-    names = [SYNONYMS.get(n, n) for n in names]
-    seen: dict[str, object] = {}
-    problems: list[FileProblem] = []
-    for original, name in zip(raw.columns, names, strict=True):
-        if name in seen:
-            problems.append(FileProblem(None, "columns", "columns_same", {
-                "first": str(seen[name]), "second": str(original), "column": name}))
-        seen.setdefault(name, original)
-    if problems:
-        raise BomError(source, problems)
-    return raw.set_axis(names, axis=1)
 
 
 def _resolve(col: pd.Series, name: str, resolver: Any, rows: np.ndarray,

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from critmin.errors import CritminError
+from critmin.errors import CritminError, FileProblem, FileProblemsError
 
 #: tried in this order (see module doc)
 ENCODINGS = ("utf-8-sig", "cp932")
@@ -70,3 +71,21 @@ def header_key(name: object) -> str:
     """A column header as looked up in synonym tables: Unicode NFKC (full-width letters,
     digits and brackets to ASCII), runs of spaces as one ``_``, lower case."""
     return "_".join(unicodedata.normalize("NFKC", str(name)).split()).lower()
+
+
+def canonical_headers(headers: Sequence[object], synonyms: Mapping[str, str], source: str,
+                      error: type[FileProblemsError]) -> tuple[list[str], dict[str, str]]:
+    """(the canonical column of each header, {column: the header as the file writes it,
+    where the two differ}): each header by its :func:`header_key` in ``synonyms``, else
+    that key. Two headers meaning one column are ``error`` (every such pair)."""
+    names = [synonyms.get(header_key(h), header_key(h)) for h in headers]
+    seen: dict[str, object] = {}
+    problems: list[FileProblem] = []
+    for original, name in zip(headers, names, strict=True):
+        if name in seen:
+            problems.append(FileProblem(None, "columns", "columns_same", {
+                "first": str(seen[name]), "second": str(original), "column": name}))
+        seen.setdefault(name, original)
+    if problems:
+        raise error(source, problems)
+    return names, {n: str(h) for n, h in zip(names, headers, strict=True) if str(h) != n}

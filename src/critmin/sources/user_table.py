@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from critmin.errors import CritminError, FileProblem, FileProblemsError, UnknownNameError
-from critmin.sources.encoding import header_key, read_csv_any
+from critmin.sources.encoding import canonical_headers, read_csv_any
 from critmin.sources.provenance import Extract, Report, Source
 from critmin.sources.units import UNIT_MAP, harmonise_units, normalise_prices
 
@@ -92,9 +92,10 @@ def read_table_file(path: Path, sha256: str, table: str,
     raw = _read(path, sheet)
     if len(raw) > MAX_ROWS:
         raise refused("file", "file_too_long", limit=MAX_ROWS)
-    given = [str(c) for c in raw.columns]
-    raw.columns = canonical_columns(list(raw.columns), table, path.name)
-    headers = {c: g for c, g in zip(raw.columns, given, strict=True) if g != c}
+    names, headers = canonical_headers(
+        list(raw.columns), {**SYNONYMS, **TABLE_SYNONYMS.get(table, {})}, path.name,
+        TableError)
+    raw.columns = names
     required, optional = SCHEMAS[table]
     missing = [c for c in required if c not in raw.columns]
     if missing:
@@ -120,22 +121,6 @@ def read_table_file(path: Path, sha256: str, table: str,
 
 class TableError(FileProblemsError):
     """A user's table that cannot be imported (every problem, in file order)."""
-
-
-def canonical_columns(headers: list[object], table: str, name: str) -> list[str]:
-    """The canonical column of each header (:data:`TABLE_SYNONYMS`, :data:`SYNONYMS`);
-    two headers meaning one column are an error."""
-    extra = TABLE_SYNONYMS.get(table, {})
-    out: list[str] = []
-    for header in headers:
-        key = header_key(header)
-        column = extra.get(key) or SYNONYMS.get(key, key)
-        if column in out:
-            first = headers[out.index(column)]
-            raise TableError(name, [FileProblem(None, "columns", "columns_same", {
-                "first": str(first), "second": str(header), "column": column})])
-        out.append(column)
-    return out
 
 
 def _read(path: Path, sheet: str | None) -> pd.DataFrame:

@@ -131,14 +131,22 @@ def _file_problems(exc: FileProblemsError, lang: str) -> str:
     """A user's file that cannot be imported, in ``lang``: the count, then each problem
     by row and column header."""
     lines = [text("err_problems", lang).format(source=exc.source, n=len(exc.problems))]
-    for p in exc.problems[:MAX_PROBLEMS_SHOWN]:
-        where = text("err_problem_row", lang).format(row=p.row) if p.row is not None else ""
-        column = exc.headers.get(p.column) or _header(p.column, lang)
-        lines.append(f"  {where}{column}：{problem_text(p, lang)}")
+    for row, column, said in problem_rows(exc, lang, MAX_PROBLEMS_SHOWN):
+        where = text("err_problem_row", lang).format(row=row) if row is not None else ""
+        lines.append(f"  {where}{column}：{said}")
     more = len(exc.problems) - MAX_PROBLEMS_SHOWN
     if more > 0:
         lines.append("  " + text("err_problems_more", lang).format(n=more))
     return "\n".join(lines)
+
+
+def problem_rows(exc: FileProblemsError, lang: str, limit: int | None = None
+                 ) -> list[tuple[int | None, str, str]]:
+    """The first ``limit`` (None: all) problems of a user's file as (row, column, what is
+    wrong) in ``lang``: the column by the file's own header where it has one, else by
+    its header in ``lang``."""
+    return [(p.row, exc.headers.get(p.column) or _header(p.column, lang),
+             problem_text(p, lang)) for p in exc.problems[:limit]]
 
 
 def problem_text(problem: FileProblem, lang: str) -> str:

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -25,11 +25,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from critmin.catalog.langs import LANGS
-from critmin.errors import CritminError
+from critmin.errors import CritminError, FileProblemsError
 from critmin.views.i18n import label, text
-
-if TYPE_CHECKING:
-    from critmin.errors import FileProblem
 
 LANG_COOKIE = "critmin_lang"
 """The cookie that remembers the reader's language (``/`` redirects to it)."""
@@ -266,35 +263,19 @@ def error_response(request: Request, lang: str, exc: Exception, fmt: str = "html
     if fmt != "html":   # a machine twin: the message as the API gives it
         return JSONResponse({"error": user_message(exc), "choices": choices},
                             status_code=422)
+    from critmin.views.errors import problem_rows
+
     message = user_message(exc, lang)
-    problems = list(getattr(exc, "problems", None) or [])
-    if problems:   # the problems in the table only, not listed again above it
+    rows = problem_rows(exc, lang) if isinstance(exc, FileProblemsError) else []
+    if rows:   # the problems in the table only, not listed again above it
         message = message.splitlines()[0]
-    context = {"message": message,
-               "problems": problems_view(problems, lang, getattr(exc, "headers", {}))}
+    context = {"message": message, "problems": [
+        {"row": "" if row is None else str(row), "column": column, "message": said}
+        for row, column, said in rows]}
     if is_htmx(request):
         return render(request, "_error.html", lang, page, **context)
     return render(request, "error.html", lang, page, status=422,
                   title=text("web_error_title", lang), **context)
-
-
-def problems_view(problems: list[FileProblem], lang: str, headers: dict[str, str]
-                  ) -> list[dict[str, str]]:
-    """The problems of a user's file (row, column, what is wrong), in ``lang``; a column
-    by its header in the file (``headers``), else by its name in ``lang``."""
-    from critmin.views.errors import problem_text
-    from critmin.views.tables import header
-
-    def column(name: str) -> str:
-        if name in headers:
-            return headers[name]
-        try:
-            return header(name, lang)
-        except KeyError:
-            return name
-
-    return [{"row": "" if p.row is None else str(p.row), "column": column(p.column),
-             "message": problem_text(p, lang)} for p in problems]
 
 
 def form_page(request: Request, lang: str, page: str, params: Params, result: Any,
