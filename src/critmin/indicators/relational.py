@@ -16,6 +16,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from critmin.config import apply_duckdb_settings
+
 
 @contextmanager
 def registered(con: Any, **frames: pd.DataFrame) -> Iterator[None]:
@@ -40,7 +42,9 @@ def scratch() -> Any:
     """A cursor on a process-wide in-memory DuckDB database (opening a database costs
     ~25 ms; a cursor, its own connection to it, well under 1 ms)."""
     if not _MEMORY:
-        _MEMORY.append(duckdb.connect())
+        memory = duckdb.connect()
+        apply_duckdb_settings(memory)
+        _MEMORY.append(memory)
     return _MEMORY[0].cursor()
 
 

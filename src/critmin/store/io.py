@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from critmin.config import apply_duckdb_settings
 from critmin.errors import StoreError
 from critmin.store.schema import DDL, SCHEMA_VERSION
 
@@ -106,8 +107,12 @@ def connect(path: Path, read_only: bool = True, wait: float | None = None,
     con = open_waiting(path, read_only, wait, notify)
     try:
         con.execute("set enable_progress_bar = false")
+        apply_duckdb_settings(con)
         rows = con.execute("select value from meta where key = 'schema_version'").fetchall()
         row = rows[0] if rows else None
+    except StoreError:
+        con.close()
+        raise
     except duckdb.Error as exc:
         con.close()
         raise StoreError(f"store {path} cannot be read ({exc}); if it is damaged, rebuild "
@@ -467,6 +472,7 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(tmp))
     swapped = False
     try:
+        apply_duckdb_settings(con)
         con.execute(DDL)
         con.execute("insert into meta values ('schema_version', ?)", [SCHEMA_VERSION])
         new_content_id(con)
