@@ -18,6 +18,7 @@ from critmin.analysis.exposure import (
 )
 from critmin.catalog.commodities import resolve_commodity
 from critmin.catalog.countries import resolve_country
+from critmin.sources.values import read_excel
 from tests.analysis.test_bom import bom
 
 
@@ -112,7 +113,7 @@ def test_report_in_japanese(imported_home, tmp_path):
                                       "--no-store", "--price-shock", "0.3", "--report",
                                       str(tmp_path), "--lang", "ja", "-f", "csv"])
     assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(tmp_path / "exposure_ev_traction_motor_ja.xlsx", sheet_name=None)
+    sheets = read_excel(tmp_path / "exposure_ev_traction_motor_ja.xlsx", sheet_name=None)
     assert set(sheets) == {"概要", "ルックスルーによる原産国構成", "推奨対応", "価格感応度"}
     for frame in sheets.values():
         assert all(not str(c).isascii() for c in frame.columns)

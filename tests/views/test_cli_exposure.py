@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from critmin.sources.values import read_excel
 from critmin.views.cli import app
 
 runner = CliRunner()
@@ -217,13 +218,11 @@ def test_shock_report_in_japanese(critmin_home, tmp_path):
     """The report of a shock: per BOM row, per commodity and the look-through, every
     header in Japanese, ω, κ and the trade year beside every shortfall and under the
     title."""
-    import pandas as pd
-
     result = runner.invoke(app, [*BATTERY, "--scenario", "cn_graphite_2023", "--report",
                                  str(tmp_path), "--lang", "ja", "-f", "csv"])
     assert result.exit_code == 0, result.output
     stem = tmp_path / "exposure_li_ion_battery_pack_cn_graphite_2023_ja"
-    sheets = pd.read_excel(stem.with_suffix(".xlsx"), sheet_name=None)
+    sheets = read_excel(stem.with_suffix(".xlsx"), sheet_name=None)
     assert list(sheets) == ["供給途絶シナリオ", "鉱種別", "ルックスルーによる原産国構成"]
     for frame in sheets.values():
         assert all(not str(c).isascii() for c in frame.columns), list(frame.columns)

@@ -10,12 +10,12 @@ import string
 from html.parser import HTMLParser
 
 import openpyxl
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from critmin.catalog.langs import LANGS
 from critmin.methods.meti6 import axis_ids
+from critmin.sources.values import read_excel
 from critmin.views.cli import app
 from critmin.views.excel import display_width
 from critmin.views.i18n import all_labels, label, reason, text
@@ -62,12 +62,12 @@ def reports(tmp_path_factory, imported_store):
 
 
 def test_workbook_has_the_report_tables(reports):
-    sheets = pd.read_excel(reports["en"].with_suffix(".xlsx"), sheet_name=None)
+    sheets = read_excel(reports["en"].with_suffix(".xlsx"), sheet_name=None)
     assert list(sheets) == ["Summary", "Radar charts", "Indicators",
                             "Types and policy packages", "Data gaps", "Policy what-if",
                             "Lever", "Estimates", "Sources", "Metadata"]
     assert len(sheets["Summary"]) == 13
-    ja = pd.read_excel(reports["ja"].with_suffix(".xlsx"), sheet_name=None)
+    ja = read_excel(reports["ja"].with_suffix(".xlsx"), sheet_name=None)
     assert "概要" in ja and "鉱種" in ja["概要"].columns
     # every column header of the Japanese workbook is Japanese (or an id/ISO code)
     for name, frame in ja.items():
@@ -76,7 +76,7 @@ def test_workbook_has_the_report_tables(reports):
 
 
 def test_japanese_reasons_are_all_translated(reports):
-    gaps = pd.read_excel(reports["ja"].with_suffix(".xlsx"), sheet_name="データの欠落")
+    gaps = read_excel(reports["ja"].with_suffix(".xlsx"), sheet_name="データの欠落")
     assert len(gaps) > 0
     assert all(not str(r).isascii() for r in gaps["欠測"])
     with pytest.raises(KeyError):

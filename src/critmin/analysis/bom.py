@@ -23,6 +23,7 @@ import pandas as pd
 
 from critmin.errors import CritminError, FileProblem, FileProblemsError, require_file
 from critmin.sources.encoding import canonical_headers, read_csv_any
+from critmin.sources.values import read_excel
 from critmin.store.bom import replace_bom
 
 REQUIRED = ["product", "part", "commodity", "mass_per_unit", "mass_unit", "units_per_year",
@@ -98,7 +99,7 @@ def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYT
         raise file_type_error(str(path))
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, nrows=max_rows + 1)
+            frame = read_excel(path, sheet_name=sheet or 0, dtype=str, nrows=max_rows + 1)
         else:  # UTF-8 (± BOM), cp932 or UTF-16; the separator sniffed (sources.encoding)
             frame, _encoding = read_csv_any(path, "BOM", dtype=str, nrows=max_rows + 1,
                                             keep_default_na=False)

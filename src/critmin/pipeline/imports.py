@@ -237,24 +237,24 @@ def _csv_header(file: Path, expected: str) -> list[str]:
 
 
 def _sheet_headers(file: Path, expected: str) -> dict[str, list[str]]:
-    """Each sheet's name and the text cells of its first row (openpyxl, read-only: the
-    sheets are not loaded), or an error saying the file is not an Excel workbook."""
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Each sheet's name and the text cells of its first row, or an error saying the file
+    is not an Excel workbook (python-calamine, the reader of
+    :data:`critmin.sources.values.EXCEL_ENGINE`)."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        book = CalamineWorkbook.from_path(str(file))
+        try:
+            return {name: [str(c).strip() for c in next(iter(book.get_sheet_by_name(name)
+                                                             .to_python(skip_empty_area=False,
+                                                                        nrows=1)), [])
+                           if c not in (None, "")]
+                    for name in book.sheet_names}
+        finally:
+            book.close()
+    except (OSError, CalamineError):
         raise CritminError(f"{file.name}: cannot be read as an Excel workbook (.xlsx): "
                            f"expected the {expected}") from None
-    try:
-        return {ws.title: [str(c).strip() for c in next(ws.iter_rows(
-                    max_row=1, values_only=True), ()) if c is not None]
-                for ws in book.worksheets}
-    finally:
-        book.close()
 
 
 def _read(adapter: str, file: Path, **options: Any) -> list[Extract]:

@@ -19,6 +19,7 @@ from critmin.errors import CritminError, FileProblem, FileProblemsError, Unknown
 from critmin.sources.encoding import canonical_headers, read_csv_any
 from critmin.sources.provenance import Extract, Report, Source
 from critmin.sources.units import UNIT_MAP, harmonise_units, normalise_prices
+from critmin.sources.values import read_excel
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
@@ -126,7 +127,7 @@ class TableError(FileProblemsError):
 def _read(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
+            return read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
         # UTF-8 (± BOM), else cp932 as Japanese Excel saves CSV (sources.encoding)
         return read_csv_any(path, "table", dtype=str, keep_default_na=False)[0]
     except (ValueError, KeyError, OSError, UnicodeDecodeError, zipfile.BadZipFile,

