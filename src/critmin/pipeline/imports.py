@@ -242,14 +242,14 @@ def _sheet_headers(file: Path, expected: str) -> dict[str, list[str]]:
     :data:`critmin.sources.values.EXCEL_ENGINE`)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    def first_row(book: CalamineWorkbook, name: str) -> list[str]:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1)
+        return [str(c).strip() for c in (rows[0] if rows else []) if c not in (None, "")]
+
     try:
         book = CalamineWorkbook.from_path(str(file))
         try:
-            return {name: [str(c).strip() for c in next(iter(book.get_sheet_by_name(name)
-                                                             .to_python(skip_empty_area=False,
-                                                                        nrows=1)), [])
-                           if c not in (None, "")]
-                    for name in book.sheet_names}
+            return {name: first_row(book, name) for name in book.sheet_names}
         finally:
             book.close()
     except (OSError, CalamineError):

@@ -71,8 +71,8 @@ def join_flags(*flags: pd.Series) -> pd.Series:
 EXCEL_ENGINE = "calamine"
 """[C] pandas' reader of Excel workbooks: python-calamine (Rust, MIT). It reads the WGI
 release in 0.45 s where openpyxl took 1.88 s, the Pink Sheet in 0.09 s against 0.41 s,
-with the same cells as text (checked cell by cell on both releases), and reads .xls
-too. openpyxl still writes the reports."""
+with the same cells as text (checked cell by cell on both releases; the imported store
+is the same, table by table). openpyxl still writes the reports."""
 
 
 def read_excel(path: Path, **options: Any) -> Any:
