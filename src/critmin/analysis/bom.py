@@ -14,7 +14,6 @@ One BOM row is a part's material bought from one supplier: :data:`REQUIRED` colu
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +68,7 @@ FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 guessed: the files that use them write numbers with a decimal comma ("2,5" kg), which
 read as thousands would be 25 kg."""
 
+
 class BomError(FileProblemsError):
     """A BOM that cannot be imported (every problem, in file order)."""
 
@@ -103,8 +103,7 @@ def read_bom_file(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYT
         else:  # UTF-8 (± BOM), cp932 or UTF-16; the separator sniffed (sources.encoding)
             frame, _encoding = read_csv_any(path, "BOM", dtype=str, nrows=max_rows + 1,
                                             keep_default_na=False)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile,
-            KeyError) as exc:
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise refused("file_unreadable", detail=str(exc)) from None
     if len(frame) > max_rows:
         raise refused("file_too_long", limit=max_rows)

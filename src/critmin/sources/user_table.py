@@ -9,7 +9,6 @@ is stored unless every row is valid.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,8 +129,8 @@ def _read(path: Path, sheet: str | None) -> pd.DataFrame:
             return read_excel(path, sheet_name=sheet or 0, dtype=str).fillna("")
         # UTF-8 (± BOM), else cp932 as Japanese Excel saves CSV (sources.encoding)
         return read_csv_any(path, "table", dtype=str, keep_default_na=False)[0]
-    except (ValueError, KeyError, OSError, UnicodeDecodeError, zipfile.BadZipFile,
-            pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
         raise TableError(path.name, [FileProblem(None, "file", "file_unreadable",
                                                  {"detail": str(exc)})]) from None
 

@@ -9,7 +9,6 @@ not a number becomes 0.
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +92,6 @@ def open_workbook(path: Path) -> pd.ExcelFile:
 
     try:
         return pd.ExcelFile(path, engine=EXCEL_ENGINE)
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile, CalamineError) as exc:
+    except (ValueError, OSError, CalamineError) as exc:
         raise CritminError(f"{Path(path).name}: cannot be read as an Excel workbook "
                            f"({exc})") from None
