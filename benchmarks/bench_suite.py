@@ -41,6 +41,8 @@ TARGET_S = 100.0
 OUT_ENV = "CRITMIN_BENCH_SUITE_OUT"
 """The folder each worker writes its per-module CPU to (set by :func:`run_once`)."""
 
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+"""This process's xdist worker id (gw0, gw1), None in the controller and the script."""
 _module_cpu: Counter[str] = Counter()
 
 
@@ -55,20 +57,22 @@ _started: dict[str, float] = {}
 
 
 def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
-    """(Plugin, in each worker) the CPU when a test's setup starts."""
-    _started[nodeid] = _cpu_s()
+    """(Plugin, in each xdist worker: the controller only relays) the CPU when a test's
+    setup starts."""
+    if WORKER:
+        _started[nodeid] = _cpu_s()
 
 
 def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
     """(Plugin) the test's CPU, setup to teardown, added to its module's."""
-    _module_cpu[nodeid.split("::", 1)[0]] += _cpu_s() - _started.pop(nodeid)
+    if WORKER:
+        _module_cpu[nodeid.split("::", 1)[0]] += _cpu_s() - _started.pop(nodeid)
 
 
 def pytest_sessionfinish(session: Any) -> None:
     folder = os.environ.get(OUT_ENV)
-    if folder:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        Path(folder, f"{worker}.json").write_text(json.dumps(dict(_module_cpu)))
+    if folder and WORKER:
+        Path(folder, f"{WORKER}.json").write_text(json.dumps(dict(_module_cpu)))
 
 
 def _machine() -> list[int]:
