@@ -106,10 +106,19 @@ def run_once() -> dict[str, Any]:
             "modules": dict(modules)}
 
 
+def _positive(text: str) -> int:
+    """A whole number ≥ 1 (argparse type)."""
+    if not (text.isdigit() and int(text) >= 1):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number ≥ 1")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--repeat", type=_positive, default=3,
+                        help="runs of the whole suite (~100 s each; default 3)")
+    parser.add_argument("--top", type=_positive, default=15,
+                        help="test modules to list, slowest first (default 15)")
     parser.add_argument("--json", type=Path, help="also write the runs and medians here")
     args = parser.parse_args()
     runs = []
@@ -122,8 +131,8 @@ def main() -> None:
     names = {m for r in runs for m in r["modules"]}
     modules = {m: statistics.median(r["modules"].get(m, 0.0) for r in runs) for m in names}
     print(f"\nmedian of {args.repeat} on {os.cpu_count()} cores: {median['wall_s']:.1f} s "
-          f"({median['wall_s'] / TARGET_S:.2f} of the {TARGET_S:.0f} s target); "
-          f"CPU {median['cpu_s']:.1f} s, idle {median['idle_s']:.1f} core-s")
+          f"({median['wall_s'] / TARGET_S:.2f} of the {TARGET_S:.0f} s target)\n"
+          f"machine: CPU {median['cpu_s']:.1f} s, idle {median['idle_s']:.1f} core-s")
     print(f"CPU in the workers' tests: {sum(modules.values()):.1f} s; the slowest modules:")
     for name, cpu in sorted(modules.items(), key=lambda x: -x[1])[:args.top]:
         print(f"  {cpu:6.1f} s  {name}")
