@@ -228,10 +228,14 @@ def test_the_resourcing_pool_says_how_much_is_bound_for_the_cutter(imported_stor
 
 
 def test_bloc_scenarios_are_refused_by_the_monte_carlo(imported_store):
+    """Refused by the request ``uncertainty --scenario`` makes, before any draw (the
+    bloc LP itself, ~1.2 s, is ``scenario run``'s and tested there)."""
     from critmin.store.io import connect
 
+    request = svc.UncertaintyRequest(scenario="bloc_formation", importer="JPN", draws=10,
+                                     workers=1)
     with connect(imported_store) as con, pytest.raises(CritminError, match="bloc"):
-        lp_and_centre(con, "bloc_formation", ["JPN"])
+        svc.uncertainty(request, con)
 
 
 def test_shock_response_is_typed_and_full_precision(imported_store):

@@ -167,22 +167,22 @@ def test_busy_store_fails_after_bounded_wait_naming_the_holder(tmp_path, holder,
     try:
         start = time.monotonic()
         with pytest.raises(StoreBusyError) as err:
-            connect(path, read_only=read_only, wait=0.6, notify=said.append)
+            connect(path, read_only=read_only, wait=0.25, notify=said.append)
         waited = time.monotonic() - start
     finally:
         proc.kill()
         proc.wait()
-    assert 0.5 <= waited < 5
+    assert 0.2 <= waited < 5
     message = str(err.value)
-    assert f"store busy: PID {proc.pid} (" in message and "gave up after 0.6 s" in message
+    assert f"store busy: PID {proc.pid} (" in message and "gave up after 0.25 s" in message
     assert "build" not in message and "CRITMIN_LOCK_WAIT" in message
     assert len(said) == 1 and said[0].startswith(f"store busy: PID {proc.pid} (")
-    assert said[0].endswith(") holds it, waiting… (up to 0.6 s)")
+    assert said[0].endswith(") holds it, waiting… (up to 0.25 s)")
 
 
 def test_waiting_reader_gets_the_store_when_the_writer_is_done(tmp_path):
     path = _small_store(tmp_path)
-    proc = _hold(path, "rw", 1.0)
+    proc = _hold(path, "rw", 0.4)
     said = []
     try:
         with connect(path, wait=20, notify=said.append) as con:
