@@ -108,7 +108,7 @@ def run_once() -> dict[str, Any]:
 
 def _positive(text: str) -> int:
     """A whole number ≥ 1 (argparse type)."""
-    if not (text.isdigit() and int(text) >= 1):
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
         raise argparse.ArgumentTypeError(f"{text!r}: give a whole number ≥ 1")
     return int(text)
 
