@@ -264,16 +264,27 @@ def read_world(path: Path, sha256: str) -> Extract:
     return Extract(source, report, _world_tables(cells, report), seen)
 
 
+def _union_of_flags(group: np.ndarray, flags: pd.Series, n_groups: int) -> list[str | None]:
+    """Per group (numbered 0..n_groups-1 as ``group`` numbers the rows): its rows' flags
+    (each ``;``-separated) as one sorted ``;``-separated set, None if there are none. A
+    loop over the rows, not a Python call per group through pandas (0.4 s)."""
+    sets: list[set[str]] = [set() for _ in range(n_groups)]
+    for g, value in zip(group.tolist(), flags.tolist(), strict=True):
+        if isinstance(value, str):
+            sets[g].update(value.split(";"))
+    return [";".join(sorted(x)) or None for x in sets]
+
+
 def _world_tables(cells: pd.DataFrame, report: Report) -> dict[str, pd.DataFrame]:
     keys = ["measure", "commodity_id", "stage", "iso3", "year", "unit", "content",
             "unit_printed"]
     world = cells[cells["kind"] == "world"]
     rest = cells[cells["kind"] != "world"]
-    agg = (rest.groupby(keys, dropna=False)
-           .agg(quantity=("quantity", lambda q: q.sum(min_count=1)), n=("quantity", "size"),
-                flag=("flag", lambda f: ";".join(sorted({x for v in f.dropna()
-                                                         for x in v.split(";")})) or None))
-           .reset_index())
+    groups = rest.groupby(keys, dropna=False)
+    agg = groups.agg(quantity=("quantity", "sum"), valued=("quantity", "count"),
+                     n=("quantity", "size")).reset_index()
+    agg.loc[agg["valued"] == 0, "quantity"] = np.nan  # all missing: missing, not 0
+    agg["flag"] = _union_of_flags(groups.ngroup().to_numpy(), rest["flag"], len(agg))
     report.add("country-years summed over several series (e.g. ilmenite + rutile)",
                int((agg["n"] > 1).sum()))
     tables = {}
