@@ -93,3 +93,31 @@ def test_salient_nir_and_prices(con):
     prices = _q(con, "select count(*) from price where source_id='usgs-mcs2025-salient' "
                 "and commodity_id='cobalt'")
     assert prices[0][0] >= 5
+
+
+def test_series_of_one_country_year_sum_and_join_flags():
+    """Hand-made cells: two series of one country-year sum, their flags joined once and
+    sorted; a country-year whose every value is withheld stays missing, never 0."""
+    import math
+
+    import pandas as pd
+
+    from critmin.sources.provenance import Report
+    from critmin.sources.usgs_mcs import _world_tables
+
+    key = {"measure": "production", "commodity_id": "titanium", "stage": "mining",
+           "year": 2023, "unit": "t", "content": "TiO2", "unit_printed": "thousand t",
+           "kind": "country", "label": ""}
+    cells = pd.DataFrame([
+        key | {"iso3": "ZAF", "quantity": 1_260_000.0, "flag": "estimated"},
+        key | {"iso3": "ZAF", "quantity": 100_000.0, "flag": "lower_bound;estimated"},
+        key | {"iso3": "MOZ", "quantity": math.nan, "flag": "withheld"},
+        key | {"iso3": "MOZ", "quantity": math.nan, "flag": None},
+    ])
+    report = Report("test")
+    rows = _world_tables(cells, report)["production"].set_index("iso3")
+    assert rows.loc["ZAF", "quantity"] == 1_360_000
+    assert rows.loc["ZAF", "flag"] == "estimated;lower_bound"
+    assert math.isnan(rows.loc["MOZ", "quantity"]) and rows.loc["MOZ", "flag"] == "withheld"
+    assert ("country-years summed over several series (e.g. ilmenite + rutile)", 2, "") \
+        in [tuple(r[:3]) for r in report.rows]
