@@ -266,8 +266,9 @@ def read_world(path: Path, sha256: str) -> Extract:
 
 def _union_of_flags(group: np.ndarray, flags: pd.Series, n_groups: int) -> list[str | None]:
     """Per group (numbered 0..n_groups-1 as ``group`` numbers the rows): its rows' flags
-    (each ``;``-separated) as one sorted ``;``-separated set, None if there are none. A
-    loop over the rows, not a Python call per group through pandas (0.4 s)."""
+    (each ``;``-separated) as one sorted ``;``-separated set, None if there are none. One
+    loop over the rows rather than a Python call per group through pandas: the MCS 2025
+    import takes 0.55 s instead of 0.68 s."""
     sets: list[set[str]] = [set() for _ in range(n_groups)]
     for g, value in zip(group.tolist(), flags.tolist(), strict=True):
         if isinstance(value, str):
