@@ -74,7 +74,7 @@ with the same cells as text (checked cell by cell on both releases; the imported
 is the same, table by table). openpyxl still writes the reports."""
 
 
-def read_excel(path: Path, **options: Any) -> Any:
+def read_excel(path: Path, **options: Any) -> pd.DataFrame | dict[str, pd.DataFrame]:
     """``pd.read_excel(path, **options)`` with :data:`EXCEL_ENGINE`; a file that is not a
     workbook is a ValueError, as a missing sheet is."""
     from python_calamine import CalamineError
